@@ -1,0 +1,122 @@
+import { z } from 'zod';
+
+/**
+ * Every setting ditty reads from the environment, validated once at start-up.
+ * A bad value fails start-up with a message that names each bad variable.
+ */
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+
+const envSchema = z.object({
+  DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/ditty'),
+  REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
+  /** Prefix of every BullMQ key and pub/sub channel, so several deployments can share a Redis. */
+  QUEUE_PREFIX: z.string().regex(/^[a-z0-9_-]{1,40}$/).default('ditty'),
+  DATA_DIR: z.string().min(1).default('./data'),
+  HTTP_HOST: z.string().min(1).default('127.0.0.1'),
+  HTTP_PORT: int(0, 65535).default(8080),
+  /** Base of the links posted in chat (player pages, downloads). Defaults to the bound address. */
+  PUBLIC_URL: z.url().optional(),
+  ENGINE: z.enum(['embedded', 'musicgen']).default('embedded'),
+  MUSICGEN_DIR: z.string().optional(),
+  ONNX_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+  FFMPEG_PATH: z.string().optional(),
+  WORKER_CONCURRENCY: int(1, 64).default(2),
+  DEFAULT_DURATION_S: int(5, 120).default(15),
+  MAX_DURATION_S: int(5, 120).default(120),
+  RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(10),
+  SERVER_CONCURRENCY: int(1, 1000).default(4),
+  RECONCILE_INTERVAL_S: int(1, 86_400).default(30),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOCAL_CHAT: bool.default(true),
+  DISCORD_TOKEN: z.string().min(1).optional(),
+  DISCORD_APPLICATION_ID: z.string().regex(/^\d{5,25}$/).optional(),
+  DISCORD_DEV_GUILD_ID: z.string().regex(/^\d{5,25}$/).optional(),
+  DISCORD_API_BASE: z.url().optional(),
+  SLACK_BOT_TOKEN: z.string().min(1).optional(),
+  SLACK_SIGNING_SECRET: z.string().min(1).optional(),
+  SLACK_APP_TOKEN: z.string().min(1).optional(),
+  SLACK_API_URL: z.url().optional(),
+  SLACK_PORT: int(0, 65535).default(3000),
+});
+
+export type Env = z.infer<typeof envSchema>;
+
+export interface Config {
+  databaseUrl: string;
+  redisUrl: string;
+  queuePrefix: string;
+  dataDir: string;
+  http: { host: string; port: number; publicUrl: string };
+  engine: { name: 'embedded' | 'musicgen'; musicgenDir?: string; device: 'cpu' | 'cuda' };
+  ffmpegPath?: string;
+  worker: { concurrency: number; reconcileIntervalMs: number };
+  limits: {
+    defaultDurationS: number;
+    maxDurationS: number;
+    ratePerMinute: number;
+    serverConcurrency: number;
+  };
+  logLevel: Env['LOG_LEVEL'];
+  localChat: boolean;
+  discord?: { token: string; applicationId: string; devGuildId?: string; apiBase?: string };
+  slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string; port: number };
+}
+
+export class ConfigError extends Error {
+  readonly variables: string[];
+  constructor(variables: string[], details: string[]) {
+    super(`Invalid configuration:\n  ${details.join('\n  ')}`);
+    this.name = 'ConfigError';
+    this.variables = variables;
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  // Empty strings come from compose files and .env templates: treat them as unset.
+  const present = Object.fromEntries(Object.entries(env).filter(([, v]) => v !== undefined && v !== ''));
+  const parsed = envSchema.safeParse(present);
+  if (!parsed.success) {
+    const vars = parsed.error.issues.map((i) => String(i.path[0]));
+    // Values are never echoed: a mistyped token must not land in a log.
+    throw new ConfigError(vars, parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+  }
+  const e = parsed.data;
+  const problems: Array<[string, string]> = [];
+  if (e.DEFAULT_DURATION_S > e.MAX_DURATION_S) problems.push(['DEFAULT_DURATION_S', 'must not exceed MAX_DURATION_S']);
+  if (e.ENGINE === 'musicgen' && !e.MUSICGEN_DIR) problems.push(['MUSICGEN_DIR', 'is required when ENGINE=musicgen']);
+  if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) problems.push(['DISCORD_APPLICATION_ID', 'is required when DISCORD_TOKEN is set']);
+  if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', 'is required when SLACK_BOT_TOKEN is set']);
+  if (problems.length) throw new ConfigError(problems.map((p) => p[0]), problems.map((p) => `${p[0]}: ${p[1]}`));
+
+  return {
+    databaseUrl: e.DATABASE_URL,
+    redisUrl: e.REDIS_URL,
+    queuePrefix: e.QUEUE_PREFIX,
+    dataDir: e.DATA_DIR,
+    http: {
+      host: e.HTTP_HOST,
+      port: e.HTTP_PORT,
+      publicUrl: (e.PUBLIC_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
+    },
+    engine: { name: e.ENGINE, musicgenDir: e.MUSICGEN_DIR, device: e.ONNX_DEVICE },
+    ffmpegPath: e.FFMPEG_PATH,
+    worker: { concurrency: e.WORKER_CONCURRENCY, reconcileIntervalMs: e.RECONCILE_INTERVAL_S * 1000 },
+    limits: {
+      defaultDurationS: e.DEFAULT_DURATION_S,
+      maxDurationS: e.MAX_DURATION_S,
+      ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
+      serverConcurrency: e.SERVER_CONCURRENCY,
+    },
+    logLevel: e.LOG_LEVEL,
+    localChat: e.LOCAL_CHAT,
+    discord: e.DISCORD_TOKEN
+      ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, devGuildId: e.DISCORD_DEV_GUILD_ID, apiBase: e.DISCORD_API_BASE }
+      : undefined,
+    slack: e.SLACK_BOT_TOKEN
+      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET!, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, port: e.SLACK_PORT }
+      : undefined,
+  };
+}

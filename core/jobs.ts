@@ -1,0 +1,66 @@
+/**
+ * The queue contract: every queue, job name and payload that an enqueuer and a consumer share.
+ * Payloads carry ids only; Postgres holds the truth, so a replayed job reads current state.
+ */
+export type Platform = 'local' | 'discord' | 'slack';
+export const PLATFORMS: readonly Platform[] = ['local', 'discord', 'slack'];
+
+export const QueueName = {
+  Render: 'render',
+  DeliverLocal: 'deliver-local',
+  DeliverDiscord: 'deliver-discord',
+  DeliverSlack: 'deliver-slack',
+} as const;
+export type QueueName = (typeof QueueName)[keyof typeof QueueName];
+
+export function deliverQueueFor(platform: Platform): QueueName {
+  switch (platform) {
+    case 'local': return QueueName.DeliverLocal;
+    case 'discord': return QueueName.DeliverDiscord;
+    case 'slack': return QueueName.DeliverSlack;
+  }
+}
+
+export const JobName = {
+  Render: 'render',
+  Deliver: 'deliver',
+} as const;
+
+export interface RenderJob { name: typeof JobName.Render; data: { generationId: string } }
+export interface DeliverJob { name: typeof JobName.Deliver; data: { generationId: string; platform: Platform } }
+export type AnyJob = RenderJob | DeliverJob;
+export type JobData<N extends AnyJob['name']> = Extract<AnyJob, { name: N }>['data'];
+
+export const renderJobOptions = {
+  attempts: 3,
+  backoff: { type: 'exponential', delay: 2000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export const deliverJobOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+} as const;
+
+export type Stage = 'queued' | 'rendering' | 'encoding' | 'delivering' | 'completed' | 'failed' | 'cancelled';
+
+/** Published on `${prefix}:progress:${platform}` while a generation moves. */
+export interface ProgressEvent {
+  generationId: string;
+  platform: Platform;
+  stage: Stage;
+  /** 0..1 within the render stage; 1 once encoded. */
+  progress: number;
+  /** 1-based place in the queue while queued. */
+  position?: number;
+  etaS?: number;
+  errorCode?: string;
+  message?: string;
+}
+
+export function progressChannel(prefix: string, platform: Platform): string {
+  return `${prefix}:progress:${platform}`;
+}
