@@ -1,0 +1,115 @@
+/**
+ * What every chat frontend (local chat, Discord, Slack) asks of the core. Frontends translate
+ * platform events into these calls and these results into platform messages; they hold no logic.
+ */
+import type { Platform } from './jobs.ts';
+import type { MusicParams } from './music.ts';
+
+export interface Actor {
+  platform: Platform;
+  /** The platform's own user id (Discord snowflake, Slack U…, local name). */
+  platformUserId: string;
+  /** Discord guild id, Slack team id, or "local". */
+  guildId: string;
+  displayName: string;
+}
+
+export interface GenerateRequest {
+  actor: Actor;
+  channelId: string;
+  /** Raw text from chat: validated and cleaned by the core. */
+  prompt: string;
+  /** Raw from chat (string or number); validated by the core. */
+  durationS?: number | string | null;
+  seed?: number | string | null;
+  /** Largest file the platform accepts inline; over it the track is posted as a link. */
+  sizeLimitBytes?: number;
+  /**
+   * Platform data the delivery step needs to answer in place (interaction token, response_url,
+   * message ts). Stored with the generation, never logged.
+   */
+  reply?: Record<string, string>;
+}
+
+export interface GenerateAccepted {
+  generationId: string;
+  /** 1-based place in the render queue at the time of acceptance. */
+  position: number;
+  params: MusicParams;
+  durationS: number;
+  /** True when this request repeated one already accepted (same interaction): nothing new was queued. */
+  duplicate: boolean;
+}
+
+export interface TrackView {
+  id: string;
+  prompt: string;
+  params: MusicParams;
+  status: string;
+  progress: number;
+  durationS: number;
+  engine: string;
+  engineVersion: string;
+  renderMs: number | null;
+  format: string | null;
+  sizeBytes: number | null;
+  playerUrl: string;
+  downloadUrl: string;
+  /** Direct audio URL for inline players (not counted as a download). */
+  audioUrl: string;
+  favorites: number;
+  plays: number;
+  creator: { platformUserId: string; displayName: string };
+  origin: { platform: Platform; guildId: string; channelId: string };
+  createdAt: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+}
+
+export type StatsScope = 'server' | 'global';
+export type StatsPeriod = 'day' | 'week' | 'month' | 'all';
+
+export interface StatsQuery {
+  platform: Platform;
+  guildId: string;
+  scope: StatsScope;
+  period: StatsPeriod;
+  limit?: number;
+}
+
+export interface Stats {
+  scope: StatsScope;
+  period: StatsPeriod;
+  totals: { generations: number; completed: number; failed: number; successRate: number; avgRenderMs: number | null; favorites: number; plays: number };
+  topTracks: Array<{ id: string; prompt: string; favorites: number; plays: number; creator: string }>;
+  topCreators: Array<{ platformUserId: string; displayName: string; generations: number; favoritesReceived: number }>;
+}
+
+/** Handed to a frontend's delivery handler once the track is encoded and stored. */
+export interface Delivery {
+  track: TrackView;
+  reply: Record<string, string>;
+  /** Local path of the encoded file, for platforms that upload it. */
+  filePath: string;
+  /** Fits the size limit the frontend asked for; false means post the link instead. */
+  fitsInline: boolean;
+  /** Zero-based attempt number: handlers make a retried post idempotent with generation id. */
+  attempt: number;
+}
+
+export interface DeliveryResult {
+  /** Platform message reference (Discord message id, Slack ts, local message id). */
+  messageRef: string;
+}
+
+export type DeliveryHandler = (delivery: Delivery) => Promise<DeliveryResult>;
+
+export interface ChatCore {
+  generate(req: GenerateRequest): Promise<GenerateAccepted>;
+  cancel(actor: Actor, generationId: string): Promise<boolean>;
+  setFavorite(actor: Actor, generationId: string, on: boolean): Promise<{ changed: boolean; favorites: number }>;
+  recordPlay(generationId: string, actor: Actor | null, source: string, secondsPlayed?: number): Promise<void>;
+  track(generationId: string): Promise<TrackView | null>;
+  recent(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;
+  stats(query: StatsQuery): Promise<Stats>;
+}
