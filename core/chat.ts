@@ -2,7 +2,8 @@
  * What every chat frontend (local chat, Discord, Slack) asks of the core. Frontends translate
  * platform events into these calls and these results into platform messages; they hold no logic.
  */
-import type { Platform } from './jobs.ts';
+import type { Platform, ProgressEvent } from './jobs.ts';
+import type { Logger } from './log.ts';
 import type { MusicParams } from './music.ts';
 
 export interface Actor {
@@ -112,4 +113,22 @@ export interface ChatCore {
   track(generationId: string): Promise<TrackView | null>;
   recent(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;
   stats(query: StatsQuery): Promise<Stats>;
+}
+
+/**
+ * What a frontend process receives at start: the core, live progress for its platform, and its
+ * own delivery queue. `scripts/start.ts` builds one per process; tests build one per test.
+ */
+export interface FrontendRuntime {
+  core: ChatCore;
+  /** Base URL of ditty's HTTP server, for player and download links. */
+  publicUrl: string;
+  /** Subscribes to progress of this platform's generations; returns an unsubscribe function. */
+  onProgress(platform: Platform, listener: (event: ProgressEvent) => void): () => void;
+  /**
+   * Consumes this platform's delivery queue. The core marks the generation delivered after the
+   * handler resolves and skips generations already delivered, so handlers only post.
+   */
+  startDelivery(platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }>;
+  log: Logger;
 }
