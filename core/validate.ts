@@ -1,0 +1,87 @@
+/**
+ * Validation of everything a chat user types. Pure functions: each returns the clean value or
+ * throws a UserError whose message tells the user what to change.
+ */
+import { UserError, UserErrorCode } from './errors.ts';
+
+export const PROMPT_MAX_CHARS = 1000;
+export const DURATION_MIN_S = 5;
+export const DURATION_MAX_S = 120;
+export const SEED_MAX = 0xffff_ffff;
+
+// Control characters (Cc) and bidi overrides/isolates can hide text or flip how a prompt reads
+// when echoed back; zero-width joiners stay, because emoji sequences need them.
+const UNSAFE_CHARS = /[\p{Cc}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\uFEFF]/gu;
+
+export function cleanPrompt(raw: unknown, maxChars = PROMPT_MAX_CHARS): string {
+  if (typeof raw !== 'string') throw new UserError(UserErrorCode.PromptEmpty, 'Describe the music you want, e.g. `/generate lo-fi piano at 80 bpm`.');
+  const text = raw.normalize('NFC').replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
+  if (text.length === 0) {
+    throw new UserError(UserErrorCode.PromptEmpty, 'Describe the music you want, e.g. `/generate lo-fi piano at 80 bpm`.');
+  }
+  // Code points, not UTF-16 units: an emoji counts once.
+  const length = [...text].length;
+  if (length > maxChars) {
+    throw new UserError(UserErrorCode.PromptTooLong, `That prompt is ${length} characters; keep it to ${maxChars} or fewer.`, { length, maxChars });
+  }
+  return text;
+}
+
+export function parseDuration(raw: unknown, defaultS: number, maxS: number = DURATION_MAX_S): number {
+  if (raw === undefined || raw === null || raw === '') return defaultS;
+  const limit = Math.min(maxS, DURATION_MAX_S);
+  let seconds: number;
+  if (typeof raw === 'number') seconds = raw;
+  else if (typeof raw === 'string') {
+    const m = /^\s*(\d{1,4}(?:\.\d+)?)\s*(s|sec|secs|seconds?|m|min|mins|minutes?)?\s*$/i.exec(raw);
+    if (!m) throw durationError(limit, raw);
+    seconds = Number(m[1]) * (m[2] && m[2].toLowerCase().startsWith('m') ? 60 : 1);
+  } else throw durationError(limit, String(raw));
+  if (!Number.isFinite(seconds) || !Number.isInteger(seconds) || seconds < DURATION_MIN_S || seconds > limit) {
+    throw durationError(limit, String(raw));
+  }
+  return seconds;
+}
+
+function durationError(limit: number, given: string): UserError {
+  return new UserError(
+    UserErrorCode.DurationInvalid,
+    `Duration must be a whole number of seconds from ${DURATION_MIN_S} to ${limit} (you gave "${given.slice(0, 20)}").`,
+    { limit },
+  );
+}
+
+/** A seed the user gave, or a fresh random one: seeds are uint32 so they fit every engine. */
+export function parseSeed(raw: unknown, random: () => number = () => Math.floor(Math.random() * (SEED_MAX + 1))): number {
+  if (raw === undefined || raw === null || raw === '') return random();
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^\d{1,10}$/.test(text) || Number(text) > SEED_MAX) {
+    throw new UserError(UserErrorCode.SeedInvalid, `Seed must be a whole number from 0 to ${SEED_MAX}.`);
+  }
+  return Number(text);
+}
+
+/** Returns the first blocked word the prompt contains (whole-word, case-insensitive), if any. */
+export function findBlockedWord(prompt: string, blocked: readonly string[]): string | null {
+  const words = new Set(prompt.toLocaleLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean));
+  for (const word of blocked) {
+    const w = word.toLocaleLowerCase().normalize('NFKC').trim();
+    if (!w) continue;
+    if (w.includes(' ') ? prompt.toLocaleLowerCase().includes(w) : words.has(w)) return word;
+  }
+  return null;
+}
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+export function isGenerationId(value: unknown): value is string {
+  return typeof value === 'string' && UUID.test(value);
+}
+
+/** Display names and platform ids echoed back to chat: bounded and free of control characters. */
+export function cleanName(raw: unknown, maxChars = 64): string {
+  const text = typeof raw === 'string' ? raw.normalize('NFC').replace(UNSAFE_CHARS, '').trim() : '';
+  if (!text || [...text].length > maxChars) {
+    throw new UserError(UserErrorCode.NameInvalid, `Names must be 1 to ${maxChars} characters.`);
+  }
+  return text;
+}
