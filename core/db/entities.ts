@@ -1,0 +1,260 @@
+/**
+ * The schema, declared once with `defineEntity` (no decorators: Node's type stripping cannot run
+ * them). Migrations are generated from these definitions, and a test checks that the migrated
+ * database and these definitions agree.
+ *
+ * Repository code (repo.ts, stats.ts) reads and writes with plain SQL so that counters are updated
+ * by single atomic statements; these definitions are the source of truth for names and types.
+ */
+import { defineEntity, p } from '@mikro-orm/core';
+import type { MusicParams } from '../music.ts';
+
+export const PLATFORM_VALUES = ['local', 'discord', 'slack'] as const;
+export const STATUS_VALUES = ['queued', 'rendering', 'encoding', 'delivering', 'completed', 'failed', 'cancelled'] as const;
+export const PLAY_SOURCES = ['web', 'download', 'discord', 'slack', 'local'] as const;
+export const PERIOD_VALUES = ['day', 'week', 'month', 'all'] as const;
+
+export interface UserPreferences {
+  defaultDurationS?: number;
+  format?: 'opus' | 'mp3' | 'wav';
+}
+
+export const User = defineEntity({
+  name: 'User',
+  tableName: 'users',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    platform: p.enum(PLATFORM_VALUES),
+    platformUserId: p.string().length(64),
+    guildId: p.string().length(64),
+    displayName: p.string().length(100),
+    createdAt: p.datetime().defaultRaw('now()'),
+    lastActiveAt: p.datetime().defaultRaw('now()'),
+    preferences: p.json<UserPreferences>().defaultRaw(`'{}'`),
+  },
+  uniques: [{ properties: ['platform', 'guildId', 'platformUserId'] }],
+});
+
+export const Prompt = defineEntity({
+  name: 'Prompt',
+  tableName: 'prompts',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    normalized: p.text().unique(),
+    usedCount: p.integer().default(0),
+    firstUsedAt: p.datetime().defaultRaw('now()'),
+    lastUsedAt: p.datetime().defaultRaw('now()'),
+  },
+});
+
+const completed = `status = 'completed'`;
+
+export const Generation = defineEntity({
+  name: 'Generation',
+  tableName: 'generations',
+  properties: {
+    id: p.uuid().primary(),
+    user: () => p.manyToOne(User).index(),
+    prompt: p.text(),
+    promptEntry: () => p.manyToOne(Prompt).fieldName('prompt_id').index(),
+    params: p.json<MusicParams>(),
+    /** uint32 does not fit a Postgres int4. */
+    seed: p.bigint('number'),
+    requestedDurationS: p.integer(),
+    actualDurationS: p.double().nullable(),
+    engine: p.string().length(40),
+    engineVersion: p.string().length(80),
+    device: p.string().length(16).nullable(),
+    precision: p.string().length(8).nullable(),
+    status: p.enum(STATUS_VALUES).default('queued'),
+    progress: p.float().default(0),
+    errorCode: p.string().length(40).nullable(),
+    errorMessage: p.text().nullable(),
+    createdAt: p.datetime(),
+    /** UTC day of created_at: the bucket the leaderboard reads tracks by. */
+    createdDay: p.date(),
+    startedAt: p.datetime().nullable(),
+    completedAt: p.datetime().nullable(),
+    renderMs: p.integer().nullable(),
+    encodeMs: p.integer().nullable(),
+    realtimeFactor: p.double().nullable(),
+    format: p.string().length(8).nullable(),
+    bitrateKbps: p.integer().nullable(),
+    sampleRate: p.integer().nullable(),
+    channels: p.smallint().nullable(),
+    sizeBytes: p.bigint('number').nullable(),
+    sha256: p.string().length(64).nullable(),
+    storagePath: p.text().nullable(),
+    publicToken: p.string().length(64).unique(),
+    platform: p.enum(PLATFORM_VALUES),
+    guildId: p.string().length(64),
+    channelId: p.string().length(64),
+    requestKey: p.string().length(200).nullable().unique(),
+    /** Interaction tokens and the like: never logged, never sent to a browser. */
+    reply: p.json<Record<string, string>>().hidden(),
+    sizeLimitBytes: p.bigint('number'),
+    fitsInline: p.boolean().nullable(),
+    deliveredRef: p.string().length(100).nullable(),
+    deliveredAt: p.datetime().nullable(),
+    favoritesCount: p.integer().default(0),
+    playsCount: p.integer().default(0),
+    downloadsCount: p.integer().default(0),
+  },
+  indexes: [
+    // Reconciler and stuck-job sweeps: status first, oldest first.
+    { name: 'generations_status_created_at_idx', properties: ['status', 'createdAt'] },
+    // Per-server concurrency counts only in-flight rows.
+    {
+      name: 'generations_active_idx',
+      properties: ['platform', 'guildId'],
+      where: `status in ('queued', 'rendering', 'encoding')`,
+    },
+    // /recent: newest completed in a server.
+    {
+      name: 'generations_recent_idx',
+      columns: [{ name: 'platform' }, { name: 'guild_id' }, { name: 'completed_at', sort: 'desc' }],
+      where: completed,
+    },
+    // Leaderboards: every top-N read is an index range scan that stops after N rows.
+    {
+      name: 'generations_top_server_day_idx',
+      columns: [
+        { name: 'platform' }, { name: 'guild_id' }, { name: 'created_day' },
+        { name: 'favorites_count', sort: 'desc' }, { name: 'plays_count', sort: 'desc' }, { name: 'id' },
+      ],
+      where: completed,
+    },
+    {
+      name: 'generations_top_server_all_idx',
+      columns: [
+        { name: 'platform' }, { name: 'guild_id' },
+        { name: 'favorites_count', sort: 'desc' }, { name: 'plays_count', sort: 'desc' }, { name: 'id' },
+      ],
+      where: completed,
+    },
+    {
+      name: 'generations_top_global_day_idx',
+      columns: [
+        { name: 'created_day' },
+        { name: 'favorites_count', sort: 'desc' }, { name: 'plays_count', sort: 'desc' }, { name: 'id' },
+      ],
+      where: completed,
+    },
+    {
+      name: 'generations_top_global_all_idx',
+      columns: [{ name: 'favorites_count', sort: 'desc' }, { name: 'plays_count', sort: 'desc' }, { name: 'id' }],
+      where: completed,
+    },
+    {
+      name: 'generations_prompt_fts_idx',
+      expression: `create index "generations_prompt_fts_idx" on "generations" using gin (to_tsvector('simple', "prompt"))`,
+    },
+  ],
+});
+
+export const Play = defineEntity({
+  name: 'Play',
+  tableName: 'plays',
+  properties: {
+    id: p.bigint('number').primary().autoincrement(),
+    generation: () => p.manyToOne(Generation).index(),
+    user: () => p.manyToOne(User).nullable().index(),
+    source: p.enum(PLAY_SOURCES),
+    playedAt: p.datetime(),
+    secondsPlayed: p.float().nullable(),
+  },
+});
+
+export const Favorite = defineEntity({
+  name: 'Favorite',
+  tableName: 'favorites',
+  properties: {
+    user: () => p.manyToOne(User).primary(),
+    generation: () => p.manyToOne(Generation).primary().index(),
+    createdAt: p.datetime(),
+  },
+  primaryKeys: ['user', 'generation'],
+});
+
+export const ServerSettings = defineEntity({
+  name: 'ServerSettings',
+  tableName: 'server_settings',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    platform: p.enum(PLATFORM_VALUES),
+    guildId: p.string().length(64),
+    /** Empty means every channel. */
+    allowedChannels: p.array().defaultRaw(`'{}'`),
+    /** Null means the deployment's default from config. */
+    maxDurationS: p.integer().nullable(),
+    rateLimitPerMinute: p.integer().nullable(),
+    concurrency: p.integer().nullable(),
+    blockedWords: p.array().defaultRaw(`'{}'`),
+    favoriteEmoji: p.string().length(64).default('⭐'),
+    updatedAt: p.datetime().defaultRaw('now()'),
+  },
+  uniques: [{ properties: ['platform', 'guildId'] }],
+});
+
+/**
+ * Maintained totals per scope and calendar period (UTC day, ISO week, month, and 'all' with bucket
+ * 1970-01-01). platform and guild_id are '*' for the global scope. Updated in the same transaction
+ * as the event, so /stats reads a single row.
+ */
+export const StatTotals = defineEntity({
+  name: 'StatTotals',
+  tableName: 'stat_totals',
+  properties: {
+    platform: p.string().length(16).primary(),
+    guildId: p.string().length(64).primary(),
+    period: p.enum(PERIOD_VALUES).primary(),
+    bucket: p.date().primary(),
+    generations: p.integer().default(0),
+    completed: p.integer().default(0),
+    failed: p.integer().default(0),
+    renderMsSum: p.bigint('number').default(0),
+    rendered: p.integer().default(0),
+    favorites: p.integer().default(0),
+    plays: p.integer().default(0),
+  },
+  primaryKeys: ['platform', 'guildId', 'period', 'bucket'],
+});
+
+/**
+ * Maintained per-creator counters per calendar period, so the creator leaderboard is an index
+ * scan of N rows for either scope.
+ */
+export const CreatorStats = defineEntity({
+  name: 'CreatorStats',
+  tableName: 'creator_stats',
+  properties: {
+    user: () => p.manyToOne(User).primary(),
+    period: p.enum(PERIOD_VALUES).primary(),
+    bucket: p.date().primary(),
+    platform: p.enum(PLATFORM_VALUES),
+    guildId: p.string().length(64),
+    /** Completed tracks, counted in the period the request was made. */
+    generations: p.integer().default(0),
+    /** Favorites standing on this creator's tracks, counted in the period they were given. */
+    favoritesReceived: p.integer().default(0),
+  },
+  primaryKeys: ['user', 'period', 'bucket'],
+  indexes: [
+    {
+      name: 'creator_stats_server_top_idx',
+      columns: [
+        { name: 'platform' }, { name: 'guild_id' }, { name: 'period' }, { name: 'bucket' },
+        { name: 'favorites_received', sort: 'desc' }, { name: 'generations', sort: 'desc' }, { name: 'user_id' },
+      ],
+    },
+    {
+      name: 'creator_stats_global_top_idx',
+      columns: [
+        { name: 'period' }, { name: 'bucket' },
+        { name: 'favorites_received', sort: 'desc' }, { name: 'generations', sort: 'desc' }, { name: 'user_id' },
+      ],
+    },
+  ],
+});
+
+export const ENTITIES = [User, Prompt, Generation, Play, Favorite, ServerSettings, StatTotals, CreatorStats];

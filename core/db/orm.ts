@@ -1,0 +1,92 @@
+import { fileURLToPath } from 'node:url';
+import pg from 'pg';
+import { MikroORM, type Options } from '@mikro-orm/postgresql';
+import { Migrator } from '@mikro-orm/migrations';
+import { ENTITIES } from './entities.ts';
+
+export const MIGRATIONS_DIR = fileURLToPath(new URL('../../migrations/', import.meta.url));
+
+const quoteIdent = (name: string): string => `"${name.replaceAll('"', '""')}"`;
+
+/** Postgres identifiers we create from configuration: refuse anything odd instead of quoting it into SQL. */
+function checkIdentifier(kind: string, name: string): string {
+  if (!/^[A-Za-z_][A-Za-z0-9_-]{0,62}$/.test(name)) throw new Error(`Invalid ${kind} name: ${JSON.stringify(name)}`);
+  return name;
+}
+
+/** Creates the database named in the URL when it does not exist yet (via the `postgres` maintenance database). */
+export async function ensureDatabase(databaseUrl: string): Promise<void> {
+  const url = new URL(databaseUrl);
+  const dbName = checkIdentifier('database', decodeURIComponent(url.pathname.replace(/^\//, '')));
+  url.pathname = '/postgres';
+  const client = new pg.Client({ connectionString: url.toString() });
+  await client.connect();
+  try {
+    const found = await client.query('select 1 from pg_database where datname = $1', [dbName]);
+    if (found.rowCount) return;
+    try {
+      await client.query(`create database ${quoteIdent(dbName)}`);
+    } catch (e) {
+      // Two processes starting together may race to create it; losing that race is fine.
+      if ((e as { code?: string }).code !== '42P04') throw e;
+    }
+  } finally {
+    await client.end();
+  }
+}
+
+export interface CreateOrmOptions {
+  databaseUrl: string;
+  /** Put every table (and the migrations table) in this schema, created when absent. Tests use one each. */
+  schema?: string;
+  debug?: boolean;
+  /** Pool size; the default suits one process of the bot or worker. */
+  poolMax?: number;
+}
+
+export function ormConfig(opts: CreateOrmOptions): Options {
+  const schema = opts.schema ? checkIdentifier('schema', opts.schema) : undefined;
+  return {
+    clientUrl: opts.databaseUrl,
+    entities: ENTITIES,
+    extensions: [Migrator],
+    debug: opts.debug ?? false,
+    schema,
+    pool: { max: opts.poolMax ?? 10 },
+    // Repository SQL names tables without a schema: a search_path set at connect time sends it to
+    // the right one, and survives the `reset all` MikroORM issues when it reserves a connection.
+    driverOptions: schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {},
+    migrations: {
+      path: MIGRATIONS_DIR,
+      pathTs: MIGRATIONS_DIR,
+      glob: '!(*.d).ts',
+      emit: 'ts',
+      snapshot: false,
+      transactional: true,
+      allOrNothing: true,
+      silent: true,
+      tableName: 'mikro_orm_migrations',
+      ...(schema ? { schema } : {}),
+    },
+  };
+}
+
+/** Connects (without migrating). With `schema`, the schema is created first. */
+export async function createOrm(opts: CreateOrmOptions): Promise<MikroORM> {
+  const orm = await MikroORM.init(ormConfig(opts));
+  if (opts.schema) {
+    await orm.em.getConnection().execute(`create schema if not exists ${quoteIdent(opts.schema)}`);
+  }
+  return orm;
+}
+
+/** Runs pending migrations from `migrations/`; returns the names it ran (none on a second run). */
+export async function migrateUp(orm: MikroORM): Promise<string[]> {
+  const ran = await orm.migrator.up();
+  return ran.map((m) => m.name);
+}
+
+/** Drops a schema made by `createOrm({ schema })`, for tests and benchmarks. */
+export async function dropSchema(orm: MikroORM, schema: string): Promise<void> {
+  await orm.em.getConnection().execute(`drop schema if exists ${quoteIdent(checkIdentifier('schema', schema))} cascade`);
+}
