@@ -1,0 +1,77 @@
+/**
+ * Composes a ditty process from roles: the render worker, the web server with the local chat,
+ * and the Discord and Slack frontends. `npm start` runs them all in one process; docker compose
+ * runs one role per container.
+ */
+import type { Config } from '../core/config.ts';
+import type { Logger } from '../core/log.ts';
+import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.ts';
+import { locateFfmpeg } from '../worker/audio/ffmpeg.ts';
+import { startRenderWorker, type RenderWorker } from '../worker/index.ts';
+
+export const ROLES = ['worker', 'web', 'discord', 'slack'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface System {
+  runtime: Runtime;
+  worker?: RenderWorker;
+  /** Where the web server listens, when the web role runs. */
+  url?: string;
+  stop(): Promise<void>;
+}
+
+export interface SystemOptions extends RuntimeOptions {
+  roles: readonly Role[];
+  drainTimeoutMs?: number;
+}
+
+export async function startSystem(config: Config, log: Logger, opts: SystemOptions): Promise<System> {
+  const roles = new Set(opts.roles);
+  if (roles.has('worker')) {
+    // Fail before touching anything else: a worker without ffmpeg would accept jobs it cannot finish.
+    const ffmpeg = await locateFfmpeg(config.ffmpegPath ? { ...process.env, FFMPEG_PATH: config.ffmpegPath } : process.env);
+    log.info({ ffmpeg: ffmpeg.ffmpeg, source: ffmpeg.source }, 'ffmpeg found');
+  }
+  const runtime = await createRuntime(config, log, opts);
+  const stops: Array<() => Promise<void>> = [];
+  const system: System = {
+    runtime,
+    async stop() {
+      // Frontends first (no new work), then the worker drains, then shared connections.
+      for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'stop failed'));
+      await runtime.close();
+    },
+  };
+  try {
+    if (roles.has('worker')) {
+      const worker = await startRenderWorker({
+        config, orm: runtime.orm, queues: runtime.queues, log,
+        connection: runtime.connect('render-worker'), publisher: runtime.redis, subscriber: runtime.connect('cancel'),
+        drainTimeoutMs: opts.drainTimeoutMs,
+      });
+      system.worker = worker;
+      stops.push(() => worker.stop());
+    }
+    if (roles.has('web')) {
+      const { startWebServer } = await import('../web/server/main.ts');
+      const web = await startWebServer(runtime, { localChat: config.localChat });
+      system.url = web.url;
+      stops.push(() => web.close());
+      log.info({ url: web.url }, config.localChat ? 'local chat ready' : 'web server ready');
+    }
+    if (roles.has('discord') && config.discord) {
+      const { startDiscordBot } = await import('../bots/discord/index.ts');
+      const bot = await startDiscordBot(config.discord, runtime);
+      stops.push(() => bot.stop());
+    }
+    if (roles.has('slack') && config.slack) {
+      const { startSlackApp } = await import('../bots/slack/index.ts');
+      const app = await startSlackApp(config.slack, runtime);
+      stops.push(() => app.stop());
+    }
+  } catch (err) {
+    await system.stop();
+    throw err;
+  }
+  return system;
+}

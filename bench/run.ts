@@ -1,0 +1,47 @@
+/**
+ * `npm run bench [-- name...]`: runs every bench/<name>.ts (or the named ones), prints one
+ * table and writes the rows as JSON to bench/results/latest.json.
+ */
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
+import { fileURLToPath } from 'node:url';
+import type { Bench, BenchRow } from './lib.ts';
+
+const dir = fileURLToPath(new URL('.', import.meta.url));
+const wanted = process.argv.slice(2);
+const names = (await readdir(dir))
+  .filter((f) => f.endsWith('.ts') && !['lib.ts', 'run.ts'].includes(f))
+  .map((f) => f.replace(/\.ts$/, ''))
+  .filter((n) => wanted.length === 0 || wanted.includes(n))
+  .sort();
+
+const rows: BenchRow[] = [];
+const errors: Array<{ bench: string; error: string }> = [];
+for (const name of names) {
+  process.stderr.write(`bench ${name} ...\n`);
+  const mod = (await import(`./${name}.ts`)) as { bench?: Bench };
+  if (!mod.bench) continue;
+  try {
+    rows.push(...(await mod.bench()));
+  } catch (err) {
+    errors.push({ bench: name, error: err instanceof Error ? err.message : String(err) });
+    process.stderr.write(`bench ${name} failed: ${String(err)}\n`);
+  }
+}
+
+const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
+const table = rows.map((r) => ({
+  group: r.group, name: r.name, value: `${fmt(r.value)} ${r.unit}`, goal: r.goal ?? '', met: r.met === undefined ? '' : r.met ? 'yes' : 'NO', note: r.note ?? '',
+}));
+const cols = ['group', 'name', 'value', 'goal', 'met', 'note'] as const;
+const widths = cols.map((c) => Math.max(c.length, ...table.map((t) => t[c].length)));
+const line = (cells: readonly string[]) => `| ${cells.map((c, i) => c.padEnd(widths[i]!)).join(' | ')} |`;
+console.log(line(cols));
+console.log(line(widths.map((w) => '-'.repeat(w))));
+for (const t of table) console.log(line(cols.map((c) => t[c])));
+
+const out = fileURLToPath(new URL('./results/', import.meta.url));
+await mkdir(out, { recursive: true });
+const report = { at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, rows, errors };
+await writeFile(`${out}latest.json`, JSON.stringify(report, null, 2));
+console.log(`\nwrote ${out}latest.json`);
+process.exit(errors.length ? 1 : 0);

@@ -1,0 +1,60 @@
+/**
+ * Consumes one platform's delivery queue. Posting is its own step so a failed post retries
+ * without rendering again; the delivered_ref written after a post makes a replayed job a no-op.
+ */
+import type { MikroORM } from '@mikro-orm/core';
+import { Worker, type Job } from 'bullmq';
+import type { Redis } from 'ioredis';
+import type { DeliveryHandler } from './chat.ts';
+import { getGeneration, transitionGeneration } from './db/index.ts';
+import { deliverJobOptions, deliverQueueFor, type DeliverJob, type Platform, type ProgressEvent } from './jobs.ts';
+import type { Logger } from './log.ts';
+import { toTrackView } from './track-view.ts';
+
+export interface DeliveryDeps {
+  orm: MikroORM;
+  connection: Redis;
+  prefix: string;
+  publicUrl: string;
+  log: Logger;
+  publish(event: ProgressEvent): void;
+}
+
+export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
+  const { orm, log } = deps;
+  const processor = async (job: Job<DeliverJob['data']>): Promise<string | null> => {
+    const em = orm.em.fork();
+    const row = await getGeneration(em, job.data.generationId);
+    if (!row || row.status !== 'delivering' || row.deliveredRef) return row?.deliveredRef ?? null;
+    if (!row.storagePath) throw new Error(`generation ${row.id} has no stored file`);
+    const result = await handler({
+      track: toTrackView(row, deps.publicUrl),
+      reply: row.reply,
+      filePath: row.storagePath,
+      fitsInline: row.fitsInline ?? false,
+      attempt: job.attemptsMade,
+    });
+    await transitionGeneration(em, row.id, ['delivering'], {
+      status: 'completed', deliveredRef: result.messageRef, deliveredAt: new Date(), completedAt: new Date(),
+    });
+    deps.publish({ generationId: row.id, platform, stage: 'completed', progress: 1 });
+    return result.messageRef;
+  };
+  const worker = new Worker<DeliverJob['data'], string | null, DeliverJob['name']>(deliverQueueFor(platform), processor, {
+    connection: deps.connection,
+    prefix: deps.prefix,
+    concurrency: 4,
+  });
+  worker.on('error', (err) => log.error({ err, platform }, 'delivery worker error'));
+  worker.on('failed', (job, err) => {
+    if (!job) return;
+    const final = job.attemptsMade >= (job.opts.attempts ?? deliverJobOptions.attempts);
+    log[final ? 'error' : 'warn']({ err, generationId: job.data.generationId, attempt: job.attemptsMade, platform }, 'delivery failed');
+    if (final) {
+      void transitionGeneration(orm.em.fork(), job.data.generationId, ['delivering'], {
+        status: 'failed', errorCode: 'delivery_failed', errorMessage: 'The track was made but could not be posted.', completedAt: new Date(),
+      }).catch((e: unknown) => log.error({ err: e }, 'marking delivery failure failed'));
+    }
+  });
+  return { close: () => worker.close() };
+}

@@ -1,0 +1,48 @@
+/** BullMQ queues of the contract in jobs.ts, bound to one Redis and one key prefix. */
+import { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import {
+  deliverJobOptions, deliverQueueFor, JobName, PLATFORMS, QueueName, renderJobOptions,
+  type DeliverJob, type Platform, type RenderJob,
+} from './jobs.ts';
+
+export function connectRedis(url: string, name: string): Redis {
+  // BullMQ workers block on Redis; it requires maxRetriesPerRequest: null so a slow command
+  // never rejects a blocking call mid-wait.
+  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+}
+
+export interface Queues {
+  prefix: string;
+  render: Queue<RenderJob['data'], unknown, RenderJob['name']>;
+  deliver: Record<Platform, Queue<DeliverJob['data'], unknown, DeliverJob['name']>>;
+  close(): Promise<void>;
+}
+
+export function createQueues(connection: Redis, prefix: string): Queues {
+  const render = new Queue<RenderJob['data'], unknown, RenderJob['name']>(QueueName.Render, { connection, prefix });
+  const deliver = Object.fromEntries(
+    PLATFORMS.map((p) => [p, new Queue<DeliverJob['data'], unknown, DeliverJob['name']>(deliverQueueFor(p), { connection, prefix })]),
+  ) as Queues['deliver'];
+  return {
+    prefix,
+    render,
+    deliver,
+    async close() {
+      await Promise.all([render.close(), ...Object.values(deliver).map((q) => q.close())]);
+    },
+  };
+}
+
+/** The job id is the generation id, so enqueueing the same generation twice adds one job. */
+export async function enqueueRender(queues: Queues, generationId: string): Promise<void> {
+  await queues.render.add(JobName.Render, { generationId }, { ...renderJobOptions, jobId: generationId });
+}
+
+export async function enqueueDeliver(queues: Queues, platform: Platform, generationId: string): Promise<void> {
+  await queues.deliver[platform].add(JobName.Deliver, { generationId, platform }, { ...deliverJobOptions, jobId: generationId });
+}
+
+export function cancelChannel(prefix: string): string {
+  return `${prefix}:cancel`;
+}

@@ -1,0 +1,109 @@
+/**
+ * Builds the shared pieces of a ditty process from its config: Postgres (created and migrated),
+ * Redis connections, queues, the ChatCore, live progress and delivery. Each process (all-in-one,
+ * worker, web, discord, slack) builds one and closes it on shutdown.
+ */
+import type { MikroORM } from '@mikro-orm/core';
+import type { Redis } from 'ioredis';
+import type { FrontendRuntime } from './chat.ts';
+import type { Config } from './config.ts';
+import { createOrm, ensureDatabase, migrateUp } from './db/orm.ts';
+import { startDeliveryConsumer } from './delivery.ts';
+import { PLATFORMS, progressChannel, type Platform, type ProgressEvent } from './jobs.ts';
+import type { Logger } from './log.ts';
+import { connectRedis, createQueues, type Queues } from './queue.ts';
+import { createChatCore } from './service.ts';
+
+export interface Runtime extends FrontendRuntime {
+  config: Config;
+  orm: MikroORM;
+  queues: Queues;
+  /** Commands and publishing. */
+  redis: Redis;
+  publish(event: ProgressEvent): void;
+  /** A fresh connection (blocking workers and subscribers each need their own). */
+  connect(name: string): Redis;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOptions {
+  /** Postgres schema to use instead of the default (tests isolate themselves with one). */
+  schema?: string;
+  /** Run pending migrations at start-up (default true). */
+  migrate?: boolean;
+}
+
+export async function createRuntime(config: Config, log: Logger, opts: RuntimeOptions = {}): Promise<Runtime> {
+  await ensureDatabase(config.databaseUrl);
+  const orm = await createOrm({ databaseUrl: config.databaseUrl, schema: opts.schema });
+  if (opts.migrate !== false) {
+    const ran = await migrateUp(orm);
+    if (ran.length) log.info({ migrations: ran }, 'migrations applied');
+  }
+  const connections: Redis[] = [];
+  const connect = (name: string) => {
+    const c = connectRedis(config.redisUrl, `ditty-${name}`);
+    c.on('error', (err: Error) => log.warn({ err: err.message, connection: name }, 'redis connection error'));
+    connections.push(c);
+    return c;
+  };
+  const redis = connect('commands');
+  const queues = createQueues(connect('queues'), config.queuePrefix);
+  const publish = (event: ProgressEvent) => {
+    void redis.publish(progressChannel(config.queuePrefix, event.platform), JSON.stringify(event)).catch((err: unknown) => {
+      log.warn({ err, generationId: event.generationId }, 'progress publish failed');
+    });
+  };
+
+  const listeners = new Map<Platform, Set<(e: ProgressEvent) => void>>(PLATFORMS.map((p) => [p, new Set()]));
+  let subscriber: Redis | undefined;
+  async function ensureSubscribed() {
+    if (subscriber) return;
+    subscriber = connect('progress');
+    subscriber.on('message', (channel: string, message: string) => {
+      const platform = PLATFORMS.find((p) => progressChannel(config.queuePrefix, p) === channel);
+      if (!platform) return;
+      let event: ProgressEvent;
+      try {
+        event = JSON.parse(message) as ProgressEvent;
+      } catch {
+        return;
+      }
+      for (const listener of listeners.get(platform)!) {
+        try {
+          listener(event);
+        } catch (err) {
+          log.error({ err, platform }, 'progress listener threw');
+        }
+      }
+    });
+    await subscriber.subscribe(...PLATFORMS.map((p) => progressChannel(config.queuePrefix, p)));
+  }
+
+  const deliveries: Array<{ close(): Promise<void> }> = [];
+  const core = createChatCore({ config, orm, queues, redis, log, publish });
+  const runtime: Runtime = {
+    config, orm, queues, redis, publish, connect, log, core,
+    publicUrl: config.http.publicUrl,
+    onProgress(platform, listener) {
+      listeners.get(platform)!.add(listener);
+      ensureSubscribed().catch((err: unknown) => log.error({ err }, 'progress subscribe failed'));
+      return () => listeners.get(platform)!.delete(listener);
+    },
+    async startDelivery(platform, handler) {
+      const consumer = await startDeliveryConsumer(
+        { orm, connection: connect(`deliver-${platform}`), prefix: config.queuePrefix, publicUrl: runtime.publicUrl, log, publish },
+        platform, handler,
+      );
+      deliveries.push(consumer);
+      return consumer;
+    },
+    async close() {
+      await Promise.all(deliveries.map((d) => d.close()));
+      await queues.close();
+      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      await orm.close(true);
+    },
+  };
+  return runtime;
+}

@@ -1,0 +1,176 @@
+/**
+ * The ChatCore every frontend calls: validation, limits, the generation row, the queue.
+ * The row is written before the job is enqueued; if Redis refuses the job, the reconciler
+ * enqueues it later from the row, so an accepted request is never lost.
+ */
+import type { MikroORM } from '@mikro-orm/core';
+import type { Redis } from 'ioredis';
+import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
+import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
+import type { Config } from './config.ts';
+import {
+  countActive, createGeneration, getGeneration, getServerSettings, queuePosition, recent, recordPlay,
+  setFavorite, stats, transitionGeneration,
+} from './db/index.ts';
+import { UserError, UserErrorCode } from './errors.ts';
+import { PLATFORMS, type ProgressEvent } from './jobs.ts';
+import type { Logger } from './log.ts';
+import { parsePrompt } from './prompt/parse.ts';
+import { cancelChannel, enqueueRender, type Queues } from './queue.ts';
+import { toTrackView } from './track-view.ts';
+import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed } from './validate.ts';
+
+export interface CoreDeps {
+  config: Config;
+  orm: MikroORM;
+  queues: Queues;
+  redis: Redis;
+  log: Logger;
+  publish(event: ProgressEvent): void;
+}
+
+/** Discord's default upload limit; frontends pass their own. */
+export const DEFAULT_SIZE_LIMIT_BYTES = 10 * 1024 * 1024;
+const PLATFORM_ID = /^[\p{L}\p{N}_.:@-]{1,64}$/u;
+
+export function validateActor(actor: Actor): Actor {
+  if (!PLATFORMS.includes(actor.platform)) throw new UserError(UserErrorCode.NotAllowed, 'Unknown platform.');
+  const platformUserId = cleanName(actor.platformUserId, 64);
+  const guildId = cleanName(actor.guildId, 64);
+  if (!PLATFORM_ID.test(platformUserId) || !PLATFORM_ID.test(guildId)) {
+    throw new UserError(UserErrorCode.NameInvalid, 'That user or server id is not valid.');
+  }
+  return { platform: actor.platform, platformUserId, guildId, displayName: cleanName(actor.displayName, 100) };
+}
+
+export function createChatCore(deps: CoreDeps): ChatCore {
+  const { config, orm, queues, log } = deps;
+  const limiters = new Map<number, RateLimiterRedis>();
+  const limiterFor = (perMinute: number) => {
+    let limiter = limiters.get(perMinute);
+    if (!limiter) {
+      limiter = new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${config.queuePrefix}:rl:${perMinute}`, points: perMinute, duration: 60 });
+      limiters.set(perMinute, limiter);
+    }
+    return limiter;
+  };
+
+  async function generate(req: GenerateRequest): Promise<GenerateAccepted> {
+    const actor = validateActor(req.actor);
+    const channelId = cleanName(req.channelId, 64);
+    const prompt = cleanPrompt(req.prompt);
+    const em = orm.em.fork();
+    const settings = await unavailableOnError(() => getServerSettings(em, actor.platform, actor.guildId));
+    if (settings.allowedChannels.length > 0 && !settings.allowedChannels.includes(channelId)) {
+      throw new UserError(UserErrorCode.ChannelNotAllowed, 'ditty is not enabled in this channel; ask an admin which channels it may use.');
+    }
+    const blocked = findBlockedWord(prompt, settings.blockedWords);
+    if (blocked) {
+      throw new UserError(UserErrorCode.PromptBlocked, `This server does not allow the word "${blocked}" in prompts; rephrase and try again.`);
+    }
+    const maxDuration = Math.min(settings.maxDurationS ?? config.limits.maxDurationS, config.limits.maxDurationS);
+    const durationS = parseDuration(req.durationS, Math.min(config.limits.defaultDurationS, maxDuration), maxDuration);
+    const seed = parseSeed(req.seed);
+
+    const limiterKey = `${actor.platform}:${actor.guildId}:${actor.platformUserId}`;
+    const limiter = limiterFor(settings.rateLimitPerMinute ?? config.limits.ratePerMinute);
+    try {
+      await limiter.consume(limiterKey);
+    } catch (e) {
+      if (e instanceof RateLimiterRes) {
+        const waitS = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        throw new UserError(UserErrorCode.RateLimited, `You have reached ${limiter.points} generations a minute; try again in ${waitS} s.`, { waitS });
+      }
+      throw unavailable(e);
+    }
+    const concurrency = settings.concurrency ?? config.limits.serverConcurrency;
+    if ((await unavailableOnError(() => countActive(em, actor.platform, actor.guildId))) >= concurrency) {
+      await limiter.reward(limiterKey).catch(() => undefined);
+      throw new UserError(UserErrorCode.ServerBusy, `This server already has ${concurrency} tracks in progress; try again when one finishes.`, { concurrency });
+    }
+
+    const params = parsePrompt(prompt, seed);
+    const { generation, duplicate } = await unavailableOnError(() => createGeneration(em, {
+      actor, channelId, prompt, params, durationS,
+      engine: config.engine.name, engineVersion: 'pending',
+      sizeLimitBytes: req.sizeLimitBytes ?? DEFAULT_SIZE_LIMIT_BYTES,
+      reply: req.reply ?? {},
+      requestKey: req.reply?.requestKey,
+    }));
+    if (duplicate) {
+      await limiter.reward(limiterKey).catch(() => undefined);
+    } else {
+      try {
+        await enqueueRender(queues, generation.id);
+      } catch (err) {
+        // The row is safe in Postgres; the reconciler enqueues it once Redis is back.
+        log.warn({ err, generationId: generation.id }, 'enqueue failed; left for the reconciler');
+      }
+    }
+    const position = await queuePosition(em, generation.id).catch(() => 1);
+    deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position });
+    log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
+    return { generationId: generation.id, position, params: generation.params, durationS: generation.requestedDurationS, duplicate };
+  }
+
+  async function cancel(actorIn: Actor, generationId: string): Promise<boolean> {
+    const actor = validateActor(actorIn);
+    if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    const em = orm.em.fork();
+    const row = await getGeneration(em, generationId);
+    if (!row) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    if (row.platform !== actor.platform || row.creator.platformUserId !== actor.platformUserId || row.guildId !== actor.guildId) {
+      throw new UserError(UserErrorCode.NotAllowed, 'Only the person who asked for a track can cancel it.');
+    }
+    const cancelled = await transitionGeneration(em, generationId, ['queued', 'rendering', 'encoding'], {
+      status: 'cancelled', errorCode: 'cancelled', errorMessage: 'Cancelled by its creator.', completedAt: new Date(),
+    });
+    if (!cancelled) return false;
+    await queues.render.remove(generationId).catch(() => 0); // only succeeds while waiting
+    await deps.redis.publish(cancelChannel(config.queuePrefix), generationId).catch(() => 0);
+    deps.publish({ generationId, platform: row.platform, stage: 'cancelled', progress: 0 });
+    return true;
+  }
+
+  async function track(generationId: string): Promise<TrackView | null> {
+    if (!isGenerationId(generationId)) return null;
+    const row = await getGeneration(orm.em.fork(), generationId);
+    return row ? toTrackView(row, config.http.publicUrl) : null;
+  }
+
+  return {
+    generate,
+    cancel,
+    track,
+    async setFavorite(actorIn, generationId, on) {
+      const actor = validateActor(actorIn);
+      if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+      const result = await setFavorite(orm.em.fork(), actor, generationId, on);
+      return result;
+    },
+    async recordPlay(generationId, actorIn, source, secondsPlayed) {
+      if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+      await recordPlay(orm.em.fork(), generationId, actorIn ? validateActor(actorIn) : null, source, secondsPlayed);
+    },
+    async recent(platform, guildId, limit = 10) {
+      const rows = await recent(orm.em.fork(), platform, guildId, Math.min(Math.max(1, limit), 50));
+      return rows.map((r) => toTrackView(r, config.http.publicUrl));
+    },
+    async stats(query: StatsQuery): Promise<Stats> {
+      return stats(orm.em.fork(), { ...query, limit: Math.min(Math.max(1, query.limit ?? 5), 25) });
+    },
+  };
+}
+
+function unavailable(err: unknown): UserError {
+  return new UserError(UserErrorCode.Unavailable, 'ditty cannot reach its database or queue right now; try again in a minute.', { cause: String(err) });
+}
+
+async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (err) {
+    if (err instanceof UserError) throw err;
+    throw unavailable(err);
+  }
+}

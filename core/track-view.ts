@@ -1,0 +1,32 @@
+import type { TrackView } from './chat.ts';
+import type { GenerationRow } from './db/index.ts';
+
+/** Links carry the unguessable public token, never the generation id or a file path. */
+export function trackLinks(publicUrl: string, publicToken: string) {
+  const base = `${publicUrl}/t/${publicToken}`;
+  return { playerUrl: base, audioUrl: `${base}/audio`, downloadUrl: `${base}/download` };
+}
+
+export function toTrackView(row: GenerationRow, publicUrl: string): TrackView {
+  return {
+    id: row.id,
+    prompt: row.prompt,
+    params: row.params,
+    status: row.status,
+    progress: row.progress,
+    durationS: row.actualDurationS ?? row.requestedDurationS,
+    engine: row.engine,
+    engineVersion: row.engineVersion,
+    renderMs: row.renderMs,
+    format: row.format,
+    sizeBytes: row.sizeBytes,
+    ...trackLinks(publicUrl, row.publicToken),
+    favorites: row.favoritesCount,
+    plays: row.playsCount,
+    creator: { platformUserId: row.creator.platformUserId, displayName: row.creator.displayName },
+    origin: { platform: row.platform, guildId: row.guildId, channelId: row.channelId },
+    createdAt: new Date(row.createdAt).toISOString(),
+    errorCode: row.errorCode,
+    errorMessage: row.errorMessage,
+  };
+}

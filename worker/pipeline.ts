@@ -1,0 +1,101 @@
+/**
+ * One generation's path through the worker: render (in a thread), encode (ffmpeg), store, then
+ * hand over to the platform's delivery queue. Each step is guarded by a status transition in
+ * Postgres, so a retried or duplicated job never does finished work twice.
+ */
+import type { MikroORM } from '@mikro-orm/core';
+import { UnrecoverableError, type Job } from 'bullmq';
+import { RenderErrorCode } from '../core/errors.ts';
+import type { ProgressEvent, RenderJob, Stage } from '../core/jobs.ts';
+import type { Logger } from '../core/log.ts';
+import { enqueueDeliver, type Queues } from '../core/queue.ts';
+import { getGeneration, setProgress, transitionGeneration } from '../core/db/index.ts';
+import { encodeToFit } from './audio/encode.ts';
+import type { RenderPool } from './render-pool.ts';
+
+export interface PipelineDeps {
+  orm: MikroORM;
+  queues: Queues;
+  pool: RenderPool;
+  dataDir: string;
+  log: Logger;
+  publish(event: ProgressEvent): void;
+}
+
+/** Rows a render may resume from: a crashed attempt leaves `rendering` or `encoding` behind. */
+const RENDERABLE = ['queued', 'rendering', 'encoding'] as const;
+
+export function createRenderProcessor(deps: PipelineDeps) {
+  const { orm, queues, pool, log } = deps;
+
+  return async function processRender(job: Job<RenderJob['data']>, _token?: string, signal?: AbortSignal): Promise<void> {
+    const generationId = job.data?.generationId;
+    if (typeof generationId !== 'string') throw new UnrecoverableError(`${RenderErrorCode.BadInput}: job without generationId`);
+    const em = orm.em.fork();
+    const generation = await getGeneration(em, generationId);
+    if (!generation) throw new UnrecoverableError(`${RenderErrorCode.BadInput}: generation ${generationId} not found`);
+    if (!RENDERABLE.includes(generation.status as (typeof RENDERABLE)[number])) {
+      log.info({ generationId, status: generation.status }, 'render skipped: generation already past rendering');
+      return;
+    }
+    const emit = (stage: Stage, progress: number, extra: Partial<ProgressEvent> = {}) =>
+      deps.publish({ generationId, platform: generation.platform, stage, progress, ...extra });
+
+    const started = await transitionGeneration(em, generationId, [...RENDERABLE], {
+      status: 'rendering', startedAt: new Date(), progress: 0, errorCode: null, errorMessage: null,
+    });
+    if (!started) return; // cancelled between the read and now
+    emit('rendering', 0);
+
+    let lastWrite = 0;
+    const rendered = await pool.render(
+      { prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS },
+      {
+        signal,
+        onProgress: (fraction) => {
+          const now = Date.now();
+          emit('rendering', fraction, { etaS: undefined });
+          // Postgres gets a progress write at most twice a second; pub/sub carries the rest.
+          if (now - lastWrite > 500) {
+            lastWrite = now;
+            void job.updateProgress(Math.round(fraction * 100)).catch(() => {});
+            void setProgress(orm.em.fork(), generationId, fraction).catch((e: unknown) => log.warn({ err: e, generationId }, 'progress write failed'));
+          }
+        },
+      },
+    );
+
+    if (!(await transitionGeneration(em, generationId, ['rendering'], { status: 'encoding', progress: 1, renderMs: Math.round(rendered.renderMs) }))) {
+      return; // cancelled while rendering
+    }
+    emit('encoding', 1);
+    const frames = rendered.pcm.length / rendered.channels;
+    const durationS = frames / rendered.sampleRate;
+    const encoded = await encodeToFit(
+      { sampleRate: rendered.sampleRate, channels: rendered.channels, pcm: rendered.pcm },
+      { sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal },
+    );
+    const moved = await transitionGeneration(em, generationId, ['encoding'], {
+      status: 'delivering',
+      engine: rendered.engine.name,
+      engineVersion: rendered.engine.version,
+      device: rendered.engine.device,
+      precision: rendered.engine.precision,
+      actualDurationS: durationS,
+      encodeMs: Math.round(encoded.encodeMs),
+      realtimeFactor: durationS / (rendered.renderMs / 1000),
+      format: encoded.format,
+      bitrateKbps: encoded.bitrateKbps ?? null,
+      sampleRate: encoded.sampleRate,
+      channels: rendered.channels,
+      sizeBytes: encoded.sizeBytes,
+      sha256: encoded.sha256,
+      storagePath: encoded.path,
+      fitsInline: encoded.fitsInline,
+    });
+    if (!moved) return;
+    emit('delivering', 1);
+    await enqueueDeliver(queues, generation.platform, generationId);
+    log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.encodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
+  };
+}

@@ -1,0 +1,50 @@
+import { MessageChannel } from 'node:worker_threads';
+import { Piscina } from 'piscina';
+import type { RenderInput } from '../core/engine.ts';
+import type { EngineSpec } from './engines/index.ts';
+import type { RenderTask, RenderTaskResult } from './render-thread.ts';
+
+export interface RenderPool {
+  render(input: RenderInput, opts: { onProgress?: (fraction: number) => void; signal?: AbortSignal }): Promise<RenderTaskResult>;
+  /** Loads the engine in every thread so the first job does not pay for it. */
+  warm(): Promise<void>;
+  close(): Promise<void>;
+}
+
+export function createRenderPool(spec: EngineSpec, threads: number): RenderPool {
+  const pool = new Piscina<RenderTask, RenderTaskResult>({
+    filename: new URL('./render-thread.ts', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    // Each thread holds one engine; a queue inside piscina would hide back-pressure from BullMQ.
+    concurrentTasksPerWorker: 1,
+    idleTimeout: Number.POSITIVE_INFINITY,
+  });
+  const render: RenderPool['render'] = async (input, { onProgress, signal }) => {
+    const { port1, port2 } = new MessageChannel();
+    port1.on('message', (m: { progress: number }) => onProgress?.(m.progress));
+    try {
+      return await pool.run({ spec, input, progressPort: port2 }, { transferList: [port2], signal });
+    } finally {
+      port1.close();
+    }
+  };
+  return {
+    render,
+    async warm() {
+      const input = warmupInput();
+      await Promise.all(Array.from({ length: threads }, () => render(input, {})));
+    },
+    async close() {
+      await pool.close({ force: true });
+    },
+  };
+}
+
+function warmupInput(): RenderInput {
+  return {
+    prompt: 'warm up',
+    durationS: 5,
+    params: { bpm: 120, key: 'C', mode: 'major', genre: 'pop', mood: null, instruments: [], excluded: [], structure: [], seed: 1, explicit: [] },
+  };
+}
