@@ -108,21 +108,24 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   }, config.worker.reconcileIntervalMs);
   timer.unref();
 
+  let stopping: Promise<void> | undefined;
   return {
     worker,
     pool,
     reconcileNow: () => reconciler.runOnce(),
-    async stop() {
-      shuttingDown = true;
-      clearInterval(timer);
-      const drained = worker.close();
-      const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deps.drainTimeoutMs ?? 20_000).unref());
-      if ((await Promise.race([drained.then(() => 'ok' as const), timeout])) === 'timeout') {
-        log.warn('drain timed out: returning active renders to the queue');
-        worker.cancelAllJobs(SHUTDOWN);
-        await drained;
-      }
-      await pool.close();
-    },
+    stop: () => (stopping ??= drain()),
   };
+
+  async function drain(): Promise<void> {
+    shuttingDown = true;
+    clearInterval(timer);
+    const drained = worker.close();
+    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deps.drainTimeoutMs ?? 20_000).unref());
+    if ((await Promise.race([drained.then(() => 'ok' as const), timeout])) === 'timeout') {
+      log.warn('drain timed out: returning active renders to the queue');
+      worker.cancelAllJobs(SHUTDOWN);
+      await drained;
+    }
+    await pool.close();
+  }
 }

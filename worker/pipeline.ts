@@ -82,7 +82,7 @@ export function createRenderProcessor(deps: PipelineDeps) {
       device: rendered.engine.device,
       precision: rendered.engine.precision,
       actualDurationS: durationS,
-      encodeMs: Math.round(encoded.encodeMs),
+      encodeMs: Math.round(encoded.totalEncodeMs),
       realtimeFactor: durationS / (rendered.renderMs / 1000),
       format: encoded.format,
       bitrateKbps: encoded.bitrateKbps ?? null,
@@ -96,6 +96,6 @@ export function createRenderProcessor(deps: PipelineDeps) {
     if (!moved) return;
     emit('delivering', 1);
     await enqueueDeliver(queues, generation.platform, generationId);
-    log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.encodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
+    log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.totalEncodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
   };
 }

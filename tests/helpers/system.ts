@@ -22,7 +22,8 @@ export interface TestSystem {
   /** Base URL of the web server when the web role runs. */
   url: string;
   schema: string;
-  stop(): Promise<void>;
+  /** Stops everything; `keepData` leaves the schema, queue and files for a second system. */
+  stop(opts?: { keepData?: boolean }): Promise<void>;
 }
 
 export async function freePort(): Promise<number> {
@@ -41,9 +42,17 @@ export function uniqueName(prefix: string): string {
   return `${prefix}_${randomBytes(5).toString('hex')}`;
 }
 
-export async function startTestSystem(opts: { roles?: Role[]; env?: Record<string, string>; drainTimeoutMs?: number } = {}): Promise<TestSystem> {
-  const schema = uniqueName('t');
-  const dataDir = await mkdtemp(join(tmpdir(), 'ditty-test-'));
+export interface TestSystemOptions {
+  roles?: Role[];
+  env?: Record<string, string>;
+  drainTimeoutMs?: number;
+  /** Join another test system's data: its schema, and (through env) its QUEUE_PREFIX and DATA_DIR. */
+  schema?: string;
+}
+
+export async function startTestSystem(opts: TestSystemOptions = {}): Promise<TestSystem> {
+  const schema = opts.schema ?? uniqueName('t');
+  const dataDir = opts.env?.DATA_DIR ?? (await mkdtemp(join(tmpdir(), 'ditty-test-')));
   const port = await freePort();
   const config = loadConfig({
     ...process.env,
@@ -65,12 +74,14 @@ export async function startTestSystem(opts: { roles?: Role[]; env?: Record<strin
     system,
     url: system.url ?? config.http.publicUrl,
     schema,
-    async stop() {
-      const { orm } = system.runtime;
-      const cleanupOrm = orm; // kept open until the schema is dropped
+    async stop({ keepData = false } = {}) {
+      if (keepData) return system.stop();
+      // The worker stops first so nothing writes while the schema and queues go away.
       await system.worker?.stop();
-      await system.runtime.queues.render.obliterate({ force: true }).catch(() => undefined);
-      await dropSchema(cleanupOrm, schema).catch(() => undefined);
+      system.worker = undefined;
+      const { queues, orm } = system.runtime;
+      for (const q of [queues.render, ...Object.values(queues.deliver)]) await q.obliterate({ force: true }).catch(() => undefined);
+      await dropSchema(orm, schema).catch(() => undefined);
       await system.stop();
       await rm(dataDir, { recursive: true, force: true });
     },

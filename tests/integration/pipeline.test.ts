@@ -1,0 +1,138 @@
+/**
+ * The spine on real Postgres, Redis, worker threads and ffmpeg: accept → render → encode →
+ * deliver, with the failure paths the issue names (duplicates, lost jobs, failed posts, drains).
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stat } from 'node:fs/promises';
+import type { Actor, Delivery } from '../../core/chat.ts';
+import { getGeneration } from '../../core/db/index.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { enqueueRender } from '../../core/queue.ts';
+import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+const actor = (name: string): Actor => ({ platform: 'local', platformUserId: name, guildId: 'local', displayName: name });
+
+function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const tick = async () => {
+      try {
+        const value = await check();
+        if (value !== undefined) return resolve(value);
+      } catch (err) {
+        return reject(err);
+      }
+      if (Date.now() > deadline) return reject(new Error('timed out waiting'));
+      setTimeout(tick, 50);
+    };
+    void tick();
+  });
+}
+
+describe('render pipeline', () => {
+  let sys: TestSystem;
+  const delivered: Delivery[] = [];
+  const events: ProgressEvent[] = [];
+  /** Per generation: how many times the delivery handler should fail before it posts. */
+  const failFirst = new Map<string, number>();
+
+  beforeAll(async () => {
+    sys = await startTestSystem({ roles: ['worker'] });
+    sys.runtime.onProgress('local', (e) => events.push(e));
+    await sys.runtime.startDelivery('local', async (delivery) => {
+      const left = failFirst.get(delivery.track.id) ?? 0;
+      if (left > 0) {
+        failFirst.set(delivery.track.id, left - 1);
+        throw new Error('platform said 502');
+      }
+      delivered.push(delivery);
+      return { messageRef: `msg-${delivery.track.id}` };
+    });
+  });
+  afterAll(async () => sys?.stop());
+
+  it('renders, encodes and delivers a track at the asked tempo, with progress on the way', async () => {
+    const accepted = await sys.runtime.core.generate({ actor: actor('ada'), channelId: 'local', prompt: 'house groove at 124 bpm in D minor', durationS: 5, seed: 7 });
+    expect(accepted.params.bpm).toBe(124);
+    expect(accepted.params.key).toBe('D');
+    expect(accepted.params.mode).toBe('minor');
+    expect(accepted.position).toBeGreaterThanOrEqual(1);
+
+    const delivery = await waitFor(() => delivered.find((d) => d.track.id === accepted.generationId));
+    expect(delivery.fitsInline).toBe(true);
+    expect((await stat(delivery.filePath)).size).toBe(delivery.track.sizeBytes);
+    expect(delivery.track.audioUrl).toMatch(/\/t\/[A-Za-z0-9_-]{20,}\/audio$/);
+    expect(delivery.track.audioUrl).not.toContain(accepted.generationId);
+
+    const row = await waitFor(async () => {
+      const g = await getGeneration(sys.runtime.orm.em.fork(), accepted.generationId);
+      return g?.status === 'completed' ? g : undefined;
+    });
+    expect(row.deliveredRef).toBe(`msg-${accepted.generationId}`);
+    expect(row.format).toBe('opus');
+    expect(row.sha256).toMatch(/^[0-9a-f]{64}$/);
+    expect(row.actualDurationS).toBeCloseTo(5, 3);
+    expect(row.renderMs).toBeGreaterThan(0);
+    expect(row.engine).toBe('embedded');
+    expect(row.engineVersion).not.toBe('pending');
+
+    const stages = events.filter((e) => e.generationId === accepted.generationId).map((e) => e.stage);
+    expect(stages[0]).toBe('queued');
+    for (const s of ['rendering', 'encoding', 'delivering', 'completed'] as const) expect(stages).toContain(s);
+  });
+
+  it('a duplicate request key makes one generation and one job', async () => {
+    const req = { actor: actor('bob'), channelId: 'local', prompt: 'ambient pads', durationS: 5, reply: { requestKey: 'interaction-123' } };
+    const [a, b] = await Promise.all([sys.runtime.core.generate(req), sys.runtime.core.generate(req)]);
+    expect(a.generationId).toBe(b.generationId);
+    expect([a.duplicate, b.duplicate].sort()).toEqual([false, true]);
+    await enqueueRender(sys.runtime.queues, a.generationId); // a replayed enqueue is a no-op too
+    await waitFor(() => delivered.find((d) => d.track.id === a.generationId));
+    await new Promise((r) => setTimeout(r, 500));
+    expect(delivered.filter((d) => d.track.id === a.generationId)).toHaveLength(1);
+  });
+
+  it('a failed post is retried without rendering again, and posts once', async () => {
+    const accepted = await sys.runtime.core.generate({ actor: actor('cy'), channelId: 'local', prompt: 'jazz trio', durationS: 5 });
+    failFirst.set(accepted.generationId, 2);
+    const delivery = await waitFor(() => delivered.find((d) => d.track.id === accepted.generationId));
+    expect(delivery.attempt).toBe(2);
+    const job = await sys.runtime.queues.render.getJob(accepted.generationId);
+    expect(job?.attemptsMade ?? 0).toBeLessThanOrEqual(1); // rendered once
+    expect(delivered.filter((d) => d.track.id === accepted.generationId)).toHaveLength(1);
+  });
+
+  it('a job lost with Redis is re-enqueued from its queued row by the reconciler', async () => {
+    await sys.system.worker!.worker.pause();
+    const accepted = await sys.runtime.core.generate({ actor: actor('dee'), channelId: 'local', prompt: 'techno at 130 bpm', durationS: 5 });
+    await sys.runtime.queues.render.remove(accepted.generationId);
+    expect(await sys.runtime.queues.render.getJob(accepted.generationId)).toBeUndefined();
+    sys.system.worker!.worker.resume();
+    // Rows younger than the stale threshold are left alone; the reconciler picks it up after.
+    await waitFor(async () => ((await sys.system.worker!.reconcileNow()) > 0 ? true : undefined), 20_000);
+    await waitFor(() => delivered.find((d) => d.track.id === accepted.generationId));
+  });
+
+  it('a job for a generation that does not exist fails at once, without retries', async () => {
+    const id = '00000000-0000-4000-8000-000000000000';
+    await enqueueRender(sys.runtime.queues, id);
+    const job = await waitFor(async () => {
+      const j = await sys.runtime.queues.render.getJob(id);
+      return j && (await j.getState()) === 'failed' ? j : undefined;
+    });
+    expect(job.attemptsMade).toBe(1);
+    expect(job.failedReason).toMatch(/bad_input/);
+  });
+
+  it('a cancelled generation is not rendered', async () => {
+    await sys.system.worker!.worker.pause();
+    const accepted = await sys.runtime.core.generate({ actor: actor('eve'), channelId: 'local', prompt: 'trap beat', durationS: 5 });
+    await expect(sys.runtime.core.cancel(actor('mallory'), accepted.generationId)).rejects.toThrow(/Only the person/);
+    expect(await sys.runtime.core.cancel(actor('eve'), accepted.generationId)).toBe(true);
+    sys.system.worker!.worker.resume();
+    await new Promise((r) => setTimeout(r, 1000));
+    const row = await getGeneration(sys.runtime.orm.em.fork(), accepted.generationId);
+    expect(row?.status).toBe('cancelled');
+    expect(row?.renderMs).toBeNull();
+  });
+});

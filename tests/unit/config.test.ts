@@ -1,0 +1,49 @@
+import { Writable } from 'node:stream';
+import { describe, expect, it } from 'vitest';
+import { ConfigError, loadConfig } from '../../core/config.ts';
+import { createLogger } from '../../core/log.ts';
+
+describe('loadConfig', () => {
+  it('GIVEN an empty environment THEN sane defaults (local chat on 127.0.0.1, embedded engine, 15 s)', () => {
+    const c = loadConfig({});
+    expect(c.http.host).toBe('127.0.0.1');
+    expect(c.http.publicUrl).toBe('http://127.0.0.1:8080');
+    expect(c.engine.name).toBe('embedded');
+    expect(c.limits).toMatchObject({ defaultDurationS: 15, maxDurationS: 120, ratePerMinute: 10 });
+    expect(c.discord).toBeUndefined();
+  });
+
+  it('GIVEN several bad values THEN one error naming every bad variable, without echoing values', () => {
+    try {
+      loadConfig({ HTTP_PORT: '99999', ENGINE: 'gpt', RATE_LIMIT_PER_MINUTE: 'lots', DISCORD_TOKEN: 'secret-token-value' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      const err = e as ConfigError;
+      expect(err.variables.sort()).toEqual(['ENGINE', 'HTTP_PORT', 'RATE_LIMIT_PER_MINUTE']);
+      expect(err.message).not.toContain('secret-token-value');
+    }
+  });
+
+  it('GIVEN cross-field mistakes THEN the dependent variable is named', () => {
+    expect(() => loadConfig({ ENGINE: 'musicgen' })).toThrow(/MUSICGEN_DIR/);
+    expect(() => loadConfig({ DISCORD_TOKEN: 'x' })).toThrow(/DISCORD_APPLICATION_ID/);
+    expect(() => loadConfig({ DEFAULT_DURATION_S: '60', MAX_DURATION_S: '30' })).toThrow(/DEFAULT_DURATION_S/);
+  });
+
+  it('treats empty strings as unset (compose files pass them)', () => {
+    expect(loadConfig({ DISCORD_TOKEN: '', HTTP_PORT: '' }).http.port).toBe(8080);
+  });
+});
+
+describe('logger', () => {
+  it('never writes tokens or connection strings', async () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    const captured = createLogger('info', 'test', sink);
+    captured.info({ config: { discord: { token: 'tok-123' }, slack: { botToken: 'xoxb-1', signingSecret: 'sig' } }, reply: { interactionToken: 'itok' }, databaseUrl: 'postgres://u:pw@h/db' }, 'starting');
+    const out = lines.join('');
+    for (const secret of ['tok-123', 'xoxb-1', 'sig"', 'itok', 'pw@h']) expect(out).not.toContain(secret);
+    expect(out).toContain('starting');
+  });
+});
