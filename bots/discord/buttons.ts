@@ -1,0 +1,85 @@
+/**
+ * Buttons on ditty's messages: Favorite (toggle), Variation (same prompt, new seed) and Cancel
+ * (owner only, while queued). Custom ids come from the network: unknown ones are ignored.
+ */
+import { MessageFlags, type ButtonInteraction } from 'discord.js';
+import { UserError, UserErrorCode } from '../../core/errors.ts';
+import { SEED_MAX } from '../../core/validate.ts';
+import { actorOf, withTimeout, type BotContext } from './context.ts';
+import { answerError, deferPublic, runGeneration } from './generate.ts';
+import { parseButtonId } from './ids.ts';
+import { NO_MENTIONS } from './messages.ts';
+
+/**
+ * A double click sends two interactions with different ids, so the core's per-interaction key
+ * cannot merge them; this short per-user window does. Redeliveries of one interaction are merged
+ * by the core through the interaction id.
+ */
+const VARIATION_WINDOW_MS = 5_000;
+
+export function createButtonHandler(ctx: BotContext): (interaction: ButtonInteraction) => Promise<void> {
+  const recentVariations = new Map<string, number>();
+
+  return async (interaction) => {
+    const parsed = parseButtonId(interaction.customId);
+    if (!parsed) return;
+    const { action, generationId } = parsed;
+
+    if (action === 'var') {
+      const key = `${interaction.user.id}:${generationId}`;
+      const now = Date.now();
+      for (const [k, at] of recentVariations) if (now - at > VARIATION_WINDOW_MS) recentVariations.delete(k);
+      if (recentVariations.has(key)) {
+        await interaction.reply({ content: 'A variation of this track is already on its way.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
+        return;
+      }
+      recentVariations.set(key, now);
+      const deferred = await deferPublic(ctx, interaction);
+      if (!deferred.ok) return;
+      try {
+        const source = await withTimeout(ctx.runtime.core.track(generationId), ctx.coreTimeoutMs, 'core.track');
+        if (!source) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+        const seed = (source.params.seed + 1 + Math.floor(Math.random() * 0xffff)) % (SEED_MAX + 1);
+        await runGeneration(ctx, interaction, { prompt: source.prompt, durationS: source.durationS, seed }, deferred.messageId);
+      } catch (err) {
+        await answerError(ctx, interaction, err);
+      }
+      return;
+    }
+
+    try {
+      await interaction.deferReply({ flags: MessageFlags.Ephemeral });
+    } catch (err) {
+      ctx.log.info({ err, interactionId: interaction.id }, 'discord button not acknowledged');
+      return;
+    }
+    try {
+      const actor = actorOf(interaction);
+      const core = ctx.runtime.core;
+      if (action === 'fav') {
+        // Toggle: try to add; if it was already a favorite, this click removes it.
+        let result = await withTimeout(core.setFavorite(actor, generationId, true), ctx.coreTimeoutMs, 'core.setFavorite');
+        const added = result.changed;
+        if (!added) result = await withTimeout(core.setFavorite(actor, generationId, false), ctx.coreTimeoutMs, 'core.setFavorite');
+        await interaction.editReply({
+          content: added ? `⭐ Added to your favorites (${result.favorites} in total).` : `Removed from your favorites (${result.favorites} in total).`,
+          allowedMentions: NO_MENTIONS,
+        });
+        return;
+      }
+      // cancel
+      const track = await withTimeout(core.track(generationId), ctx.coreTimeoutMs, 'core.track');
+      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+      if (track.creator.platformUserId !== interaction.user.id) {
+        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who asked for this track can cancel it.');
+      }
+      const cancelled = await withTimeout(core.cancel(actor, generationId), ctx.coreTimeoutMs, 'core.cancel');
+      await interaction.editReply({
+        content: cancelled ? '🚫 Cancelled.' : 'Too late to cancel: it is already rendering.',
+        allowedMentions: NO_MENTIONS,
+      });
+    } catch (err) {
+      await answerError(ctx, interaction, err);
+    }
+  };
+}

@@ -1,0 +1,56 @@
+/** What every handler of the Discord bot receives: the client, the core runtime and shared state. */
+import type { ButtonInteraction, ChatInputCommandInteraction, Client, User } from 'discord.js';
+import type { Actor, FrontendRuntime } from '../../core/chat.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ProgressEditor } from './progress.ts';
+
+export interface BotContext {
+  /** Handlers run only after the client is ready, so the logged-in type is the honest one. */
+  client: Client<true>;
+  runtime: FrontendRuntime;
+  progress: ProgressEditor;
+  log: Logger;
+  /** Reaction that favorites a track (unicode emoji or a custom emoji id). */
+  favoriteEmoji: string;
+  /** How long a core call may take before the user is told it is unavailable. */
+  coreTimeoutMs: number;
+}
+
+/** Discord's default upload limit for bots without boosts; interactions usually say their own. */
+export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
+
+export function displayNameOf(user: User, memberName?: string | null): string {
+  const name = memberName ?? user.globalName ?? user.username ?? user.id;
+  return name && name.trim() ? name.slice(0, 64) : user.id;
+}
+
+export function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction): Actor {
+  const member = interaction.member;
+  // A guild that is not cached yields the raw API member, which has `nick` but no displayName.
+  const memberName = member && 'displayName' in member ? member.displayName : member?.nick ?? null;
+  return {
+    platform: 'discord',
+    platformUserId: interaction.user.id,
+    guildId: interaction.guildId ?? 'dm',
+    displayName: displayNameOf(interaction.user, memberName),
+  };
+}
+
+export class TimeoutError extends Error {
+  constructor(what: string, ms: number) {
+    super(`${what} took longer than ${ms} ms`);
+    this.name = 'TimeoutError';
+  }
+}
+
+export async function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new TimeoutError(what, ms)), ms);
+  });
+  try {
+    return await Promise.race([promise, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * Posts a finished track. Within the interaction token's 15 minutes the deferred reply is edited
+ * in place; after that, or when Discord says the token is gone (401 / 50027), the track goes out
+ * as a channel message replying to the original. Channel posts carry a nonce derived from the
+ * generation id with `enforce_nonce`, so a retried delivery does not post twice.
+ */
+import { createHash } from 'node:crypto';
+import { AttachmentBuilder, InteractionWebhook, type BaseMessageOptions } from 'discord.js';
+import type { Delivery, DeliveryHandler } from '../../core/chat.ts';
+import type { BotContext } from './context.ts';
+import { isTokenGone } from './errors.ts';
+import { fromReplyMap, tokenUsable } from './ids.ts';
+import { NO_MENTIONS, trackButtons, trackContent, trackEmbed, trackFileName } from './messages.ts';
+
+/** Discord nonces are at most 25 characters; generation ids are UUIDs (36). */
+export function deliveryNonce(generationId: string): string {
+  return createHash('sha256').update(`ditty:${generationId}`).digest('base64url').slice(0, 25);
+}
+
+export function trackMessage(d: Delivery): BaseMessageOptions {
+  const linkOnly = !d.fitsInline;
+  return {
+    content: trackContent(d.track, linkOnly),
+    embeds: [trackEmbed(d.track)],
+    components: trackButtons(d.track),
+    files: linkOnly ? [] : [new AttachmentBuilder(d.filePath, { name: trackFileName(d.track) })],
+    allowedMentions: NO_MENTIONS,
+  };
+}
+
+export function createDeliveryHandler(ctx: BotContext, now: () => number = Date.now): DeliveryHandler {
+  return async (d) => {
+    await ctx.progress.close(d.track.id);
+    const ref = fromReplyMap(d.reply);
+    const message = trackMessage(d);
+
+    if (tokenUsable(ref, now())) {
+      try {
+        const webhook = new InteractionWebhook(ctx.client, ref.applicationId!, ref.interactionToken!);
+        const edited = await webhook.editMessage('@original', { ...message, attachments: [] });
+        return { messageRef: edited.id };
+      } catch (err) {
+        if (!isTokenGone(err)) throw err;
+        ctx.log.info({ generationId: d.track.id }, 'discord interaction token gone; posting in the channel');
+      }
+    }
+
+    const channelId = ref.channelId ?? d.track.origin.channelId;
+    const channel = await ctx.client.channels.fetch(channelId);
+    if (!channel?.isSendable()) throw new Error(`discord channel ${channelId} is not one ditty can post in`);
+    const posted = await channel.send({
+      ...message,
+      reply: ref.messageId ? { messageReference: ref.messageId, failIfNotExists: false } : undefined,
+      nonce: deliveryNonce(d.track.id),
+      enforceNonce: true,
+    });
+    return { messageRef: posted.id };
+  };
+}

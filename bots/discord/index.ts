@@ -1,0 +1,119 @@
+/**
+ * ditty's Discord bot: transport only. Interactions and reactions become ChatCore calls; progress
+ * events and deliveries become edits of the interaction reply. Only non-privileged intents.
+ */
+import { Client, Events, GatewayIntentBits, Partials, type Interaction } from 'discord.js';
+import type { Config } from '../../core/config.ts';
+import type { FrontendRuntime } from '../../core/chat.ts';
+import { createButtonHandler } from './buttons.ts';
+import { CommandName } from './commands.ts';
+import type { BotContext } from './context.ts';
+import { createDeliveryHandler } from './delivery.ts';
+import { deferPublic, generateInputOf, runGeneration } from './generate.ts';
+import { ProgressEditor } from './progress.ts';
+import { createReactionHandler } from './reactions.ts';
+import { handleRecent, handleStats } from './stats.ts';
+
+export type DiscordConfig = NonNullable<Config['discord']>;
+
+export interface DiscordBotOptions {
+  /**
+   * Least time between two progress edits of one reply. Discord rate-limits webhook edits per
+   * token; one edit every 2 s stays clear of it.
+   * @defaultValue 2000
+   */
+  progressIntervalMs?: number;
+  /** @defaultValue '⭐' */
+  favoriteEmoji?: string;
+  /**
+   * How long a core call may take before the user is told ditty is unavailable.
+   * @defaultValue 10000
+   */
+  coreTimeoutMs?: number;
+}
+
+export interface DiscordBot {
+  client: Client;
+  stop(): Promise<void>;
+}
+
+export function createClient(config: DiscordConfig): Client {
+  return new Client({
+    intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
+    // Reactions on messages from before a restart arrive for uncached messages: partials let
+    // discord.js emit them, and the handler fetches what it needs.
+    partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
+    rest: config.apiBase ? { api: config.apiBase.replace(/\/$/, '') } : {},
+    // Every message sets its own allowed mentions too; this is the backstop.
+    allowedMentions: { parse: [] },
+  });
+}
+
+export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRuntime, options: DiscordBotOptions = {}): Promise<DiscordBot> {
+  const client = createClient(config);
+  const log = runtime.log.child({ frontend: 'discord' });
+  const ctx: BotContext = {
+    // Nothing reads ctx.client before ClientReady: interactions, reactions and deliveries start after it.
+    client: client as Client<true>,
+    runtime,
+    log,
+    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log),
+    favoriteEmoji: options.favoriteEmoji ?? '⭐',
+    coreTimeoutMs: options.coreTimeoutMs ?? 10_000,
+  };
+
+  const onButton = createButtonHandler(ctx);
+  const onReaction = createReactionHandler(ctx);
+
+  client.on(Events.InteractionCreate, (interaction: Interaction) => {
+    void dispatch(ctx, interaction, onButton).catch((err: unknown) => log.error({ err, interactionId: interaction.id }, 'discord interaction handler crashed'));
+  });
+  client.on(Events.MessageReactionAdd, (reaction, user) => void onReaction(reaction, user, true));
+  client.on(Events.MessageReactionRemove, (reaction, user) => void onReaction(reaction, user, false));
+  client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
+  client.on(Events.ShardDisconnect, (event, shardId) => log.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+
+  const unsubscribe = runtime.onProgress('discord', (ev) => ctx.progress.onEvent(ev));
+  let delivery: { close(): Promise<void> } | null = null;
+  try {
+    const ready = new Promise<void>((resolve) => client.once(Events.ClientReady, () => resolve()));
+    await client.login(config.token);
+    await ready;
+    // Deliveries start only once the client can post, or the first jobs would fail and retry.
+    delivery = await runtime.startDelivery('discord', createDeliveryHandler(ctx));
+  } catch (err) {
+    unsubscribe();
+    await client.destroy();
+    throw err;
+  }
+  log.info({ user: client.user?.tag, guilds: client.guilds.cache.size }, 'discord bot ready');
+
+  return {
+    client,
+    async stop() {
+      unsubscribe();
+      await delivery?.close();
+      await ctx.progress.closeAll();
+      await client.destroy();
+    },
+  };
+}
+
+async function dispatch(ctx: BotContext, interaction: Interaction, onButton: ReturnType<typeof createButtonHandler>): Promise<void> {
+  if (interaction.isButton()) return onButton(interaction);
+  if (!interaction.isChatInputCommand()) return;
+  switch (interaction.commandName) {
+    case CommandName.Generate: {
+      // Nothing may await before this: the acknowledgement has 3 seconds, the core may be slow.
+      const deferred = await deferPublic(ctx, interaction);
+      if (!deferred.ok) return;
+      return runGeneration(ctx, interaction, generateInputOf(interaction), deferred.messageId);
+    }
+    case CommandName.Stats:
+      return handleStats(ctx, interaction);
+    case CommandName.Recent:
+      return handleRecent(ctx, interaction);
+    default:
+      ctx.log.debug({ command: interaction.commandName }, 'discord unknown command ignored');
+  }
+}

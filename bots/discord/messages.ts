@@ -1,0 +1,193 @@
+/**
+ * Pure builders for every message ditty posts on Discord. Anything that echoes user input
+ * (prompts, display names, error text) passes through `inert()` and goes out with
+ * `allowed_mentions: { parse: [] }`, so a prompt can neither ping nor restyle the channel.
+ */
+import {
+  ActionRowBuilder,
+  ButtonBuilder,
+  ButtonStyle,
+  EmbedBuilder,
+  escapeMarkdown,
+  type APIEmbed,
+  type APIActionRowComponent,
+  type APIComponentInMessageActionRow,
+} from 'discord.js';
+import type { Stats, TrackView } from '../../core/chat.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { buttonId } from './ids.ts';
+
+/** Sent with every message: nobody is ever pinged by ditty, whatever the prompt says. */
+export const NO_MENTIONS = { parse: [] as never[] };
+
+/** Embed and content limits from Discord's message reference, with room for our own labels. */
+const PROMPT_IN_CONTENT = 300;
+const PROMPT_IN_EMBED = 1500;
+const NAME_MAX = 64;
+
+export const BRAND_COLOR = 0x7c5cff;
+
+/**
+ * Markdown escaped and mentions defused. `allowed_mentions` already stops pings; the zero-width
+ * joiner after `@` also keeps `@everyone` from looking like a ping in clients and logs.
+ */
+export function inert(text: string, max = PROMPT_IN_CONTENT): string {
+  const clipped = [...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text;
+  return escapeMarkdown(clipped).replace(/@/g, '@\u200b');
+}
+
+export interface ComponentsJSON {
+  components: APIActionRowComponent<APIComponentInMessageActionRow>[];
+}
+
+export function bar(progress: number, width = 10): string {
+  const filled = Math.round(Math.min(1, Math.max(0, progress)) * width);
+  return '▰'.repeat(filled) + '▱'.repeat(width - filled);
+}
+
+export function formatSeconds(s: number): string {
+  const total = Math.max(0, Math.round(s));
+  if (total < 60) return `${total} s`;
+  const m = Math.floor(total / 60);
+  const rest = total % 60;
+  return rest ? `${m} min ${rest} s` : `${m} min`;
+}
+
+function eta(etaS: number | undefined): string {
+  return etaS !== undefined && Number.isFinite(etaS) && etaS > 0 ? ` · about ${formatSeconds(etaS)} left` : '';
+}
+
+export interface StatusLine {
+  content: string;
+  /** Cancel button while queued; empty rows otherwise, so an earlier Cancel disappears. */
+  components: ComponentsJSON['components'];
+}
+
+/** The deferred reply while a generation waits or renders. */
+export function progressMessage(prompt: string, generationId: string, ev: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>): StatusLine {
+  const head = `🎵 ${inert(prompt)}`;
+  let line: string;
+  let cancellable = false;
+  switch (ev.stage) {
+    case 'queued':
+      line = `⏳ Queued${ev.position ? ` · position ${ev.position}` : ''}${eta(ev.etaS)}`;
+      cancellable = true;
+      break;
+    case 'rendering':
+      line = `🎛️ Rendering ${bar(ev.progress)} ${Math.round(ev.progress * 100)}%${eta(ev.etaS)}`;
+      break;
+    case 'encoding':
+      line = '💿 Encoding…';
+      break;
+    case 'delivering':
+    case 'completed':
+      line = '📤 Uploading…';
+      break;
+    case 'failed':
+      line = `❌ ${ev.message ? inert(ev.message, 300) : 'Rendering failed.'} Try again, or change the prompt.`;
+      break;
+    case 'cancelled':
+      line = '🚫 Cancelled.';
+      break;
+  }
+  const components = cancellable
+    ? [new ActionRowBuilder<ButtonBuilder>().addComponents(
+        new ButtonBuilder().setCustomId(buttonId('cancel', generationId)).setLabel('Cancel').setStyle(ButtonStyle.Danger),
+      ).toJSON()]
+    : [];
+  return { content: `${head}\n${line}`, components };
+}
+
+export function trackEmbed(track: TrackView): APIEmbed {
+  const p = track.params;
+  const embed = new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle(`${p.genre} · ${p.bpm} bpm · ${p.key} ${p.mode}`)
+    .setURL(track.playerUrl)
+    .setDescription(inert(track.prompt, PROMPT_IN_EMBED))
+    .addFields(
+      { name: 'BPM', value: String(p.bpm), inline: true },
+      { name: 'Key', value: `${p.key} ${p.mode}`, inline: true },
+      { name: 'Genre', value: p.genre, inline: true },
+      { name: 'Duration', value: formatSeconds(track.durationS), inline: true },
+      { name: 'Seed', value: String(p.seed), inline: true },
+      { name: 'Engine', value: inert(`${track.engine} ${track.engineVersion}`.trim(), 60), inline: true },
+      { name: 'Render time', value: track.renderMs === null ? '—' : `${(track.renderMs / 1000).toFixed(1)} s`, inline: true },
+      { name: 'By', value: inert(track.creator.displayName, NAME_MAX), inline: true },
+    )
+    // The footer carries the generation id, so a reaction on this message finds its track even
+    // when the buttons were stripped by a later edit.
+    .setFooter({ text: `ditty · ${track.id}` });
+  return embed.toJSON();
+}
+
+export function trackButtons(track: TrackView): ComponentsJSON['components'] {
+  return [
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setCustomId(buttonId('fav', track.id)).setLabel(`Favorite (${track.favorites})`).setEmoji('⭐').setStyle(ButtonStyle.Primary),
+      new ButtonBuilder().setCustomId(buttonId('var', track.id)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
+      new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
+    ).toJSON(),
+  ];
+}
+
+/** Text above the embed of a finished track; with `linkOnly` the file was too large to attach. */
+export function trackContent(track: TrackView, linkOnly: boolean): string {
+  const who = inert(track.creator.displayName, NAME_MAX);
+  const head = `🎶 ${who}'s track is ready.`;
+  return linkOnly ? `${head} It is too large to attach here: ${track.downloadUrl}` : head;
+}
+
+export function trackFileName(track: TrackView): string {
+  const slug = track.prompt.toLowerCase().normalize('NFKD').replace(/[^a-z0-9]+/g, '-').replace(/^-+|-+$/g, '').slice(0, 40) || 'track';
+  return `ditty-${slug}.${track.format ?? 'ogg'}`;
+}
+
+export const INTERNAL_ERROR_TEXT = '⚠️ Something went wrong on ditty\'s side. Please try again in a minute.';
+export const UNAVAILABLE_TEXT = '⚠️ ditty can\'t reach its queue or database right now, so nothing was queued. Please try again in a minute.';
+
+export function userErrorText(message: string): string {
+  // The core writes these messages, but they may quote the user's input back.
+  return `⚠️ ${escapeMarkdown(message).replace(/@/g, '@\u200b')}`;
+}
+
+const PERIOD_LABEL = { day: 'today', week: 'this week', month: 'this month', all: 'all time' } as const;
+
+export function statsEmbed(stats: Stats, serverName: string | null, chartName: string | null): APIEmbed {
+  const t = stats.totals;
+  const where = stats.scope === 'global' ? 'everywhere' : serverName ? `on ${inert(serverName, 80)}` : 'on this server';
+  const tracks = stats.topTracks.length
+    ? stats.topTracks.slice(0, 10).map((x, i) => `${i + 1}. ${inert(x.prompt, 60)} · ⭐ ${x.favorites} · ▶️ ${x.plays} · ${inert(x.creator, 32)}`).join('\n')
+    : 'No tracks yet.';
+  const creators = stats.topCreators.length
+    ? stats.topCreators.slice(0, 10).map((c, i) => `${i + 1}. ${inert(c.displayName, 32)} · ${c.generations} tracks · ⭐ ${c.favoritesReceived}`).join('\n')
+    : 'Nobody yet.';
+  const embed = new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle(`ditty stats ${where}, ${PERIOD_LABEL[stats.period]}`)
+    .addFields(
+      { name: 'Generations', value: String(t.generations), inline: true },
+      { name: 'Success rate', value: `${Math.round(t.successRate * 100)}%`, inline: true },
+      { name: 'Avg render', value: t.avgRenderMs === null ? '—' : `${(t.avgRenderMs / 1000).toFixed(1)} s`, inline: true },
+      { name: 'Favorites', value: String(t.favorites), inline: true },
+      { name: 'Plays', value: String(t.plays), inline: true },
+      { name: 'Top tracks', value: clip(tracks, 1024) },
+      { name: 'Top creators', value: clip(creators, 1024) },
+    );
+  if (chartName) embed.setImage(`attachment://${chartName}`);
+  return embed.toJSON();
+}
+
+export function recentEmbed(tracks: TrackView[]): APIEmbed {
+  const lines = tracks.map((t) => `• [${inert(t.prompt.replace(/[[\]()]/g, ' '), 60)}](${t.playerUrl}) · ${t.params.genre} · ${t.params.bpm} bpm · ⭐ ${t.favorites} · ${inert(t.creator.displayName, 32)}`);
+  return new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle('Recent ditty tracks')
+    .setDescription(lines.length ? clip(lines.join('\n'), 4000) : 'No tracks on this server yet. Try `/generate`.')
+    .toJSON();
+}
+
+function clip(text: string, max: number): string {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}

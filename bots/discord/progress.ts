@@ -1,0 +1,128 @@
+/**
+ * Live status on the deferred reply. Progress arrives many times a second; Discord allows a few
+ * edits per webhook token every few seconds, so edits are coalesced: at most one per interval per
+ * generation, always showing the latest state. The REST client serialises requests per route and
+ * waits out any 429 on its own, so an edit queued here never races the final delivery edit.
+ */
+import type { InteractionWebhook } from 'discord.js';
+import type { Logger } from '../../core/log.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { NO_MENTIONS, progressMessage } from './messages.ts';
+import { isTokenGone } from './errors.ts';
+
+interface Tracked {
+  webhook: InteractionWebhook;
+  prompt: string;
+  lastEditAt: number;
+  pending: ProgressEvent | null;
+  timer: NodeJS.Timeout | null;
+  inFlight: Promise<void> | null;
+  closed: boolean;
+}
+
+const TERMINAL = new Set<ProgressEvent['stage']>(['failed', 'cancelled']);
+
+export class ProgressEditor {
+  readonly #tracked = new Map<string, Tracked>();
+  /** Recently closed generations, bounded: late progress or a late track() must not reopen them. */
+  readonly #finished = new Set<string>();
+  readonly #intervalMs: number;
+  readonly #log: Logger;
+
+  constructor(intervalMs: number, log: Logger) {
+    this.#intervalMs = intervalMs;
+    this.#log = log;
+  }
+
+  /**
+   * Starts following a generation whose reply this process can edit, showing `initial` at once.
+   * A generation already delivered (the worker can beat the core's answer) is left alone.
+   */
+  track(generationId: string, webhook: InteractionWebhook, prompt: string, initial: ProgressEvent): void {
+    if (this.#tracked.has(generationId) || this.#finished.has(generationId)) return;
+    const t: Tracked = { webhook, prompt, lastEditAt: 0, pending: initial, timer: null, inFlight: null, closed: false };
+    this.#tracked.set(generationId, t);
+    void this.#flush(generationId, t);
+  }
+
+  onEvent(ev: ProgressEvent): void {
+    const t = this.#tracked.get(ev.generationId);
+    if (!t || t.closed) return;
+    // Completion belongs to the delivery handler, which replaces the whole message.
+    if (ev.stage === 'completed' || ev.stage === 'delivering') return;
+    t.pending = ev;
+    if (TERMINAL.has(ev.stage)) {
+      this.#markFinished(ev.generationId);
+      this.#clearTimer(t);
+      void this.#flush(ev.generationId, t).finally(() => this.#forget(ev.generationId, t));
+      return;
+    }
+    this.#schedule(ev.generationId, t);
+  }
+
+  /** Stops editing a generation and waits for an edit in flight, before the final message goes out. */
+  async close(generationId: string): Promise<void> {
+    this.#markFinished(generationId);
+    const t = this.#tracked.get(generationId);
+    if (!t) return;
+    this.#forget(generationId, t);
+    await t.inFlight;
+  }
+
+  async closeAll(): Promise<void> {
+    await Promise.all([...this.#tracked.keys()].map((id) => this.close(id)));
+  }
+
+  get size(): number {
+    return this.#tracked.size;
+  }
+
+  #markFinished(generationId: string): void {
+    this.#finished.add(generationId);
+    if (this.#finished.size > 1000) this.#finished.delete(this.#finished.values().next().value!);
+  }
+
+  #forget(generationId: string, t: Tracked): void {
+    t.closed = true;
+    t.pending = null;
+    this.#clearTimer(t);
+    if (this.#tracked.get(generationId) === t) this.#tracked.delete(generationId);
+  }
+
+  #clearTimer(t: Tracked): void {
+    if (t.timer) clearTimeout(t.timer);
+    t.timer = null;
+  }
+
+  #schedule(generationId: string, t: Tracked): void {
+    if (t.timer || t.inFlight) return;
+    const wait = Math.max(0, t.lastEditAt + this.#intervalMs - Date.now());
+    t.timer = setTimeout(() => {
+      t.timer = null;
+      void this.#flush(generationId, t);
+    }, wait);
+    t.timer.unref();
+  }
+
+  async #flush(generationId: string, t: Tracked): Promise<void> {
+    await t.inFlight;
+    const ev = t.pending;
+    // A terminal event flushes even after close() raced it; a plain update does not.
+    if (!ev || (t.closed && !TERMINAL.has(ev.stage))) return;
+    t.pending = null;
+    const msg = progressMessage(t.prompt, generationId, ev);
+    t.lastEditAt = Date.now();
+    t.inFlight = t.webhook
+      .editMessage('@original', { content: msg.content, components: msg.components, allowedMentions: NO_MENTIONS })
+      .then(() => undefined)
+      .catch((err: unknown) => {
+        if (isTokenGone(err)) this.#forget(generationId, t);
+        else this.#log.warn({ err, generationId }, 'discord progress edit failed');
+      })
+      .finally(() => {
+        t.inFlight = null;
+        if (t.pending && !t.closed) this.#schedule(generationId, t);
+      });
+    await t.inFlight;
+  }
+}

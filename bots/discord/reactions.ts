@@ -1,0 +1,50 @@
+/**
+ * The favorite emoji on a ditty track message favorites the track for that user; removing it
+ * unfavorites. Works on messages from before a restart: the partial message is fetched, and the
+ * generation id is read from the message itself (buttons or embed footer).
+ */
+import type { MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
+import { displayNameOf, withTimeout, type BotContext } from './context.ts';
+import { emojiMatches, generationIdFromMessage } from './ids.ts';
+
+export function createReactionHandler(ctx: BotContext): (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, on: boolean) => Promise<void> {
+  // Add then remove by one user on one message must reach the core in that order.
+  const chains = new Map<string, Promise<void>>();
+
+  const handle = async (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, on: boolean): Promise<void> => {
+    if (user.bot === true || user.id === ctx.client.user?.id) return;
+    if (!emojiMatches({ id: reaction.emoji.id, name: reaction.emoji.name }, ctx.favoriteEmoji)) return;
+    const guildId = reaction.message.guildId;
+    if (!guildId) return;
+
+    const message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
+    if (message.author?.id !== ctx.client.user?.id) return;
+    const generationId = generationIdFromMessage({ components: message.components.map((c) => c.toJSON()), embeds: message.embeds.map((e) => e.toJSON()) });
+    if (!generationId) return;
+
+    // Removal events carry no member: fetch the user so the core never stores an id as a name.
+    const full = user.partial ? await user.fetch().catch(() => null) : user;
+    if (full?.bot) return;
+    const member = reaction.message.guild?.members.cache.get(user.id);
+    const actor = {
+      platform: 'discord' as const,
+      platformUserId: user.id,
+      guildId,
+      displayName: full ? displayNameOf(full, member?.displayName) : user.id,
+    };
+    const result = await withTimeout(ctx.runtime.core.setFavorite(actor, generationId, on), ctx.coreTimeoutMs, 'core.setFavorite');
+    ctx.log.debug({ generationId, on, changed: result.changed }, 'discord reaction favorite');
+  };
+
+  return (reaction, user, on) => {
+    const key = `${user.id}:${reaction.message.id}`;
+    const run = (chains.get(key) ?? Promise.resolve())
+      .then(() => handle(reaction, user, on))
+      .catch((err: unknown) => ctx.log.warn({ err, messageId: reaction.message.id }, 'discord reaction not applied'));
+    chains.set(key, run);
+    void run.finally(() => {
+      if (chains.get(key) === run) chains.delete(key);
+    });
+    return run;
+  };
+}
