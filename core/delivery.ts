@@ -2,7 +2,7 @@
  * Consumes one platform's delivery queue. Posting is its own step so a failed post retries
  * without rendering again; the delivered_ref written after a post makes a replayed job a no-op.
  */
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from './db/index.ts';
 import { Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { DeliveryHandler } from './chat.ts';

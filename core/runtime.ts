@@ -3,7 +3,7 @@
  * Redis connections, queues, the ChatCore, live progress and delivery. Each process (all-in-one,
  * worker, web, discord, slack) builds one and closes it on shutdown.
  */
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import type { FrontendRuntime } from './chat.ts';
 import type { Config } from './config.ts';

@@ -3,13 +3,13 @@
  * The row is written before the job is enqueued; if Redis refuses the job, the reconciler
  * enqueues it later from the row, so an accepted request is never lost.
  */
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
-  countActive, createGeneration, getGeneration, getServerSettings, queuePosition, recent, recordPlay,
+  countActive, createGeneration, getGeneration, getServerSettings, queuedBefore, recent, recordPlay,
   setFavorite, stats, transitionGeneration,
 } from './db/index.ts';
 import { UserError, UserErrorCode } from './errors.ts';
@@ -107,7 +107,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
         log.warn({ err, generationId: generation.id }, 'enqueue failed; left for the reconciler');
       }
     }
-    const position = await queuePosition(em, generation.id).catch(() => 1);
+    const position = generation.status === 'queued' ? await queuedBefore(em, generation.createdAt).then((n) => n + 1, () => 1) : 0;
     deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position });
     log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
     return { generationId: generation.id, position, params: generation.params, durationS: generation.requestedDurationS, duplicate };

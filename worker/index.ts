@@ -3,7 +3,7 @@
  * re-enqueues what Redis lost. `stop()` drains: active renders finish, or go back to the queue
  * when they cannot finish in time.
  */
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '../core/db/index.ts';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.ts';
@@ -32,7 +32,7 @@ export interface WorkerDeps {
 }
 
 export interface RenderWorker {
-  worker: Worker;
+  worker: Worker<RenderJob['data'], void, RenderJob['name']>;
   pool: RenderPool;
   reconcileNow(): Promise<number>;
   stop(): Promise<void>;

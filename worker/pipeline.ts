@@ -3,7 +3,7 @@
  * hand over to the platform's delivery queue. Each step is guarded by a status transition in
  * Postgres, so a retried or duplicated job never does finished work twice.
  */
-import type { MikroORM } from '@mikro-orm/core';
+import type { MikroORM } from '../core/db/index.ts';
 import { UnrecoverableError, type Job } from 'bullmq';
 import { RenderErrorCode } from '../core/errors.ts';
 import type { ProgressEvent, RenderJob, Stage } from '../core/jobs.ts';

@@ -3,8 +3,8 @@
  * The reconciler re-enqueues every generation whose row says work is pending but whose job is
  * gone. Enqueueing is idempotent (job id = generation id), so running it twice is harmless.
  */
-import type { MikroORM } from '@mikro-orm/core';
-import { listStaleQueued, listStuck } from '../core/db/index.ts';
+import type { MikroORM } from '../core/db/index.ts';
+import { getGeneration, listStaleQueued, listStuck } from '../core/db/index.ts';
 import type { Logger } from '../core/log.ts';
 import { enqueueDeliver, enqueueRender, type Queues } from '../core/queue.ts';
 
@@ -36,19 +36,21 @@ export function createReconciler({ orm, queues, log, staleAfterMs }: ReconcilerD
           requeued++;
         }
       }
-      // Rendering/encoding rows whose job vanished died with Redis: render them again.
-      for (const row of await listStuck(em, ['rendering', 'encoding', 'delivering'], staleAfterMs, 500)) {
-        if (row.status === 'delivering') {
-          if (!(await hasLiveJob(queues.deliver[row.platform], row.id))) {
-            await queues.deliver[row.platform].remove(row.id).catch(() => 0);
-            await enqueueDeliver(queues, row.platform, row.id);
-            requeued++;
-          }
-        } else if (!(await hasLiveJob(queues.render, row.id))) {
-          await queues.render.remove(row.id).catch(() => 0);
-          await enqueueRender(queues, row.id);
+      // Rows mid-render whose job vanished died with Redis: render them again.
+      for (const id of await listStuck(em, ['rendering', 'encoding'], staleAfterMs, 500)) {
+        if (!(await hasLiveJob(queues.render, id))) {
+          await queues.render.remove(id).catch(() => 0);
+          await enqueueRender(queues, id);
           requeued++;
         }
+      }
+      // Rendered but never posted: only the delivery step is redone.
+      for (const id of await listStuck(em, ['delivering'], staleAfterMs, 500)) {
+        const row = await getGeneration(em, id);
+        if (!row || (await hasLiveJob(queues.deliver[row.platform], id))) continue;
+        await queues.deliver[row.platform].remove(id).catch(() => 0);
+        await enqueueDeliver(queues, row.platform, id);
+        requeued++;
       }
       if (requeued) log.warn({ requeued }, 'reconciler re-enqueued generations missing from the queue');
       return requeued;

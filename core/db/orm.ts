@@ -1,5 +1,4 @@
 import { fileURLToPath } from 'node:url';
-import pg from 'pg';
 import { MikroORM, type Options } from '@mikro-orm/postgresql';
 import { Migrator } from '@mikro-orm/migrations';
 import { ENTITIES } from './entities.ts';
@@ -16,22 +15,15 @@ function checkIdentifier(kind: string, name: string): string {
 
 /** Creates the database named in the URL when it does not exist yet (via the `postgres` maintenance database). */
 export async function ensureDatabase(databaseUrl: string): Promise<void> {
-  const url = new URL(databaseUrl);
-  const dbName = checkIdentifier('database', decodeURIComponent(url.pathname.replace(/^\//, '')));
-  url.pathname = '/postgres';
-  const client = new pg.Client({ connectionString: url.toString() });
-  await client.connect();
+  checkIdentifier('database', decodeURIComponent(new URL(databaseUrl).pathname.replace(/^\//, '')));
+  const orm = await MikroORM.init({ clientUrl: databaseUrl, entities: [], discovery: { warnWhenNoEntities: false } });
   try {
-    const found = await client.query('select 1 from pg_database where datname = $1', [dbName]);
-    if (found.rowCount) return;
-    try {
-      await client.query(`create database ${quoteIdent(dbName)}`);
-    } catch (e) {
-      // Two processes starting together may race to create it; losing that race is fine.
-      if ((e as { code?: string }).code !== '42P04') throw e;
-    }
+    await orm.schema.ensureDatabase();
+  } catch (e) {
+    // Two processes starting together may race to create it; losing that race is fine.
+    if (!/already exists|duplicate key/.test(String((e as Error).message))) throw e;
   } finally {
-    await client.end();
+    await orm.close();
   }
 }
 
