@@ -1,0 +1,225 @@
+/**
+ * Block Kit for every message the app posts. Pure: core results in, blocks out. User text goes
+ * into mrkdwn only through escapeMrkdwn, and the ids that tie a message to its generation live in
+ * block_id and button values, so a reaction can find its track from the message alone.
+ */
+import type { types as Slack } from '@slack/bolt';
+import type { Stats, TrackView } from '../../core/chat.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import type { MusicParams } from '../../core/music.ts';
+import { escapeMrkdwn, truncate } from './text.ts';
+
+export type Block = Slack.KnownBlock;
+
+export const ActionId = {
+  Favorite: 'ditty_favorite',
+  Variation: 'ditty_variation',
+  Cancel: 'ditty_cancel',
+  Open: 'ditty_open',
+} as const;
+export type ActionId = (typeof ActionId)[keyof typeof ActionId];
+
+/** Which message of a generation a block belongs to: status/track card, or the uploaded file. */
+const BLOCK_ID = /^ditty:(card|file):([0-9a-f-]{36})$/;
+export const cardBlockId = (generationId: string): string => `ditty:card:${generationId}`;
+/** Marks a card whose file was not uploaded, so a redrawn card keeps saying so. */
+export const TOO_LARGE_BLOCK_ID = 'ditty:too-large';
+export const fileBlockId = (generationId: string): string => `ditty:file:${generationId}`;
+
+/** The generation a ditty message belongs to, read from its blocks; null for any other message. */
+export function generationIdFromBlocks(blocks: ReadonlyArray<{ block_id?: string }> | undefined): string | null {
+  for (const block of blocks ?? []) {
+    const m = block.block_id ? BLOCK_ID.exec(block.block_id) : null;
+    if (m) return m[2]!;
+  }
+  return null;
+}
+
+/** Prompts are long; section text allows 3000 characters and people read the first line. */
+const PROMPT_SHOWN = 300;
+const quotePrompt = (prompt: string): string => `*${escapeMrkdwn(truncate(prompt, PROMPT_SHOWN))}*`;
+const mention = (userId: string): string => `<@${userId}>`;
+
+export function paramsLine(params: MusicParams, durationS: number): string {
+  return [`${params.bpm} bpm`, `${params.key} ${params.mode}`, params.genre, `${durationS} s`, `seed ${params.seed}`].join(' · ');
+}
+
+export interface StatusInput {
+  generationId: string;
+  prompt: string;
+  userId: string;
+  params: MusicParams;
+  durationS: number;
+}
+
+/** The placeholder posted before the core has accepted anything: it echoes no user text. */
+export function pendingBlocks(userId: string): { text: string; blocks: Block[] } {
+  const text = `🎵 ${mention(userId)} asked for a track…`;
+  return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+}
+
+function bar(progress: number, width = 12): string {
+  const filled = Math.round(Math.min(1, Math.max(0, progress)) * width);
+  return '▓'.repeat(filled) + '░'.repeat(width - filled);
+}
+
+export function stageLine(event: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>): string {
+  switch (event.stage) {
+    case 'queued':
+      return event.position ? `⏳ Queued — position ${event.position}` : '⏳ Queued';
+    case 'rendering': {
+      const eta = event.etaS !== undefined && Number.isFinite(event.etaS) ? ` · about ${Math.max(1, Math.round(event.etaS))} s left` : '';
+      return `🎛️ Rendering ${bar(event.progress)} ${Math.round(event.progress * 100)}%${eta}`;
+    }
+    case 'encoding':
+      return '💿 Encoding…';
+    case 'delivering':
+    case 'completed':
+      return '📤 Posting the track…';
+    case 'failed':
+      // Core messages are written for chat, but may quote the prompt: escape like user text.
+      return `❌ Failed${event.message ? `: ${escapeMrkdwn(truncate(event.message, 300))}` : ''}`;
+    case 'cancelled':
+      return '🚫 Cancelled';
+  }
+}
+
+/** The status message while a generation is queued or rendering; Cancel shows until it renders. */
+export function statusBlocks(input: StatusInput, event: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>): { text: string; blocks: Block[] } {
+  const line = stageLine(event);
+  const blocks: Block[] = [
+    {
+      type: 'section',
+      block_id: cardBlockId(input.generationId),
+      text: { type: 'mrkdwn', text: `🎵 ${quotePrompt(input.prompt)}\nrequested by ${mention(input.userId)}` },
+    },
+    { type: 'context', elements: [{ type: 'mrkdwn', text: paramsLine(input.params, input.durationS) }] },
+    { type: 'section', text: { type: 'mrkdwn', text: line } },
+  ];
+  if (event.stage === 'queued' || event.stage === 'rendering') {
+    blocks.push({
+      type: 'actions',
+      elements: [{ type: 'button', action_id: ActionId.Cancel, text: { type: 'plain_text', text: 'Cancel' }, value: input.generationId, style: 'danger' }],
+    });
+  }
+  return { text: `${line} — ${escapeMrkdwn(truncate(input.prompt, 80))}`, blocks };
+}
+
+function formatMs(ms: number | null): string {
+  if (ms === null) return '—';
+  return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
+}
+
+export interface CardOptions {
+  userId: string;
+  /** The file was uploaded below; otherwise the card says to use the link. */
+  uploaded: boolean;
+}
+
+/** The finished track: what was made, how, and the buttons. Replaces the status message. */
+export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: string; blocks: Block[] } {
+  const p = track.params;
+  const field = (label: string, value: string): Slack.MrkdwnElement => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
+  const blocks: Block[] = [
+    {
+      type: 'section',
+      block_id: cardBlockId(track.id),
+      text: { type: 'mrkdwn', text: `🎵 ${quotePrompt(track.prompt)}\nby ${mention(opts.userId)}` },
+      fields: [
+        field('BPM', String(p.bpm)),
+        field('Key', `${p.key} ${p.mode}`),
+        field('Genre', p.genre),
+        field('Duration', `${track.durationS} s`),
+        field('Seed', String(p.seed)),
+        field('Engine', escapeMrkdwn(truncate(`${track.engine} ${track.engineVersion}`, 60))),
+        field('Render time', formatMs(track.renderMs)),
+        field('Favorites', String(track.favorites)),
+      ],
+    },
+  ];
+  if (!opts.uploaded) {
+    blocks.push({ type: 'context', block_id: TOO_LARGE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: 'The file is too large to upload here: use *Play / Download*.' }] });
+  }
+  blocks.push({
+    type: 'actions',
+    elements: [
+      { type: 'button', action_id: ActionId.Favorite, text: { type: 'plain_text', text: `⭐ Favorite (${track.favorites})` }, value: track.id },
+      { type: 'button', action_id: ActionId.Variation, text: { type: 'plain_text', text: '🎲 Variation' }, value: track.id },
+      { type: 'button', action_id: ActionId.Open, text: { type: 'plain_text', text: '▶️ Play / Download' }, url: track.playerUrl, value: track.id },
+    ],
+  });
+  return { text: `🎵 ${escapeMrkdwn(truncate(track.prompt, 80))} is ready`, blocks };
+}
+
+/** Blocks sent with the uploaded file, so a reaction on the file message finds its track too. */
+export function fileBlocks(track: TrackView, userId: string, favoriteEmoji: string): Block[] {
+  return [
+    {
+      type: 'context',
+      block_id: fileBlockId(track.id),
+      elements: [{ type: 'mrkdwn', text: `🎧 ${quotePrompt(truncate(track.prompt, 120))} by ${mention(userId)} · react with :${favoriteEmoji}: to favorite` }],
+    },
+  ];
+}
+
+export function cancelledBlocks(input: StatusInput): { text: string; blocks: Block[] } {
+  return statusBlocks(input, { stage: 'cancelled', progress: 0 });
+}
+
+const PERIOD_LABEL = { day: 'today', week: 'this week', month: 'this month', all: 'all time' } as const;
+
+/** A leaderboard with a text bar chart: Slack image blocks need a public URL we may not have. */
+export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
+  const t = stats.totals;
+  const title = `ditty ${stats.scope === 'global' ? 'everywhere' : 'in this workspace'}, ${PERIOD_LABEL[stats.period]}`;
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: title } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Tracks*\n${t.generations} (${t.completed} done, ${t.failed} failed)` },
+        { type: 'mrkdwn', text: `*Success rate*\n${Math.round(t.successRate * 100)}%` },
+        { type: 'mrkdwn', text: `*Favorites*\n${t.favorites}` },
+        { type: 'mrkdwn', text: `*Plays*\n${t.plays}` },
+        { type: 'mrkdwn', text: `*Average render*\n${formatMs(t.avgRenderMs === null ? null : Math.round(t.avgRenderMs))}` },
+      ],
+    },
+  ];
+  const top = stats.topTracks.slice(0, 10);
+  if (top.length) {
+    const most = Math.max(1, ...top.map((x) => x.favorites));
+    const lines = top.map((x, i) => {
+      const chart = '█'.repeat(Math.round((x.favorites / most) * 10)) || '▏';
+      return `${i + 1}. ${chart} ${x.favorites} ⭐ · ${escapeMrkdwn(truncate(x.prompt, 60))} — ${escapeMrkdwn(truncate(x.creator, 40))}`;
+    });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top tracks*\n${lines.join('\n')}` } });
+  }
+  const creators = stats.topCreators.slice(0, 10);
+  if (creators.length) {
+    const lines = creators.map(
+      (c, i) => `${i + 1}. ${escapeMrkdwn(truncate(c.displayName, 40))} — ${c.generations} tracks, ${c.favoritesReceived} ⭐ received`,
+    );
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top creators*\n${lines.join('\n')}` } });
+  }
+  if (!top.length && !creators.length) {
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No tracks yet: try `/generate lo-fi piano at 80 bpm`.' } });
+  }
+  return { text: `${title}: ${t.generations} tracks, ${t.favorites} favorites`, blocks };
+}
+
+export function recentBlocks(tracks: TrackView[]): { text: string; blocks: Block[] } {
+  if (!tracks.length) {
+    return { text: 'No tracks yet', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'No tracks yet: try `/generate lo-fi piano at 80 bpm`.' } }] };
+  }
+  const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Recent tracks' } }];
+  for (const t of tracks.slice(0, 10)) {
+    // Links are built by us from the core's URLs; only the label is user text.
+    const label = escapeMrkdwn(truncate(t.prompt, 80)).replace(/\|/g, '¦');
+    const link = t.status === 'completed' ? `<${t.playerUrl}|${label}>` : `${label} (${t.status})`;
+    blocks.push({
+      type: 'section',
+      text: { type: 'mrkdwn', text: `${link}\n${paramsLine(t.params, t.durationS)} · ${t.favorites} ⭐ · by ${escapeMrkdwn(truncate(t.creator.displayName, 40))}` },
+    });
+  }
+  return { text: `${tracks.length} recent tracks`, blocks };
+}

@@ -1,0 +1,51 @@
+/** What every listener receives: the runtime plus the app's own small state. Nothing global. */
+import type { Actor, FrontendRuntime } from '../../core/chat.ts';
+import type { Logger } from '../../core/log.ts';
+import type { ProgressUpdater } from './progress.ts';
+import { truncate } from './text.ts';
+
+export interface SlackDeps {
+  runtime: FrontendRuntime;
+  log: Logger;
+  progress: ProgressUpdater;
+  /** Reaction name (without colons) that favorites a track. */
+  favoriteEmoji: string;
+  /** Passed to the core: over it the track is posted as a link instead of uploaded. */
+  sizeLimitBytes: number;
+  /** Event ids already handled: a duplicate delivery of an event changes nothing. */
+  seenEvents: RecentSet;
+  /** Message ts → generation id, so repeated reactions on one message cost one lookup. */
+  messageGenerations: Map<string, string | null>;
+  /** User id → display name from users.info, with when it was read. */
+  userNames: Map<string, { name: string | undefined; at: number }>;
+}
+
+/** A bounded insertion-ordered set: remembers the newest `limit` keys. */
+export class RecentSet {
+  readonly #keys = new Set<string>();
+  readonly #limit: number;
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+  /** True when the key was new (and is now remembered). */
+  add(key: string): boolean {
+    if (this.#keys.has(key)) return false;
+    this.#keys.add(key);
+    if (this.#keys.size > this.#limit) this.#keys.delete(this.#keys.values().next().value!);
+    return true;
+  }
+}
+
+export function slackActor(teamId: string, userId: string, displayName: string | undefined): Actor {
+  // The core cleans names; an empty or odd one falls back to the id so a request never fails on it.
+  const name = (displayName ?? '').trim();
+  return { platform: 'slack', platformUserId: userId, guildId: teamId, displayName: name ? truncate(name, 64) : userId };
+}
+
+export function rememberBounded<V>(map: Map<string, V>, key: string, value: V, limit = 5000): void {
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value!);
+}

@@ -1,0 +1,110 @@
+/**
+ * The Slack frontend: a real Bolt App (HTTP with signing-secret checks, or Socket Mode when an
+ * app token is configured) that turns commands, buttons and reactions into ChatCore calls, and
+ * posts progress and finished tracks. Transport only: no database, no worker imports.
+ */
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { App } from '@slack/bolt';
+import type { FrontendRuntime } from '../../core/chat.ts';
+import type { Config } from '../../core/config.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { statusBlocks } from './blocks.ts';
+import { boltLogger } from './bolt-logger.ts';
+import { RecentSet, type SlackDeps } from './deps.ts';
+import { slackDeliveryHandler } from './delivery.ts';
+import { registerButtons } from './listeners/buttons.ts';
+import { registerGenerate } from './listeners/generate.ts';
+import { registerReactions } from './listeners/reactions.ts';
+import { registerStats } from './listeners/stats.ts';
+import { ProgressUpdater, type StatusTarget } from './progress.ts';
+import { normalizeEmoji } from './text.ts';
+
+export type SlackConfig = NonNullable<Config['slack']>;
+
+export interface SlackAppOptions {
+  /** Reaction that favorites a track. @defaultValue 'star' */
+  favoriteEmoji?: string;
+  /** Smallest gap between progress edits of one message. @defaultValue 2000 */
+  progressIntervalMs?: number;
+  /** Largest file uploaded; bigger tracks are posted as a link. Slack's own cap is 1 GB. @defaultValue 1_000_000_000 */
+  sizeLimitBytes?: number;
+}
+
+export interface SlackApp {
+  app: App;
+  /** Port of the HTTP receiver; 0 in Socket Mode (nothing listens). */
+  port: number;
+  stop(): Promise<void>;
+}
+
+export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntime, options: SlackAppOptions = {}): Promise<SlackApp> {
+  const log = runtime.log.child({ module: 'slack' });
+  const socketMode = Boolean(config.appToken);
+  const app = new App({
+    token: config.botToken,
+    signingSecret: config.signingSecret,
+    ...(socketMode ? { socketMode: true, appToken: config.appToken } : {}),
+    // The WebClient reads no environment variable for its base URL: tests and proxies set it here.
+    clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {},
+    logger: boltLogger(log),
+    // init() runs auth.test and throws on a bad token, instead of every request failing later.
+    deferInitialization: true,
+  });
+  await app.init();
+
+  const progress = new ProgressUpdater(
+    async (target: StatusTarget, event: ProgressEvent) => {
+      await app.client.chat.update({ channel: target.channel, ts: target.ts, ...statusBlocks(target, event) });
+    },
+    log,
+    { intervalMs: options.progressIntervalMs },
+  );
+  const deps: SlackDeps = {
+    runtime,
+    log,
+    progress,
+    favoriteEmoji: normalizeEmoji(options.favoriteEmoji ?? 'star'),
+    sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
+    seenEvents: new RecentSet(10_000),
+    messageGenerations: new Map(),
+    userNames: new Map(),
+  };
+
+  registerGenerate(app, deps);
+  registerStats(app, deps);
+  registerButtons(app, deps);
+  registerReactions(app, deps);
+  app.error(async (err) => {
+    log.error({ err }, 'slack listener failed');
+  });
+
+  const unsubscribe = runtime.onProgress('slack', (event) => progress.handle(event));
+  const delivery = await runtime.startDelivery('slack', slackDeliveryHandler(deps, app.client));
+
+  let port = 0;
+  try {
+    if (socketMode) {
+      await app.start();
+    } else {
+      const server = (await app.start(config.port)) as Server;
+      port = (server.address() as AddressInfo).port;
+    }
+  } catch (err) {
+    unsubscribe();
+    await delivery.close();
+    throw err;
+  }
+  log.info({ port, socketMode }, 'slack app listening');
+
+  return {
+    app,
+    port,
+    async stop() {
+      unsubscribe();
+      await delivery.close();
+      await progress.close();
+      await app.stop();
+    },
+  };
+}

@@ -1,0 +1,103 @@
+/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Play link. */
+import type { App, BlockButtonAction } from '@slack/bolt';
+import { UserError, UserErrorCode } from '../../../core/errors.ts';
+import { isGenerationId } from '../../../core/validate.ts';
+import { ActionId, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
+import type { SlackDeps } from '../deps.ts';
+import { slackActor } from '../deps.ts';
+import { replyError } from '../replies.ts';
+import { startGeneration } from '../start-generation.ts';
+import { isSlackId } from '../text.ts';
+import { invalidPayload, isTriggerId } from './payload.ts';
+
+interface Clicked {
+  generationId: string;
+  teamId: string;
+  userId: string;
+  userName: string | undefined;
+}
+
+function clicked(body: BlockButtonAction): Clicked {
+  const action = body.actions[0];
+  const teamId = body.team?.id ?? body.user.team_id;
+  if (!action || !isGenerationId(action.value) || !isSlackId(teamId) || !isSlackId(body.user.id)) throw invalidPayload();
+  return { generationId: action.value, teamId, userId: body.user.id, userName: body.user.name ?? body.user.username };
+}
+
+export function registerButtons(app: App, deps: SlackDeps): void {
+  const core = deps.runtime.core;
+
+  app.action<BlockButtonAction>(ActionId.Favorite, async ({ ack, body, client, respond }) => {
+    await ack();
+    try {
+      const c = clicked(body);
+      const actor = slackActor(c.teamId, c.userId, c.userName);
+      // The core has no "is favorite" query: setting it on tells us whether it was already on.
+      let result = await core.setFavorite(actor, c.generationId, true);
+      const added = result.changed;
+      if (!added) result = await core.setFavorite(actor, c.generationId, false);
+      await respond({
+        response_type: 'ephemeral',
+        replace_original: false,
+        text: added ? `⭐ Added to your favorites (${result.favorites} in total).` : `Removed from your favorites (${result.favorites} left).`,
+      });
+      // Redraw the card so its count is current; cosmetic, so a failure is only logged.
+      const track = await core.track(c.generationId);
+      const channel = body.channel?.id;
+      const ts = body.message?.ts;
+      if (track && channel && ts) {
+        const uploaded = !(body.message?.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === TOO_LARGE_BLOCK_ID);
+        await client.chat
+          .update({ channel, ts, ...trackCardBlocks(track, { userId: track.creator.platformUserId, uploaded }) })
+          .catch((err: unknown) => deps.log.warn({ err }, 'slack card refresh failed'));
+      }
+    } catch (err) {
+      await replyError(respond, err, deps.log, 'favorite button');
+    }
+  });
+
+  app.action<BlockButtonAction>(ActionId.Variation, async ({ ack, body, client, respond }) => {
+    await ack();
+    try {
+      const c = clicked(body);
+      const channelId = body.channel?.id;
+      if (!isSlackId(channelId) || !isTriggerId(body.trigger_id)) throw invalidPayload();
+      const track = await core.track(c.generationId);
+      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+      await startGeneration(deps, {
+        client,
+        actor: slackActor(c.teamId, c.userId, c.userName),
+        channelId,
+        prompt: track.prompt,
+        durationS: track.durationS,
+        seed: null,
+        requestKey: `slack:${c.teamId}:${body.trigger_id}`,
+        respond,
+      });
+    } catch (err) {
+      await replyError(respond, err, deps.log, 'variation button');
+    }
+  });
+
+  app.action<BlockButtonAction>(ActionId.Cancel, async ({ ack, body, respond }) => {
+    await ack();
+    try {
+      const c = clicked(body);
+      const cancelled = await core.cancel(slackActor(c.teamId, c.userId, c.userName), c.generationId);
+      if (!cancelled) {
+        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who asked for this track can cancel it, and only before it is finished.');
+      }
+      // Show it now rather than waiting for the core's event; the updater ignores the duplicate.
+      deps.progress.handle({ generationId: c.generationId, platform: 'slack', stage: 'cancelled', progress: 0 });
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Cancelled.' });
+    } catch (err) {
+      await replyError(respond, err, deps.log, 'cancel button');
+    }
+  });
+
+  // A URL button still sends an action; Slack shows an error icon unless it is acked. The page
+  // it opens counts the play.
+  app.action<BlockButtonAction>(ActionId.Open, async ({ ack }) => {
+    await ack();
+  });
+}

@@ -1,0 +1,33 @@
+/** `/generate <prompt> [duration] [seed]`: ack at once, then queue the track. */
+import type { App } from '@slack/bolt';
+import type { SlackDeps } from '../deps.ts';
+import { slackActor } from '../deps.ts';
+import { replyError } from '../replies.ts';
+import { startGeneration } from '../start-generation.ts';
+import { isSlackId, parseGenerateText } from '../text.ts';
+import { invalidPayload, isTriggerId } from './payload.ts';
+
+export function registerGenerate(app: App, deps: SlackDeps): void {
+  app.command('/generate', async ({ ack, command, client, respond }) => {
+    await ack();
+    try {
+      if (!isSlackId(command.team_id) || !isSlackId(command.user_id) || !isSlackId(command.channel_id) || !isTriggerId(command.trigger_id)) {
+        throw invalidPayload();
+      }
+      const args = parseGenerateText(command.text ?? '');
+      await startGeneration(deps, {
+        client,
+        actor: slackActor(command.team_id, command.user_id, command.user_name),
+        channelId: command.channel_id,
+        prompt: args.prompt,
+        durationS: args.duration,
+        seed: args.seed,
+        // Slack sends the same trigger id when it retries one command.
+        requestKey: `slack:${command.team_id}:${command.trigger_id}`,
+        respond,
+      });
+    } catch (err) {
+      await replyError(respond, err, deps.log, '/generate');
+    }
+  });
+}

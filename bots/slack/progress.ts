@@ -1,0 +1,145 @@
+/**
+ * Live progress in the status message, throttled: at most one chat.update per message per
+ * interval, always showing the newest event (intermediate ones are dropped, not queued). A 429
+ * is waited out by the WebClient (it pauses for Retry-After, then retries); events that arrive
+ * meanwhile collapse into the next update.
+ */
+import type { ProgressEvent } from '../../core/jobs.ts';
+import type { Logger } from '../../core/log.ts';
+import type { StatusInput } from './blocks.ts';
+
+export interface StatusTarget extends StatusInput {
+  channel: string;
+  ts: string;
+}
+
+/** Posts one status update; resolves when Slack has it (or finally refused it). */
+export type StatusWriter = (target: StatusTarget, event: ProgressEvent) => Promise<void>;
+
+interface Entry {
+  target: StatusTarget;
+  latest: ProgressEvent | null;
+  /** Bumped per event so a finished send knows whether a newer one is waiting. */
+  version: number;
+  sentVersion: number;
+  lastSentAt: number;
+  inflight: Promise<void> | null;
+  timer: NodeJS.Timeout | null;
+}
+
+export interface ProgressOptions {
+  /**
+   * Smallest gap between two updates of one message. chat.update is Tier 3 (about 50 a minute
+   * per workspace), shared by every message in flight.
+   * @defaultValue 2000
+   */
+  intervalMs?: number;
+  /** How many ids of finished generations to remember so late events are dropped. @defaultValue 2000 */
+  rememberFinished?: number;
+}
+
+const TERMINAL = new Set(['failed', 'cancelled']);
+
+export class ProgressUpdater {
+  readonly #write: StatusWriter;
+  readonly #log: Logger;
+  readonly #intervalMs: number;
+  readonly #entries = new Map<string, Entry>();
+  /** Events for generations not yet tracked: the queued event can beat generate()'s return. */
+  readonly #early = new Map<string, ProgressEvent>();
+  readonly #finished = new Set<string>();
+  readonly #rememberFinished: number;
+
+  constructor(write: StatusWriter, log: Logger, opts: ProgressOptions = {}) {
+    this.#write = write;
+    this.#log = log;
+    this.#intervalMs = opts.intervalMs ?? 2000;
+    this.#rememberFinished = opts.rememberFinished ?? 2000;
+  }
+
+  /** Starts following a status message; `initial` is shown at once. */
+  track(target: StatusTarget, initial: ProgressEvent): void {
+    if (this.#finished.has(target.generationId)) return;
+    const entry: Entry = { target, latest: null, version: 0, sentVersion: 0, lastSentAt: 0, inflight: null, timer: null };
+    this.#entries.set(target.generationId, entry);
+    const early = this.#early.get(target.generationId);
+    this.#early.delete(target.generationId);
+    // An early event newer than the initial one (e.g. already rendering) wins.
+    this.#push(entry, early && early.stage !== 'queued' ? early : initial);
+  }
+
+  handle(event: ProgressEvent): void {
+    if (this.#finished.has(event.generationId)) return;
+    const entry = this.#entries.get(event.generationId);
+    if (!entry) {
+      if (this.#early.size >= 1000) this.#early.delete(this.#early.keys().next().value!);
+      this.#early.set(event.generationId, event);
+      return;
+    }
+    this.#push(entry, event);
+  }
+
+  /**
+   * Stops updates for a generation and waits for the one in flight, so the caller's final edit
+   * (the track card) is the last word on the message.
+   */
+  async finish(generationId: string): Promise<void> {
+    this.#markFinished(generationId);
+    const entry = this.#entries.get(generationId);
+    this.#entries.delete(generationId);
+    if (!entry) return;
+    if (entry.timer) clearTimeout(entry.timer);
+    entry.timer = null;
+    await entry.inflight?.catch(() => undefined);
+  }
+
+  get tracked(): number {
+    return this.#entries.size;
+  }
+
+  async close(): Promise<void> {
+    await Promise.all([...this.#entries.keys()].map((id) => this.finish(id)));
+    this.#early.clear();
+  }
+
+  #markFinished(id: string): void {
+    this.#finished.add(id);
+    if (this.#finished.size > this.#rememberFinished) this.#finished.delete(this.#finished.values().next().value!);
+  }
+
+  #push(entry: Entry, event: ProgressEvent): void {
+    entry.latest = event;
+    entry.version += 1;
+    this.#schedule(entry);
+  }
+
+  #schedule(entry: Entry): void {
+    if (entry.inflight || entry.timer) return;
+    const wait = entry.lastSentAt + this.#intervalMs - Date.now();
+    // Terminal states skip the wait: nothing will follow them.
+    if (wait <= 0 || (entry.latest && TERMINAL.has(entry.latest.stage))) this.#send(entry);
+    else entry.timer = setTimeout(() => { entry.timer = null; this.#send(entry); }, wait);
+  }
+
+  #send(entry: Entry): void {
+    const event = entry.latest;
+    if (!event || entry.sentVersion === entry.version) return;
+    const version = entry.version;
+    entry.inflight = this.#write(entry.target, event)
+      .catch((err: unknown) => {
+        // A lost progress edit is cosmetic; the delivery step posts the result regardless.
+        this.#log.warn({ err, generationId: event.generationId }, 'slack progress update failed');
+      })
+      .finally(() => {
+        entry.inflight = null;
+        entry.sentVersion = version;
+        entry.lastSentAt = Date.now();
+        if (TERMINAL.has(event.stage)) {
+          this.#markFinished(event.generationId);
+          this.#entries.delete(event.generationId);
+        } else if (this.#entries.get(event.generationId) === entry) {
+          this.#schedule(entry);
+        }
+      });
+  }
+}

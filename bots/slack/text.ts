@@ -1,0 +1,112 @@
+/**
+ * Pure text handling for Slack: what a slash command's text means, and how user text is made
+ * inert before it is echoed in mrkdwn. No Slack connection; unit-tested on its own.
+ */
+import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
+import { UserError, UserErrorCode } from '../../core/errors.ts';
+
+/** Slack escapes these three in text it sends and parses them in text it receives. */
+export function decodeSlackText(text: string): string {
+  return text.replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+/**
+ * Makes user text safe inside mrkdwn: `<!channel>`, `<@U…>` and links need a literal `<`, so
+ * escaping `&`, `<`, `>` (Slack's own rule) leaves nothing to ping. A word joiner after `@` in
+ * `@here`/`@channel`/`@everyone` keeps them inert even if a client turns on `link_names`.
+ */
+export function escapeMrkdwn(text: string): string {
+  return text
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/@(here|channel|everyone)\b/giu, '@\u2060$1');
+}
+
+/** Shortens to `max` code points (an emoji counts once), marking the cut with an ellipsis. */
+export function truncate(text: string, max: number): string {
+  const chars = [...text];
+  return chars.length <= max ? text : `${chars.slice(0, max - 1).join('')}…`;
+}
+
+export interface GenerateArgs {
+  prompt: string;
+  /** Raw, validated by the core ("30", "30s", "1m"). */
+  duration?: string;
+  /** Raw, validated by the core. */
+  seed?: string;
+}
+
+const DURATION_TOKEN = /^\d{1,4}(?:\.\d+)?(?:s|sec|secs|seconds?|m|min|mins|minutes?)?$/i;
+const NAMED_OPTION = /^(duration|dur|seed)[:=](\S*)$/i;
+const BARE_INT = /^\d{1,10}$/;
+
+/**
+ * `/generate <prompt> [duration] [seed]`. Named options (`duration:30`, `seed=7`) may appear
+ * anywhere; otherwise up to two trailing numbers are duration then seed, so "lofi at 90 bpm" keeps
+ * its tempo (it does not end in a number) and the prompt is never left empty. Values stay raw
+ * strings: the core validates them and words the error.
+ */
+export function parseGenerateText(raw: string): GenerateArgs {
+  const tokens = decodeSlackText(raw).trim().split(/\s+/u).filter(Boolean);
+  const args: { duration?: string; seed?: string } = {};
+  const rest: string[] = [];
+  for (const token of tokens) {
+    const named = NAMED_OPTION.exec(token);
+    if (named) {
+      const key = named[1]!.toLowerCase() === 'seed' ? 'seed' : 'duration';
+      args[key] = named[2]!;
+    } else rest.push(token);
+  }
+  // Trailing positionals, read from the end: "... 30 42" → duration 30, seed 42; "... 30s" → duration.
+  if (args.duration === undefined && rest.length >= 2) {
+    const last = rest[rest.length - 1]!;
+    const before = rest[rest.length - 2]!;
+    if (args.seed === undefined && rest.length >= 3 && DURATION_TOKEN.test(before) && BARE_INT.test(last)) {
+      args.seed = rest.pop();
+      args.duration = rest.pop();
+    } else if (DURATION_TOKEN.test(last)) {
+      args.duration = rest.pop();
+    }
+  }
+  return { prompt: rest.join(' '), ...args };
+}
+
+export interface StatsArgs {
+  scope: StatsScope;
+  period: StatsPeriod;
+}
+
+const SCOPES: readonly StatsScope[] = ['server', 'global'];
+const PERIODS: readonly StatsPeriod[] = ['day', 'week', 'month', 'all'];
+const SCOPE_ALIASES: Record<string, StatsScope> = { workspace: 'server', team: 'server', here: 'server', all: 'global' };
+
+/** `/stats [server|global] [day|week|month|all]`, in either order; defaults: server, week. */
+export function parseStatsText(raw: string): StatsArgs {
+  const tokens = decodeSlackText(raw).trim().toLowerCase().split(/\s+/u).filter(Boolean);
+  let scope: StatsScope | undefined;
+  let period: StatsPeriod | undefined;
+  for (const token of tokens) {
+    if ((SCOPES as readonly string[]).includes(token) && !scope) scope = token as StatsScope;
+    else if ((PERIODS as readonly string[]).includes(token) && !period) period = token as StatsPeriod;
+    else if (SCOPE_ALIASES[token] && !scope && token !== 'all') scope = SCOPE_ALIASES[token];
+    else {
+      throw new UserError(
+        UserErrorCode.UnknownCommand,
+        `Usage: \`/stats [server|global] [day|week|month|all]\` (I did not understand "${escapeMrkdwn(truncate(token, 20))}").`,
+      );
+    }
+  }
+  return { scope: scope ?? 'server', period: period ?? 'week' };
+}
+
+/** Reaction names arrive with skin tones appended ("thumbsup::skin-tone-2"): compare the base. */
+export function normalizeEmoji(name: string): string {
+  return name.replace(/^:|:$/g, '').split('::')[0]!.toLowerCase();
+}
+
+/** Ids Slack puts in payloads; anything else is rejected before it reaches a message or the core. */
+export const SLACK_ID = /^[A-Z0-9][A-Z0-9._-]{1,40}$/;
+export function isSlackId(value: unknown): value is string {
+  return typeof value === 'string' && SLACK_ID.test(value);
+}
