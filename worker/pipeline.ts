@@ -48,13 +48,17 @@ export function createRenderProcessor(deps: PipelineDeps) {
     emit('rendering', 0);
 
     let lastWrite = 0;
+    const renderStarted = performance.now();
     const rendered = await pool.render(
       { prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS },
       {
         signal,
         onProgress: (fraction) => {
           const now = Date.now();
-          emit('rendering', fraction, { etaS: undefined });
+          const elapsedS = (performance.now() - renderStarted) / 1000;
+          // Renders advance at a steady rate, so elapsed time scales to an honest ETA early on.
+          const etaS = fraction > 0.02 ? Math.round(((elapsedS * (1 - fraction)) / fraction) * 10) / 10 : undefined;
+          emit('rendering', fraction, { etaS });
           // Postgres gets a progress write at most twice a second; pub/sub carries the rest.
           if (now - lastWrite > 500) {
             lastWrite = now;
