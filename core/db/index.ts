@@ -1,0 +1,7 @@
+export type { EntityManager, MikroORM } from '@mikro-orm/postgresql';
+export { createOrm, dropSchema, ensureDatabase, migrateUp, ormConfig, MIGRATIONS_DIR, type CreateOrmOptions } from './orm.ts';
+export * from './entities.ts';
+export * from './repo.ts';
+export * from './settings.ts';
+export { stats, STATS_MAX_LIMIT } from './stats.ts';
+export { periodBuckets, rebuildAggregates, GLOBAL_SCOPE, ALL_BUCKET } from './aggregates.ts';

@@ -1,0 +1,556 @@
+/**
+ * Repository functions: every read and write the core, bots and worker make. Each takes a forked
+ * EntityManager and runs plain SQL through it, so counters move by single atomic statements and
+ * multi-step changes share one transaction with their aggregates (see aggregates.ts).
+ */
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { EntityManager } from '@mikro-orm/postgresql';
+import type { Actor } from '../chat.ts';
+import { UserError, UserErrorCode } from '../errors.ts';
+import type { Platform, Stage } from '../jobs.ts';
+import type { MusicParams } from '../music.ts';
+import { isGenerationId } from '../validate.ts';
+import { bumpCreator, bumpTotals, periodBuckets, type TotalsDelta } from './aggregates.ts';
+import { PLAY_SOURCES, type UserPreferences } from './entities.ts';
+import { exec, run, type Raw } from './sql.ts';
+
+export type GenerationStatus = Stage;
+export type PlaySource = (typeof PLAY_SOURCES)[number];
+/** Statuses that hold a render slot: counted against a server's concurrency. */
+export const ACTIVE_STATUSES: readonly GenerationStatus[] = ['queued', 'rendering', 'encoding'];
+export const TERMINAL_STATUSES: readonly GenerationStatus[] = ['completed', 'failed', 'cancelled'];
+
+export interface UserRow {
+  id: number;
+  platform: Platform;
+  platformUserId: string;
+  guildId: string;
+  displayName: string;
+  createdAt: Date;
+  lastActiveAt: Date;
+  preferences: UserPreferences;
+}
+
+export interface GenerationRow {
+  id: string;
+  userId: number;
+  creator: { platformUserId: string; displayName: string };
+  prompt: string;
+  promptId: number;
+  params: MusicParams;
+  seed: number;
+  requestedDurationS: number;
+  actualDurationS: number | null;
+  engine: string;
+  engineVersion: string;
+  device: string | null;
+  precision: string | null;
+  status: GenerationStatus;
+  progress: number;
+  errorCode: string | null;
+  errorMessage: string | null;
+  createdAt: Date;
+  startedAt: Date | null;
+  completedAt: Date | null;
+  renderMs: number | null;
+  encodeMs: number | null;
+  realtimeFactor: number | null;
+  format: string | null;
+  bitrateKbps: number | null;
+  sampleRate: number | null;
+  channels: number | null;
+  sizeBytes: number | null;
+  sha256: string | null;
+  storagePath: string | null;
+  publicToken: string;
+  platform: Platform;
+  guildId: string;
+  channelId: string;
+  requestKey: string | null;
+  /** Platform reply data (interaction tokens): never log it. */
+  reply: Record<string, string>;
+  sizeLimitBytes: number;
+  fitsInline: boolean | null;
+  deliveredRef: string | null;
+  deliveredAt: Date | null;
+  favoritesCount: number;
+  playsCount: number;
+  downloadsCount: number;
+}
+
+/** Columns a worker or the core may change after creation. */
+const PATCH_COLUMNS = {
+  status: 'status',
+  progress: 'progress',
+  errorCode: 'error_code',
+  errorMessage: 'error_message',
+  startedAt: 'started_at',
+  completedAt: 'completed_at',
+  renderMs: 'render_ms',
+  encodeMs: 'encode_ms',
+  realtimeFactor: 'realtime_factor',
+  actualDurationS: 'actual_duration_s',
+  device: 'device',
+  precision: 'precision',
+  engine: 'engine',
+  engineVersion: 'engine_version',
+  format: 'format',
+  bitrateKbps: 'bitrate_kbps',
+  sampleRate: 'sample_rate',
+  channels: 'channels',
+  sizeBytes: 'size_bytes',
+  sha256: 'sha256',
+  storagePath: 'storage_path',
+  fitsInline: 'fits_inline',
+  deliveredRef: 'delivered_ref',
+  deliveredAt: 'delivered_at',
+} as const satisfies Partial<Record<keyof GenerationRow, string>>;
+
+export type GenerationPatch = Partial<Pick<GenerationRow, keyof typeof PATCH_COLUMNS>>;
+
+const date = (v: unknown): Date => (v instanceof Date ? v : new Date(String(v)));
+const dateOrNull = (v: unknown): Date | null => (v === null || v === undefined ? null : date(v));
+const num = (v: unknown): number => Number(v);
+const numOrNull = (v: unknown): number | null => (v === null || v === undefined ? null : Number(v));
+const strOrNull = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+export function toUserRow(r: Raw): UserRow {
+  return {
+    id: num(r.id),
+    platform: r.platform as Platform,
+    platformUserId: String(r.platform_user_id),
+    guildId: String(r.guild_id),
+    displayName: String(r.display_name),
+    createdAt: date(r.created_at),
+    lastActiveAt: date(r.last_active_at),
+    preferences: (r.preferences ?? {}) as UserPreferences,
+  };
+}
+
+function toGenerationRow(r: Raw): GenerationRow {
+  return {
+    id: String(r.id),
+    userId: num(r.user_id),
+    creator: { platformUserId: String(r.creator_platform_user_id), displayName: String(r.creator_display_name) },
+    prompt: String(r.prompt),
+    promptId: num(r.prompt_id),
+    params: r.params as MusicParams,
+    seed: num(r.seed),
+    requestedDurationS: num(r.requested_duration_s),
+    actualDurationS: numOrNull(r.actual_duration_s),
+    engine: String(r.engine),
+    engineVersion: String(r.engine_version),
+    device: strOrNull(r.device),
+    precision: strOrNull(r.precision),
+    status: r.status as GenerationStatus,
+    progress: num(r.progress),
+    errorCode: strOrNull(r.error_code),
+    errorMessage: strOrNull(r.error_message),
+    createdAt: date(r.created_at),
+    startedAt: dateOrNull(r.started_at),
+    completedAt: dateOrNull(r.completed_at),
+    renderMs: numOrNull(r.render_ms),
+    encodeMs: numOrNull(r.encode_ms),
+    realtimeFactor: numOrNull(r.realtime_factor),
+    format: strOrNull(r.format),
+    bitrateKbps: numOrNull(r.bitrate_kbps),
+    sampleRate: numOrNull(r.sample_rate),
+    channels: numOrNull(r.channels),
+    sizeBytes: numOrNull(r.size_bytes),
+    sha256: strOrNull(r.sha256),
+    storagePath: strOrNull(r.storage_path),
+    publicToken: String(r.public_token),
+    platform: r.platform as Platform,
+    guildId: String(r.guild_id),
+    channelId: String(r.channel_id),
+    requestKey: strOrNull(r.request_key),
+    reply: (r.reply ?? {}) as Record<string, string>,
+    sizeLimitBytes: num(r.size_limit_bytes),
+    fitsInline: r.fits_inline === null || r.fits_inline === undefined ? null : Boolean(r.fits_inline),
+    deliveredRef: strOrNull(r.delivered_ref),
+    deliveredAt: dateOrNull(r.delivered_at),
+    favoritesCount: num(r.favorites_count),
+    playsCount: num(r.plays_count),
+    downloadsCount: num(r.downloads_count),
+  };
+}
+
+const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name
+  from generations g join users u on u.id = g.user_id`;
+
+/** Lowercase, NFKC, collapsed whitespace: two prompts that read the same count as one. */
+export function normalizePrompt(prompt: string): string {
+  return prompt.normalize('NFKC').toLowerCase().replace(/\s+/gu, ' ').trim();
+}
+
+/** 32 random bytes, base64url: the only key to a track's public links. */
+export function newPublicToken(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+export async function upsertUser(em: EntityManager, actor: Actor, now: Date = new Date()): Promise<UserRow> {
+  const rows = await exec(
+    em,
+    `insert into users (platform, guild_id, platform_user_id, display_name, created_at, last_active_at)
+     values (?, ?, ?, ?, ?, ?)
+     on conflict (platform, guild_id, platform_user_id) do update
+       set display_name = excluded.display_name,
+           last_active_at = greatest(users.last_active_at, excluded.last_active_at)
+     returning *`,
+    [actor.platform, actor.guildId, actor.platformUserId, actor.displayName, now, now],
+  );
+  return toUserRow(rows[0]!);
+}
+
+export interface CreateGenerationInput {
+  actor: Actor;
+  channelId: string;
+  /** Already cleaned by core/validate.ts. */
+  prompt: string;
+  params: MusicParams;
+  durationS: number;
+  engine: string;
+  engineVersion: string;
+  sizeLimitBytes: number;
+  reply: Record<string, string>;
+  /** Platform interaction id: a repeat of the same request returns the first generation. */
+  requestKey?: string;
+  now?: Date;
+}
+
+/** Thrown inside the transaction to roll it back when another request won the same request_key. */
+class DuplicateRequest extends Error {}
+
+export async function getGenerationByRequestKey(em: EntityManager, requestKey: string): Promise<GenerationRow | null> {
+  const rows = await exec(em, `${SELECT_GENERATION} where g.request_key = ?`, [requestKey]);
+  return rows[0] ? toGenerationRow(rows[0]) : null;
+}
+
+/**
+ * Writes a queued generation in one transaction with its user, prompt counters and totals. A
+ * request_key seen before returns the existing generation with duplicate = true and changes nothing.
+ */
+export async function createGeneration(
+  em: EntityManager,
+  input: CreateGenerationInput,
+): Promise<{ generation: GenerationRow; duplicate: boolean }> {
+  const now = input.now ?? new Date();
+  if (input.requestKey) {
+    const existing = await getGenerationByRequestKey(em, input.requestKey);
+    if (existing) return { generation: existing, duplicate: true };
+  }
+  try {
+    const generation = await em.transactional(async (tx) => {
+      const user = await upsertUser(tx, input.actor, now);
+      const [prompt] = await exec(
+        tx,
+        `insert into prompts (normalized, used_count, first_used_at, last_used_at) values (?, 1, ?, ?)
+         on conflict (normalized) do update
+           set used_count = prompts.used_count + 1, last_used_at = greatest(prompts.last_used_at, excluded.last_used_at)
+         returning id`,
+        [normalizePrompt(input.prompt), now, now],
+      );
+      const id = randomUUID();
+      const inserted = await exec(
+        tx,
+        `insert into generations (id, user_id, prompt, prompt_id, params, seed, requested_duration_s, engine, engine_version,
+           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+         on conflict (request_key) do nothing
+         returning id`,
+        [
+          id, user.id, input.prompt, prompt!.id, input.params, input.params.seed, input.durationS,
+          input.engine, input.engineVersion, now, periodBuckets(now).day, newPublicToken(), input.actor.platform,
+          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes,
+        ],
+      );
+      if (inserted.length === 0) throw new DuplicateRequest();
+      await bumpTotals(tx, input.actor.platform, input.actor.guildId, now, { generations: 1 });
+      return (await getGeneration(tx, id))!;
+    });
+    return { generation, duplicate: false };
+  } catch (e) {
+    if (!(e instanceof DuplicateRequest)) throw e;
+    const existing = await getGenerationByRequestKey(em, input.requestKey!);
+    if (!existing) throw new Error('request_key conflicted but no generation holds it');
+    return { generation: existing, duplicate: true };
+  }
+}
+
+export async function getGeneration(em: EntityManager, id: string): Promise<GenerationRow | null> {
+  if (!isGenerationId(id)) return null;
+  const rows = await exec(em, `${SELECT_GENERATION} where g.id = ?`, [id]);
+  return rows[0] ? toGenerationRow(rows[0]) : null;
+}
+
+export async function getGenerationByToken(em: EntityManager, publicToken: string): Promise<GenerationRow | null> {
+  if (typeof publicToken !== 'string' || !/^[A-Za-z0-9_-]{16,64}$/.test(publicToken)) return null;
+  const rows = await exec(em, `${SELECT_GENERATION} where g.public_token = ?`, [publicToken]);
+  return rows[0] ? toGenerationRow(rows[0]) : null;
+}
+
+/** What a generation in a given state adds to the totals and its creator's counters. */
+function contribution(status: string, renderMs: number | null): Required<Pick<TotalsDelta, 'completed' | 'failed' | 'renderMsSum' | 'rendered'>> {
+  const done = status === 'completed';
+  return {
+    completed: done ? 1 : 0,
+    failed: status === 'failed' ? 1 : 0,
+    rendered: done && renderMs !== null ? 1 : 0,
+    renderMsSum: done && renderMs !== null ? renderMs : 0,
+  };
+}
+
+/**
+ * Applies `patch` only while the generation's status is one of `from`, in one statement that locks
+ * the row first: of two workers racing on the same generation, exactly one gets true. Entering a
+ * terminal status stamps completed_at (unless given); entering 'rendering' stamps started_at.
+ */
+export async function transitionGeneration(
+  em: EntityManager,
+  id: string,
+  from: readonly GenerationStatus[],
+  patch: GenerationPatch,
+): Promise<boolean> {
+  if (!isGenerationId(id) || from.length === 0) return false;
+  const sets: string[] = [];
+  const values: unknown[] = [];
+  for (const [key, value] of Object.entries(patch)) {
+    const column = PATCH_COLUMNS[key as keyof typeof PATCH_COLUMNS];
+    if (!column) throw new Error(`transitionGeneration: ${key} cannot be patched`);
+    if (value === undefined) continue;
+    values.push(value);
+    sets.push(`${column} = ?`);
+  }
+  if (patch.status && TERMINAL_STATUSES.includes(patch.status) && patch.completedAt === undefined) {
+    sets.push('completed_at = coalesce(g.completed_at, now())');
+  }
+  if (patch.status === 'rendering' && patch.startedAt === undefined) sets.push('started_at = coalesce(g.started_at, now())');
+  if (sets.length === 0) return false;
+
+  return em.transactional(async (tx) => {
+    const rows = await exec(
+      tx,
+      `with old as (select id, status, render_ms from generations where id = ? and status = any(array[?]::text[]) for update)
+       update generations g set ${sets.join(', ')}
+       from old where g.id = old.id
+       returning old.status as old_status, old.render_ms as old_render_ms, g.status, g.render_ms, g.created_at,
+                 g.user_id, g.platform, g.guild_id`,
+      [id, [...from], ...values],
+    );
+    const row = rows[0];
+    if (!row) return false;
+    const before = contribution(String(row.old_status), numOrNull(row.old_render_ms));
+    const after = contribution(String(row.status), numOrNull(row.render_ms));
+    const delta: TotalsDelta = {
+      completed: after.completed - before.completed,
+      failed: after.failed - before.failed,
+      rendered: after.rendered - before.rendered,
+      renderMsSum: after.renderMsSum - before.renderMsSum,
+    };
+    const createdAt = date(row.created_at);
+    await bumpTotals(tx, String(row.platform), String(row.guild_id), createdAt, delta);
+    await bumpCreator(
+      tx,
+      { userId: num(row.user_id), platform: String(row.platform), guildId: String(row.guild_id) },
+      createdAt,
+      { generations: delta.completed ?? 0 },
+    );
+    return true;
+  });
+}
+
+/** Render progress in [0, 1]; ignored once the generation has left the render stages. */
+export async function setProgress(em: EntityManager, id: string, progress: number): Promise<boolean> {
+  if (!isGenerationId(id) || !Number.isFinite(progress)) return false;
+  const changed = await run(
+    em,
+    `update generations set progress = ? where id = ? and status in ('queued', 'rendering', 'encoding')`,
+    [Math.min(1, Math.max(0, progress)), id],
+  );
+  return changed > 0;
+}
+
+/** Ids still queued after `olderThanMs`, oldest first: the reconciler re-enqueues them. */
+export async function listStaleQueued(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
+  const rows = await exec(
+    em,
+    `select id from generations where status = 'queued' and created_at < ? order by created_at limit ?`,
+    [new Date(Date.now() - olderThanMs), Math.max(1, Math.floor(limit))],
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/** Ids in any of `statuses` whose last start (or creation) is older than `olderThanMs`. */
+export async function listStuck(
+  em: EntityManager,
+  statuses: readonly GenerationStatus[],
+  olderThanMs: number,
+  limit = 100,
+): Promise<string[]> {
+  const rows = await exec(
+    em,
+    `select id from generations where status = any(array[?]::text[]) and coalesce(started_at, created_at) < ?
+     order by created_at limit ?`,
+    [[...statuses], new Date(Date.now() - olderThanMs), Math.max(1, Math.floor(limit))],
+  );
+  return rows.map((r) => String(r.id));
+}
+
+/** Generations of a server holding a render slot (queued, rendering, encoding). */
+export async function countActive(em: EntityManager, platform: Platform, guildId: string): Promise<number> {
+  const rows = await exec(
+    em,
+    `select count(*)::int as n from generations where platform = ? and guild_id = ? and status in ('queued', 'rendering', 'encoding')`,
+    [platform, guildId],
+  );
+  return num(rows[0]!.n);
+}
+
+/** How many generations were queued before `createdAt` and are still waiting (0 = next). */
+export async function queuedBefore(em: EntityManager, createdAt: Date): Promise<number> {
+  const rows = await exec(
+    em,
+    `select count(*)::int as n from generations where status = 'queued' and created_at < ?`,
+    [createdAt],
+  );
+  return num(rows[0]!.n);
+}
+
+interface CounterTarget {
+  userId: number;
+  platform: string;
+  guildId: string;
+}
+
+function notFound(): UserError {
+  return new UserError(UserErrorCode.NotFound, 'That track does not exist (any more).');
+}
+
+async function lockGenerationForCounters(tx: EntityManager, generationId: string): Promise<CounterTarget> {
+  // Taking the generation's row lock first orders every writer of its counters the same way.
+  const rows = await exec(
+    tx,
+    `select user_id, platform, guild_id from generations where id = ? for no key update`,
+    [generationId],
+  );
+  if (!rows[0]) throw notFound();
+  return { userId: num(rows[0].user_id), platform: String(rows[0].platform), guildId: String(rows[0].guild_id) };
+}
+
+/**
+ * Stars (on = true) or unstars a track for the actor. Idempotent: a repeated star or unstar
+ * changes nothing. Returns the track's favorite count after the call.
+ */
+export async function setFavorite(
+  em: EntityManager,
+  actor: Actor,
+  generationId: string,
+  on: boolean,
+  now: Date = new Date(),
+): Promise<{ changed: boolean; favorites: number }> {
+  if (!isGenerationId(generationId)) throw notFound();
+  return em.transactional(async (tx) => {
+    const target = await lockGenerationForCounters(tx, generationId);
+    const user = await upsertUser(tx, actor, now);
+    const changedRows = on
+      ? await exec(
+          tx,
+          `insert into favorites (user_id, generation_id, created_at) values (?, ?, ?)
+           on conflict do nothing returning created_at`,
+          [user.id, generationId, now],
+        )
+      : await exec(
+          tx,
+          `delete from favorites where user_id = ? and generation_id = ? returning created_at`,
+          [user.id, generationId],
+        );
+    if (changedRows.length === 0) {
+      const [row] = await exec(tx, `select favorites_count from generations where id = ?`, [generationId]);
+      return { changed: false, favorites: num(row!.favorites_count) };
+    }
+    const step = on ? 1 : -1;
+    const [row] = await exec(
+      tx,
+      `update generations set favorites_count = favorites_count + ? where id = ? returning favorites_count`,
+      [step, generationId],
+    );
+    // An unstar takes back the favorite from the period it was given in.
+    const at = on ? now : date(changedRows[0]!.created_at);
+    await bumpTotals(tx, target.platform, target.guildId, at, { favorites: step });
+    await bumpCreator(tx, target, at, { favoritesReceived: step });
+    return { changed: true, favorites: num(row!.favorites_count) };
+  });
+}
+
+/** Counts a play of a track (anonymous when actor is null). */
+export async function recordPlay(
+  em: EntityManager,
+  generationId: string,
+  actor: Actor | null,
+  source: string,
+  secondsPlayed?: number,
+  now: Date = new Date(),
+): Promise<void> {
+  if (!isGenerationId(generationId)) throw notFound();
+  if (!(PLAY_SOURCES as readonly string[]).includes(source)) throw new Error(`Unknown play source: ${source}`);
+  const seconds = secondsPlayed === undefined || !Number.isFinite(secondsPlayed) ? null : Math.min(86_400, Math.max(0, secondsPlayed));
+  await em.transactional(async (tx) => {
+    const target = await lockGenerationForCounters(tx, generationId);
+    const user = actor ? await upsertUser(tx, actor, now) : null;
+    await run(
+      tx,
+      `insert into plays (generation_id, user_id, source, played_at, seconds_played) values (?, ?, ?, ?, ?)`,
+      [generationId, user?.id ?? null, source, now, seconds],
+    );
+    await run(tx, `update generations set plays_count = plays_count + 1 where id = ?`, [generationId]);
+    await bumpTotals(tx, target.platform, target.guildId, now, { plays: 1 });
+  });
+}
+
+/** Counts a download; returns the new count. */
+export async function recordDownload(em: EntityManager, generationId: string): Promise<number> {
+  if (!isGenerationId(generationId)) throw notFound();
+  const rows = await exec(
+    em,
+    `update generations set downloads_count = downloads_count + 1 where id = ? returning downloads_count`,
+    [generationId],
+  );
+  if (!rows[0]) throw notFound();
+  return num(rows[0].downloads_count);
+}
+
+/** Newest completed tracks of a server. */
+export async function recent(em: EntityManager, platform: Platform, guildId: string, limit = 10): Promise<GenerationRow[]> {
+  const rows = await exec(
+    em,
+    `${SELECT_GENERATION} where g.platform = ? and g.guild_id = ? and g.status = 'completed'
+     order by g.completed_at desc limit ?`,
+    [platform, guildId, clampLimit(limit)],
+  );
+  return rows.map(toGenerationRow);
+}
+
+/** Completed tracks of a server whose prompt matches `query` (Postgres full text, web-search syntax). */
+export async function searchGenerations(
+  em: EntityManager,
+  platform: Platform,
+  guildId: string,
+  query: string,
+  limit = 10,
+): Promise<GenerationRow[]> {
+  const q = String(query ?? '').normalize('NFKC').slice(0, 200).trim();
+  if (!q) return [];
+  const rows = await exec(
+    em,
+    `${SELECT_GENERATION}, websearch_to_tsquery('simple', ?) as q
+     where g.platform = ? and g.guild_id = ? and g.status = 'completed' and to_tsvector('simple', g.prompt) @@ q
+     order by ts_rank(to_tsvector('simple', g.prompt), q) desc, g.completed_at desc limit ?`,
+    [q, platform, guildId, clampLimit(limit)],
+  );
+  return rows.map(toGenerationRow);
+}
+
+export function clampLimit(limit: unknown, max = 50): number {
+  const n = typeof limit === 'number' && Number.isFinite(limit) ? Math.floor(limit) : 10;
+  return Math.min(max, Math.max(1, n));
+}

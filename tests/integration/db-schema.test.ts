@@ -1,0 +1,52 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrateUp } from '../../core/db/index.ts';
+import { createTestDb, type TestDb } from '../helpers/db.ts';
+
+describe('migrations', () => {
+  let db: TestDb;
+  beforeAll(async () => {
+    db = await createTestDb('schema');
+  });
+  afterAll(async () => {
+    await db.close();
+  });
+
+  it('GIVEN a migrated schema THEN a second run applies nothing', async () => {
+    expect(await migrateUp(db.orm)).toEqual([]);
+    const executed = await db.orm.migrator.getExecuted();
+    expect(executed.map((m) => m.name)).toEqual(['Migration20261123131534_initial']);
+  });
+
+  it('GIVEN a migrated schema THEN every table lives in the test schema, none in public', async () => {
+    const rows = await db.em().execute<Array<{ table_schema: string; table_name: string }>>(
+      `select table_schema, table_name from information_schema.tables
+       where table_name in ('users', 'generations', 'prompts', 'plays', 'favorites', 'server_settings', 'stat_totals', 'creator_stats', 'mikro_orm_migrations')
+         and table_schema = ?`,
+      [db.schema],
+    );
+    expect(rows).toHaveLength(9);
+  });
+
+  it('GIVEN the entity definitions THEN the migrated schema matches them exactly', async () => {
+    expect(await db.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+
+  it('GIVEN a schema that drifted from the entities THEN the comparison notices', async () => {
+    // Guards the test above: an empty diff must mean agreement, not a comparison that sees nothing.
+    const em = db.em();
+    await em.execute('drop index generations_top_server_all_idx', [], 'run');
+    await em.execute('alter table plays drop column seconds_played', [], 'run');
+    try {
+      const diff = await db.orm.schema.getUpdateSchemaSQL({ wrap: false });
+      expect(diff).toContain('generations_top_server_all_idx');
+      expect(diff).toContain('seconds_played');
+    } finally {
+      await em.execute(`alter table plays add column seconds_played real null`, [], 'run');
+      await em.execute(
+        `create index generations_top_server_all_idx on generations (platform, guild_id, favorites_count desc, plays_count desc, id) where status = 'completed'`,
+        [], 'run',
+      );
+    }
+    expect(await db.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+  });
+});
