@@ -1,0 +1,418 @@
+/**
+ * The local chat API through fastify with a typed fake FrontendRuntime: what the page sends
+ * reaches the core as the core expects it, refusals come back as 4xx with the core's words, and
+ * the event stream carries progress, deliveries and stars.
+ */
+import { randomUUID } from 'node:crypto';
+import { request as httpRequest, type IncomingMessage } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import fastify, { type FastifyInstance } from 'fastify';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type {
+  Actor, ChatCore, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
+} from '../../core/chat.ts';
+import { UserError, UserErrorCode } from '../../core/errors.ts';
+import type { Platform, ProgressEvent } from '../../core/jobs.ts';
+import { createLogger } from '../../core/log.ts';
+import type { MusicParams } from '../../core/music.ts';
+import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
+
+const PUBLIC_URL = 'http://ditty.example:8080';
+
+const params: MusicParams = {
+  bpm: 80, key: 'C', mode: 'minor', genre: 'lofi', mood: null, instruments: ['piano'], excluded: [], structure: [], seed: 7,
+  explicit: ['bpm', 'instruments'],
+};
+
+function makeTrack(over: Partial<TrackView> = {}): TrackView {
+  const id = over.id ?? randomUUID();
+  return {
+    id, prompt: 'lo-fi piano at 80 bpm', params, status: 'completed', progress: 1, durationS: 5, engine: 'embedded',
+    engineVersion: '1', renderMs: 120, format: 'opus', sizeBytes: 4096,
+    playerUrl: `${PUBLIC_URL}/t/tok-${id}`, audioUrl: `${PUBLIC_URL}/t/tok-${id}/audio`, downloadUrl: `${PUBLIC_URL}/t/tok-${id}/download`,
+    favorites: 0, plays: 0, creator: { platformUserId: 'ada', displayName: 'Ada' },
+    origin: { platform: 'local', guildId: 'local', channelId: 'local' }, createdAt: new Date(0).toISOString(),
+    errorCode: null, errorMessage: null, ...over,
+  };
+}
+
+/** Records every call; `failNext` makes the next call refuse the way the real core does. */
+class FakeCore implements ChatCore {
+  generated: GenerateRequest[] = [];
+  favorites: Array<{ actor: Actor; id: string; on: boolean }> = [];
+  plays: Array<{ id: string; actor: Actor | null; source: string }> = [];
+  statsQueries: StatsQuery[] = [];
+  tracks = new Map<string, TrackView>();
+  failNext: Error | null = null;
+  #favoriteCount = new Map<string, Set<string>>();
+
+  #maybeFail(): void {
+    const e = this.failNext;
+    this.failNext = null;
+    if (e) throw e;
+  }
+
+  async generate(req: GenerateRequest): Promise<GenerateAccepted> {
+    this.#maybeFail();
+    this.generated.push(req);
+    const duplicate = req.reply?.requestKey !== undefined && this.generated.filter((g) => g.reply?.requestKey === req.reply?.requestKey).length > 1;
+    return { generationId: randomUUID(), position: this.generated.length, params: { ...params, seed: Number(req.seed ?? 1) }, durationS: Number(req.durationS ?? 15), duplicate };
+  }
+  async cancel(): Promise<boolean> {
+    return false;
+  }
+  async setFavorite(actor: Actor, id: string, on: boolean): Promise<{ changed: boolean; favorites: number }> {
+    this.#maybeFail();
+    this.favorites.push({ actor, id, on });
+    const who = this.#favoriteCount.get(id) ?? new Set<string>();
+    this.#favoriteCount.set(id, who);
+    const had = who.has(actor.platformUserId);
+    if (on) who.add(actor.platformUserId);
+    else who.delete(actor.platformUserId);
+    return { changed: had !== on, favorites: who.size };
+  }
+  async recordPlay(id: string, actor: Actor | null, source: string): Promise<void> {
+    this.plays.push({ id, actor, source });
+  }
+  async track(id: string): Promise<TrackView | null> {
+    return this.tracks.get(id) ?? null;
+  }
+  async recent(platform: Platform, guildId: string): Promise<TrackView[]> {
+    return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId).reverse();
+  }
+  async stats(query: StatsQuery): Promise<Stats> {
+    this.#maybeFail();
+    this.statsQueries.push(query);
+    return {
+      scope: query.scope, period: query.period,
+      totals: { generations: 1, completed: 1, failed: 0, successRate: 1, avgRenderMs: 120, favorites: 1, plays: 2 },
+      topTracks: [{ id: 'x', prompt: 'lo-fi piano', favorites: 1, plays: 2, creator: 'Ada' }],
+      topCreators: [{ platformUserId: 'ada', displayName: 'Ada', generations: 1, favoritesReceived: 1 }],
+    };
+  }
+}
+
+class FakeRuntime implements FrontendRuntime {
+  core = new FakeCore();
+  publicUrl = PUBLIC_URL;
+  log = createLogger('silent');
+  progress = new Map<Platform, Set<(e: ProgressEvent) => void>>();
+  handlers = new Map<Platform, DeliveryHandler>();
+
+  onProgress(platform: Platform, listener: (e: ProgressEvent) => void): () => void {
+    const set = this.progress.get(platform) ?? new Set();
+    this.progress.set(platform, set);
+    set.add(listener);
+    return () => set.delete(listener);
+  }
+  async startDelivery(platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
+    this.handlers.set(platform, handler);
+    return { close: async () => void this.handlers.delete(platform) };
+  }
+  emit(event: ProgressEvent): void {
+    for (const l of this.progress.get(event.platform) ?? []) l(event);
+  }
+  async deliver(track: TrackView, attempt = 0): Promise<DeliveryResult> {
+    const handler = this.handlers.get('local');
+    if (!handler) throw new Error('no local delivery handler');
+    return handler({ track, reply: {}, filePath: '/tmp/none.ogg', fitsInline: true, attempt });
+  }
+}
+
+/** Reads an SSE response into parsed events as they arrive. */
+class EventReader {
+  events: ChatEvent[] = [];
+  raw = '';
+  #waiters: Array<() => void> = [];
+  constructor(res: IncomingMessage) {
+    res.setEncoding('utf8');
+    res.on('data', (chunk: string) => {
+      this.raw += chunk;
+      const blocks = this.raw.split('\n\n');
+      this.raw = blocks.pop() ?? '';
+      for (const block of blocks) {
+        const event = /^event: (.+)$/m.exec(block)?.[1];
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (event && data) {
+          const parsed = JSON.parse(data) as ChatEvent;
+          expect(parsed.type).toBe(event);
+          this.events.push(parsed);
+        }
+      }
+      for (const w of this.#waiters.splice(0)) w();
+    });
+  }
+  async waitFor<T extends ChatEvent['type']>(type: T, timeoutMs = 2000): Promise<Extract<ChatEvent, { type: T }>> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const found = this.events.find((e) => e.type === type);
+      if (found) return found as Extract<ChatEvent, { type: T }>;
+      if (Date.now() > deadline) throw new Error(`no ${type} event within ${timeoutMs} ms; got ${JSON.stringify(this.events)}`);
+      await new Promise<void>((resolve) => {
+        this.#waiters.push(resolve);
+        setTimeout(resolve, 50);
+      });
+    }
+  }
+}
+
+function openStream(url: string): Promise<{ res: IncomingMessage; reader: EventReader; close(): void }> {
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(url, { headers: { accept: 'text/event-stream' } }, (res) => {
+      resolve({ res, reader: new EventReader(res), close: () => req.destroy() });
+    });
+    req.on('error', reject);
+    req.end();
+  });
+}
+
+let runtime: FakeRuntime;
+let app: FastifyInstance;
+let wiring: { close(): Promise<void> } | null;
+
+beforeEach(async () => {
+  runtime = new FakeRuntime();
+  app = fastify({ logger: false });
+  await app.register(chatPlugin, { runtime, heartbeatMs: 50 });
+  await app.ready();
+  wiring = null;
+});
+
+afterEach(async () => {
+  await wiring?.close();
+  await app.close();
+});
+
+const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+
+describe('POST /api/chat/commands', () => {
+  it('GIVEN /generate with options THEN the core gets the cleaned prompt, numbers, the local actor and channel', async () => {
+    const requestId = randomUUID();
+    const res = await post('/api/chat/commands', { name: ' Ada ', text: '/generate lo-fi piano at 80 bpm 30s seed:7', requestId });
+    expect(res.statusCode).toBe(200);
+    const body = res.json();
+    expect(body).toMatchObject({ kind: 'generate', prompt: 'lo-fi piano at 80 bpm', durationS: 30, position: 1, duplicate: false });
+    expect(body.params.seed).toBe(7);
+    const [req] = runtime.core.generated;
+    expect(req).toMatchObject({
+      actor: { platform: 'local', platformUserId: 'ada', guildId: 'local', displayName: 'Ada' },
+      channelId: 'local', prompt: 'lo-fi piano at 80 bpm', durationS: 30, seed: 7,
+    });
+    expect(req!.reply).toEqual({ requestKey: `local:ada:${requestId}` });
+  });
+
+  it('GIVEN the same requestId twice THEN the second is a duplicate and is not announced to the channel again', async () => {
+    const server = await listen();
+    const stream = await openStream(`${server}/api/chat/events`);
+    const requestId = randomUUID();
+    await post('/api/chat/commands', { name: 'Ada', text: '/generate jazz', requestId });
+    const again = await post('/api/chat/commands', { name: 'Ada', text: '/generate jazz', requestId });
+    expect(again.json().duplicate).toBe(true);
+    await stream.reader.waitFor('queued');
+    await new Promise((r) => setTimeout(r, 100));
+    expect(stream.reader.events.filter((e) => e.type === 'queued')).toHaveLength(1);
+    stream.close();
+  });
+
+  it.each([
+    [{ name: 'Ada', text: '/generate piano 500s' }, 400, 'duration_invalid', '5 to 120'],
+    [{ name: 'Ada', text: '/dance' }, 400, 'unknown_command', '/dance'],
+    [{ name: '', text: '/help' }, 400, 'name_invalid', '1 to 32'],
+    [{ name: 'Ada\u202E', text: '/help' }, 400, 'name_invalid', 'invisible'],
+    [{ text: '/help' }, 400, 'name_invalid', 'Pick a name'],
+    [{ name: 'Ada', text: 42 }, 400, 'unknown_command', 'command'],
+  ])('GIVEN %j THEN %i %s', async (payload, status, code, fragment) => {
+    const res = await post('/api/chat/commands', payload);
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error.code).toBe(code);
+    expect(res.json().error.message).toContain(fragment);
+    expect(runtime.core.generated).toHaveLength(0);
+  });
+
+  it.each([
+    [new UserError(UserErrorCode.RateLimited, 'Slow down: 10 tracks a minute. Try again in 42 s.'), 429],
+    [new UserError(UserErrorCode.PromptBlocked, 'That prompt uses a word this server blocks.'), 400],
+    [new UserError(UserErrorCode.Unavailable, 'The queue is down; try again soon.'), 503],
+  ])('GIVEN the core refuses with %s THEN %i with its message', async (error, status) => {
+    runtime.core.failNext = error;
+    const res = await post('/api/chat/commands', { name: 'Ada', text: '/generate piano' });
+    expect(res.statusCode).toBe(status);
+    expect(res.json().error).toEqual({ code: error.code, message: error.message });
+  });
+
+  it('GIVEN an internal failure THEN 500 with a generic message that leaks nothing', async () => {
+    runtime.core.failNext = new Error('connect ECONNREFUSED 10.0.0.5:5432 password=hunter2');
+    const res = await post('/api/chat/commands', { name: 'Ada', text: '/stats' });
+    expect(res.statusCode).toBe(500);
+    expect(res.body).not.toContain('hunter2');
+    expect(res.body).not.toContain('ECONNREFUSED');
+    expect(res.json().error.code).toBe('internal');
+  });
+
+  it('GIVEN malformed JSON, a non-object body or an oversized body THEN a clear 4xx', async () => {
+    const bad = await app.inject({ method: 'POST', url: '/api/chat/commands', headers: { 'content-type': 'application/json' }, payload: '{"name":' });
+    expect(bad.statusCode).toBe(400);
+    expect(bad.json().error.message).toContain('malformed');
+    const array = await post('/api/chat/commands', ['/help']);
+    expect(array.statusCode).toBe(400);
+    const huge = await post('/api/chat/commands', { name: 'Ada', text: `/generate ${'x'.repeat(20_000)}` });
+    expect(huge.statusCode).toBe(413);
+  });
+
+  it('GIVEN /stats week global, /recent, /help THEN each answers from the core', async () => {
+    const stats = await post('/api/chat/commands', { name: 'Ada', text: '/stats week global' });
+    expect(stats.json()).toMatchObject({ kind: 'stats', stats: { scope: 'global', period: 'week' } });
+    expect(runtime.core.statsQueries[0]).toMatchObject({ platform: 'local', guildId: 'local', scope: 'global', period: 'week' });
+
+    const track = makeTrack();
+    runtime.core.tracks.set(track.id, track);
+    const recent = await post('/api/chat/commands', { name: 'Ada', text: '/recent' });
+    expect(recent.json().tracks[0].audioUrl).toBe(`/t/tok-${track.id}/audio`);
+
+    const help = await post('/api/chat/commands', { name: 'Ada', text: '/help' });
+    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/help']);
+  });
+});
+
+describe('tracks, stars and history', () => {
+  it('GIVEN a star then an unstar THEN the core sees both, counts come back and the channel hears them', async () => {
+    const track = makeTrack();
+    runtime.core.tracks.set(track.id, track);
+    const server = await listen();
+    const stream = await openStream(`${server}/api/chat/events`);
+
+    const on = await post(`/api/chat/tracks/${track.id}/favorite`, { name: 'Bob', on: true });
+    expect(on.json()).toEqual({ generationId: track.id, on: true, changed: true, favorites: 1 });
+    expect(await stream.reader.waitFor('favorite')).toEqual({ type: 'favorite', generationId: track.id, favorites: 1 });
+    const again = await post(`/api/chat/tracks/${track.id}/favorite`, { name: 'bob', on: true });
+    expect(again.json()).toMatchObject({ changed: false, favorites: 1 });
+    const off = await post(`/api/chat/tracks/${track.id}/favorite`, { name: 'Bob', on: false });
+    expect(off.json()).toMatchObject({ changed: true, favorites: 0 });
+    expect(runtime.core.favorites.map((f) => [f.actor.platformUserId, f.on])).toEqual([['bob', true], ['bob', true], ['bob', false]]);
+    stream.close();
+  });
+
+  it('GIVEN an unknown id, a non-uuid or a Discord track THEN 404 and the core is not asked to change anything', async () => {
+    const discord = makeTrack({ origin: { platform: 'discord', guildId: '123', channelId: '456' } });
+    runtime.core.tracks.set(discord.id, discord);
+    for (const id of [randomUUID(), "1' OR 1=1 --", discord.id]) {
+      const res = await post(`/api/chat/tracks/${encodeURIComponent(id)}/favorite`, { name: 'Ada', on: true });
+      expect(res.statusCode).toBe(404);
+      expect(res.json().error.code).toBe('not_found');
+    }
+    expect(runtime.core.favorites).toHaveLength(0);
+    expect((await app.inject(`/api/chat/tracks/${discord.id}`)).statusCode).toBe(404);
+  });
+
+  it('GIVEN a star without on:boolean THEN 400', async () => {
+    const track = makeTrack();
+    runtime.core.tracks.set(track.id, track);
+    const res = await post(`/api/chat/tracks/${track.id}/favorite`, { name: 'Ada', on: 'yes' });
+    expect(res.statusCode).toBe(400);
+  });
+
+  it('GIVEN a play from a named and an anonymous page THEN both are recorded with source local-chat', async () => {
+    const track = makeTrack();
+    runtime.core.tracks.set(track.id, track);
+    expect((await post(`/api/chat/tracks/${track.id}/plays`, { name: 'Ada' })).statusCode).toBe(204);
+    expect((await post(`/api/chat/tracks/${track.id}/plays`, {})).statusCode).toBe(204);
+    expect(runtime.core.plays.map((p) => [p.actor?.platformUserId ?? null, p.source])).toEqual([['ada', 'local-chat'], [null, 'local-chat']]);
+  });
+
+  it('GIVEN tracks THEN history returns them with links on this server', async () => {
+    const a = makeTrack();
+    const b = makeTrack({ status: 'rendering', progress: 0.4, format: null, sizeBytes: null });
+    runtime.core.tracks.set(a.id, a);
+    runtime.core.tracks.set(b.id, b);
+    const res = await app.inject('/api/chat/history');
+    const { tracks } = res.json() as { tracks: TrackView[] };
+    expect(tracks.map((t) => t.id)).toEqual([b.id, a.id]);
+    expect(tracks[1]).toMatchObject({ playerUrl: `/t/tok-${a.id}`, downloadUrl: `/t/tok-${a.id}/download` });
+  });
+});
+
+describe('GET /api/chat/events', () => {
+  it('GIVEN progress and a delivery THEN the stream carries both; the delivery returns the generation id as message ref', async () => {
+    wiring = await wireLocalChat(runtime);
+    const server = await listen();
+    const stream = await openStream(`${server}/api/chat/events`);
+    expect(stream.res.headers['content-type']).toBe('text/event-stream; charset=utf-8');
+
+    const id = randomUUID();
+    runtime.emit({ generationId: id, platform: 'local', stage: 'rendering', progress: 0.25 });
+    runtime.emit({ generationId: randomUUID(), platform: 'discord', stage: 'rendering', progress: 0.5 });
+    expect(await stream.reader.waitFor('progress')).toEqual({ type: 'progress', generationId: id, platform: 'local', stage: 'rendering', progress: 0.25 });
+
+    const track = makeTrack({ id, status: 'delivering' });
+    expect(await runtime.deliver(track)).toEqual({ messageRef: id });
+    const delivered = await stream.reader.waitFor('track');
+    expect(delivered.track).toMatchObject({ id, status: 'completed', audioUrl: `/t/tok-${id}/audio` });
+    // A retried delivery names the same message.
+    expect(await runtime.deliver(track, 1)).toEqual({ messageRef: id });
+    expect(stream.reader.events.filter((e) => e.type === 'progress')).toHaveLength(1);
+    stream.close();
+  });
+
+  it('GIVEN a /generate THEN every open page hears it queued, with the creator and what was understood', async () => {
+    const server = await listen();
+    const pages = [await openStream(`${server}/api/chat/events`), await openStream(`${server}/api/chat/events`)];
+    const res = await post('/api/chat/commands', { name: 'Ada', text: '/generate ambient pads 20s seed:3' });
+    for (const page of pages) {
+      const queued = await page.reader.waitFor('queued');
+      expect(queued).toMatchObject({
+        generationId: res.json().generationId, prompt: 'ambient pads', durationS: 20, position: 1,
+        creator: { platformUserId: 'ada', displayName: 'Ada' },
+      });
+      expect(queued.params.seed).toBe(3);
+      page.close();
+    }
+  });
+
+  it('GIVEN an idle stream THEN heartbeats keep it alive; GIVEN app.close THEN open streams end', async () => {
+    const server = await listen();
+    const stream = await openStream(`${server}/api/chat/events`);
+    let received = '';
+    stream.res.on('data', (c: Buffer | string) => { received += String(c); });
+    await new Promise((r) => setTimeout(r, 200));
+    expect(received).toContain(': ping');
+    const ended = new Promise<void>((resolve) => stream.res.on('end', () => resolve()));
+    await app.close();
+    await ended;
+  });
+
+  it('GIVEN the stream limit THEN one more page gets 503 with a message', async () => {
+    await app.close();
+    app = fastify({ logger: false });
+    await app.register(chatPlugin, { runtime, maxStreams: 1 });
+    const server = await listen();
+    const first = await openStream(`${server}/api/chat/events`);
+    const second = await openStream(`${server}/api/chat/events`);
+    expect(second.res.statusCode).toBe(503);
+    first.close();
+    second.close();
+  });
+});
+
+describe('the page', () => {
+  it('GIVEN / THEN the page is served with a strict content security policy; its script and style are local', async () => {
+    const page = await app.inject('/');
+    expect(page.statusCode).toBe(200);
+    expect(page.headers['content-type']).toContain('text/html');
+    const csp = String(page.headers['content-security-policy']);
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain(`media-src 'self' ${PUBLIC_URL}`);
+    expect(page.body).toContain('src="/chat.js"');
+    expect(page.body).not.toMatch(/https?:\/\//);
+    const js = await app.inject('/chat.js');
+    expect(js.statusCode).toBe(200);
+    expect(js.headers['content-type']).toContain('javascript');
+    expect(js.body).not.toContain('innerHTML');
+    expect((await app.inject('/chat.css')).statusCode).toBe(200);
+  });
+});
+
+async function listen(): Promise<string> {
+  await app.listen({ host: '127.0.0.1', port: 0 });
+  const { port } = app.server.address() as AddressInfo;
+  return `http://127.0.0.1:${port}`;
+}

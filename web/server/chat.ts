@@ -1,0 +1,332 @@
+/**
+ * The local chat frontend: a fastify plugin serving the page, a small JSON API for commands and
+ * stars, and a Server-Sent Events stream that plays the part of a chat channel. Like the Discord
+ * and Slack bots it only translates: every decision is the core's, reached through FrontendRuntime.
+ *
+ * API (all JSON; errors are `{ error: { code, message } }` with a 4xx for anything the user can fix):
+ *   POST /api/chat/commands             { name, text, requestId? }  → ChatReply
+ *        requestId (a uuid the page makes per message) turns a resent message into a no-op.
+ *   POST /api/chat/tracks/:id/favorite  { name, on }    → { generationId, on, changed, favorites }
+ *   POST /api/chat/tracks/:id/plays     { name }        → 204
+ *   GET  /api/chat/tracks/:id                           → PageTrack
+ *   GET  /api/chat/history                              → { tracks: PageTrack[] } (newest first)
+ *   GET  /api/chat/events               text/event-stream of ChatEvent (event name = type)
+ */
+import { fileURLToPath } from 'node:url';
+import type { ServerResponse } from 'node:http';
+import fastifyStatic from '@fastify/static';
+import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { Actor, FrontendRuntime, GenerateAccepted, Stats, TrackView } from '../../core/chat.ts';
+import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import type { MusicParams } from '../../core/music.ts';
+import { isGenerationId } from '../../core/validate.ts';
+import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, localActor, parseCommand } from './commands.ts';
+
+/** A TrackView whose links point at this server by path, so the page works whatever host it was opened by. */
+export type PageTrack = TrackView;
+
+export type ChatReply =
+  | ({ kind: 'generate'; prompt: string; creator: { platformUserId: string; displayName: string } } & GenerateAccepted)
+  | { kind: 'stats'; stats: Stats }
+  | { kind: 'recent'; tracks: PageTrack[] }
+  | { kind: 'help'; help: ReadonlyArray<{ usage: string; description: string }> };
+
+/** What the channel tells every open page. */
+export type ChatEvent =
+  | {
+    type: 'queued';
+    generationId: string;
+    prompt: string;
+    params: MusicParams;
+    durationS: number;
+    position: number;
+    creator: { platformUserId: string; displayName: string };
+  }
+  | ({ type: 'progress' } & ProgressEvent)
+  | { type: 'track'; track: PageTrack }
+  | { type: 'favorite'; generationId: string; favorites: number };
+
+export interface ChatErrorBody {
+  error: { code: string; message: string };
+}
+
+/**
+ * The one local channel: a fan-out from the core's progress and delivery to every open page.
+ * In memory on purpose: the core already persists everything, and a page that reconnects reloads
+ * its history from `core.recent`.
+ */
+export class LocalChannel {
+  readonly #listeners = new Set<(event: ChatEvent) => void>();
+
+  subscribe(listener: (event: ChatEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  publish(event: ChatEvent): void {
+    for (const listener of [...this.#listeners]) listener(event);
+  }
+
+  get listenerCount(): number {
+    return this.#listeners.size;
+  }
+}
+
+// One channel per runtime, so that `buildWebApp` (the routes) and `startLocalChat` (progress and
+// delivery) meet without either holding the other; a runtime is one process or one test.
+const channels = new WeakMap<FrontendRuntime, LocalChannel>();
+
+export function localChannelFor(runtime: FrontendRuntime): LocalChannel {
+  let channel = channels.get(runtime);
+  if (!channel) {
+    channel = new LocalChannel();
+    channels.set(runtime, channel);
+  }
+  return channel;
+}
+
+/** Rewrites the core's absolute links (built from PUBLIC_URL) to paths on this server. */
+export function toPageTrack(track: TrackView, publicUrl: string): PageTrack {
+  const base = publicUrl.replace(/\/$/, '');
+  const local = (url: string): string => (url.startsWith(`${base}/`) ? url.slice(base.length) : url);
+  return { ...track, playerUrl: local(track.playerUrl), downloadUrl: local(track.downloadUrl), audioUrl: local(track.audioUrl) };
+}
+
+/**
+ * Feeds the channel: the core's progress for local generations, and the local delivery queue,
+ * where "posting" a finished track means telling every open page. The message ref is the
+ * generation id, so a retried delivery names the same message and pages replace, not duplicate.
+ */
+export async function wireLocalChat(runtime: FrontendRuntime, channel: LocalChannel = localChannelFor(runtime)): Promise<{ close(): Promise<void> }> {
+  const unsubscribe = runtime.onProgress('local', (event) => channel.publish({ ...event, type: 'progress' }));
+  let delivery: { close(): Promise<void> };
+  try {
+    delivery = await runtime.startDelivery('local', async ({ track }) => {
+      // The core marks the generation completed after this returns; the page shows it as done now.
+      channel.publish({ type: 'track', track: { ...toPageTrack(track, runtime.publicUrl), status: 'completed', progress: 1 } });
+      return { messageRef: track.id };
+    });
+  } catch (e) {
+    unsubscribe();
+    throw e;
+  }
+  return {
+    async close() {
+      unsubscribe();
+      await delivery.close();
+    },
+  };
+}
+
+export interface ChatPluginOptions {
+  runtime: FrontendRuntime;
+  /** Defaults to the runtime's channel (see localChannelFor). */
+  channel?: LocalChannel;
+  /** Folder of the page's static files. @defaultValue web/public */
+  publicDir?: string;
+  /** Open event streams allowed at once; each holds a socket. @defaultValue 200 */
+  maxStreams?: number;
+  /** Comment line sent on idle streams so proxies and browsers keep them open. @defaultValue 15000 */
+  heartbeatMs?: number;
+}
+
+const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+/** A page that stops reading gets cut off past this much unsent data instead of growing memory. */
+const MAX_STREAM_BACKLOG_BYTES = 1 << 20;
+const BODY_LIMIT_BYTES = 16 * 1024;
+const HISTORY_LIMIT = 50;
+
+export function statusForUserError(code: UserErrorCode): number {
+  switch (code) {
+    case UserErrorCode.RateLimited:
+    case UserErrorCode.ServerBusy:
+      return 429;
+    case UserErrorCode.NotFound:
+      return 404;
+    case UserErrorCode.NotAllowed:
+    case UserErrorCode.ChannelNotAllowed:
+      return 403;
+    case UserErrorCode.Unavailable:
+      return 503;
+    default:
+      return 400;
+  }
+}
+
+export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions): Promise<void> {
+  const { runtime } = opts;
+  const { core } = runtime;
+  const channel = opts.channel ?? localChannelFor(runtime);
+  const maxStreams = opts.maxStreams ?? 200;
+  const heartbeatMs = opts.heartbeatMs ?? 15_000;
+  const streams = new Set<ServerResponse>();
+  const publicOrigin = originOf(runtime.publicUrl);
+
+  app.addHook('onSend', async (_req, reply, payload) => {
+    // Everything the page needs is served from here; user text is rendered with textContent,
+    // and this policy is the second line should that ever slip.
+    reply.header(
+      'content-security-policy',
+      `default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; ` +
+        `media-src 'self'${publicOrigin ? ` ${publicOrigin}` : ''}; base-uri 'none'; form-action 'self'; frame-ancestors 'none'`,
+    );
+    reply.header('x-content-type-options', 'nosniff');
+    reply.header('referrer-policy', 'no-referrer');
+    return payload;
+  });
+
+  app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
+    if (isUserError(err)) {
+      req.log.info({ code: err.code }, 'local chat request refused');
+      return reply.code(statusForUserError(err.code)).send({ error: { code: err.code, message: err.message } } satisfies ChatErrorBody);
+    }
+    const status = err.statusCode ?? 500;
+    if (status >= 400 && status < 500) {
+      // Fastify's own refusals (bad JSON, body too large, wrong content type): safe to summarise.
+      const message = status === 413 ? 'That message is too large.' : 'That request was malformed; reload the page and try again.';
+      return reply.code(status).send({ error: { code: 'bad_request', message } } satisfies ChatErrorBody);
+    }
+    req.log.error({ err }, 'local chat request failed');
+    return reply.code(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } } satisfies ChatErrorBody);
+  });
+
+  await app.register(fastifyStatic, {
+    root: opts.publicDir ?? DEFAULT_PUBLIC_DIR,
+    prefix: '/',
+    // Routes for the files that exist at start, not a catch-all that would shadow the
+    // teammate plugins' routes; `decorateReply: false` leaves reply.sendFile to them.
+    wildcard: false,
+    decorateReply: false,
+    index: ['index.html'],
+    serveDotFiles: false,
+  });
+
+  const trackFor = async (id: unknown): Promise<PageTrack> => {
+    const track = isGenerationId(id) ? await core.track(id) : null;
+    // Tracks from Discord or Slack channels are not this channel's to show.
+    if (!track || track.origin.platform !== 'local') throw new UserError(UserErrorCode.NotFound, 'That track does not exist (or is not from this chat).');
+    return toPageTrack(track, runtime.publicUrl);
+  };
+
+  app.post('/api/chat/commands', { bodyLimit: BODY_LIMIT_BYTES }, async (req): Promise<ChatReply> => {
+    const body = objectBody(req);
+    const actor = localActor(body.name);
+    const command = parseCommand(body.text);
+    switch (command.name) {
+      case 'generate': {
+        const accepted = await core.generate({
+          actor,
+          channelId: LOCAL_CHANNEL_ID,
+          prompt: command.prompt,
+          durationS: command.durationS,
+          seed: command.seed,
+          // Scoped by user so that one page cannot claim another user's request.
+          reply: isGenerationId(body.requestId) ? { requestKey: `local:${actor.platformUserId}:${body.requestId.toLowerCase()}` } : undefined,
+        });
+        const creator = { platformUserId: actor.platformUserId, displayName: actor.displayName };
+        if (!accepted.duplicate) {
+          channel.publish({
+            type: 'queued', generationId: accepted.generationId, prompt: command.prompt, params: accepted.params,
+            durationS: accepted.durationS, position: accepted.position, creator,
+          });
+        }
+        return { kind: 'generate', prompt: command.prompt, creator, ...accepted };
+      }
+      case 'stats':
+        return {
+          kind: 'stats',
+          stats: await core.stats({ platform: 'local', guildId: LOCAL_GUILD_ID, scope: command.scope, period: command.period, limit: 10 }),
+        };
+      case 'recent': {
+        const tracks = await core.recent('local', LOCAL_GUILD_ID, 10);
+        return { kind: 'recent', tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)) };
+      }
+      case 'help':
+        return { kind: 'help', help: HELP };
+    }
+  });
+
+  app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/favorite', { bodyLimit: BODY_LIMIT_BYTES }, async (req) => {
+    const body = objectBody(req);
+    const actor = localActor(body.name);
+    if (typeof body.on !== 'boolean') throw new UserError(UserErrorCode.UnknownCommand, 'Say whether to star or unstar the track.');
+    const { id } = await trackFor(req.params.id);
+    const result = await core.setFavorite(actor, id, body.on);
+    if (result.changed) channel.publish({ type: 'favorite', generationId: id, favorites: result.favorites });
+    return { generationId: id, on: body.on, ...result };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/plays', { bodyLimit: BODY_LIMIT_BYTES }, async (req, reply) => {
+    const body = objectBody(req);
+    // A play counts even from a page whose name is not set yet; it is then anonymous.
+    let actor: Actor | null = null;
+    if (body.name !== undefined) actor = localActor(body.name);
+    const { id } = await trackFor(req.params.id);
+    await core.recordPlay(id, actor, 'local-chat');
+    return reply.code(204).send();
+  });
+
+  app.get<{ Params: { id: string } }>('/api/chat/tracks/:id', async (req) => trackFor(req.params.id));
+
+  app.get('/api/chat/history', async () => {
+    const tracks = await core.recent('local', LOCAL_GUILD_ID, HISTORY_LIMIT);
+    return { tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)) };
+  });
+
+  // Server-Sent Events written by hand: no SSE plugin is installed, and the protocol needed here
+  // is four lines (event, data, heartbeat comment, retry hint).
+  app.get('/api/chat/events', (req, reply) => {
+    if (streams.size >= maxStreams) throw new UserError(UserErrorCode.Unavailable, 'Too many chat pages are open; close one and reload.');
+    reply.hijack();
+    const res = reply.raw;
+    res.writeHead(200, {
+      'content-type': 'text/event-stream; charset=utf-8',
+      'cache-control': 'no-cache, no-transform',
+      connection: 'keep-alive',
+      'x-accel-buffering': 'no',
+      'x-content-type-options': 'nosniff',
+    });
+    res.write('retry: 2000\n: connected\n\n');
+    streams.add(res);
+
+    const send = (event: ChatEvent): void => {
+      if (res.writableLength > MAX_STREAM_BACKLOG_BYTES) {
+        req.log.warn('local chat stream too far behind; closing it');
+        res.destroy();
+        return;
+      }
+      // JSON.stringify never emits a raw newline, so each event is exactly one data line.
+      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+    };
+    const unsubscribe = channel.subscribe(send);
+    const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
+    heartbeat.unref();
+    res.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+      streams.delete(res);
+    });
+  });
+
+  // Open streams never go idle, so the server would wait on them forever at shutdown.
+  app.addHook('preClose', async () => {
+    for (const res of streams) res.end();
+  });
+}
+
+function objectBody(req: FastifyRequest): Record<string, unknown> {
+  const body = req.body;
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) {
+    throw new UserError(UserErrorCode.UnknownCommand, 'Send the command as JSON: { "name": ..., "text": ... }.');
+  }
+  return body as Record<string, unknown>;
+}
+
+function originOf(url: string): string | null {
+  try {
+    return new URL(url).origin;
+  } catch {
+    return null;
+  }
+}
