@@ -263,7 +263,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     let actor: Actor | null = null;
     if (body.name !== undefined) actor = localActor(body.name);
     const { id } = await trackFor(req.params.id);
-    await core.recordPlay(id, actor, 'local-chat');
+    await core.recordPlay(id, actor, 'local');
     return reply.code(204).send();
   });
 
