@@ -1,0 +1,137 @@
+/**
+ * Public track links: a player page, the audio itself (with range requests, so players can
+ * seek) and a download. URLs carry only the generation's random public token; its shape is
+ * checked before any lookup, and the token is the only thing the lookup receives.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import fastifyStatic from '@fastify/static';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { isPublicToken } from '../../core/storage.ts';
+import { PLAY_HEADER, playerPageCsp, renderPlayerPage } from './player-page.ts';
+
+export interface TrackFile {
+  /** Absolute path of the encoded file. */
+  path: string;
+  mime: string;
+  /** Name offered to the browser for downloads, e.g. "ditty-rainy-lofi.ogg". */
+  filename: string;
+  title: string;
+  prompt: string;
+  description: string;
+  durationS: number;
+  sizeBytes: number;
+}
+
+export interface TracksPluginOptions {
+  /** Resolves a well-formed token to its track, or null when there is none (404). */
+  lookup: (token: string) => Promise<TrackFile | null>;
+  /** Called once per POST /t/:token/play (the page sends one per view, when audio starts). */
+  onPlay: (token: string, req: FastifyRequest) => Promise<void>;
+  /** Called once per download that starts at the first byte (resumed ranges do not count again). */
+  onDownload: (token: string) => Promise<void>;
+}
+
+interface TokenParams {
+  token: string;
+}
+
+/** Browsers and chat clients may cache the audio; the token, not the cache, guards access. */
+const AUDIO_CACHE_CONTROL = 'private, max-age=86400';
+
+function notFound(reply: FastifyReply): FastifyReply {
+  return reply.code(404).header('cache-control', 'no-store').send({ error: 'not_found', message: 'No such track.' });
+}
+
+/** A resumed download (Range not starting at byte 0) is the same download, not a new one. */
+function startsAtFirstByte(range: string | undefined): boolean {
+  if (!range) return true;
+  return /^bytes=0-/.test(range.trim());
+}
+
+/**
+ * RFC 6266 attachment header: an ASCII fallback for old clients plus the exact UTF-8 name.
+ * (@fastify/static's download() would do this, but its types do not allow a per-call root.)
+ */
+export function attachmentDisposition(filename: string): string {
+  const clean = filename.replace(/[\u0000-\u001f\u007f/\\]/g, '_').trim() || 'track';
+  const ascii = clean.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, "'");
+  const utf8 = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
+  return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
+export async function tracksPlugin(app: FastifyInstance, opts: TracksPluginOptions): Promise<void> {
+  const { lookup, onPlay, onDownload } = opts;
+
+  // Range parsing, conditional requests and 206/416 come from @fastify/send through sendFile.
+  // The decorators may already exist when the host app serves static files itself.
+  if (!app.hasReplyDecorator('sendFile')) {
+    await app.register(fastifyStatic, { serve: false });
+  }
+
+  /** Validates the token's shape first so junk never reaches the database. */
+  async function resolve(req: FastifyRequest<{ Params: TokenParams }>): Promise<TrackFile | null> {
+    const { token } = req.params;
+    if (!isPublicToken(token)) return null;
+    return lookup(token);
+  }
+
+  function sendAudio(reply: FastifyReply, track: TrackFile, asDownload: boolean): FastifyReply {
+    // Headers are set once the file is found: a missing file falls through to the JSON 404,
+    // which must not go out labelled audio/ogg.
+    const onFile = () => {
+      reply
+        .header('content-type', track.mime)
+        .header('cache-control', AUDIO_CACHE_CONTROL)
+        .header('x-content-type-options', 'nosniff')
+        .header('content-security-policy', "default-src 'none'; sandbox");
+      if (asDownload) reply.header('content-disposition', attachmentDisposition(track.filename));
+    };
+    return reply.sendFile(path.basename(track.path), path.dirname(track.path), { contentType: false, cacheControl: false, dotfiles: 'deny', onFile });
+  }
+
+  app.get<{ Params: TokenParams }>('/t/:token', async (req, reply) => {
+    const track = await resolve(req);
+    if (!track) return notFound(reply);
+    const nonce = randomBytes(16).toString('base64');
+    return reply
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('content-security-policy', playerPageCsp(nonce))
+      .header('x-content-type-options', 'nosniff')
+      .header('referrer-policy', 'no-referrer')
+      .header('x-frame-options', 'DENY')
+      .header('cache-control', 'no-store')
+      .send(renderPlayerPage({ ...track, token: req.params.token, nonce }));
+  });
+
+  app.get<{ Params: TokenParams }>('/t/:token/audio', async (req, reply) => {
+    const track = await resolve(req);
+    if (!track) return notFound(reply);
+    return sendAudio(reply, track, false);
+  });
+
+  app.get<{ Params: TokenParams }>('/t/:token/download', async (req, reply) => {
+    const track = await resolve(req);
+    if (!track) return notFound(reply);
+    // HEAD (auto-generated by fastify) and resumed ranges fetch the same download: count once.
+    if (req.method === 'GET' && startsAtFirstByte(req.headers.range)) {
+      try {
+        await onDownload(req.params.token);
+      } catch (err) {
+        // A lost count must not cost the user the file.
+        req.log.warn({ err }, 'download count failed');
+      }
+    }
+    return sendAudio(reply, track, true);
+  });
+
+  app.post<{ Params: TokenParams }>('/t/:token/play', async (req, reply) => {
+    const track = await resolve(req);
+    if (!track) return notFound(reply);
+    if (req.headers[PLAY_HEADER] !== '1') {
+      return reply.code(400).send({ error: 'bad_request', message: `missing ${PLAY_HEADER} header` });
+    }
+    await onPlay(req.params.token, req);
+    return reply.code(204).header('cache-control', 'no-store').send();
+  });
+}
