@@ -4,6 +4,9 @@
  * the event stream carries progress, deliveries and stars.
  */
 import { randomUUID } from 'node:crypto';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance } from 'fastify';
@@ -16,6 +19,7 @@ import { UserError, UserErrorCode } from '../../core/errors.ts';
 import type { Platform, ProgressEvent } from '../../core/jobs.ts';
 import { createLogger } from '../../core/log.ts';
 import type { MusicParams } from '../../core/music.ts';
+import { buildWebApp } from '../../web/server/app.ts';
 import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
 
 const PUBLIC_URL = 'http://ditty.example:8080';
@@ -411,6 +415,56 @@ describe('the page', () => {
     expect(js.headers['content-type']).toContain('javascript');
     expect(js.body).not.toContain('innerHTML');
     expect((await app.inject('/chat.css')).statusCode).toBe(200);
+  });
+});
+
+describe('buildWebApp', () => {
+  it('GIVEN the chat and the tracks plugin in one app THEN the page, the chat API and range-served audio all answer', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'ditty-chat-app-'));
+    const file = join(dir, 'a.ogg');
+    await writeFile(file, Buffer.alloc(1000, 7));
+    const token = 'A'.repeat(24);
+    const looked: string[] = [];
+    const web = await buildWebApp({
+      runtime,
+      log: createLogger('silent'),
+      tracks: {
+        lookup: async (t) => {
+          looked.push(t);
+          return t === token
+            ? { path: file, mime: 'audio/ogg', filename: 'ditty-a.ogg', title: 'a', prompt: 'a', description: 'a', durationS: 5, sizeBytes: 1000 }
+            : null;
+        },
+        onPlay: async () => undefined,
+        onDownload: async () => undefined,
+      },
+    });
+    try {
+      expect((await web.inject('/')).body).toContain('chat.js');
+      expect((await web.inject({ method: 'POST', url: '/api/chat/commands', payload: { name: 'Ada', text: '/help' } })).json().kind).toBe('help');
+      const audio = await web.inject({ url: `/t/${token}/audio`, headers: { range: 'bytes=100-199' } });
+      expect(audio.statusCode).toBe(206);
+      expect(audio.rawPayload).toHaveLength(100);
+      expect(audio.headers['content-type']).toBe('audio/ogg');
+      expect(looked).toEqual([token]);
+      expect((await web.inject(`/t/${'B'.repeat(24)}/audio`)).statusCode).toBe(404);
+    } finally {
+      await web.close();
+      await rm(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('GIVEN localChat: false THEN only track links are served', async () => {
+    const web = await buildWebApp({
+      runtime, log: createLogger('silent'), localChat: false,
+      tracks: { lookup: async () => null, onPlay: async () => undefined, onDownload: async () => undefined },
+    });
+    try {
+      expect((await web.inject('/')).statusCode).toBe(404);
+      expect((await web.inject({ method: 'POST', url: '/api/chat/commands', payload: { name: 'Ada', text: '/help' } })).statusCode).toBe(404);
+    } finally {
+      await web.close();
+    }
   });
 });
 

@@ -3,7 +3,7 @@
  * the app and feeding the chat are separate so a test can build one without queues, and so a
  * web-only process without LOCAL_CHAT still serves links posted in Discord or Slack.
  */
-import fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import { chatPlugin, wireLocalChat } from './chat.ts';
@@ -26,7 +26,7 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
     loggerInstance: opts.log.child({ component: 'web' }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
     // Audio range requests would log a line each; errors are still logged by the handlers.
-    disableRequestLogging: true,
+    logController: new LogController({ disableRequestLogging: true }),
     // Links are long-lived and shared; a trailing slash from a chat client's link parser is not a 404.
     routerOptions: { ignoreTrailingSlash: true },
   });
