@@ -67,12 +67,7 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
         });
         return;
       }
-      // cancel
-      const track = await withTimeout(core.track(generationId), ctx.coreTimeoutMs, 'core.track');
-      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
-      if (track.creator.platformUserId !== interaction.user.id) {
-        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who asked for this track can cancel it.');
-      }
+      // Cancel: the core checks that the actor owns the generation (NotAllowed otherwise).
       const cancelled = await withTimeout(core.cancel(actor, generationId), ctx.coreTimeoutMs, 'core.cancel');
       await interaction.editReply({
         content: cancelled ? '🚫 Cancelled.' : 'Too late to cancel: it is already rendering.',

@@ -4,7 +4,7 @@
  * so the 3-second deadline holds even when Postgres or Redis is slow or down.
  */
 import { InteractionWebhook, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
-import { isUserError } from '../../core/errors.ts';
+import { isUserError, UserErrorCode } from '../../core/errors.ts';
 import type { GenerateRequest } from '../../core/chat.ts';
 import { actorOf, DEFAULT_ATTACHMENT_LIMIT, withTimeout, type BotContext } from './context.ts';
 import { isAlreadyAcknowledged } from './errors.ts';
@@ -85,6 +85,11 @@ export async function runGeneration(ctx: BotContext, interaction: Replyable, inp
  */
 export async function answerError(ctx: BotContext, interaction: Replyable, err: unknown): Promise<void> {
   try {
+    if (isUserError(err) && err.code === UserErrorCode.Unavailable) {
+      // Not the user's doing: everyone who saw "thinking…" should see why nothing came.
+      await interaction.editReply({ content: userErrorText(err.message), components: [], allowedMentions: NO_MENTIONS });
+      return;
+    }
     if (isUserError(err)) {
       const ephemeral = interaction.ephemeral === true;
       if (!ephemeral) await interaction.deleteReply().catch(() => undefined);

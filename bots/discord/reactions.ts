@@ -3,13 +3,39 @@
  * unfavorites. Works on messages from before a restart: the partial message is fetched, and the
  * generation id is read from the message itself (buttons or embed footer).
  */
-import type { MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
+import type { Message, MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
 import { displayNameOf, withTimeout, type BotContext } from './context.ts';
 import { emojiMatches, generationIdFromMessage } from './ids.ts';
+
+function idOnMessage(message: Message): string | null {
+  return generationIdFromMessage({ components: message.components.map((c) => c.toJSON()), embeds: message.embeds.map((e) => e.toJSON()) });
+}
 
 export function createReactionHandler(ctx: BotContext): (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, on: boolean) => Promise<void> {
   // Add then remove by one user on one message must reach the core in that order.
   const chains = new Map<string, Promise<void>>();
+  // Message id -> generation id (null: not ours), so repeated reactions skip the fetch.
+  const known = new Map<string, string | null>();
+
+  const trackIdOf = async (reaction: MessageReaction | PartialMessageReaction): Promise<string | null> => {
+    const cached = known.get(reaction.message.id);
+    if (cached !== undefined) return cached;
+    let message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
+    if (message.author?.id !== ctx.client.user.id) return remember(message.id, null);
+    let id = idOnMessage(message);
+    // A cached copy may predate the edit that turned "thinking…" into the track: look again.
+    if (!id) {
+      message = await message.fetch(true);
+      id = idOnMessage(message);
+    }
+    // Only positive answers are kept: a reply still "thinking…" becomes a track later.
+    return id ? remember(message.id, id) : null;
+  };
+  const remember = (messageId: string, generationId: string | null): string | null => {
+    known.set(messageId, generationId);
+    if (known.size > 5000) known.delete(known.keys().next().value!);
+    return generationId;
+  };
 
   const handle = async (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, on: boolean): Promise<void> => {
     if (user.bot === true || user.id === ctx.client.user?.id) return;
@@ -17,9 +43,7 @@ export function createReactionHandler(ctx: BotContext): (reaction: MessageReacti
     const guildId = reaction.message.guildId;
     if (!guildId) return;
 
-    const message = reaction.message.partial ? await reaction.message.fetch() : reaction.message;
-    if (message.author?.id !== ctx.client.user?.id) return;
-    const generationId = generationIdFromMessage({ components: message.components.map((c) => c.toJSON()), embeds: message.embeds.map((e) => e.toJSON()) });
+    const generationId = await trackIdOf(reaction);
     if (!generationId) return;
 
     // Removal events carry no member: fetch the user so the core never stores an id as a name.

@@ -1,0 +1,284 @@
+/**
+ * The real discord.js client against the fake Discord, over an in-memory core (FakeRuntime):
+ * what the bot sends and when — acknowledgement, throttled progress, the final edit, 429s,
+ * expired tokens, reactions across a restart, inert echoes.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
+import { UNAVAILABLE_TEXT } from '../../bots/discord/messages.ts';
+import { locateFfmpeg } from '../../worker/audio/ffmpeg.ts';
+import { FakeDiscord, type FakeMessage } from '../helpers/fake-discord/server.ts';
+import { FakeRuntime } from '../helpers/fake-discord/runtime.ts';
+
+const execFileP = promisify(execFile);
+let tmp: string;
+let audioFile: string;
+let fake: FakeDiscord;
+let runtime: FakeRuntime;
+let bot: DiscordBot | null = null;
+
+beforeAll(async () => {
+  tmp = await mkdtemp(join(tmpdir(), 'ditty-discord-'));
+  audioFile = join(tmp, 'tone.ogg');
+  const { ffmpeg } = await locateFfmpeg();
+  await execFileP(ffmpeg, ['-v', 'error', '-f', 'lavfi', '-i', 'sine=frequency=440:duration=1', '-c:a', 'libopus', '-b:a', '32k', audioFile]);
+});
+afterAll(async () => {
+  await rm(tmp, { recursive: true, force: true });
+});
+
+async function boot(opts: { progressIntervalMs?: number; coreTimeoutMs?: number } = {}): Promise<void> {
+  fake = await FakeDiscord.start();
+  runtime = new FakeRuntime();
+  bot = await startDiscordBot({ token: fake.token, applicationId: fake.applicationId, apiBase: fake.apiBase }, runtime, { progressIntervalMs: 200, ...opts });
+}
+afterEach(async () => {
+  await bot?.stop();
+  bot = null;
+  await fake?.close();
+});
+
+async function generated(prompt: string, opts: Parameters<FakeDiscord['slashCommand']>[2] = {}) {
+  const sent = Date.now();
+  const { id, token } = fake.slashCommand('generate', { prompt }, opts);
+  const ack = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${id}/${token}/callback`)[0], 3000, 'acknowledgement');
+  const gen = await fake.waitFor(() => [...runtime.generations.values()].find((g) => g.req.reply?.interactionId === id), 5000, 'generate call');
+  return { id, token, ack, sent, generationId: gen.view.id };
+}
+
+const editsOf = (token: string) => fake.requestsTo('PATCH', `/webhooks/${fake.applicationId}/${token}/messages/@original`);
+
+describe('discord transport', () => {
+  it('acknowledges first, keeps the interaction in the reply map, and edits the reply with the queue position', async () => {
+    await boot();
+    const { id, token, ack, sent, generationId } = await generated('lofi piano');
+    expect(ack.at - sent).toBeLessThan(3000);
+    expect(ack.body?.type).toBe(5);
+    const req = runtime.generations.get(generationId)!.req;
+    expect(req.reply).toMatchObject({ requestKey: id, interactionId: id, interactionToken: token, applicationId: fake.applicationId, channelId: fake.channelId });
+    expect(req.reply?.messageId).toBe(fake.originalOf(id)!.id);
+    expect(req.sizeLimitBytes).toBe(10 * 1024 * 1024);
+    const first = await fake.waitFor(() => editsOf(token)[0], 3000, 'position edit');
+    expect(String(first.body?.content)).toMatch(/Queued · position 1/);
+    expect(JSON.stringify(first.body?.components)).toContain(`ditty:cancel:${generationId}`);
+  });
+
+  it('acknowledges within 3 s even when the core hangs, then says it is unavailable', async () => {
+    await boot({ coreTimeoutMs: 800 });
+    runtime.generateImpl = () => new Promise(() => undefined);
+    const sent = Date.now();
+    const { id, token } = fake.slashCommand('generate', { prompt: 'ambient pads' });
+    const ack = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${id}/${token}/callback`)[0], 3000, 'acknowledgement');
+    expect(ack.at - sent).toBeLessThan(3000);
+    const edit = await fake.waitFor(() => editsOf(token)[0], 5000, 'error edit');
+    expect(edit.body?.content).toBe(UNAVAILABLE_TEXT);
+  });
+
+  it('throttles progress edits and always shows the latest state', async () => {
+    await boot({ progressIntervalMs: 400 });
+    const { token, generationId } = await generated('techno build');
+    await fake.waitFor(() => editsOf(token)[0], 3000, 'position edit');
+    const start = Date.now();
+    for (let i = 1; i <= 40; i++) {
+      runtime.emit({ generationId, platform: 'discord', stage: 'rendering', progress: i / 40, etaS: 40 - i });
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    await fake.waitFor(() => editsOf(token).some((e) => String(e.body?.content).includes('100%')), 3000, 'last progress');
+    const elapsed = Date.now() - start;
+    const progressEdits = editsOf(token).filter((e) => String(e.body?.content).includes('Rendering'));
+    // 40 events over ~1 s: at most one edit per 400 ms window (plus the trailing one).
+    expect(progressEdits.length).toBeLessThanOrEqual(Math.ceil(elapsed / 400) + 1);
+    expect(progressEdits.length).toBeGreaterThanOrEqual(2);
+    expect(progressEdits.at(-1)!.body?.components).toEqual([]);
+    const gaps = progressEdits.slice(1).map((e, i) => e.at - progressEdits[i]!.at);
+    for (const g of gaps) expect(g).toBeGreaterThanOrEqual(350);
+  });
+
+  it('delivers the file, embed and buttons in the original reply, after a 429 is waited out', async () => {
+    await boot();
+    const { id, token, generationId } = await generated('jazz trio at 120 bpm');
+    await fake.waitFor(() => editsOf(token)[0], 3000, 'position edit');
+    fake.rateLimit('PATCH', /\/messages\/@original$/, 1, 1);
+    const result = await runtime.finish(generationId, audioFile);
+    const msg = fake.originalOf(id)!;
+    expect(result.messageRef).toBe(msg.id);
+    const edits = editsOf(token);
+    const limited = edits.find((e) => e.status === 429)!;
+    const retried = edits.at(-1)!;
+    expect(retried.status).toBe(200);
+    expect(retried.at - limited.at).toBeGreaterThanOrEqual(1000);
+    expect(retried.files.map((f) => f.name)).toEqual(['ditty-jazz-trio-at-120-bpm.ogg']);
+    expect(retried.body?.allowed_mentions).toEqual({ parse: [] });
+    expect(msg.attachments[0]!.size).toBeGreaterThan(1000);
+    expect(JSON.stringify(msg.components)).toContain(`ditty:fav:${generationId}`);
+    expect((msg.embeds[0] as { footer: { text: string } }).footer.text).toBe(`ditty · ${generationId}`);
+  });
+
+  it('links instead of attaching when the file does not fit', async () => {
+    await boot();
+    const { id, generationId } = await generated('cinematic strings', { attachmentSizeLimit: 2000 });
+    expect(runtime.generations.get(generationId)!.req.sizeLimitBytes).toBe(2000);
+    await runtime.finish(generationId, audioFile, { fitsInline: false });
+    const msg = fake.originalOf(id)!;
+    expect(msg.attachments).toHaveLength(0);
+    expect(msg.content).toContain(`http://ditty.test/d/${generationId}`);
+  });
+
+  it('falls back to a channel message replying to the original when the token is gone, once per generation', async () => {
+    await boot();
+    const { id, token, generationId } = await generated('rock riff');
+    fake.expireToken(token);
+    const a = await runtime.finish(generationId, audioFile, { attempt: 0 });
+    // A retried delivery (same generation) must not post twice: the nonce is enforced.
+    const b = await runtime.finish(generationId, audioFile, { attempt: 1 });
+    expect(b.messageRef).toBe(a.messageRef);
+    const posts = fake.requestsTo('POST', `/channels/${fake.channelId}/messages`);
+    expect(posts).toHaveLength(2);
+    expect(posts[0]!.body?.enforce_nonce).toBe(true);
+    const msg = fake.messages.get(a.messageRef)!;
+    expect(msg.message_reference?.message_id).toBe(fake.originalOf(id)!.id);
+    expect(msg.attachments).toHaveLength(1);
+    expect(posts[0]!.body?.allowed_mentions).toEqual({ parse: [] });
+    expect([...fake.messages.values()].filter((m) => m.attachments.length > 0)).toHaveLength(1);
+  });
+
+  it('echoes a prompt with @everyone and markdown inert', async () => {
+    await boot();
+    const prompt = '@everyone **loud** <@123> __dnb__ `x`';
+    const { id, token, generationId } = await generated(prompt);
+    await runtime.finish(generationId, audioFile);
+    const bodies = [...editsOf(token), ...fake.requestsTo('POST', new RegExp(`/${token}`))].map((r) => r.body).filter((b) => b && ('content' in b || 'embeds' in b));
+    expect(bodies.length).toBeGreaterThanOrEqual(2);
+    for (const b of bodies) expect(b!.allowed_mentions).toEqual({ parse: [] });
+    const texts = [...editsOf(token).map((r) => String(r.body?.content ?? '')), JSON.stringify(fake.originalOf(id)!.embeds)];
+    for (const t of texts) {
+      expect(t).not.toMatch(/(^|[^\\])\*\*loud/);
+      expect(t).not.toContain('@everyone');
+    }
+    expect(editsOf(token)[0]!.body?.content).toContain('\\*\\*loud\\*\\*');
+  });
+
+  it('makes one generation from a duplicate delivery of one interaction', async () => {
+    await boot();
+    const first = await generated('house groove');
+    fake.slashCommand('generate', { prompt: 'house groove' }, { id: first.id, token: first.token });
+    await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${first.id}/${first.token}/callback`).length === 2, 3000, 'second ack');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.requestsTo('POST', `/interactions/${first.id}/${first.token}/callback`).map((r) => r.status).sort()).toEqual([200, 400]);
+    expect(runtime.generations.size).toBe(1);
+  });
+
+  it('answers a blocked prompt only to its author', async () => {
+    await boot();
+    const { id, token } = fake.slashCommand('generate', { prompt: 'forbidden song' });
+    const followUp = await fake.waitFor(() => fake.requestsTo('POST', `/webhooks/${fake.applicationId}/${token}`)[0], 5000, 'follow-up');
+    expect(followUp.body?.flags).toBe(64);
+    expect(String(followUp.body?.content)).toContain('forbidden');
+    expect(fake.requestsTo('DELETE', `/webhooks/${fake.applicationId}/${token}/messages/@original`)).toHaveLength(1);
+    expect(fake.originalOf(id)).toBeUndefined();
+  });
+
+  it('favorites by reaction and by button, ignores bots and other emoji, and works after a restart', async () => {
+    await boot();
+    const { id, generationId } = await generated('piano ballad');
+    await runtime.finish(generationId, audioFile);
+    const msg: FakeMessage = fake.originalOf(id)!;
+    const bob = fake.newUser('bob');
+    const robot = fake.newUser('robot', { bot: true });
+    const favorites = () => runtime.generations.get(generationId)!.view.favorites;
+
+    fake.react(msg, robot, '⭐', true);
+    fake.react(msg, bob, '👍', true);
+    fake.react(msg, bob, '⭐', true);
+    await fake.waitFor(() => favorites() === 1, 3000, 'favorite by reaction');
+    expect(runtime.favoriteCalls.map((c) => c.actor.platformUserId)).toEqual([bob.id]);
+
+    fake.react(msg, bob, '⭐', false);
+    await fake.waitFor(() => favorites() === 0, 3000, 'unfavorite by reaction');
+
+    // The button agrees with reactions: one favorite per user and track.
+    fake.react(msg, bob, '⭐', true);
+    await fake.waitFor(() => favorites() === 1, 3000, 'favorite again');
+    const press = fake.pressButton(msg, `ditty:fav:${generationId}`, bob);
+    const answer = await fake.waitFor(() => fake.requestsTo('PATCH', `/webhooks/${fake.applicationId}/${press.token}/messages/@original`)[0], 3000, 'button answer');
+    expect(String(answer.body?.content)).toMatch(/Removed from your favorites \(0/);
+    expect(fake.requestsTo('POST', `/interactions/${press.id}/${press.token}/callback`)[0]!.body).toMatchObject({ type: 5, data: { flags: 64 } });
+
+    // A new process has no cache: the reaction arrives on an uncached (partial) message.
+    await bot!.stop();
+    bot = await startDiscordBot({ token: fake.token, applicationId: fake.applicationId, apiBase: fake.apiBase }, runtime);
+    const carol = fake.newUser('carol');
+    fake.react(msg, carol, '⭐', true);
+    await fake.waitFor(() => favorites() === 1, 5000, 'favorite after restart');
+    expect(fake.requestsTo('GET', `/channels/${fake.channelId}/messages/${msg.id}`).length).toBeGreaterThanOrEqual(1);
+  });
+
+  it('ignores reactions on messages that are not ditty tracks', async () => {
+    await boot();
+    const other = await generated('lofi');
+    // A message by the bot without any track id, e.g. an error reply.
+    runtime.generations.clear();
+    const msg = fake.originalOf(other.id)!;
+    msg.components = [];
+    const before = runtime.favoriteCalls.length;
+    fake.react(msg, fake.newUser('dave'), '⭐', true);
+    await fake.waitFor(() => fake.requestsTo('GET', `/channels/${fake.channelId}/messages/${msg.id}`).length > 0 || undefined, 3000, 'fetch').catch(() => undefined);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(runtime.favoriteCalls.length).toBe(before);
+  });
+
+  it('variation queues the same prompt with a new seed once per double click', async () => {
+    await boot();
+    const { id, generationId } = await generated('trap beat');
+    await runtime.finish(generationId, audioFile);
+    const msg = fake.originalOf(id)!;
+    const bob = fake.newUser('bob');
+    fake.pressButton(msg, `ditty:var:${generationId}`, bob);
+    fake.pressButton(msg, `ditty:var:${generationId}`, bob);
+    await fake.waitFor(() => runtime.generations.size === 2, 5000, 'variation');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runtime.generations.size).toBe(2);
+    const variation = [...runtime.generations.values()].at(-1)!;
+    expect(variation.req.prompt).toBe('trap beat');
+    expect(Number(variation.req.seed)).not.toBe(runtime.generations.get(generationId)!.view.params.seed);
+  });
+
+  it('cancel works for the owner only', async () => {
+    await boot();
+    const alice = fake.newUser('alice');
+    const { id, generationId } = await generated('slow ambient', { user: alice });
+    const msg = fake.originalOf(id)!;
+    const mallory = fake.newUser('mallory');
+    const bad = fake.pressButton(msg, `ditty:cancel:${generationId}`, mallory);
+    const denied = await fake.waitFor(() => fake.requestsTo('PATCH', `/webhooks/${fake.applicationId}/${bad.token}/messages/@original`)[0], 3000, 'denial');
+    expect(String(denied.body?.content)).toMatch(/Only the person who asked/);
+    expect(runtime.generations.get(generationId)!.view.status).toBe('queued');
+    const good = fake.pressButton(msg, `ditty:cancel:${generationId}`, alice);
+    const ok = await fake.waitFor(() => fake.requestsTo('PATCH', `/webhooks/${fake.applicationId}/${good.token}/messages/@original`)[0], 3000, 'cancel answer');
+    expect(String(ok.body?.content)).toContain('Cancelled');
+    expect(runtime.generations.get(generationId)!.view.status).toBe('cancelled');
+  });
+
+  it('/stats answers with totals, leaderboard and a chart', async () => {
+    await boot();
+    const { id, generationId } = await generated('pop hook');
+    await runtime.finish(generationId, audioFile);
+    await runtime.core.setFavorite({ platform: 'discord', platformUserId: '555555', guildId: fake.guildId, displayName: 'x' }, generationId, true);
+    await runtime.core.recordPlay(generationId, null, 'web');
+    void id;
+    const s = fake.slashCommand('stats', { scope: 'server', period: 'all' });
+    const edit = await fake.waitFor(() => fake.requestsTo('PATCH', `/webhooks/${fake.applicationId}/${s.token}/messages/@original`)[0], 5000, 'stats');
+    const embed = (edit.body?.embeds as Array<{ fields: Array<{ name: string; value: string }> }>)[0]!;
+    const field = (n: string) => embed.fields.find((f) => f.name === n)?.value;
+    expect(field('Favorites')).toBe('1');
+    expect(field('Plays')).toBe('1');
+    expect(field('Top tracks')).toContain('pop hook');
+    expect(edit.files.map((f) => f.name)).toEqual(['ditty-stats.png']);
+    expect(edit.files[0]!.data.subarray(1, 4).toString()).toBe('PNG');
+  });
+});
