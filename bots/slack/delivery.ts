@@ -12,7 +12,7 @@ import type { webApi } from '@slack/bolt';
 import type { Delivery, DeliveryHandler } from '../../core/chat.ts';
 import { fileBlockId, fileBlocks, trackCardBlocks } from './blocks.ts';
 import type { SlackDeps } from './deps.ts';
-import { truncate } from './text.ts';
+import { inertPlainText, truncate } from './text.ts';
 
 export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient): DeliveryHandler {
   return async (delivery: Delivery) => {
@@ -36,7 +36,7 @@ export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient):
         channel_id: channel,
         file: delivery.filePath,
         filename: fileName(track.prompt, track.params.seed, extname(delivery.filePath) || `.${track.format ?? 'bin'}`),
-        title: truncate(track.prompt, 100),
+        title: truncate(inertPlainText(track.prompt), 100),
         blocks: fileBlocks(track, userId, deps.favoriteEmoji),
       });
     }

@@ -23,6 +23,11 @@ export function escapeMrkdwn(text: string): string {
     .replace(/@(here|channel|everyone)\b/giu, '@\u2060$1');
 }
 
+/** For plain-text fields (file titles): no angle brackets, so no mention syntax survives. */
+export function inertPlainText(text: string): string {
+  return text.replace(/</g, '‹').replace(/>/g, '›').replace(/@(here|channel|everyone)\b/giu, '@\u2060$1');
+}
+
 /** Shortens to `max` code points (an emoji counts once), marking the cut with an ellipsis. */
 export function truncate(text: string, max: number): string {
   const chars = [...text];

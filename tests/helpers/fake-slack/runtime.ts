@@ -1,0 +1,145 @@
+/**
+ * An in-memory FrontendRuntime for testing the Slack app without Postgres, Redis or a worker.
+ * It keeps the contract's behaviour that the app relies on (input validated by the real
+ * validators, one generation per request key, favorites as per-user sets, creator-only cancel)
+ * and lets the test play the worker: push progress events and run the delivery handler.
+ */
+import { randomUUID } from 'node:crypto';
+import type {
+  ChatCore, Delivery, DeliveryHandler, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
+} from '../../../core/chat.ts';
+import { UserError, UserErrorCode } from '../../../core/errors.ts';
+import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
+import { createLogger } from '../../../core/log.ts';
+import type { MusicParams } from '../../../core/music.ts';
+import { cleanPrompt, parseDuration, parseSeed } from '../../../core/validate.ts';
+
+interface Row {
+  view: TrackView;
+  request: GenerateRequest;
+  favoritedBy: Set<string>;
+}
+
+export class FakeRuntime implements FrontendRuntime {
+  readonly publicUrl = 'http://ditty.test';
+  readonly log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime');
+  readonly rows = new Map<string, Row>();
+  readonly generateCalls: GenerateRequest[] = [];
+  readonly deliveries: Array<{ delivery: Delivery; result?: { messageRef: string }; error?: unknown }> = [];
+  #listeners = new Set<(e: ProgressEvent) => void>();
+  #handler: DeliveryHandler | null = null;
+  readonly #byKey = new Map<string, string>();
+
+  readonly core: ChatCore = {
+    generate: async (req) => this.#generate(req),
+    cancel: async (actor, id) => {
+      const row = this.#row(id);
+      if (row.view.creator.platformUserId !== actor.platformUserId) {
+        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who asked for a track can cancel it.');
+      }
+      if (!['queued', 'rendering'].includes(row.view.status)) return false;
+      row.view.status = 'cancelled';
+      this.emit({ generationId: id, platform: 'slack', stage: 'cancelled', progress: 0 });
+      return true;
+    },
+    setFavorite: async (actor, id, on) => {
+      const row = this.#row(id);
+      const key = `${actor.guildId}:${actor.platformUserId}`;
+      const had = row.favoritedBy.has(key);
+      if (on) row.favoritedBy.add(key);
+      else row.favoritedBy.delete(key);
+      row.view.favorites = row.favoritedBy.size;
+      return { changed: had !== on, favorites: row.view.favorites };
+    },
+    recordPlay: async (id) => {
+      this.#row(id).view.plays += 1;
+    },
+    track: async (id) => this.rows.get(id)?.view ?? null,
+    recent: async (platform: Platform, guildId: string, limit = 10) =>
+      [...this.rows.values()].filter((r) => r.view.origin.platform === platform && r.view.origin.guildId === guildId).map((r) => r.view).reverse().slice(0, limit),
+    stats: async (q: StatsQuery): Promise<Stats> => {
+      const views = [...this.rows.values()].map((r) => r.view).filter((v) => q.scope === 'global' || v.origin.guildId === q.guildId);
+      const completed = views.filter((v) => v.status === 'completed').length;
+      const failed = views.filter((v) => v.status === 'failed').length;
+      return {
+        scope: q.scope,
+        period: q.period,
+        totals: {
+          generations: views.length, completed, failed, successRate: views.length ? completed / views.length : 0, avgRenderMs: null,
+          favorites: views.reduce((s, v) => s + v.favorites, 0), plays: views.reduce((s, v) => s + v.plays, 0),
+        },
+        topTracks: [...views].sort((a, b) => b.favorites - a.favorites).slice(0, 5)
+          .map((v) => ({ id: v.id, prompt: v.prompt, favorites: v.favorites, plays: v.plays, creator: v.creator.displayName })),
+        topCreators: [],
+      };
+    },
+  };
+
+  onProgress(_platform: Platform, listener: (event: ProgressEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async startDelivery(_platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
+    this.#handler = handler;
+    return { close: async () => { this.#handler = null; } };
+  }
+
+  emit(event: ProgressEvent): void {
+    for (const l of this.#listeners) l(event);
+  }
+
+  progress(id: string, stage: Stage, progress: number, extra: Partial<ProgressEvent> = {}): void {
+    this.#row(id).view.status = stage;
+    this.emit({ generationId: id, platform: 'slack', stage, progress, ...extra });
+  }
+
+  /** Plays the worker's last step: marks the track done and runs the app's delivery handler. */
+  async deliver(id: string, filePath: string, opts: { fitsInline?: boolean; attempt?: number; sizeBytes?: number } = {}): Promise<{ messageRef: string }> {
+    const row = this.#row(id);
+    if (!this.#handler) throw new Error('no delivery handler registered');
+    Object.assign(row.view, { status: 'completed', progress: 1, renderMs: 840, format: 'opus', sizeBytes: opts.sizeBytes ?? 1000, engine: 'embedded', engineVersion: '1' });
+    const delivery: Delivery = { track: row.view, reply: row.request.reply ?? {}, filePath, fitsInline: opts.fitsInline ?? true, attempt: opts.attempt ?? 0 };
+    try {
+      const result = await this.#handler(delivery);
+      this.deliveries.push({ delivery, result });
+      return result;
+    } catch (error) {
+      this.deliveries.push({ delivery, error });
+      throw error;
+    }
+  }
+
+  #row(id: string): Row {
+    const row = this.rows.get(id);
+    if (!row) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    return row;
+  }
+
+  async #generate(req: GenerateRequest): Promise<GenerateAccepted> {
+    this.generateCalls.push(req);
+    const prompt = cleanPrompt(req.prompt);
+    const durationS = parseDuration(req.durationS, 15, 120);
+    const seed = parseSeed(req.seed);
+    const key = req.reply?.requestKey;
+    const existing = key ? this.#byKey.get(key) : undefined;
+    if (existing) {
+      const row = this.rows.get(existing)!;
+      return { generationId: existing, position: 1, params: row.view.params, durationS: row.view.durationS, duplicate: true };
+    }
+    const id = randomUUID();
+    if (key) this.#byKey.set(key, id);
+    const params: MusicParams = { bpm: 90, key: 'A', mode: 'minor', genre: 'lofi', mood: null, instruments: [], excluded: [], structure: [], seed, explicit: [] };
+    const position = [...this.rows.values()].filter((r) => r.view.status === 'queued').length + 1;
+    const view: TrackView = {
+      id, prompt, params, status: 'queued', progress: 0, durationS, engine: 'embedded', engineVersion: 'pending', renderMs: null, format: null,
+      sizeBytes: null, playerUrl: `${this.publicUrl}/t/${id}`, downloadUrl: `${this.publicUrl}/t/${id}/download`, audioUrl: `${this.publicUrl}/t/${id}/audio`,
+      favorites: 0, plays: 0, creator: { platformUserId: req.actor.platformUserId, displayName: req.actor.displayName },
+      origin: { platform: req.actor.platform, guildId: req.actor.guildId, channelId: req.channelId }, createdAt: new Date().toISOString(),
+      errorCode: null, errorMessage: null,
+    };
+    this.rows.set(id, { view, request: req, favoritedBy: new Set() });
+    this.emit({ generationId: id, platform: 'slack', stage: 'queued', progress: 0, position });
+    return { generationId: id, position, params, durationS, duplicate: false };
+  }
+}

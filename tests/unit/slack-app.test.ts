@@ -1,0 +1,296 @@
+/**
+ * The real Bolt App over real HTTP against the fake Slack, with an in-memory runtime in place of
+ * Postgres, Redis and the worker: receiving, acking, retries, progress, 429s, delivery, buttons,
+ * reactions, escaping and Socket Mode. The same flows run on the real system in tests/e2e.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
+import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
+import { SlackSender } from '../helpers/fake-slack/client.ts';
+import { FakeRuntime } from '../helpers/fake-slack/runtime.ts';
+import { FAKE_TEAM_ID, FakeSlack } from '../helpers/fake-slack/server.ts';
+
+const SECRET = 'unit-test-signing-secret';
+const ALICE = { id: 'U0ALICE01', name: 'alice' };
+const BOB = { id: 'U0BOB0001', name: 'bob' };
+
+let fake: FakeSlack;
+let runtime: FakeRuntime;
+let slack: SlackApp;
+let sender: SlackSender;
+let dir: string;
+let channelSeq = 0;
+const newChannel = () => `C0TEST${String(++channelSeq).padStart(4, '0')}`;
+
+beforeAll(async () => {
+  fake = await FakeSlack.start();
+  fake.users.set(BOB.id, { name: 'bob', real_name: 'Bob Builder', display_name: 'bobby' });
+  runtime = new FakeRuntime();
+  slack = await startSlackApp({ botToken: 'xoxb-unit-test', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, runtime, { progressIntervalMs: 300 });
+  sender = new SlackSender(`http://127.0.0.1:${slack.port}/slack/events`, SECRET, fake);
+  dir = await mkdtemp(join(tmpdir(), 'ditty-slack-'));
+});
+
+afterAll(async () => {
+  await slack?.stop();
+  await fake?.stop();
+  await rm(dir, { recursive: true, force: true });
+});
+
+/** Sends /generate and waits until the app has queued it; returns the generation and its status message. */
+async function generate(text: string, channel = newChannel(), user = ALICE) {
+  const before = runtime.rows.size;
+  const sent = await sender.command('/generate', text, { channelId: channel, user });
+  expect(sent.status).toBe(200);
+  await fake.waitFor(() => runtime.rows.size > before, 5000, 'generation');
+  const id = [...runtime.rows.keys()].at(-1)!;
+  const status = await fake.waitFor(() => fake.messages(channel).find((m) => m.blocks?.some((b) => b.block_id === cardBlockId(id))), 5000, 'status message');
+  return { id, channel, status, sent };
+}
+
+/** Everything the app sent into one channel, plus every private reply. */
+function outgoingText(channel: string): string {
+  const parts: string[] = [];
+  for (const c of fake.calls) {
+    const inChannel = c.args.channel === channel || c.args.channel_id === channel;
+    if (inChannel && ['chat.postMessage', 'chat.update', 'chat.postEphemeral', 'files.completeUploadExternal'].includes(c.method)) parts.push(JSON.stringify(c.args));
+  }
+  for (const r of fake.responses) parts.push(JSON.stringify(r.body));
+  return parts.join('\n');
+}
+
+describe('receiving', () => {
+  it('acks /generate well within 3 s, then answers privately with the queue position', async () => {
+    const { sent, id, channel } = await generate('lofi piano at 80 bpm 20 1234');
+    expect(sent.ms).toBeLessThan(3000);
+    const req = runtime.rows.get(id)!.request;
+    expect(req.prompt).toBe('lofi piano at 80 bpm');
+    expect(req.durationS).toBe('20');
+    expect(req.seed).toBe('1234');
+    expect(req.reply?.requestKey).toBe(`slack:${FAKE_TEAM_ID}:${sent.fields.trigger_id}`);
+    expect(req.reply?.channel).toBe(channel);
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'ephemeral reply');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(String(reply.body.text)).toMatch(/Queued at position \d+/);
+  });
+
+  it('rejects a forged signature and a timestamp older than 5 minutes', async () => {
+    const calls = runtime.generateCalls.length;
+    const forged = await sender.command('/generate', 'forged', {}, { signWith: 'not-the-secret' });
+    const stale = await sender.command('/generate', 'stale', {}, { timestampS: Math.floor(Date.now() / 1000) - 6 * 60 });
+    expect(forged.status).toBe(401);
+    expect(stale.status).toBe(401);
+    await new Promise((r) => setTimeout(r, 200));
+    expect(runtime.generateCalls.length).toBe(calls);
+  });
+
+  it('makes one generation and leaves one status message when Slack retries a command', async () => {
+    const channel = newChannel();
+    const fields = { channelId: channel, user: ALICE, triggerId: '1111.2222.retrytrigger' };
+    const before = runtime.rows.size;
+    const first = await sender.command('/generate', 'ambient pads 10', fields);
+    const retry = await sender.command('/generate', 'ambient pads 10', fields, { retryNum: 1 });
+    expect([first.status, retry.status]).toEqual([200, 200]);
+    await fake.waitFor(() => runtime.generateCalls.filter((r) => r.reply?.requestKey?.endsWith('retrytrigger')).length === 2, 5000, 'both requests');
+    await fake.waitFor(() => fake.callsOf('chat.delete').some((c) => c.args.channel === channel), 5000, 'duplicate cleanup');
+    expect(runtime.rows.size).toBe(before + 1);
+    expect(fake.messages(channel)).toHaveLength(1);
+  });
+
+  it('tells the user how to invite the bot when it is not in the channel, and queues nothing', async () => {
+    const channel = newChannel();
+    fake.notInChannel.add(channel);
+    const calls = runtime.generateCalls.length;
+    const sent = await sender.command('/generate', 'trap beat', { channelId: channel });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
+    expect(String(reply.body.text)).toContain('/invite @ditty');
+    expect(runtime.generateCalls.length).toBe(calls);
+  });
+
+  it('answers a bad duration with the core message, privately, and removes the placeholder', async () => {
+    const channel = newChannel();
+    const sent = await sender.command('/generate', 'house music duration:9999', { channelId: channel });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
+    expect(String(reply.body.text)).toMatch(/Duration must be/);
+    expect(reply.body.response_type).toBe('ephemeral');
+    await fake.waitFor(() => fake.messages(channel).length === 0, 5000, 'placeholder deleted');
+  });
+});
+
+describe('progress and delivery', () => {
+  it('throttles progress edits and always ends on the newest state', async () => {
+    const { id, channel, status } = await generate('techno 130 bpm');
+    const start = fake.callsOf('chat.update').length;
+    for (let i = 1; i <= 10; i++) runtime.progress(id, 'rendering', i / 10, { etaS: 10 - i });
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, status.ts)?.blocks).includes('100%'), 5000, 'last progress');
+    const edits = fake.callsOf('chat.update').slice(start).filter((c) => c.args.ts === status.ts);
+    expect(edits.length).toBeLessThanOrEqual(3);
+    for (let i = 1; i < edits.length; i++) expect(edits[i]!.at - edits[i - 1]!.at).toBeGreaterThanOrEqual(290);
+  });
+
+  it('waits out a 429 Retry-After before editing again', async () => {
+    const { id, channel, status } = await generate('jazz trio');
+    await new Promise((r) => setTimeout(r, 350));
+    fake.rateLimit('chat.update', 1);
+    runtime.progress(id, 'rendering', 0.42);
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, status.ts)?.blocks).includes('42%'), 10_000, 'edit after 429');
+    const edits = fake.callsOf('chat.update').filter((c) => c.args.ts === status.ts);
+    const limited = edits.findIndex((c) => c.status === 429);
+    expect(limited).toBeGreaterThanOrEqual(0);
+    expect(edits[limited + 1]!.at - edits[limited]!.at).toBeGreaterThanOrEqual(1000);
+  });
+
+  it('uploads the file with uploadV2 and turns the status message into the track card', async () => {
+    const { id, channel, status } = await generate('cinematic strings 10 77');
+    const file = join(dir, 'track.opus');
+    const bytes = Buffer.from('OggS fake audio bytes '.repeat(50));
+    await writeFile(file, bytes);
+    const result = await runtime.deliver(id, file);
+    expect(result.messageRef).toBe(status.ts);
+    const card = fake.message(channel, status.ts)!;
+    expect(JSON.stringify(card.blocks)).toContain(ActionId.Favorite);
+    expect(JSON.stringify(card.blocks)).toContain('*Seed*\\n77');
+    const getUrl = fake.callsOf('files.getUploadURLExternal').at(-1)!;
+    expect(getUrl.args.filename).toBe('ditty-cinematic-strings-77.opus');
+    expect(Number(getUrl.args.length)).toBe(bytes.length);
+    const stored = [...fake.files.values()].at(-1)!;
+    expect(stored.completed).toBe(true);
+    expect(stored.bytes?.equals(bytes)).toBe(true);
+    const fileMessage = fake.messages(channel).find((m) => m.files?.length);
+    expect(fileMessage?.blocks?.[0]?.block_id).toBe(fileBlockId(id));
+    expect(fake.callsOf('files.upload')).toHaveLength(0);
+  });
+
+  it('does not upload twice when the delivery is retried', async () => {
+    const { id, channel } = await generate('dnb 174 bpm');
+    const file = join(dir, 'retry.opus');
+    await writeFile(file, 'audio');
+    await runtime.deliver(id, file);
+    await runtime.deliver(id, file, { attempt: 1 });
+    expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
+  });
+
+  it('posts only a link when the track is over the size limit', async () => {
+    const { id, channel, status } = await generate('rock anthem');
+    const uploads = fake.callsOf('files.getUploadURLExternal').length;
+    await runtime.deliver(id, join(dir, 'missing.opus'), { fitsInline: false });
+    expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploads);
+    expect(JSON.stringify(fake.message(channel, status.ts)!.blocks)).toContain('too large');
+  });
+});
+
+describe('favorites, buttons and safety', () => {
+  async function deliveredTrack(prompt: string) {
+    const g = await generate(prompt);
+    const file = join(dir, `${g.id}.opus`);
+    await writeFile(file, 'audio');
+    await runtime.deliver(g.id, file);
+    return { ...g, card: fake.message(g.channel, g.status.ts)!, fileMessage: fake.messages(g.channel).find((m) => m.files?.length)! };
+  }
+
+  it('favorites on :star: added and unfavorites on removed; a redelivered event changes nothing', async () => {
+    const { id, channel, card, fileMessage } = await deliveredTrack('piano ballad');
+    const added = await sender.event(sender.reaction('reaction_added', BOB.id, 'star', channel, card.ts));
+    expect(added.status).toBe(200);
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 1, 5000, 'favorite');
+    await sender.event(sender.reaction('reaction_removed', BOB.id, 'star', channel, fileMessage.ts));
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 0, 5000, 'unfavorite');
+    // Slack redelivers the first event: the favorite must not come back.
+    await sender.event(sender.reaction('reaction_added', BOB.id, 'star', channel, card.ts), { eventId: added.eventId, retryNum: 1 });
+    await sender.event(sender.reaction('reaction_added', BOB.id, 'thumbsup', channel, card.ts));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runtime.rows.get(id)!.view.favorites).toBe(0);
+    expect(fake.callsOf('users.info').some((c) => c.args.user === BOB.id)).toBe(true);
+  });
+
+  it('ignores the favorite emoji on messages that are not ditty tracks', async () => {
+    const channel = newChannel();
+    const { id } = await deliveredTrack('pop song');
+    const spoof = fake.postAsUser(channel, BOB.id, 'look', [{ type: 'section', block_id: cardBlockId(id), text: { type: 'mrkdwn', text: 'x' } }]);
+    await sender.event(sender.reaction('reaction_added', ALICE.id, 'star', channel, spoof.ts));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runtime.rows.get(id)!.view.favorites).toBe(0);
+  });
+
+  it('toggles the favorite with the button and redraws the count', async () => {
+    const { id, channel, card } = await deliveredTrack('ambient drone');
+    await sender.clickButton(card, ActionId.Favorite, BOB);
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, card.ts)!.blocks).includes('Favorite (1)'), 5000, 'count 1');
+    await sender.clickButton(fake.message(channel, card.ts)!, ActionId.Favorite, BOB);
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 0, 5000, 'toggled off');
+  });
+
+  it('lets only the creator cancel, and shows it in the status message', async () => {
+    const { id, channel, status } = await generate('slow jam');
+    const refused = await sender.clickButton(status, ActionId.Cancel, BOB);
+    const refusal = await fake.waitFor(() => fake.responses.find((r) => r.id === refused.responseUrlId), 5000, 'refusal');
+    expect(String(refusal.body.text)).toMatch(/Only the person/);
+    expect(runtime.rows.get(id)!.view.status).toBe('queued');
+    await sender.clickButton(status, ActionId.Cancel, ALICE);
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, status.ts)!.blocks).includes('Cancelled'), 5000, 'cancelled view');
+    expect(runtime.rows.get(id)!.view.status).toBe('cancelled');
+  });
+
+  it('queues a variation of a track with a new seed', async () => {
+    const { id, card } = await deliveredTrack('chiptune 8 bit');
+    const before = runtime.rows.size;
+    await sender.clickButton(card, ActionId.Variation, BOB);
+    await fake.waitFor(() => runtime.rows.size === before + 1, 5000, 'variation');
+    const variation = [...runtime.rows.values()].at(-1)!;
+    expect(variation.view.prompt).toBe(runtime.rows.get(id)!.view.prompt);
+    expect(variation.request.seed).toBeNull();
+    expect(variation.view.creator.platformUserId).toBe(BOB.id);
+  });
+
+  it('echoes <!channel>, <!everyone> and @here inert', async () => {
+    const { id, channel } = await generate('lofi <!channel> <!everyone> @here <@U0BOB0001> & friends');
+    const file = join(dir, 'inert.opus');
+    await writeFile(file, 'audio');
+    await runtime.deliver(id, file);
+    const out = outgoingText(channel);
+    expect(out).toContain('&lt;!channel&gt;');
+    expect(out).not.toMatch(/<!(channel|everyone|here)/);
+    expect(out).not.toContain('<@U0BOB0001>');
+    expect(out).not.toContain('@here');
+  });
+
+  it('/stats shows favorites given in this workspace', async () => {
+    const { id, channel, card } = await deliveredTrack('stats probe track');
+    await sender.event(sender.reaction('reaction_added', BOB.id, 'star', channel, card.ts));
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 1, 5000, 'favorite');
+    const sent = await sender.command('/stats', 'server all');
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'stats');
+    const body = JSON.stringify(reply.body.blocks);
+    expect(body).toContain('all time');
+    expect(body).toMatch(/1 ⭐ · stats probe track/);
+    const bad = await sender.command('/stats', 'yesterday');
+    const badReply = await fake.waitFor(() => fake.responses.find((r) => bad.fields.response_url.endsWith(r.id)), 5000, 'usage');
+    expect(String(badReply.body.text)).toContain('Usage');
+  });
+});
+
+describe('socket mode', () => {
+  it('connects through apps.connections.open and handles a slash command', async () => {
+    const rt = new FakeRuntime();
+    const app = await startSlackApp({ botToken: 'xoxb-socket', signingSecret: SECRET, appToken: 'xapp-socket', apiUrl: fake.apiUrl, port: 0 }, rt);
+    try {
+      expect(app.port).toBe(0);
+      await fake.waitFor(() => fake.socketCount > 0, 5000, 'socket connection');
+      const channel = newChannel();
+      const payload = sender.commandBody('/generate', 'socket mode synthwave', { channelId: channel });
+      const started = performance.now();
+      const ack = await fake.sendSocket({ type: 'slash_commands', payload, accepts_response_payload: true });
+      expect(performance.now() - started).toBeLessThan(3000);
+      expect(ack.envelope_id).toBeTruthy();
+      await fake.waitFor(() => rt.rows.size === 1, 5000, 'generation over socket');
+      expect([...rt.rows.values()][0]!.view.prompt).toBe('socket mode synthwave');
+      expect(fake.callsOf('apps.connections.open').at(-1)!.authorization).toBe('Bearer xapp-socket');
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
