@@ -501,15 +501,20 @@ composer.addEventListener('submit', async (event) => {
 
 // ---------------------------------------------------------------- live events
 
+/** @type {Map<string, Promise<Card | null>>} cards being fetched, so a burst of events fetches once */
+const fetching = new Map();
+
 /** @param {string} id @returns {Promise<Card | null>} */
 async function cardFor(id) {
   const existing = cards.get(id);
   if (existing) return existing;
-  try {
-    return showTrack(await api(`/api/chat/tracks/${encodeURIComponent(id)}`));
-  } catch {
-    return null;
+  let pending = fetching.get(id);
+  if (!pending) {
+    pending = api(`/api/chat/tracks/${encodeURIComponent(id)}`).then(showTrack, () => null);
+    fetching.set(id, pending);
+    pending.finally(() => fetching.delete(id));
   }
+  return pending;
 }
 
 /** @param {ChatEvent} event */
