@@ -70,6 +70,7 @@ audio.addEventListener('play', () => {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="robots" content="noindex, nofollow">
 <meta name="referrer" content="no-referrer">
+<link rel="icon" href="data:,">
 <title>${e(p.title)} · ditty</title>
 <meta property="og:title" content="${e(p.title)}">
 <meta property="og:description" content="${e(p.prompt)}">
