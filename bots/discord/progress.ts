@@ -105,7 +105,8 @@ export class ProgressEditor {
   }
 
   async #flush(generationId: string, t: Tracked): Promise<void> {
-    await t.inFlight;
+    // Awaiting only when needed keeps the read of `pending` synchronous with the caller.
+    if (t.inFlight) await t.inFlight;
     const ev = t.pending;
     // A terminal event flushes even after close() raced it; a plain update does not.
     if (!ev || (t.closed && !TERMINAL.has(ev.stage))) return;

@@ -1,0 +1,83 @@
+import { DiscordAPIError, type InteractionWebhook } from 'discord.js';
+import { describe, expect, it } from 'vitest';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { createLogger } from '../../core/log.ts';
+import { ProgressEditor } from '../../bots/discord/progress.ts';
+
+const GEN = '0b6f3a52-6a55-4f39-9d8e-2f1c0c6f9a11';
+const log = createLogger('silent');
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Records edits; each takes `latencyMs`, like a REST round trip. */
+function recordingWebhook(latencyMs = 20, fail?: () => unknown) {
+  const edits: Array<{ at: number; content: string; done: number }> = [];
+  const webhook = {
+    async editMessage(_id: string, body: { content: string }) {
+      const at = Date.now();
+      await sleep(latencyMs);
+      const err = fail?.();
+      if (err) throw err;
+      edits.push({ at, content: body.content, done: Date.now() });
+      return { id: '1' };
+    },
+  };
+  // Only editMessage is used by ProgressEditor; the rest of InteractionWebhook is not needed here.
+  return { edits, webhook: webhook as unknown as InteractionWebhook };
+}
+
+const ev = (stage: ProgressEvent['stage'], progress = 0): ProgressEvent => ({ generationId: GEN, platform: 'discord', stage, progress });
+
+describe('GIVEN a tracked generation', () => {
+  it('THEN the initial state is shown at once and bursts are coalesced to the latest', async () => {
+    const { edits, webhook } = recordingWebhook();
+    const p = new ProgressEditor(200, log);
+    p.track(GEN, webhook, 'lofi', { ...ev('queued'), position: 2 });
+    for (let i = 1; i <= 20; i++) p.onEvent(ev('rendering', i / 20));
+    await sleep(500);
+    expect(edits[0]!.content).toContain('position 2');
+    expect(edits).toHaveLength(2);
+    expect(edits[1]!.content).toContain('100%');
+    expect(edits[1]!.at - edits[0]!.at).toBeGreaterThanOrEqual(190);
+  });
+
+  it('THEN close() waits for the edit in flight and nothing is edited afterwards', async () => {
+    const { edits, webhook } = recordingWebhook(100);
+    const p = new ProgressEditor(50, log);
+    p.track(GEN, webhook, 'lofi', ev('queued'));
+    await sleep(10);
+    await p.close(GEN);
+    expect(edits).toHaveLength(1);
+    p.onEvent(ev('rendering', 0.5));
+    p.track(GEN, webhook, 'lofi', ev('queued'));
+    await sleep(200);
+    expect(edits).toHaveLength(1);
+    expect(p.size).toBe(0);
+  });
+
+  it('THEN a failure is shown without waiting for the throttle, and ends tracking', async () => {
+    const { edits, webhook } = recordingWebhook(5);
+    const p = new ProgressEditor(10_000, log);
+    p.track(GEN, webhook, 'lofi', ev('queued'));
+    await sleep(20);
+    p.onEvent({ ...ev('failed'), message: 'engine crashed' });
+    await sleep(50);
+    expect(edits.at(-1)!.content).toContain('engine crashed');
+    expect(p.size).toBe(0);
+  });
+
+  it('THEN an expired token stops further edits', async () => {
+    let calls = 0;
+    const expired = new DiscordAPIError({ message: 'Invalid Webhook Token', code: 50027 }, 50027, 401, 'PATCH', '/x', { body: undefined, files: undefined });
+    const { webhook } = recordingWebhook(5, () => {
+      calls++;
+      return expired;
+    });
+    const p = new ProgressEditor(20, log);
+    p.track(GEN, webhook, 'lofi', ev('queued'));
+    await sleep(30);
+    p.onEvent(ev('rendering', 0.5));
+    await sleep(100);
+    expect(calls).toBe(1);
+    expect(p.size).toBe(0);
+  });
+});
