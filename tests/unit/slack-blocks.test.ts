@@ -1,0 +1,135 @@
+import { describe, expect, it } from 'vitest';
+import {
+  ActionId, cardBlockId, fileBlocks, generationIdFromBlocks, recentBlocks, stageLine, statsBlocks, statusBlocks, TOO_LARGE_BLOCK_ID, trackCardBlocks,
+} from '../../bots/slack/blocks.ts';
+import type { Stats, TrackView } from '../../core/chat.ts';
+import type { MusicParams } from '../../core/music.ts';
+
+const ID = '0b6c1a5e-7d6f-4b8e-9a51-3f1f6b2d9c10';
+const HOSTILE = 'lofi <!channel> <@U999> @here & more';
+const params: MusicParams = { bpm: 84, key: 'F#', mode: 'minor', genre: 'lofi', mood: 'calm', instruments: ['piano'], excluded: [], structure: [], seed: 4242, explicit: ['bpm'] };
+
+function track(over: Partial<TrackView> = {}): TrackView {
+  return {
+    id: ID, prompt: HOSTILE, params, status: 'completed', progress: 1, durationS: 12, engine: 'embedded', engineVersion: '0.3.1', renderMs: 1534,
+    format: 'opus', sizeBytes: 123_456, playerUrl: `https://ditty.example/t/${ID}`, downloadUrl: `https://ditty.example/t/${ID}/download`,
+    audioUrl: `https://ditty.example/t/${ID}/audio`, favorites: 3, plays: 7, creator: { platformUserId: 'U0ALICE01', displayName: '<!everyone> alice' },
+    origin: { platform: 'slack', guildId: 'T1', channelId: 'C1' }, createdAt: '2026-11-23T12:00:00Z', errorCode: null, errorMessage: null, ...over,
+  };
+}
+
+/** Every string a Slack client would parse as mrkdwn in these blocks (plain_text is never parsed). */
+function mrkdwnTexts(value: unknown, out: string[] = []): string[] {
+  if (Array.isArray(value)) for (const v of value) mrkdwnTexts(v, out);
+  else if (value && typeof value === 'object') {
+    const o = value as Record<string, unknown>;
+    if (o.type === 'mrkdwn' && typeof o.text === 'string') out.push(o.text);
+    for (const v of Object.values(o)) mrkdwnTexts(v, out);
+  }
+  return out;
+}
+
+const noSpecialMention = (texts: string[]) => {
+  for (const t of texts) {
+    expect(t).not.toMatch(/<!/);
+    expect(t).not.toContain('<@U999>');
+  }
+};
+
+describe('track card', () => {
+  it('shows every parameter the issue asks for, and the three buttons', () => {
+    const { blocks, text } = trackCardBlocks(track(), { userId: 'U0ALICE01', uploaded: true });
+    const all = mrkdwnTexts(blocks).join('\n');
+    for (const label of ['*BPM*\n84', '*Key*\nF# minor', '*Genre*\nlofi', '*Duration*\n12 s', '*Seed*\n4242', '*Engine*\nembedded 0.3.1', '*Render time*\n1.5 s']) {
+      expect(all).toContain(label);
+    }
+    const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string; url?: string }> };
+    expect(actions.elements.map((e) => e.action_id)).toEqual([ActionId.Favorite, ActionId.Variation, ActionId.Open]);
+    expect(actions.elements.every((e) => e.value === ID)).toBe(true);
+    expect(actions.elements[2]!.url).toBe(track().playerUrl);
+    expect(text).not.toMatch(/<!/);
+    expect(blocks.some((b) => b.block_id === TOO_LARGE_BLOCK_ID)).toBe(false);
+  });
+
+  it('echoes hostile prompts inert and still mentions the requester', () => {
+    const { blocks } = trackCardBlocks(track(), { userId: 'U0ALICE01', uploaded: false });
+    const texts = mrkdwnTexts(blocks);
+    noSpecialMention(texts);
+    expect(texts.join('\n')).toContain('<@U0ALICE01>');
+    expect(blocks.some((b) => b.block_id === TOO_LARGE_BLOCK_ID)).toBe(true);
+  });
+
+  it('caps a very long prompt so the section stays under Slack limits', () => {
+    const { blocks } = trackCardBlocks(track({ prompt: 'x'.repeat(5000) }), { userId: 'U0ALICE01', uploaded: true });
+    for (const t of mrkdwnTexts(blocks)) expect(t.length).toBeLessThan(3000);
+  });
+});
+
+describe('ids in blocks', () => {
+  it('finds the generation from the card or file blocks, and nothing from others', () => {
+    expect(generationIdFromBlocks(trackCardBlocks(track(), { userId: 'U1', uploaded: true }).blocks)).toBe(ID);
+    expect(generationIdFromBlocks(fileBlocks(track(), 'U1', 'star'))).toBe(ID);
+    expect(generationIdFromBlocks([{ block_id: 'ditty:card:not-a-uuid' }, { block_id: 'abc' }])).toBeNull();
+    expect(generationIdFromBlocks(undefined)).toBeNull();
+    expect(cardBlockId(ID)).toBe(`ditty:card:${ID}`);
+  });
+});
+
+describe('status message', () => {
+  const input = { generationId: ID, prompt: HOSTILE, userId: 'U0ALICE01', params, durationS: 12 };
+
+  it('offers Cancel while queued or rendering, not after', () => {
+    const hasCancel = (stage: 'queued' | 'rendering' | 'encoding' | 'failed') =>
+      JSON.stringify(statusBlocks(input, { stage, progress: 0.5 }).blocks).includes(ActionId.Cancel);
+    expect(hasCancel('queued')).toBe(true);
+    expect(hasCancel('rendering')).toBe(true);
+    expect(hasCancel('encoding')).toBe(false);
+    expect(hasCancel('failed')).toBe(false);
+  });
+
+  it('words each stage with position, percent and ETA', () => {
+    expect(stageLine({ stage: 'queued', progress: 0, position: 3 })).toBe('⏳ Queued — position 3');
+    expect(stageLine({ stage: 'rendering', progress: 0.5, etaS: 7.4 })).toMatch(/Rendering ▓{6}░{6} 50% · about 7 s left/);
+    expect(stageLine({ stage: 'failed', progress: 0, message: 'bad <!here>' })).toBe('❌ Failed: bad &lt;!here&gt;');
+  });
+
+  it('keeps user text inert in the fallback text and blocks', () => {
+    const { text, blocks } = statusBlocks(input, { stage: 'rendering', progress: 0.2 });
+    noSpecialMention([text, ...mrkdwnTexts(blocks)]);
+  });
+});
+
+describe('stats and recent', () => {
+  const stats: Stats = {
+    scope: 'server', period: 'week',
+    totals: { generations: 5, completed: 4, failed: 1, successRate: 0.8, avgRenderMs: 1200.4, favorites: 6, plays: 9 },
+    topTracks: [
+      { id: ID, prompt: HOSTILE, favorites: 4, plays: 2, creator: '<!channel>' },
+      { id: ID, prompt: 'jazz', favorites: 2, plays: 1, creator: 'bob' },
+    ],
+    topCreators: [{ platformUserId: 'U1', displayName: '@everyone', generations: 3, favoritesReceived: 4 }],
+  };
+
+  it('lists the leaderboard with bars proportional to favorites', () => {
+    const { blocks } = statsBlocks(stats);
+    const all = mrkdwnTexts(blocks).join('\n');
+    expect(all).toContain('*Success rate*\n80%');
+    expect(all).toMatch(/1\. █{10} 4 ⭐/);
+    expect(all).toMatch(/2\. █{5} 2 ⭐ · jazz — bob/);
+    noSpecialMention(mrkdwnTexts(blocks));
+    expect(all).not.toMatch(/@everyone/);
+  });
+
+  it('says so when there is nothing yet', () => {
+    const empty: Stats = { ...stats, totals: { ...stats.totals, generations: 0 }, topTracks: [], topCreators: [] };
+    expect(mrkdwnTexts(statsBlocks(empty).blocks).join()).toContain('No tracks yet');
+    expect(mrkdwnTexts(recentBlocks([]).blocks).join()).toContain('No tracks yet');
+  });
+
+  it('links finished tracks and keeps prompts from breaking the link', () => {
+    const { blocks } = recentBlocks([track({ prompt: 'a|b>c' }), track({ status: 'rendering' })]);
+    const texts = mrkdwnTexts(blocks);
+    expect(texts[0]).toContain(`<${track().playerUrl}|a¦b&gt;c>`);
+    expect(texts[1]).toContain('(rendering)');
+  });
+});
