@@ -1,0 +1,240 @@
+/**
+ * The embedded engine: composition in TypeScript, sound from an ONNX graph built in memory by
+ * synth-graph.ts and run with onnxruntime-node, mastering in TypeScript. No download needed.
+ */
+import ort from 'onnxruntime-node';
+import type { Engine, RenderedAudio, RenderInput, RenderOptions } from '../../../core/engine.ts';
+import type { MusicParams } from '../../../core/music.ts';
+import { compose, type Composition } from './compose.ts';
+import { master, type MasterReport } from './master.ts';
+import { notesToRows, type RowTable } from './rows.ts';
+import { Prng } from './rng.ts';
+import {
+  BLOCK, DSF_PARAMS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLORS, NOISE_PARAMS, ROOM_TAPS, SAMPLE_RATE,
+  SEND_HISTORY, buildSynthGraph,
+} from './synth-graph.ts';
+
+export const ENGINE_VERSION = '1.0.0';
+/** Blocks per graph run: ~0.74 s of audio, the granularity of progress and cancellation. */
+const CHUNK_BLOCKS = 128;
+const TARGET_LUFS = -14;
+const CEILING_DBTP = -1.2;
+
+export interface RenderStats {
+  composeMs: number;
+  inputsMs: number;
+  ortMs: number;
+  masterMs: number;
+  notes: number;
+  rows: number;
+  master: MasterReport;
+  composition: Composition;
+}
+
+type Session = ort.InferenceSession;
+/** Built graphs are the only shared state: building and loading one costs ~100 ms. */
+const sessions = new Map<string, Promise<Session>>();
+
+function sessionFor(device: 'cpu' | 'cuda'): Promise<Session> {
+  let s = sessions.get(device);
+  if (!s) {
+    s = ort.InferenceSession.create(buildSynthGraph(), {
+      executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
+      intraOpNumThreads: 1,
+      interOpNumThreads: 1,
+      graphOptimizationLevel: 'all',
+    });
+    s.catch(() => sessions.delete(device));
+    sessions.set(device, s);
+  }
+  return s;
+}
+
+export class EmbeddedEngine implements Engine {
+  readonly name = 'embedded';
+  readonly version = ENGINE_VERSION;
+  readonly precision = 'fp32' as const;
+  readonly maxDurationS = 300;
+  readonly sampleRate = SAMPLE_RATE;
+  readonly device: 'cpu' | 'cuda';
+  private session: Session | undefined;
+
+  constructor(device: 'cpu' | 'cuda' = 'cpu') {
+    this.device = device;
+  }
+
+  async load(): Promise<void> {
+    this.session ??= await sessionFor(this.device);
+  }
+
+  async render(input: RenderInput, options: RenderOptions = {}): Promise<RenderedAudio> {
+    return (await this.renderDetailed(input.params, input.durationS, options)).audio;
+  }
+
+  /** Render plus where the time went (for the benchmark and the render script). */
+  async renderDetailed(params: MusicParams, durationS: number, options: RenderOptions = {}): Promise<{ audio: RenderedAudio; stats: RenderStats }> {
+    if (!Number.isFinite(durationS) || durationS < 1 || durationS > this.maxDurationS) {
+      throw new RangeError(`duration must be between 1 and ${this.maxDurationS} s, got ${durationS}`);
+    }
+    await this.load();
+    const session = this.session!;
+    const { signal, onProgress } = options;
+    throwIfAborted(signal);
+
+    let t = performance.now();
+    const composition = compose(params, durationS);
+    const rows = notesToRows(composition.notes, composition.space);
+    const composeMs = performance.now() - t;
+
+    const frames = Math.round(durationS * SAMPLE_RATE);
+    const nBlocks = Math.ceil(frames / BLOCK);
+    const left = new Float32Array(frames);
+    const right = new Float32Array(frames);
+    const packers = {
+      d: new Packer(rows.dsf, nBlocks),
+      f: new Packer(rows.fm, nBlocks),
+      n: new Packer(rows.noise, nBlocks),
+    };
+    const fx = effectInputs(composition, params.seed);
+    const hist = new Float32Array(SEND_HISTORY);
+    const noiseRng = new Prng(params.seed, 7);
+    let inputsMs = performance.now() - t - composeMs;
+    let ortMs = 0;
+
+    for (let b0 = 0; b0 < nBlocks; b0 += CHUNK_BLOCKS) {
+      throwIfAborted(signal);
+      t = performance.now();
+      const c = Math.min(CHUNK_BLOCKS, nBlocks - b0);
+      const feeds: Record<string, ort.Tensor> = {
+        ...packers.d.feeds('d', DSF_PARAMS, b0, c, { c1: 1 }),
+        ...packers.f.feeds('f', FM_PARAMS, b0, c, {}),
+        ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
+        n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
+        hist: new ort.Tensor('float32', hist, [SEND_HISTORY]),
+        echo_start: fx.echoStart,
+        tap_gain: fx.tapGain,
+      };
+      const t1 = performance.now();
+      inputsMs += t1 - t;
+      const out = await session.run(feeds);
+      ortMs += performance.now() - t1;
+      const stereo = out.out!.data as Float32Array;
+      const send = out.send!.data as Float32Array;
+      const n = c * BLOCK;
+      const start = b0 * BLOCK;
+      const keep = Math.min(n, frames - start);
+      left.set(stereo.subarray(0, keep), start);
+      right.set(stereo.subarray(n, n + keep), start);
+      if (n >= SEND_HISTORY) hist.set(send.subarray(n - SEND_HISTORY));
+      else hist.copyWithin(0, n), hist.set(send, SEND_HISTORY - n);
+      onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
+    }
+
+    t = performance.now();
+    const report = master(left, right, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
+    const pcm = new Float32Array(frames * 2);
+    for (let i = 0; i < frames; i++) {
+      pcm[2 * i] = left[i]!;
+      pcm[2 * i + 1] = right[i]!;
+    }
+    const masterMs = performance.now() - t;
+    onProgress?.(1);
+    const nRows = rows.dsf.length + rows.fm.length + rows.noise.length;
+    return {
+      audio: { sampleRate: SAMPLE_RATE, channels: 2, pcm },
+      stats: { composeMs, inputsMs, ortMs, masterMs, notes: composition.notes.length, rows: nRows, master: report, composition },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    // Sessions are shared per device across engines in this thread; they live as long as it does.
+    this.session = undefined;
+  }
+}
+
+export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda' } = {}): EmbeddedEngine {
+  return new EmbeddedEngine(opts.device ?? 'cpu');
+}
+
+function throwIfAborted(signal?: AbortSignal): void {
+  if (signal?.aborted) throw signal.reason instanceof Error ? signal.reason : new DOMException('Render aborted', 'AbortError');
+}
+
+/** Room taps alternate sides and decay; the two echoes ping-pong at a dotted eighth (or an eighth). */
+function effectInputs(c: Composition, seed: number): { echoStart: ort.Tensor; tapGain: ort.Tensor } {
+  const echo = Math.min(Math.round(c.echoS * SAMPLE_RATE), Math.floor(SEND_HISTORY / 2) - 1);
+  const echoStart = new ort.Tensor('int64', BigInt64Array.of(BigInt(SEND_HISTORY - echo), BigInt(SEND_HISTORY - 2 * echo)), [ECHO_TAPS]);
+  const T = ROOM_TAPS.length + ECHO_TAPS;
+  const g = new Float32Array(2 * T);
+  const rng = new Prng(seed, 9);
+  ROOM_TAPS.forEach((_, k) => {
+    const amp = 0.32 * 0.8 ** k * (0.85 + 0.3 * rng.float());
+    const side = k % 2;
+    g[side * T + k] = amp;
+    g[(1 - side) * T + k] = amp * 0.35;
+  });
+  g[0 * T + ROOM_TAPS.length] = 0.3;
+  g[1 * T + ROOM_TAPS.length] = 0.08;
+  g[0 * T + ROOM_TAPS.length + 1] = 0.04;
+  g[1 * T + ROOM_TAPS.length + 1] = 0.16;
+  return { echoStart, tapGain: new ort.Tensor('float32', g, [2, T]) };
+}
+
+/**
+ * Packs a row table chunk by chunk into the graph's [C, K, 1] inputs, K being the busiest
+ * block's row count in that chunk (rows are bucketed by block once, with a counting sort).
+ */
+class Packer {
+  private readonly order: Int32Array;
+  private readonly first: Int32Array;
+  private readonly table: RowTable;
+
+  constructor(table: RowTable, nBlocks: number) {
+    this.table = table;
+    const counts = new Int32Array(nBlocks + 1);
+    const blocks = table.block;
+    for (const b of blocks) if (b < nBlocks) counts[b + 1]!++;
+    for (let i = 0; i < nBlocks; i++) counts[i + 1]! += counts[i]!;
+    this.first = counts.slice();
+    const fill = counts.slice();
+    this.order = new Int32Array(counts[nBlocks]!);
+    blocks.forEach((b, i) => {
+      if (b < nBlocks) this.order[fill[b]!++] = i;
+    });
+  }
+
+  feeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>, colors?: readonly string[]): Record<string, ort.Tensor> {
+    let k = 1;
+    for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
+    const cols = this.table.cols;
+    const out: Record<string, ort.Tensor> = {};
+    for (const p of params) {
+      const arr = new Float32Array(c * k).fill(pad[p] ?? 0);
+      const col = cols[p]!;
+      for (let b = 0; b < c; b++) {
+        for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) arr[b * k + s] = col[this.order[j]!]!;
+      }
+      out[`${prefix}_${p}`] = new ort.Tensor('float32', arr, [c, k, 1]);
+    }
+    const gain = new Float32Array(c * 3 * k);
+    const gcols = [cols.gl!, cols.gr!, cols.gs!];
+    for (let b = 0; b < c; b++) {
+      for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
+        const row = this.order[j]!;
+        for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = gcols[g]![row]!;
+      }
+    }
+    out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
+    if (colors) {
+      const w = new Float32Array(c * k * colors.length);
+      for (let b = 0; b < c; b++) {
+        for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
+          const row = this.order[j]!;
+          colors.forEach((name, ci) => (w[(b * k + s) * colors.length + ci] = cols[name]![row]!));
+        }
+      }
+      out[`${prefix}_color`] = new ort.Tensor('float32', w, [c, k, colors.length]);
+    }
+    return out;
+  }
+}

@@ -1,0 +1,238 @@
+/**
+ * Master bus: DC removal, loudness normalization to a target integrated loudness (ITU-R BS.1770
+ * K-weighting with gating, as ffmpeg's ebur128 measures it), a look-ahead peak limiter and a
+ * true-peak check with 4x oversampling. Works in place on planar stereo.
+ */
+export interface MasterOptions {
+  sampleRate: number;
+  targetLufs: number;
+  /** True-peak ceiling, dBTP. */
+  ceilingDbtp: number;
+  /** Seconds of fade at the very end (effect tails), after all notes have ended. */
+  fadeOutS: number;
+}
+
+export interface MasterReport {
+  lufs: number;
+  truePeakDbtp: number;
+  gainDb: number;
+  limiterMaxReductionDb: number;
+}
+
+export function master(left: Float32Array, right: Float32Array, o: MasterOptions): MasterReport {
+  dcBlock(left, o.sampleRate);
+  dcBlock(right, o.sampleRate);
+  fadeOut(left, right, Math.round(o.fadeOutS * o.sampleRate));
+  // One pass gathers, per 64-sample block, the K-weighted energy and the peak. The limiter's gain
+  // is smooth at that scale, so the loudness of any gain curve follows from these sums without
+  // filtering the audio again: the normalize-limit-remeasure loop costs microseconds.
+  const blocks = analyse(left, right, o.sampleRate);
+  const raw = gatedLoudness(blocks, null, o.sampleRate);
+  if (!Number.isFinite(raw)) return { lufs: raw, truePeakDbtp: -Infinity, gainDb: 0, limiterMaxReductionDb: 0 };
+  const sampleCeiling = 10 ** ((o.ceilingDbtp - 0.6) / 20);
+  let gainDb = o.targetLufs - raw;
+  let gains = limiterGains(blocks.peak, 10 ** (gainDb / 20), sampleCeiling);
+  for (let pass = 0; pass < 4; pass++) {
+    const miss = o.targetLufs - gatedLoudness(blocks, gains, o.sampleRate);
+    if (Math.abs(miss) < 0.05) break;
+    gainDb += miss;
+    gains = limiterGains(blocks.peak, 10 ** (gainDb / 20), sampleCeiling);
+  }
+  applyGains(left, right, gains);
+  let tp = truePeakDb(left, right);
+  let trimDb = 0;
+  if (tp > o.ceilingDbtp - 0.05) {
+    trimDb = o.ceilingDbtp - 0.1 - tp;
+    const g = 10 ** (trimDb / 20);
+    for (let i = 0; i < left.length; i++) (left[i]! *= g), (right[i]! *= g);
+    tp = truePeakDb(left, right);
+  }
+  let maxRed = 0;
+  const linear = 10 ** (gainDb / 20);
+  for (const g of gains) maxRed = Math.max(maxRed, -20 * Math.log10(g / linear));
+  return { lufs: gatedLoudness(blocks, gains, o.sampleRate) + trimDb, truePeakDbtp: tp, gainDb: gainDb + trimDb, limiterMaxReductionDb: maxRed };
+}
+
+function dcBlock(x: Float32Array, sr: number): void {
+  const a = Math.exp((-2 * Math.PI * 18) / sr);
+  let y = 0;
+  let prev = 0;
+  for (let i = 0; i < x.length; i++) {
+    const xi = x[i]!;
+    y = a * (y + xi - prev);
+    prev = xi;
+    x[i] = y;
+  }
+}
+
+function fadeOut(l: Float32Array, r: Float32Array, n: number): void {
+  const len = l.length;
+  n = Math.min(n, len);
+  for (let i = 0; i < n; i++) {
+    const g = 0.5 + 0.5 * Math.cos((Math.PI * (i + 1)) / n);
+    l[len - n + i]! *= g;
+    r[len - n + i]! *= g;
+  }
+}
+
+interface Biquad {
+  b0: number;
+  b1: number;
+  b2: number;
+  a1: number;
+  a2: number;
+}
+
+function kWeighting(sr: number): [Biquad, Biquad] {
+  // BS.1770 pre-filter (high shelf) and RLB high-pass, designed for any sample rate.
+  let K = Math.tan((Math.PI * 1681.974450955533) / sr);
+  const Q = 0.7071752369554196;
+  const Vh = 10 ** (3.999843853973347 / 20);
+  const Vb = Vh ** 0.4996667741545416;
+  let a0 = 1 + K / Q + K * K;
+  const shelf = {
+    b0: (Vh + (Vb * K) / Q + K * K) / a0,
+    b1: (2 * (K * K - Vh)) / a0,
+    b2: (Vh - (Vb * K) / Q + K * K) / a0,
+    a1: (2 * (K * K - 1)) / a0,
+    a2: (1 - K / Q + K * K) / a0,
+  };
+  K = Math.tan((Math.PI * 38.13547087602444) / sr);
+  const Q2 = 0.5003270373238773;
+  a0 = 1 + K / Q2 + K * K;
+  const hp = { b0: 1, b1: -2, b2: 1, a1: (2 * (K * K - 1)) / a0, a2: (1 - K / Q2 + K * K) / a0 };
+  return [shelf, hp];
+}
+
+const LIMIT_BLOCK = 64;
+
+interface BlockStats {
+  /** K-weighted energy (both channels summed) per block. */
+  energy: Float64Array;
+  /** Peak |sample| per block over both channels. */
+  peak: Float64Array;
+}
+
+function analyse(l: Float32Array, r: Float32Array, sr: number): BlockStats {
+  const nb = Math.ceil(l.length / LIMIT_BLOCK);
+  const energy = new Float64Array(nb);
+  const peak = new Float64Array(nb);
+  const [f1, f2] = kWeighting(sr);
+  for (const x of [l, r]) {
+    let x1 = 0, x2 = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0;
+    for (let b = 0; b < nb; b++) {
+      let acc = 0;
+      let pk = peak[b]!;
+      for (let i = b * LIMIT_BLOCK, e = Math.min(x.length, i + LIMIT_BLOCK); i < e; i++) {
+        const xi = x[i]!;
+        const a = xi < 0 ? -xi : xi;
+        if (a > pk) pk = a;
+        const y = f1.b0 * xi + f1.b1 * x1 + f1.b2 * x2 - f1.a1 * y1 - f1.a2 * y2;
+        const z = y - 2 * y1 + y2 - f2.a1 * z1 - f2.a2 * z2;
+        x2 = x1;
+        x1 = xi;
+        y2 = y1;
+        y1 = y;
+        z2 = z1;
+        z1 = z;
+        acc += z * z;
+      }
+      energy[b]! += acc;
+      peak[b] = pk;
+    }
+  }
+  return { energy, peak };
+}
+
+/**
+ * BS.1770 integrated loudness from block energies: 400 ms windows every 100 ms, absolute gate
+ * at -70 LUFS, relative gate 10 LU below. `gains` (per block boundary) are applied on the fly.
+ */
+function gatedLoudness(s: BlockStats, gains: Float64Array | null, sr: number): number {
+  const per = Math.round((0.1 * sr) / LIMIT_BLOCK);
+  const steps = Math.floor(s.energy.length / per);
+  const step = new Float64Array(steps);
+  for (let k = 0; k < steps; k++) {
+    let acc = 0;
+    for (let b = k * per; b < (k + 1) * per; b++) {
+      const g = gains ? (gains[b]! + gains[b + 1]!) / 2 : 1;
+      acc += s.energy[b]! * g * g;
+    }
+    step[k] = acc;
+  }
+  const zs: number[] = [];
+  for (let k = 0; k + 4 <= steps; k++) zs.push((step[k]! + step[k + 1]! + step[k + 2]! + step[k + 3]!) / (4 * per * LIMIT_BLOCK));
+  const lufs = (z: number) => -0.691 + 10 * Math.log10(z);
+  const abs = zs.filter((z) => lufs(z) > -70);
+  if (abs.length === 0) return -Infinity;
+  const mean = (v: number[]) => v.reduce((a, b) => a + b, 0) / v.length;
+  const rel = lufs(mean(abs)) - 10;
+  return lufs(mean(abs.filter((z) => lufs(z) > rel)));
+}
+
+/** Full-rate measurement, for tests and the render script. */
+export function integratedLoudness(l: Float32Array, r: Float32Array, sr: number): number {
+  return gatedLoudness(analyse(l, r, sr), null, sr);
+}
+
+/**
+ * Look-ahead limiter gains at 64-sample block boundaries: boundary b must satisfy blocks
+ * b-2..b+1, so the gain is already down one block before a peak and, interpolated linearly
+ * inside blocks, keeps every sample under the ceiling without clicks; release is smooth.
+ */
+function limiterGains(peak: Float64Array, gain: number, ceiling: number): Float64Array {
+  const nb = peak.length;
+  const bound = new Float64Array(nb + 1);
+  let g = gain;
+  for (let b = 0; b <= nb; b++) {
+    let req = gain;
+    for (let k = b - 2; k <= b + 1; k++) if (k >= 0 && k < nb) req = Math.min(req, ceiling / Math.max(peak[k]!, 1e-12));
+    g = Math.min(req, g + (gain - g) * 0.015);
+    bound[b] = g;
+  }
+  return bound;
+}
+
+function applyGains(l: Float32Array, r: Float32Array, bound: Float64Array): void {
+  const n = l.length;
+  for (let b = 0; b < bound.length - 1; b++) {
+    const g0 = bound[b]!;
+    const d = (bound[b + 1]! - g0) / LIMIT_BLOCK;
+    for (let i = b * LIMIT_BLOCK, k = 0, e = Math.min(n, i + LIMIT_BLOCK); i < e; i++, k++) {
+      const gi = g0 + d * k;
+      l[i]! *= gi;
+      r[i]! *= gi;
+    }
+  }
+}
+
+/** 4x oversampled peak (windowed-sinc interpolation), in dBTP. */
+export function truePeakDb(l: Float32Array, r: Float32Array): number {
+  const taps = 8;
+  const phases = [0.25, 0.5, 0.75].map((frac) => {
+    const h = new Float64Array(taps);
+    for (let k = 0; k < taps; k++) {
+      const x = k - taps / 2 + 1 - frac;
+      const w = 0.5 + 0.5 * Math.cos((Math.PI * x) / (taps / 2 + 1));
+      h[k] = (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * w;
+    }
+    return h;
+  });
+  let peak = 0;
+  for (const x of [l, r]) {
+    let samplePeak = 0;
+    for (let i = 0; i < x.length; i++) samplePeak = Math.max(samplePeak, Math.abs(x[i]!));
+    peak = Math.max(peak, samplePeak);
+    // Inter-sample overs of band-limited audio stay within ~1 dB of the neighbouring samples.
+    const threshold = samplePeak * 0.8;
+    for (let i = taps; i < x.length - taps; i++) {
+      if (Math.abs(x[i]!) < threshold && Math.abs(x[i + 1]!) < threshold) continue;
+      for (const h of phases) {
+        let acc = 0;
+        for (let k = 0; k < taps; k++) acc += h[k]! * x[i - taps / 2 + 1 + k]!;
+        if (Math.abs(acc) > peak) peak = Math.abs(acc);
+      }
+    }
+  }
+  return 20 * Math.log10(Math.max(peak, 1e-12));
+}

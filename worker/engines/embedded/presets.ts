@@ -1,0 +1,197 @@
+/** What makes each genre itself: grooves, harmony, parts and timbres. */
+import type { Genre, Mode } from '../../../core/music.ts';
+import type { InstrumentName } from './patches.ts';
+
+/** 16-step drum lanes: 'x' accent, 'o' normal, '-' ghost, '.' rest. */
+export interface DrumPattern {
+  kick?: string;
+  snare?: string;
+  clap?: string;
+  hat?: string;
+  openhat?: string;
+  ride?: string;
+  rim?: string;
+  shaker?: string;
+  tom?: string;
+  taiko?: string;
+}
+
+export type BassStyle = 'root8' | 'lofi' | '808' | 'offbeat' | 'rolling' | 'walking' | 'reese' | 'pedal' | 'none';
+export type ChordStyle = 'pop' | 'lofi' | 'sustain' | 'offbeat' | 'dub' | 'power' | 'charleston' | 'arp' | 'pianoLH' | 'ostinato';
+export type MelodyStyle = 'hook' | 'sparse' | 'flowing' | 'long' | 'riff' | 'none';
+
+export interface Preset {
+  bpm: number;
+  bpmSpread: number;
+  mode: Mode;
+  /** Delay of off-beat 8ths or 16ths, as a fraction of the grid step. */
+  swing: number;
+  swingGrid: 8 | 16;
+  /** Timing jitter in seconds (played feel). */
+  humanize: number;
+  barsPerChord: 1 | 2;
+  chordSize: 3 | 4;
+  /** Raise the third of the minor v chord (harmonic minor), as classical and jazz harmony does. */
+  dominantV: boolean;
+  progressions: Record<Mode, number[][]>;
+  drums: { main: DrumPattern; variation: DrumPattern; intro: DrumPattern } | null;
+  /** Trap-style hat rolls. */
+  hatRolls: boolean;
+  bass: { style: BassStyle; inst: InstrumentName; octave: number };
+  chords: { style: ChordStyle; inst: InstrumentName; center: number };
+  pad: InstrumentName | null;
+  melody: { style: MelodyStyle; inst: InstrumentName; center: number };
+  /** Send amount (room + echo) for the whole mix. */
+  space: number;
+  /** Default instrument words shown to the user. */
+  describe: string[];
+}
+
+const base = {
+  bpmSpread: 4, swing: 0, swingGrid: 16, humanize: 0.004, barsPerChord: 1, chordSize: 3, dominantV: false,
+  hatRolls: false, pad: null, space: 0.5,
+} as const;
+
+const fourOnFloor = 'x...x...x...x...';
+
+export const PRESETS: Record<Genre, Preset> = {
+  pop: {
+    ...base, bpm: 112, mode: 'major',
+    progressions: { major: [[0, 4, 5, 3], [0, 5, 3, 4], [0, 3, 4, 3]], minor: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 6, 5, 4]] },
+    drums: {
+      main: { kick: 'x.......x.o.....', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
+      variation: { kick: 'x.....o.x.o.....', clap: '....x.......x...', hat: 'xoooxoooxoooxooo', openhat: '..............o.' },
+      intro: { kick: 'x.......x.......', hat: 'o.o.o.o.o.o.o.o.' },
+    },
+    bass: { style: 'root8', inst: 'pluckBass', octave: 2 },
+    chords: { style: 'pop', inst: 'piano', center: 62 },
+    pad: 'pad',
+    melody: { style: 'hook', inst: 'pluck', center: 74 },
+    describe: ['piano', 'synth', 'bass', 'drums'],
+  },
+  lofi: {
+    ...base, bpm: 80, mode: 'minor', swing: 0.3, swingGrid: 16, humanize: 0.012, chordSize: 4, space: 0.55,
+    progressions: { major: [[1, 4, 0, 5], [0, 5, 1, 4], [3, 4, 0, 0]], minor: [[0, 3, 0, 4], [0, 5, 3, 4], [3, 4, 0, 0]] },
+    drums: {
+      main: { kick: 'x......o..x.....', snare: '....x.......x...', hat: 'x.o.x.o-x.o.x.o-' },
+      variation: { kick: 'x.....o...x..o..', snare: '....x.......x..-', hat: 'x.o.x.o.x.o.x.oo', shaker: '..o...o...o...o.' },
+      intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
+    },
+    bass: { style: 'lofi', inst: 'upright', octave: 2 },
+    chords: { style: 'lofi', inst: 'epiano', center: 60 },
+    melody: { style: 'sparse', inst: 'flute', center: 72 },
+    describe: ['electric piano', 'flute', 'bass', 'drums', 'vinyl hiss'],
+  },
+  trap: {
+    ...base, bpm: 140, mode: 'minor', hatRolls: true, space: 0.45,
+    progressions: { major: [[0, 0, 5, 5], [0, 3, 5, 4]], minor: [[0, 0, 5, 5], [0, 5, 3, 4], [0, 3, 0, 5]] },
+    drums: {
+      main: { kick: 'x......x..x.....', clap: '........x.......', hat: 'xoxoxoxoxoxoxoxo' },
+      variation: { kick: 'x..x......x..o..', clap: '........x.......', hat: 'xoxoxoxoxoxoxoxo', openhat: '..............o.' },
+      intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
+    },
+    bass: { style: '808', inst: 'bass808', octave: 1 },
+    chords: { style: 'sustain', inst: 'pad', center: 60 },
+    melody: { style: 'riff', inst: 'bell', center: 76 },
+    describe: ['808', 'bells', 'pads', 'hi-hats'],
+  },
+  house: {
+    ...base, bpm: 124, mode: 'minor', swing: 0.12, chordSize: 4,
+    progressions: { major: [[0, 5, 3, 4], [5, 3, 0, 4]], minor: [[0, 6, 5, 6], [0, 3, 6, 0], [0, 5, 3, 4]] },
+    drums: {
+      main: { kick: fourOnFloor, clap: '....x.......x...', hat: 'o.oo-.oo-.oo-.oo', openhat: '..x...x...x...x.' },
+      variation: { kick: fourOnFloor, clap: '....x.......x...', openhat: '..x...x...x...x.', shaker: 'oooooooooooooooo' },
+      intro: { kick: fourOnFloor, openhat: '..o...o...o...o.' },
+    },
+    bass: { style: 'offbeat', inst: 'pluckBass', octave: 2 },
+    chords: { style: 'offbeat', inst: 'organ', center: 62 },
+    pad: 'pad',
+    melody: { style: 'sparse', inst: 'pluck', center: 74 },
+    describe: ['organ stabs', 'bass', 'pads', 'drums'],
+  },
+  techno: {
+    ...base, bpm: 130, mode: 'minor', space: 0.6,
+    progressions: { major: [[0, 0, 0, 0], [0, 0, 3, 3]], minor: [[0, 0, 0, 0], [0, 0, 5, 5], [0, 6, 0, 6]] },
+    drums: {
+      main: { kick: fourOnFloor, hat: 'ooxooox.ooxoooxo', openhat: '..x...x...x...x.', rim: '...o..o....o..o.' },
+      variation: { kick: fourOnFloor, clap: '....x.......x...', hat: 'ooxoooxoooxoooxo', openhat: '..x...x...x...x.' },
+      intro: { kick: fourOnFloor, hat: '..o...o...o...o.' },
+    },
+    bass: { style: 'rolling', inst: 'acid', octave: 2 },
+    chords: { style: 'dub', inst: 'stab', center: 60 },
+    melody: { style: 'none', inst: 'lead', center: 72 },
+    describe: ['acid bass', 'dub stabs', 'drums'],
+  },
+  ambient: {
+    ...base, bpm: 70, bpmSpread: 6, mode: 'major', barsPerChord: 2, chordSize: 4, space: 0.9, humanize: 0.02,
+    progressions: { major: [[0, 3], [0, 5, 3, 0], [0, 3, 0, 4]], minor: [[0, 5], [0, 3, 5, 0], [0, 5, 3, 4]] },
+    drums: null,
+    bass: { style: 'pedal', inst: 'sub', octave: 2 },
+    chords: { style: 'sustain', inst: 'pad', center: 60 },
+    pad: 'strings',
+    melody: { style: 'long', inst: 'bell', center: 76 },
+    describe: ['pads', 'strings', 'bells'],
+  },
+  rock: {
+    ...base, bpm: 120, mode: 'major', humanize: 0.006, dominantV: true, space: 0.35,
+    progressions: { major: [[0, 4, 5, 3], [0, 3, 0, 4], [0, 3, 4, 4]], minor: [[0, 5, 6, 0], [0, 3, 5, 4], [0, 6, 5, 4]] },
+    drums: {
+      main: { kick: 'x.......x.x.....', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
+      variation: { kick: 'x.....x.x.x.....', snare: '....x.......x...', ride: 'x.o.x.o.x.o.x.o.' },
+      intro: { kick: 'x.......x.......', hat: 'x.o.x.o.x.o.x.o.' },
+    },
+    bass: { style: 'root8', inst: 'rockBass', octave: 2 },
+    chords: { style: 'power', inst: 'guitar', center: 52 },
+    melody: { style: 'hook', inst: 'leadGuitar', center: 71 },
+    describe: ['guitars', 'bass', 'drums'],
+  },
+  jazz: {
+    ...base, bpm: 126, mode: 'major', swing: 0.33, swingGrid: 8, humanize: 0.01, chordSize: 4, dominantV: true, space: 0.4,
+    progressions: { major: [[1, 4, 0, 0], [0, 5, 1, 4], [2, 5, 1, 4]], minor: [[1, 4, 0, 0], [0, 3, 1, 4], [0, 5, 1, 4]] },
+    drums: {
+      main: { ride: 'x...x.o.x...x.o.', hat: '....o.......o...', kick: '-...-...-...-...' },
+      variation: { ride: 'x...x.o.x...x.o.', hat: '....o.......o...', kick: '-...-...-...-...', snare: '......-.......-.' },
+      intro: { ride: 'x...x.o.x...x.o.', hat: '....o.......o...' },
+    },
+    bass: { style: 'walking', inst: 'upright', octave: 2 },
+    chords: { style: 'charleston', inst: 'piano', center: 62 },
+    melody: { style: 'flowing', inst: 'sax', center: 70 },
+    describe: ['piano', 'upright bass', 'sax', 'drums'],
+  },
+  piano: {
+    ...base, bpm: 76, bpmSpread: 6, mode: 'major', humanize: 0.012, dominantV: true, space: 0.5,
+    progressions: { major: [[0, 4, 5, 2, 3, 0, 3, 4], [0, 3, 4, 0], [0, 5, 3, 4]], minor: [[0, 3, 4, 0], [0, 5, 3, 4], [0, 3, 6, 2, 5, 3, 4, 0]] },
+    drums: null,
+    bass: { style: 'none', inst: 'sub', octave: 2 },
+    chords: { style: 'pianoLH', inst: 'piano', center: 52 },
+    melody: { style: 'flowing', inst: 'piano', center: 72 },
+    describe: ['piano'],
+  },
+  dnb: {
+    ...base, bpm: 172, mode: 'minor', barsPerChord: 2, space: 0.5,
+    progressions: { major: [[0, 5, 3, 4]], minor: [[0, 5, 3, 4], [0, 0, 5, 6], [0, 3, 5, 4]] },
+    drums: {
+      main: { kick: 'x.........x.....', snare: '....x.......x...', hat: 'x.o.x.oox.o.x.o-' },
+      variation: { kick: 'x.........x..o..', snare: '....x..-....x...', hat: 'xooox.oox.oox.oo', ride: 'x...x...x...x...' },
+      intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
+    },
+    bass: { style: 'reese', inst: 'reese', octave: 1 },
+    chords: { style: 'sustain', inst: 'pad', center: 62 },
+    melody: { style: 'sparse', inst: 'lead', center: 74 },
+    describe: ['reese bass', 'pads', 'breakbeat drums'],
+  },
+  cinematic: {
+    ...base, bpm: 96, mode: 'minor', dominantV: true, space: 0.8,
+    progressions: { major: [[0, 4, 5, 3], [0, 3, 5, 4]], minor: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 5, 6, 4]] },
+    drums: {
+      main: { taiko: 'x..x..x.x...o...', tom: '..........o.o...' },
+      variation: { taiko: 'x..x..x.x..xo.o.', snare: '....x.......x...' },
+      intro: { taiko: 'x.......x.......' },
+    },
+    bass: { style: 'pedal', inst: 'sub', octave: 1 },
+    chords: { style: 'ostinato', inst: 'staccato', center: 57 },
+    pad: 'strings',
+    melody: { style: 'long', inst: 'brass', center: 67 },
+    describe: ['strings', 'brass', 'taiko drums'],
+  },
+};

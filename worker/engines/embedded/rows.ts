@@ -1,0 +1,187 @@
+/**
+ * Turns notes into the graph's per-block rows: for every block a note sounds in, a straight-line
+ * envelope segment, the phase at the block start, a linear frequency ramp and brightness.
+ * All continuity (phase, envelope) is tracked here in double precision, so the graph sees only
+ * short, well-conditioned numbers.
+ */
+import type { Note } from './compose.ts';
+import { PATCHES, type DsfLayer, type FmLayer, type Layer, type NoiseLayer } from './patches.ts';
+import { BLOCK, DSF_PARAMS, FM_PARAMS, NOISE_COLORS, NOISE_PARAMS, SAMPLE_RATE } from './synth-graph.ts';
+import { midiToHz } from './theory.ts';
+
+const TWO_PI = 2 * Math.PI;
+const NYQUIST = SAMPLE_RATE / 2;
+const NO_CAP = 1e9;
+
+/** Growable struct-of-arrays: one row per (note layer, block). */
+export class RowTable {
+  readonly block: number[] = [];
+  readonly cols: Record<string, number[]>;
+  readonly names: readonly string[];
+  constructor(names: readonly string[]) {
+    this.names = names;
+    this.cols = Object.fromEntries(names.map((n) => [n, [] as number[]]));
+  }
+  /** Values in the order of `names`. */
+  push(block: number, values: number[]): void {
+    this.block.push(block);
+    for (let i = 0; i < values.length; i++) this.colList[i]!.push(values[i]!);
+  }
+  private get colList(): number[][] {
+    return (this.cached ??= this.names.map((n) => this.cols[n]!));
+  }
+  private cached: number[][] | undefined;
+  get length(): number {
+    return this.block.length;
+  }
+}
+
+export interface Rows {
+  dsf: RowTable;
+  fm: RowTable;
+  noise: RowTable;
+}
+
+const GAIN_COLS = ['gl', 'gr', 'gs'] as const;
+
+export function notesToRows(notes: Note[], space: number): Rows {
+  const rows: Rows = {
+    dsf: new RowTable([...DSF_PARAMS, ...GAIN_COLS]),
+    fm: new RowTable([...FM_PARAMS, ...GAIN_COLS]),
+    noise: new RowTable([...NOISE_PARAMS, ...NOISE_COLORS, ...GAIN_COLS]),
+  };
+  for (const note of notes) {
+    for (const layer of PATCHES[note.inst] as Layer[]) {
+      if (layer.kind === 'dsf' && layer.detune) {
+        const spread = layer.spread ?? 0.5;
+        for (const side of [-1, 1]) addLayer(rows, note, layer, space, side * layer.detune, side * spread, 0.7071);
+      } else {
+        addLayer(rows, note, layer, space, 0, 0, 1);
+      }
+    }
+  }
+  return rows;
+}
+
+function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: number, panOffset: number, gainScale: number): void {
+  const start = Math.round((note.t + (layer.delay ?? 0)) * SAMPLE_RATE);
+  const { attack, decay, sustain } = layer.env;
+  const gateS = note.len;
+  const levelAtGate = envLevel(gateS, attack, decay, sustain);
+  let releaseS = layer.env.release;
+  const endLimit = note.mustEndBy ?? Infinity;
+  // Never run past the end of the track: tighten the gate, then the release.
+  let gate = gateS;
+  if (note.t + gate + releaseS > endLimit) {
+    gate = Math.max(0.005, Math.min(gate, endLimit - note.t - Math.min(releaseS, 0.25)));
+    releaseS = Math.max(0.005, Math.min(releaseS, endLimit - note.t - gate));
+  }
+  const gateLevel = gate === gateS ? levelAtGate : envLevel(gate, attack, decay, sustain);
+  // A percussive note is over once it has decayed 60 dB, whatever its gate says: fewer rows.
+  const decayedS = sustain === 0 ? attack + 6.9 * decay : Infinity;
+  const totalS = Math.min(gate + releaseS, decayedS);
+  const totalSamples = Math.max(1, Math.round(totalS * SAMPLE_RATE));
+  const end = start + totalSamples;
+  const amp = note.vel * layer.gain * gainScale;
+  const env = (s: number): number => {
+    if (s <= 0) return 0;
+    if (s >= totalSamples) return 0;
+    const t = s / SAMPLE_RATE;
+    // a short linear tail takes every note exactly to zero at its end
+    const tail = Math.min(1, (totalS - t) / 0.006);
+    if (t < gate) return envLevel(t, attack, decay, sustain) * tail;
+    return gateLevel * Math.exp((-6.9 * (t - gate)) / releaseS) * tail;
+  };
+
+  const pan = Math.max(-1, Math.min(1, note.pan + panOffset));
+  const theta = ((pan + 1) * Math.PI) / 4;
+  const gl = Math.cos(theta) * Math.SQRT2;
+  const gr = Math.sin(theta) * Math.SQRT2;
+  const gs = layer.send * space;
+
+  const baseHz = midiToHz(note.midi + (layer.transpose ?? 0) + cents / 100);
+  const sweep = layer.sweep ?? 0;
+  const bend = note.bend ?? 0;
+  const sweepTime = layer.sweepTime ?? 0.05;
+  const freqAt = (s: number): number => {
+    const t = Math.max(0, s) / SAMPLE_RATE;
+    let semis = 0;
+    if (sweep) semis += sweep * Math.exp(-t / sweepTime);
+    if (bend) semis += bend * Math.exp(-t / 0.06);
+    const v = layer.vibrato;
+    if (v && t > v.delay) semis += v.depth * Math.min(1, (t - v.delay) / 0.3) * Math.sin(TWO_PI * v.rate * t);
+    return Math.min(baseHz * 2 ** (semis / 12), NYQUIST * 0.9);
+  };
+
+  const firstBlock = Math.floor(start / BLOCK);
+  const lastBlock = Math.ceil(end / BLOCK);
+  let phase = 0;
+  let modPhase = 0;
+  const ratio = layer.kind === 'fm' ? layer.ratio : 0;
+  const noiseCols = layer.kind === 'noise' ? colorWeights(layer) : undefined;
+
+  for (let b = firstBlock; b < lastBlock; b++) {
+    const s0 = b * BLOCK - start; // note-relative sample at the block start (negative in the onset block)
+    const s1 = s0 + BLOCK;
+    const onset = s0 < 0;
+    const o = onset ? -s0 : 0;
+    const v1 = env(s1) * amp;
+    let e0: number;
+    let es: number;
+    let cap: number;
+    if (onset) {
+      es = amp / Math.max(1, attack * SAMPLE_RATE);
+      e0 = -o * es;
+      cap = v1;
+    } else {
+      e0 = env(s0) * amp;
+      es = (v1 - e0) / BLOCK;
+      cap = NO_CAP;
+    }
+    if (layer.kind === 'noise') {
+      rows.noise.push(b, [e0, es, cap, ...noiseCols!, gl, gr, gs]);
+      continue;
+    }
+    const f0 = freqAt(s0);
+    const f1 = onset ? f0 : freqAt(s1);
+    const w = (TWO_PI * f0) / SAMPLE_RATE;
+    const q = onset ? 0 : (Math.PI * (f1 - f0)) / (BLOCK * SAMPLE_RATE);
+    const p0 = onset ? -w * o : phase;
+    const advance = w * BLOCK + q * BLOCK * BLOCK;
+    if (layer.kind === 'dsf') {
+      const a = brightness(layer, s0 + BLOCK / 2, Math.max(f0, f1));
+      const norm = Math.sqrt(1 - a * a);
+      rows.dsf.push(b, [p0, w, q, 1 + a * a, 2 * a, e0 * norm, es * norm, cap === NO_CAP ? cap : cap * norm, gl, gr, gs]);
+    } else {
+      // Keep the FM sidebands ((index + 1) * modulator) under Nyquist: no aliasing on high notes.
+      const maxIdx = Math.max(0, (0.9 * NYQUIST - f0) / Math.max(1e-9, ratio * f0) - 1);
+      const idx = Math.min(fmIndex(layer, s0 + BLOCK / 2), maxIdx);
+      const pm0 = onset ? -w * ratio * o : modPhase;
+      rows.fm.push(b, [p0, w, q, pm0, ratio, idx, e0, es, cap, gl, gr, gs]);
+      modPhase = (pm0 + advance * ratio) % TWO_PI;
+    }
+    phase = (p0 + advance) % TWO_PI;
+  }
+}
+
+function envLevel(t: number, attack: number, decay: number, sustain: number): number {
+  if (t < attack) return t / attack;
+  return sustain + (1 - sustain) * Math.exp(-(t - attack) / decay);
+}
+
+/** DSF ratio at this point of the note, limited so the partial at Nyquist stays below -60 dB. */
+function brightness(layer: DsfLayer, s: number, hz: number): number {
+  const [a0, a1, time] = layer.bright;
+  const a = a1 + (a0 - a1) * Math.exp(-Math.max(0, s) / SAMPLE_RATE / time);
+  const limit = Math.exp((Math.log(1e-3) * hz) / NYQUIST);
+  return Math.max(0, Math.min(a, limit, 0.97));
+}
+
+function fmIndex(layer: FmLayer, s: number): number {
+  const [i0, i1, time] = layer.index;
+  return i1 + (i0 - i1) * Math.exp(-Math.max(0, s) / SAMPLE_RATE / time);
+}
+
+function colorWeights(layer: NoiseLayer): number[] {
+  return NOISE_COLORS.map((c) => layer.colors[c] ?? 0);
+}

@@ -1,0 +1,139 @@
+/**
+ * The ONNX graph that turns compact per-block note parameters into a stereo chunk.
+ *
+ * Why this shape: a chunk is C blocks of BLOCK samples. Every sounding note contributes one
+ * "row" per block it covers, holding only a handful of numbers (phase, frequency slope, a
+ * straight-line envelope segment, brightness, FM depth, pan). Rows are packed [C, K, 1] where K is
+ * the most rows any block of the chunk needs, so a silent passage costs nothing and the graph is
+ * a few dozen broadcast ops over [C, K, BLOCK] followed by one batched MatMul that pans and sums
+ * every row into left, right and the effect send at once. Nothing per-sample is computed in JS.
+ *
+ * Tonal rows are band-limited by construction: the waveform is the closed-form sum
+ * sum_k a^(k-1) sin(k phi) = sin(phi) / (1 - 2a cos(phi) + a^2), with `a` chosen per row so the
+ * partial at Nyquist is below -60 dB (the TS side clamps it). `a` sweeping down over a note is
+ * a low-pass filter envelope for free; phi may be frequency-modulated for bells and e-pianos.
+ * Noise rows read a pre-filtered noise bank (drums).
+ */
+import { GraphBuilder } from './onnx-builder.ts';
+import { Prng } from './rng.ts';
+
+export const SAMPLE_RATE = 44_100;
+export const BLOCK = 256;
+/** Send history kept between chunks for the delay/reverb taps (must exceed the longest tap). */
+export const SEND_HISTORY = 65_536;
+export const NOISE_COLORS = ['white', 'bright', 'mid', 'dark'] as const;
+export type NoiseColor = (typeof NOISE_COLORS)[number];
+
+/** Per-row inputs of the band-limited (DSF) voices: phase, frequency slope, brightness, envelope. */
+export const DSF_PARAMS = ['p0', 'w', 'q', 'c1', 'c2', 'e0', 'es', 'cap'] as const;
+/** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
+export const FM_PARAMS = ['p0', 'w', 'q', 'pm0', 'mr', 'mi', 'e0', 'es', 'cap'] as const;
+export const NOISE_PARAMS = ['e0', 'es', 'cap'] as const;
+/** Early-reflection delays of the room send, in samples (fixed: they shape the room, not the tempo). */
+export const ROOM_TAPS = [1597, 2311, 3169, 4409, 5521, 6991, 8863, 11_311, 14_009, 17_203] as const;
+/** Tempo-synced echo taps (their delays are inputs). */
+export const ECHO_TAPS = 2;
+export const NOISE_BANK_BLOCKS = 1024;
+
+export function buildSynthGraph(): Uint8Array {
+  const g = new GraphBuilder();
+  const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
+  const rows = (prefix: string, names: readonly string[], k: string) =>
+    Object.fromEntries(names.map((p) => [p, g.input(`${prefix}_${p}`, 'float', ['C', k, 1])])) as Record<string, string>;
+  // u = w t + q t^2: the phase advance inside the block (q bends the pitch: glides, kick sweeps).
+  const advance = (r: Record<string, string>) => g.op('Mul', [g.op('Add', [r.w!, g.op('Mul', [tF, r.q!])]), tF]);
+
+  // --- band-limited rows: sum_k a^(k-1) sin(k phi) in closed form ---------------------------
+  const d = rows('d', DSF_PARAMS, 'K');
+  const phi = g.op('Add', [advance(d), d.p0!]);
+  const den = g.op('Sub', [d.c1!, g.op('Mul', [d.c2!, g.op('Cos', [phi])])]);
+  const dSig = g.op('Mul', [g.op('Div', [g.op('Sin', [phi]), den]), envelope(g, tF, d.e0!, d.es!, d.cap!)]);
+  const dMix = g.op('MatMul', [g.input('d_gain', 'float', ['C', 3, 'K']), dSig]); // [C, 3, BLOCK]
+
+  // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
+  const f = rows('f', FM_PARAMS, 'KF');
+  const fu = advance(f);
+  const modulator = g.op('Sin', [g.op('Add', [g.op('Mul', [fu, f.mr!]), f.pm0!])]);
+  const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
+  const fSig = g.op('Mul', [g.op('Sin', [fPhi]), envelope(g, tF, f.e0!, f.es!, f.cap!)]);
+  const fMix = g.op('MatMul', [g.input('f_gain', 'float', ['C', 3, 'KF']), fSig]);
+
+  // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
+  const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
+  const bankStart = g.input('n_bank_start', 'int64', [1]);
+  const c = g.op('Slice', [g.op('Shape', [g.input('n_e0', 'float', ['C', 'KN', 1])]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
+  const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
+  const colored = g.op('MatMul', [g.input('n_color', 'float', ['C', 'KN', NOISE_COLORS.length]), chunkNoise]);
+  const nSig = g.op('Mul', [colored, envelope(g, tF, 'n_e0', g.input('n_es', 'float', ['C', 'KN', 1]), g.input('n_cap', 'float', ['C', 'KN', 1]))]);
+  const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
+
+  // --- buses -----------------------------------------------------------------------------
+  const sum = g.op('Add', [g.op('Add', [dMix, fMix]), nMix]);
+  const buses = g.op('Reshape', [g.op('Transpose', [sum], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2])]);
+  const axis0 = g.constInt64([0], [1]);
+  const dry = g.op('Slice', [buses, axis0, g.constInt64([2], [1]), axis0]);
+  const send = g.op('Reshape', [g.op('Slice', [buses, g.constInt64([2], [1]), g.constInt64([3], [1]), axis0]), g.constInt64([-1], [1])], {}, 'send');
+
+  // Effects: every tap is a contiguous Slice of [history | this chunk's send] (a memcpy, far
+  // cheaper than an index Gather), all taps stacked and spread over left/right by one MatMul.
+  const hist = g.input('hist', 'float', [SEND_HISTORY]);
+  const full = g.op('Concat', [hist, send], { axis: 0 });
+  const n = g.op('Shape', [send]);
+  const tap = (start: string) => g.op('Unsqueeze', [g.op('Slice', [full, start, g.op('Add', [start, n]), axis0]), axis0]);
+  const starts = ROOM_TAPS.map((delay) => g.constInt64([SEND_HISTORY - delay], [1]));
+  const echo = g.input('echo_start', 'int64', [ECHO_TAPS]);
+  for (let i = 0; i < ECHO_TAPS; i++) starts.push(g.op('Slice', [echo, g.constInt64([i], [1]), g.constInt64([i + 1], [1]), axis0]));
+  const taps = g.op('Concat', starts.map(tap), { axis: 0 }); // [T, N]
+  const wet = g.op('MatMul', [g.input('tap_gain', 'float', [2, ROOM_TAPS.length + ECHO_TAPS]), taps]);
+  g.op('Add', [dry, wet], {}, 'out');
+  g.output('out', 'float', [2, 'N']);
+  g.output('send', 'float', ['N']);
+  return g.toBytes('ditty_synth');
+}
+
+/** Straight-line segment from e0 with slope es, floored at 0 and capped (an attack that peaks mid-block holds there). */
+function envelope(g: GraphBuilder, t: string, e0: string, es: string, cap: string): string {
+  return g.op('Min', [g.op('Relu', [g.op('Add', [g.op('Mul', [t, es]), e0])]), cap]);
+}
+
+/** Fixed-seed noise in a few colours, filtered once here so drums need no filters at render time. */
+function noiseBank(): Float32Array {
+  const rng = new Prng(0x5eed);
+  const len = NOISE_BANK_BLOCKS * BLOCK;
+  const out = new Float32Array(NOISE_COLORS.length * len);
+  const white = new Float64Array(len);
+  for (let i = 0; i < len; i++) white[i] = rng.float() * 2 - 1;
+  NOISE_COLORS.forEach((color, c) => {
+    const x = Float64Array.from(white);
+    // Each colour is decorrelated from the others by a different rotation of the white source.
+    x.copyWithin(0, c * 7919), x.set(white.subarray(0, c * 7919), len - c * 7919);
+    if (color === 'bright') highpass(x, 7000, 2), highpass(x, 5000, 1);
+    if (color === 'mid') highpass(x, 900, 2), lowpass(x, 7000, 2);
+    if (color === 'dark') lowpass(x, 1200, 2);
+    let rms = 0;
+    for (let i = 0; i < len; i++) rms += x[i]! * x[i]!;
+    rms = Math.sqrt(rms / len);
+    for (let b = 0; b < NOISE_BANK_BLOCKS; b++) {
+      for (let i = 0; i < BLOCK; i++) out[(b * NOISE_COLORS.length + c) * BLOCK + i] = (x[b * BLOCK + i]! / rms) * 0.5;
+    }
+  });
+  return out;
+}
+
+function onePole(x: Float64Array, cutoff: number, passes: number, high: boolean): void {
+  const a = Math.exp((-2 * Math.PI * cutoff) / SAMPLE_RATE);
+  for (let p = 0; p < passes; p++) {
+    let y = 0;
+    let prev = 0;
+    for (let rep = 0; rep < 2; rep++) {
+      for (let i = 0; i < x.length; i++) {
+        const xi = x[i]!;
+        y = high ? a * (y + xi - prev) : (1 - a) * xi + a * y;
+        prev = xi;
+        if (rep === 1) x[i] = y;
+      }
+    }
+  }
+}
+const highpass = (x: Float64Array, f: number, n: number) => onePole(x, f, n, true);
+const lowpass = (x: Float64Array, f: number, n: number) => onePole(x, f, n, false);
