@@ -10,10 +10,13 @@ import path from 'node:path';
 export const TRACK_EXTENSIONS = ['ogg', 'mp3', 'wav'] as const;
 export type TrackExtension = (typeof TRACK_EXTENSIONS)[number];
 
-/** 18 random bytes: 144 bits, exactly 24 base64url characters with no padding. */
-const PUBLIC_TOKEN_BYTES = 18;
-export const PUBLIC_TOKEN_LENGTH = 24;
-const PUBLIC_TOKEN_RE = /^[A-Za-z0-9_-]{24}$/;
+/**
+ * 32 random bytes (256 bits) as 43 base64url characters, the format core/db/repo.ts stores in
+ * generations.public_token. The last character carries 4 bits, so only 16 letters are canonical.
+ */
+const PUBLIC_TOKEN_BYTES = 32;
+export const PUBLIC_TOKEN_LENGTH = 43;
+const PUBLIC_TOKEN_RE = /^[A-Za-z0-9_-]{42}[AEIMQUYcgkosw048]$/;
 const GENERATION_ID_RE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A fresh unguessable token for a generation's links (player page, audio, download). */

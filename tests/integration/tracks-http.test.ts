@@ -96,10 +96,11 @@ describe('tokens', () => {
   const bad = [
     'short',
     `${token}x`,
-    `${token.slice(0, 23)}.`,
+    `${token.slice(0, 42)}.`,
+    `${token.slice(0, 42)}B`,
     '..%2F..%2F..%2Fetc%2Fpasswd',
-    `${token.slice(0, 22)}%00`,
-    encodeURIComponent(`${token.slice(0, 23)}é`),
+    `${token.slice(0, 41)}%00`,
+    encodeURIComponent(`${token.slice(0, 42)}é`),
     '3fa2c9d1-7b4e-4c1a-9f00-1234567890ab',
   ];
   for (const t of bad) {

@@ -2,6 +2,7 @@ import { mkdtemp, readdir, readFile, rm, stat, writeFile } from 'node:fs/promise
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { newPublicToken as newDbToken } from '../../core/db/repo.ts';
 import { atomicFile, isPublicToken, newPublicToken, PUBLIC_TOKEN_LENGTH, removeTrack, trackPath } from '../../core/storage.ts';
 
 const dirs: string[] = [];
@@ -27,17 +28,24 @@ describe('storage', () => {
     expect(() => trackPath('/data', ID, 'sh' as never)).toThrow(/extension/);
   });
 
-  it('GIVEN new tokens THEN each is 24 base64url characters and they do not repeat', () => {
+  it('GIVEN new tokens THEN each is 43 base64url characters of 32 bytes and they do not repeat', () => {
     const tokens = new Set(Array.from({ length: 1000 }, newPublicToken));
     expect(tokens.size).toBe(1000);
+    expect(isPublicToken(`${'a'.repeat(42)}A`)).toBe(true);
     for (const t of tokens) {
       expect(t).toHaveLength(PUBLIC_TOKEN_LENGTH);
       expect(isPublicToken(t)).toBe(true);
+      expect(Buffer.from(t, 'base64url').toString('base64url')).toBe(t);
     }
   });
 
+  it('GIVEN the tokens the database layer mints THEN the link routes accept them', () => {
+    for (let i = 0; i < 200; i++) expect(isPublicToken(newDbToken())).toBe(true);
+  });
+
   it('GIVEN strings that are not tokens THEN isPublicToken rejects them', () => {
-    for (const bad of ['', 'a'.repeat(23), 'a'.repeat(25), `${'a'.repeat(23)}=`, `${'a'.repeat(23)}/`, `${'a'.repeat(23)}.`, ID, 42, null]) {
+    // 'B' last: right length but not a canonical encoding of 32 bytes.
+    for (const bad of ['', 'a'.repeat(42), 'A'.repeat(44), `${'a'.repeat(42)}=`, `${'a'.repeat(42)}/`, `${'a'.repeat(42)}.`, `${'a'.repeat(42)}B`, ID, 42, null]) {
       expect(isPublicToken(bad)).toBe(false);
     }
   });
