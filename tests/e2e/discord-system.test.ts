@@ -1,0 +1,144 @@
+/**
+ * The whole loop on Discord: the real discord.js client against the fake Discord, over the real
+ * core, queue, worker (embedded engine, ffmpeg), Postgres and Redis of `startTestSystem`.
+ */
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
+import { FakeDiscord, type FakeMessage, type RecordedRequest } from '../helpers/fake-discord/server.ts';
+import { probe } from '../helpers/ffprobe.ts';
+import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+let fake: FakeDiscord;
+let sys: TestSystem;
+let bot: DiscordBot;
+let tmp: string;
+
+beforeAll(async () => {
+  fake = await FakeDiscord.start();
+  tmp = await mkdtemp(join(tmpdir(), 'ditty-discord-'));
+  sys = await startTestSystem({
+    env: { DISCORD_TOKEN: fake.token, DISCORD_APPLICATION_ID: fake.applicationId, DISCORD_API_BASE: fake.apiBase, DEFAULT_DURATION_S: '5' },
+  });
+  bot = await startDiscordBot(sys.config.discord!, sys.runtime, { progressIntervalMs: 250 });
+});
+
+afterAll(async () => {
+  await bot?.stop();
+  await sys?.stop();
+  await fake?.close();
+  if (tmp) await rm(tmp, { recursive: true, force: true });
+});
+
+const editsOf = (token: string): RecordedRequest[] => fake.requestsTo('PATCH', `/webhooks/${fake.applicationId}/${token}/messages/@original`);
+
+async function trackMessage(interactionId: string): Promise<FakeMessage> {
+  return fake.waitFor(() => {
+    const m = fake.originalOf(interactionId);
+    return m && m.embeds.length > 0 ? m : undefined;
+  }, 45_000, 'the track message');
+}
+
+function generationIdOf(msg: FakeMessage): string {
+  const m = /ditty:fav:([0-9a-f-]{36})/.exec(JSON.stringify(msg.components));
+  if (!m) throw new Error('no generation id on the message');
+  return m[1]!;
+}
+
+let firstMessage: FakeMessage;
+let firstId: string;
+
+describe('discord over the real system', () => {
+  it('defers within 3 s, shows progress, waits out a 429, and posts a playable file with embed and buttons, echoing the prompt inert', async () => {
+    fake.rateLimit('PATCH', /\/messages\/@original$/, 1, 1);
+    const sent = Date.now();
+    const { id, token } = fake.slashCommand('generate', { prompt: '@everyone **lofi** piano at 80 bpm', duration: 5 });
+    const ack = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${id}/${token}/callback`)[0], 3000, 'acknowledgement');
+    expect(ack.at - sent).toBeLessThan(3000);
+    expect(ack.body?.type).toBe(5);
+
+    const msg = await trackMessage(id);
+    const edits = editsOf(token);
+    const limited = edits.find((e) => e.status === 429)!;
+    expect(limited).toBeDefined();
+    expect(edits[edits.indexOf(limited) + 1]!.at - limited.at).toBeGreaterThanOrEqual(1000);
+    expect(edits.some((e) => e.status === 200 && /Queued · position \d+|Rendering|Encoding/.test(String(e.body?.content)))).toBe(true);
+    for (const e of edits) expect(e.body?.allowed_mentions).toEqual({ parse: [] });
+    for (const e of edits) expect(String(e.body?.content ?? '')).not.toContain('@everyone');
+
+    const embed = msg.embeds[0] as { description: string; fields: Array<{ name: string; value: string }> };
+    expect(embed.description).toContain('\\*\\*lofi\\*\\*');
+    expect(embed.description).not.toContain('@everyone');
+    expect(embed.fields.find((f) => f.name === 'BPM')?.value).toBe('80');
+    expect(embed.fields.map((f) => f.name)).toEqual(expect.arrayContaining(['Key', 'Genre', 'Duration', 'Seed', 'Engine', 'Render time']));
+    expect(JSON.stringify(msg.components)).toMatch(/ditty:var:[0-9a-f-]{36}/);
+
+    expect(msg.attachments).toHaveLength(1);
+    const file = join(tmp, msg.attachments[0]!.filename);
+    await writeFile(file, msg.fileData.get(msg.attachments[0]!.id)!);
+    const p = await probe(file);
+    expect(p.durationS).toBeGreaterThan(4.5);
+    expect(p.durationS).toBeLessThan(5.6);
+    firstMessage = msg;
+    firstId = generationIdOf(msg);
+    expect((await sys.runtime.core.track(firstId))?.status).toBe('completed');
+  });
+
+  it('favorites by reaction, unfavorites on removal, and still counts after a bot restart', async () => {
+    const bob = fake.newUser('bob');
+    const favorites = async () => (await sys.runtime.core.track(firstId))!.favorites;
+    fake.react(firstMessage, bob, '⭐', true);
+    await waitUntil(async () => (await favorites()) === 1, 'favorite');
+    fake.react(firstMessage, bob, '⭐', false);
+    await waitUntil(async () => (await favorites()) === 0, 'unfavorite');
+
+    await bot.stop();
+    bot = await startDiscordBot(sys.config.discord!, sys.runtime, { progressIntervalMs: 250 });
+    const carol = fake.newUser('carol');
+    fake.react(firstMessage, carol, '⭐', true);
+    await waitUntil(async () => (await favorites()) === 1, 'favorite after restart');
+  });
+
+  it('falls back to a channel message replying to the original when the token is gone', async () => {
+    const { id, token } = fake.slashCommand('generate', { prompt: 'ambient pads', duration: 5 });
+    await fake.waitFor(() => fake.originalOf(id), 3000, 'deferred reply');
+    fake.expireToken(token);
+    const posted = await fake.waitFor(() => [...fake.messages.values()].find((m) => m.message_reference?.message_id === fake.originalOf(id)?.id), 45_000, 'channel fallback');
+    expect(posted.attachments).toHaveLength(1);
+    expect(posted.embeds).toHaveLength(1);
+    const post = fake.requestsTo('POST', `/channels/${fake.channelId}/messages`).at(-1)!;
+    expect(post.body?.allowed_mentions).toEqual({ parse: [] });
+    const generationId = generationIdOf(posted);
+    await waitUntil(async () => (await sys.runtime.core.track(generationId))?.status === 'completed', 'completed');
+  });
+
+  it('links the track when it does not fit the upload limit', async () => {
+    const { id } = fake.slashCommand('generate', { prompt: 'techno loop', duration: 5 }, { attachmentSizeLimit: 2000 });
+    const msg = await trackMessage(id);
+    expect(msg.attachments).toHaveLength(0);
+    expect(msg.content).toMatch(/https?:\/\/\S+/);
+  });
+
+  it('/stats reflects the favorites and plays made here', async () => {
+    await sys.runtime.core.recordPlay(firstId, null, 'web');
+    const s = fake.slashCommand('stats', { scope: 'server', period: 'all' });
+    const edit = await fake.waitFor(() => editsOf(s.token)[0], 10_000, 'stats');
+    const embed = (edit.body?.embeds as Array<{ fields: Array<{ name: string; value: string }> }>)[0]!;
+    const field = (n: string) => embed.fields.find((f) => f.name === n)?.value;
+    expect(field('Favorites')).toBe('1');
+    expect(Number(field('Plays'))).toBeGreaterThanOrEqual(1);
+    expect(Number(field('Generations'))).toBe(3);
+    expect(field('Top tracks')).toContain('lofi');
+    expect(edit.files.map((f) => f.name)).toEqual(['ditty-stats.png']);
+  });
+});
+
+async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
