@@ -39,8 +39,8 @@ export function resolveDevice(requested: DeviceRequest): 'cpu' | 'cuda' {
   if (requested === 'auto') return installed ? 'cuda' : 'cpu';
   if (!installed) {
     throw new MusicgenModelError(
-      'ONNX_DEVICE=cuda but this onnxruntime-node build has no CUDA provider: on a GPU host run ' +
-        '`ONNXRUNTIME_NODE_INSTALL=cuda12 npm rebuild onnxruntime-node` (CUDA 12 + cuDNN 9 required), or set ONNX_DEVICE=cpu',
+      'ONNX_DEVICE=cuda but this onnxruntime-node build has no CUDA provider: on a host with CUDA 12 and cuDNN 9 run ' +
+        '`ONNXRUNTIME_NODE_INSTALL=cuda12 node node_modules/onnxruntime-node/script/install.js` once, or set ONNX_DEVICE=cpu',
     );
   }
   return 'cuda';
