@@ -1,0 +1,100 @@
+/**
+ * Local chat command to playable track, for a 30 s track: from POSTing `/generate` to the first
+ * audio bytes of the delivered track, through the real web app, core, queue, worker (embedded
+ * engine, ffmpeg) and the chat's event stream, as the page experiences it (browser excluded).
+ */
+import type { PageTrack } from '../web/server/chat.ts';
+import { startTestSystem } from '../tests/helpers/system.ts';
+import { median, percentile, type Bench, type BenchRow } from './lib.ts';
+
+const RUNS = 10;
+const DURATION_S = 30;
+const GOAL_MS = 1500;
+
+/** Follows /api/chat/events and hands each delivered track to whoever waits for its id. */
+function followTracks(url: string): { waitFor(id: string): Promise<PageTrack>; close(): void } {
+  const waiting = new Map<string, (t: PageTrack) => void>();
+  const arrived = new Map<string, PageTrack>();
+  const abort = new AbortController();
+  void (async () => {
+    const res = await fetch(`${url}/api/chat/events`, { signal: abort.signal });
+    if (!res.ok || !res.body) throw new Error(`event stream answered ${res.status}`);
+    let buffer = '';
+    for await (const chunk of res.body.pipeThrough(new TextDecoderStream())) {
+      buffer += chunk;
+      const blocks = buffer.split('\n\n');
+      buffer = blocks.pop() ?? '';
+      for (const block of blocks) {
+        if (!block.startsWith('event: track\n')) continue;
+        const data = /^data: (.+)$/m.exec(block)?.[1];
+        if (!data) continue;
+        const { track } = JSON.parse(data) as { track: PageTrack };
+        const resolve = waiting.get(track.id);
+        if (resolve) resolve(track);
+        else arrived.set(track.id, track);
+      }
+    }
+  })().catch((err: unknown) => {
+    if (!abort.signal.aborted) console.error('bench chat: event stream failed', err);
+  });
+  return {
+    waitFor(id) {
+      const early = arrived.get(id);
+      if (early) return Promise.resolve(early);
+      return new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`no track for ${id} within 120 s`)), 120_000);
+        waiting.set(id, (t) => {
+          clearTimeout(timer);
+          waiting.delete(id);
+          resolve(t);
+        });
+      });
+    },
+    close: () => abort.abort(),
+  };
+}
+
+export const bench: Bench = async () => {
+  // Ten tracks a minute from one user is the default limit; the bench is not what it guards against.
+  const system = await startTestSystem({ env: { RATE_LIMIT_PER_MINUTE: '10000', LOG_LEVEL: 'warn' } });
+  const tracks = followTracks(system.url);
+  const samples: number[] = [];
+  const renderMs: number[] = [];
+  try {
+    // One extra run first: it builds the engine's graph and warms connections.
+    for (let i = 0; i <= RUNS; i++) {
+      const t0 = performance.now();
+      const res = await fetch(`${system.url}/api/chat/commands`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'bench', text: `/generate lo-fi piano at 80 bpm ${DURATION_S}s seed:${i + 1}` }),
+      });
+      const accepted = (await res.json()) as { generationId?: string; error?: { message: string } };
+      if (!res.ok || !accepted.generationId) throw new Error(`generate refused: ${accepted.error?.message ?? res.status}`);
+      const track = await tracks.waitFor(accepted.generationId);
+      const audio = await fetch(`${system.url}${track.audioUrl}`, { headers: { range: 'bytes=0-65535' } });
+      if (audio.status !== 206 && audio.status !== 200) throw new Error(`audio answered ${audio.status}`);
+      const reader = audio.body!.getReader();
+      await reader.read(); // the first bytes are what a player needs to start
+      const t1 = performance.now();
+      await reader.cancel();
+      if (i > 0) {
+        samples.push(t1 - t0);
+        if (track.renderMs !== null) renderMs.push(track.renderMs);
+      }
+    }
+  } finally {
+    tracks.close();
+    await system.stop();
+  }
+  const p50 = median(samples);
+  const rows: BenchRow[] = [
+    {
+      group: 'local chat', name: `command → playable, ${DURATION_S} s track, p50`, value: Math.round(p50), unit: 'ms',
+      goal: `< ${GOAL_MS} ms`, met: p50 < GOAL_MS, note: `${RUNS} runs after 1 warm-up; HTTP API + SSE, no browser`,
+    },
+    { group: 'local chat', name: `command → playable, ${DURATION_S} s track, p90`, value: Math.round(percentile(samples, 90)), unit: 'ms' },
+    { group: 'local chat', name: `render only, ${DURATION_S} s track, p50`, value: Math.round(median(renderMs)), unit: 'ms', note: 'renderMs reported by the worker' },
+  ];
+  return rows;
+};
