@@ -13,7 +13,7 @@ import type { MusicParams } from '../../core/music.ts';
 import { makeTinyMusicgen } from '../../scripts/make-tiny-musicgen.ts';
 import { openModelFolder, type ModelFolder } from '../../worker/engines/musicgen/folder.ts';
 import { generateCodes, type SamplingOptions } from '../../worker/engines/musicgen/generate.ts';
-import { createMusicgenEngine, describe as describePrompt, type MusicgenEngine } from '../../worker/engines/musicgen/index.ts';
+import { createMusicgenEngine, promptText, type MusicgenEngine } from '../../worker/engines/musicgen/index.ts';
 import { cudaProviderInstalled, openSessions, releaseSessions, type MusicgenSessions } from '../../worker/engines/musicgen/sessions.ts';
 import { T5Tokens } from '../../worker/engines/musicgen/tokenizer.ts';
 
@@ -194,7 +194,7 @@ describe('MusicGen engine', () => {
   });
 
   it('GIVEN explicit bpm, key and exclusions THEN the text prompt carries them', () => {
-    const text = describePrompt({ prompt: 'chill beat', durationS: 5, params: params(1, { explicit: ['bpm', 'key'], excluded: ['drums'] }) });
+    const text = promptText({ prompt: 'chill beat', durationS: 5, params: params(1, { explicit: ['bpm', 'key'], excluded: ['drums'] }) });
     expect(text).toBe('chill beat, 90 bpm, in A minor, no drums');
   });
 });

@@ -52,7 +52,7 @@ interface Loaded {
 }
 
 /** MusicGen is prompted with text; the parser's explicit choices are appended as plain words. */
-export function describe(input: RenderInput): string {
+export function promptText(input: RenderInput): string {
   const p = input.params;
   const parts = [input.prompt.trim()];
   const lower = input.prompt.toLowerCase();
@@ -126,7 +126,7 @@ export function createMusicgenEngine(opts: MusicgenEngineOptions): MusicgenEngin
         signal: options.signal,
         onStep: (done, total) => report(0.02 + 0.93 * (done / total)),
       };
-      const codes = await generateCodes(l.sessions, st, { tokens: l.tokens.encode(describe(input)), frames, sampling }, hooks);
+      const codes = await generateCodes(l.sessions, st, { tokens: l.tokens.encode(promptText(input)), frames, sampling }, hooks);
       options.signal?.throwIfAborted();
       const wave = await decodeAudio(l.sessions, codes);
       const samples = Math.round(durationS * st.sampleRate);
@@ -166,6 +166,8 @@ export function createMusicgenEngine(opts: MusicgenEngineOptions): MusicgenEngin
     },
     render,
     async dispose() {
+      // Sessions must outlive the render using them; callers abort renders they want gone.
+      await queue;
       const l = loaded ?? (loading ? await loading.catch(() => null) : null);
       loaded = null;
       loading = null;
