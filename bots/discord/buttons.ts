@@ -40,7 +40,8 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
         const source = await withTimeout(ctx.runtime.core.track(generationId), ctx.coreTimeoutMs, 'core.track');
         if (!source) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
         const seed = (source.params.seed + 1 + Math.floor(Math.random() * 0xffff)) % (SEED_MAX + 1);
-        await runGeneration(ctx, interaction, { prompt: source.prompt, durationS: source.durationS, seed }, deferred.messageId);
+        // The stored duration may be the measured one (fractional); the core takes whole seconds.
+        await runGeneration(ctx, interaction, { prompt: source.prompt, durationS: Math.max(1, Math.round(source.durationS)), seed }, deferred.messageId);
       } catch (err) {
         await answerError(ctx, interaction, err);
       }

@@ -21,7 +21,8 @@ export const DEFAULT_ATTACHMENT_LIMIT = 10 * 1024 * 1024;
 
 export function displayNameOf(user: User, memberName?: string | null): string {
   const name = memberName ?? user.globalName ?? user.username ?? user.id;
-  return name && name.trim() ? name.slice(0, 64) : user.id;
+  // Code points, so an emoji at the cut is not split into a lone surrogate.
+  return name && name.trim() ? [...name].slice(0, 64).join('') : user.id;
 }
 
 export function actorOf(interaction: ChatInputCommandInteraction | ButtonInteraction): Actor {

@@ -43,7 +43,9 @@ export function createClient(config: DiscordConfig): Client {
     // Reactions on messages from before a restart arrive for uncached messages: partials let
     // discord.js emit them, and the handler fetches what it needs.
     partials: [Partials.Message, Partials.Reaction, Partials.User, Partials.Channel],
-    rest: config.apiBase ? { api: config.apiBase.replace(/\/$/, '') } : {},
+    // REST waits out 429s itself (retry-after, per-route buckets, the global limit). The timeout is
+    // raised from 15 s because a 10 MiB upload over a slow uplink can take longer.
+    rest: { ...(config.apiBase ? { api: config.apiBase.replace(/\/$/, '') } : {}), timeout: 60_000 },
     // Every message sets its own allowed mentions too; this is the backstop.
     allowedMentions: { parse: [] },
   });
