@@ -32,7 +32,8 @@ export function generateInputOf(interaction: ChatInputCommandInteraction): Gener
 export async function deferPublic(ctx: BotContext, interaction: Replyable): Promise<{ ok: boolean; messageId?: string }> {
   try {
     const res = await interaction.deferReply({ withResponse: true });
-    return { ok: true, messageId: res.resource?.message?.id };
+    // The callback response names the "thinking…" message; a late delivery replies to it.
+    return { ok: true, messageId: res.resource?.message?.id ?? res.interaction.responseMessageId ?? undefined };
   } catch (err) {
     if (isAlreadyAcknowledged(err)) ctx.log.info({ interactionId: interaction.id }, 'discord interaction already acknowledged');
     else ctx.log.warn({ err, interactionId: interaction.id }, 'discord deferReply failed');
