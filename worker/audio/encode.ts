@@ -122,6 +122,8 @@ export interface EncodeOptions {
   outPath: string;
   /** Aborting kills ffmpeg and removes the partial file. */
   signal?: AbortSignal;
+  /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
+  ffmpeg?: string;
 }
 
 export interface EncodeResult {
@@ -222,7 +224,7 @@ export async function encode(audio: RenderedAudio, opts: EncodeOptions): Promise
   const bitrateKbps = format === 'wav' ? wavKbps(audio.sampleRate, audio.channels) : opts.bitrateKbps;
   if (format !== 'wav' && (!Number.isInteger(bitrateKbps) || bitrateKbps < 6 || bitrateKbps > 510)) throw new RangeError(`bad bitrate ${bitrateKbps} kbps`);
   signal?.throwIfAborted();
-  const { ffmpeg } = await locateFfmpeg();
+  const ffmpeg = opts.ffmpeg ?? (await locateFfmpeg()).ffmpeg;
   const file = await atomicFile(outPath);
   const started = performance.now();
   try {
@@ -281,6 +283,8 @@ export type EncodeToFitOptions = EncodeDestination & {
   sizeLimitBytes: number;
   preferred?: AudioFormat;
   signal?: AbortSignal;
+  /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
+  ffmpeg?: string;
 };
 
 export interface EncodeToFitResult extends EncodeResult {
@@ -303,7 +307,7 @@ const MAX_ATTEMPTS = 4;
  */
 export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions): Promise<EncodeToFitResult> {
   assertAudio(audio);
-  const { sizeLimitBytes, preferred = 'opus', signal } = opts;
+  const { sizeLimitBytes, preferred = 'opus', signal, ffmpeg } = opts;
   const pathFor = 'pathFor' in opts ? opts.pathFor : (ext: TrackExtension) => trackPath(opts.dataDir, opts.generationId, ext);
   const durationS = audio.pcm.length / audio.channels / audio.sampleRate;
   const base = { durationS, sizeLimitBytes, preferred, sampleRate: audio.sampleRate, channels: audio.channels };
@@ -314,7 +318,7 @@ export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions
 
   while (choice.format !== null && attempts < MAX_ATTEMPTS) {
     if (last && last.format !== choice.format) await rm(last.path, { force: true });
-    last = await encode(audio, { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext), signal });
+    last = await encode(audio, { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext), signal, ffmpeg });
     attempts++;
     totalEncodeMs += last.encodeMs;
     if (last.sizeBytes <= sizeLimitBytes) return { ...last, fitsInline: true, attempts, totalEncodeMs };
@@ -326,6 +330,6 @@ export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions
   if (last) return { ...last, fitsInline: false, attempts, totalEncodeMs };
 
   const linkFormat = preferred;
-  const linkFile = await encode(audio, { format: linkFormat, bitrateKbps: LINK_ONLY_KBPS[linkFormat], outPath: pathFor(FORMATS[linkFormat].ext), signal });
+  const linkFile = await encode(audio, { format: linkFormat, bitrateKbps: LINK_ONLY_KBPS[linkFormat], outPath: pathFor(FORMATS[linkFormat].ext), signal, ffmpeg });
   return { ...linkFile, fitsInline: false, attempts: 1, totalEncodeMs: linkFile.encodeMs };
 }
