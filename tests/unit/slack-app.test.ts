@@ -3,7 +3,7 @@
  * Postgres, Redis and the worker: receiving, acking, retries, progress, 429s, delivery, buttons,
  * reactions, escaping and Socket Mode. The same flows run on the real system in tests/e2e.
  */
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -269,6 +269,37 @@ describe('favorites, buttons and safety', () => {
     const bad = await sender.command('/stats', 'yesterday');
     const badReply = await fake.waitFor(() => fake.responses.find((r) => bad.fields.response_url.endsWith(r.id)), 5000, 'usage');
     expect(String(badReply.body.text)).toContain('Usage');
+  });
+});
+
+describe('manifest', () => {
+  interface Manifest {
+    features: { slash_commands: Array<{ command: string; url?: string }> };
+    oauth_config: { scopes: { bot: string[] } };
+    settings: { event_subscriptions: { bot_events: string[]; request_url?: string }; interactivity: { is_enabled: boolean }; socket_mode_enabled: boolean };
+  }
+  const load = async (name: string) =>
+    JSON.parse(await readFile(new URL(`../../bots/slack/manifest/${name}`, import.meta.url), 'utf8')) as Manifest;
+
+  it('declares what the app handles, and the app answers every declared command', async () => {
+    const http = await load('http.json');
+    const socket = await load('socket-mode.json');
+    const commands = http.features.slash_commands.map((c) => c.command);
+    expect(socket.features.slash_commands.map((c) => c.command)).toEqual(commands);
+    expect(http.settings.event_subscriptions.bot_events.sort()).toEqual(['reaction_added', 'reaction_removed']);
+    for (const scope of ['commands', 'chat:write', 'files:write', 'reactions:read', 'users:read', 'channels:history']) {
+      expect(http.oauth_config.scopes.bot).toContain(scope);
+    }
+    expect(socket.oauth_config.scopes.bot).toEqual(http.oauth_config.scopes.bot);
+    expect(http.settings.socket_mode_enabled).toBe(false);
+    expect(socket.settings.socket_mode_enabled).toBe(true);
+    expect(socket.features.slash_commands.every((c) => c.url === undefined)).toBe(true);
+    expect(http.features.slash_commands.every((c) => c.url?.endsWith('/slack/events'))).toBe(true);
+    for (const command of commands) {
+      const sent = await sender.command(command, command === '/generate' ? 'manifest check' : '', { channelId: newChannel() });
+      expect(sent.status).toBe(200);
+      await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, `reply to ${command}`);
+    }
   });
 });
 
