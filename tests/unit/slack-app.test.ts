@@ -6,6 +6,7 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
@@ -299,6 +300,33 @@ describe('manifest', () => {
       const sent = await sender.command(command, command === '/generate' ? 'manifest check' : '', { channelId: newChannel() });
       expect(sent.status).toBe(200);
       await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, `reply to ${command}`);
+    }
+  });
+});
+
+describe('logs', () => {
+  it('never contain the bot token, app token or signing secret, even at debug level', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'trace' }, { write: (line: string) => void lines.push(line) });
+    const rt = new FakeRuntime(log);
+    const secrets = { botToken: 'xoxb-SECRET-BOT-TOKEN-1', signingSecret: 'SECRET-SIGNING-abcdef', appToken: undefined };
+    const app = await startSlackApp({ ...secrets, apiUrl: fake.apiUrl, port: 0 }, rt, { progressIntervalMs: 50 });
+    try {
+      const s = new SlackSender(`http://127.0.0.1:${app.port}/slack/events`, secrets.signingSecret, fake);
+      const channel = newChannel();
+      await s.command('/generate', 'debug logging check', { channelId: channel });
+      await fake.waitFor(() => rt.rows.size === 1, 5000, 'generation');
+      const [id] = rt.rows.keys();
+      const file = join(dir, 'log.opus');
+      await writeFile(file, 'audio');
+      await rt.deliver(id!, file);
+      await s.command('/generate', 'forged', { channelId: channel }, { signWith: 'nope' });
+      expect(lines.length).toBeGreaterThan(10);
+      const all = lines.join('');
+      expect(all).not.toContain(secrets.botToken);
+      expect(all).not.toContain(secrets.signingSecret);
+    } finally {
+      await app.stop();
     }
   });
 });

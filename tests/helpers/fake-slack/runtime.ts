@@ -10,7 +10,7 @@ import type {
 } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
-import { createLogger } from '../../../core/log.ts';
+import { createLogger, type Logger } from '../../../core/log.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { cleanPrompt, parseDuration, parseSeed } from '../../../core/validate.ts';
 
@@ -22,13 +22,17 @@ interface Row {
 
 export class FakeRuntime implements FrontendRuntime {
   readonly publicUrl = 'http://ditty.test';
-  readonly log = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime');
+  readonly log: Logger;
   readonly rows = new Map<string, Row>();
   readonly generateCalls: GenerateRequest[] = [];
   readonly deliveries: Array<{ delivery: Delivery; result?: { messageRef: string }; error?: unknown }> = [];
   #listeners = new Set<(e: ProgressEvent) => void>();
   #handler: DeliveryHandler | null = null;
   readonly #byKey = new Map<string, string>();
+
+  constructor(log: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime')) {
+    this.log = log;
+  }
 
   readonly core: ChatCore = {
     generate: async (req) => this.#generate(req),
