@@ -137,6 +137,40 @@ describe('encodeToFit', () => {
   });
 });
 
+describe('encodeToFit after an overshoot', () => {
+  /** A stand-in ffmpeg that writes `pct`% of the size its -b:a asks for over 30 s. */
+  async function overshootingFfmpeg(pct: number): Promise<string> {
+    const file = path.join(dir, `overshoot-${pct}`);
+    await writeFile(file, [
+      '#!/bin/sh',
+      'kbps=0; prev=""',
+      'for a in "$@"; do if [ "$prev" = "-b:a" ]; then kbps=${a%k}; fi; prev="$a"; out="$a"; done',
+      `head -c $(( kbps * 1000 * 30 / 8 * ${pct} / 100 )) /dev/zero > "$out"`,
+    ].join('\n'));
+    await chmod(file, 0o755);
+    return file;
+  }
+  const audio = testSignal(30, 44_100, 2, [440]);
+  const limit = 500 * 1024;
+
+  it('GIVEN a first file 30% over its bitrate THEN re-encodes lower and the result fits', async () => {
+    const first = chooseEncoding({ durationS: 30, sizeLimitBytes: limit });
+    const r = await encodeToFit(audio, { sizeLimitBytes: limit, pathFor: (ext) => path.join(dir, `over30.${ext}`), ffmpeg: await overshootingFfmpeg(130) });
+    expect(r.attempts).toBe(2);
+    expect(r.fitsInline).toBe(true);
+    expect(r.sizeBytes).toBeLessThanOrEqual(limit);
+    expect(r.bitrateKbps).toBeLessThan(first.format === null ? 0 : first.bitrateKbps);
+    expect((await stat(r.path)).size).toBe(r.sizeBytes);
+  });
+
+  it('GIVEN files far over their bitrate THEN gives up with the last file for the link', async () => {
+    const r = await encodeToFit(audio, { sizeLimitBytes: limit, pathFor: (ext) => path.join(dir, `over300.${ext}`), ffmpeg: await overshootingFfmpeg(300) });
+    expect(r.fitsInline).toBe(false);
+    expect(r.sizeBytes).toBeGreaterThan(limit);
+    expect((await stat(r.path)).size).toBe(r.sizeBytes);
+  });
+});
+
 describe('locateFfmpeg', () => {
   afterAll(() => resetFfmpegCache());
 

@@ -117,7 +117,10 @@ describe('tokens', () => {
 
   it('GIVEN a well-formed but unknown token THEN 404 after one lookup each, nothing counted', async () => {
     const other = newPublicToken();
-    expect((await app.inject({ method: 'GET', url: `/t/${other}` })).statusCode).toBe(404);
+    const page = await app.inject({ method: 'GET', url: `/t/${other}` });
+    expect(page.statusCode).toBe(404);
+    expect(page.headers['content-type']).toBe('text/html; charset=utf-8');
+    expect(page.body).toContain('Track not found');
     expect((await app.inject({ method: 'GET', url: `/t/${other}/download` })).statusCode).toBe(404);
     expect((await app.inject({ method: 'POST', url: `/t/${other}/play`, headers: { [PLAY_HEADER]: '1' } })).statusCode).toBe(404);
     expect(lookups).toEqual([other, other, other]);

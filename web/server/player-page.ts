@@ -98,3 +98,10 @@ audio.addEventListener('play', () => {
 </html>
 `;
 }
+
+/** The page a browser gets for an unknown or removed track; static, so it needs no nonce. */
+export const NOT_FOUND_PAGE = `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><link rel="icon" href="data:,">
+<title>Track not found · ditty</title></head>
+<body><h1>Track not found</h1><p>This link is wrong, or the track was removed.</p></body></html>
+`;

@@ -8,7 +8,7 @@ import path from 'node:path';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isPublicToken } from '../../core/storage.ts';
-import { PLAY_HEADER, playerPageCsp, renderPlayerPage } from './player-page.ts';
+import { NOT_FOUND_PAGE, PLAY_HEADER, playerPageCsp, renderPlayerPage } from './player-page.ts';
 
 export interface TrackFile {
   /** Absolute path of the encoded file. */
@@ -92,7 +92,10 @@ export async function tracksPlugin(app: FastifyInstance, opts: TracksPluginOptio
 
   app.get<{ Params: TokenParams }>('/t/:token', async (req, reply) => {
     const track = await resolve(req);
-    if (!track) return notFound(reply);
+    if (!track) {
+      return reply.code(404).header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-store')
+        .header('content-security-policy', "default-src 'none'; img-src data:").send(NOT_FOUND_PAGE);
+    }
     const nonce = randomBytes(16).toString('base64');
     return reply
       .header('content-type', 'text/html; charset=utf-8')
