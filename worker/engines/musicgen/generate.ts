@@ -35,10 +35,10 @@ interface Conditioning {
 
 export async function encodeText(s: MusicgenSessions, tokens: TextTokens, guided: boolean): Promise<Conditioning> {
   const S = tokens.ids.length;
-  const out = await s.textEncoder.run({
-    input_ids: int64Tensor(tokens.ids, [1, S]),
-    attention_mask: int64Tensor(tokens.mask, [1, S]),
-  });
+  const feeds: Record<string, ort.Tensor> = { input_ids: int64Tensor(tokens.ids, [1, S]) };
+  // Some exports drop the mask input (one unpadded sequence needs none); feed only what is declared.
+  if (s.textEncoder.inputNames.includes('attention_mask')) feeds.attention_mask = int64Tensor(tokens.mask, [1, S]);
+  const out = await s.textEncoder.run(feeds);
   const h = out.last_hidden_state as ort.Tensor;
   const width = h.dims[2]!;
   const cond = readFloats(h);

@@ -79,6 +79,13 @@ export async function openSessions(folder: ModelFolder, device: 'cpu' | 'cuda', 
     ...DECODER_INPUTS,
     ...Array.from({ length: settings.layers }, (_, i) => `past_key_values.${i}.decoder.key`),
   ];
+  // Every input must be one the loop feeds: an unknown one would fail mid-render instead of here.
+  const fed = (n: string) => DECODER_INPUTS.includes(n) || n === 'use_cache_branch' || /^past_key_values\.\d+\.(decoder|encoder)\.(key|value)$/.test(n);
+  const unknown = decoder.inputNames.filter((n) => !fed(n));
+  const unknownText = textEncoder.inputNames.filter((n) => n !== 'input_ids' && n !== 'attention_mask');
+  if (unknown.length || unknownText.length) {
+    throw new MusicgenModelError(`unsupported model inputs: ${[...unknown.map((n) => `decoder_model_merged: ${n}`), ...unknownText.map((n) => `text_encoder: ${n}`)].join(', ')}`);
+  }
   const missing = expected.filter((n) => !decoder.inputNames.includes(n));
   if (missing.length) {
     throw new MusicgenModelError(`${folder.paths.decoder_model_merged} lacks inputs ${missing.join(', ')}: not a merged MusicGen decoder for this config`);
