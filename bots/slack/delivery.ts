@@ -12,7 +12,10 @@ import type { webApi } from '@slack/bolt';
 import type { Delivery, DeliveryHandler } from '../../core/chat.ts';
 import { fileBlockId, fileBlocks, trackCardBlocks } from './blocks.ts';
 import type { SlackDeps } from './deps.ts';
+import { slackErrorCode } from './replies.ts';
 import { inertPlainText, truncate } from './text.ts';
+
+const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
 export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient): DeliveryHandler {
   return async (delivery: Delivery) => {
@@ -23,10 +26,17 @@ export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient):
     await deps.progress.finish(track.id);
 
     const card = trackCardBlocks(track, { userId, uploaded: delivery.fitsInline });
-    let messageRef = reply.statusTs;
+    let messageRef: string | undefined = reply.statusTs;
     if (messageRef) {
-      await client.chat.update({ channel, ts: messageRef, ...card });
-    } else {
+      try {
+        await client.chat.update({ channel, ts: messageRef, ...card });
+      } catch (err) {
+        // Someone deleted the status message: the card becomes a new message instead.
+        if (!GONE.has(slackErrorCode(err) ?? '')) throw err;
+        messageRef = undefined;
+      }
+    }
+    if (!messageRef) {
       const posted = await client.chat.postMessage({ channel, ...card, unfurl_links: false, unfurl_media: false });
       messageRef = String(posted.ts);
     }

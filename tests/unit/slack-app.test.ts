@@ -174,6 +174,16 @@ describe('progress and delivery', () => {
     expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
   });
 
+  it('posts a new card when someone deleted the status message', async () => {
+    const { id, channel, status } = await generate('deleted status');
+    await fetch(`${fake.apiUrl}chat.delete`, { method: 'POST', body: new URLSearchParams({ channel, ts: status.ts }) });
+    const file = join(dir, 'deleted.opus');
+    await writeFile(file, 'audio');
+    const result = await runtime.deliver(id, file);
+    expect(result.messageRef).not.toBe(status.ts);
+    expect(JSON.stringify(fake.message(channel, result.messageRef)?.blocks)).toContain(cardBlockId(id));
+  });
+
   it('posts only a link when the track is over the size limit', async () => {
     const { id, channel, status } = await generate('rock anthem');
     const uploads = fake.callsOf('files.getUploadURLExternal').length;
