@@ -221,7 +221,11 @@ describe('favorites, buttons and safety', () => {
     const channel = newChannel();
     const { id } = await deliveredTrack('pop song');
     const spoof = fake.postAsUser(channel, BOB.id, 'look', [{ type: 'section', block_id: cardBlockId(id), text: { type: 'mrkdwn', text: 'x' } }]);
+    const lookups = fake.callsOf('conversations.history').length;
     await sender.event(sender.reaction('reaction_added', ALICE.id, 'star', channel, spoof.ts));
+    // Even when item_user is missing (or lies), the message author is checked.
+    await sender.event({ ...sender.reaction('reaction_added', ALICE.id, 'star', channel, spoof.ts), item_user: undefined });
+    await fake.waitFor(() => fake.callsOf('conversations.history').length === lookups + 1, 5000, 'one lookup');
     await new Promise((r) => setTimeout(r, 300));
     expect(runtime.rows.get(id)!.view.favorites).toBe(0);
   });

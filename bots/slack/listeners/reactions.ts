@@ -19,6 +19,8 @@ export function registerReactions(app: App, deps: SlackDeps): void {
 
 async function onReaction(deps: SlackDeps, { event, body, context, client }: ReactionArgs, on: boolean): Promise<void> {
   if (normalizeEmoji(event.reaction) !== deps.favoriteEmoji || event.item.type !== 'message') return;
+  // item_user names the message's author: skip the lookup for anything ditty did not post.
+  if (event.item_user && context.botUserId && event.item_user !== context.botUserId) return;
   const eventId = body.event_id;
   const teamId = body.team_id;
   const { channel, ts } = event.item;
