@@ -220,6 +220,12 @@ function decoderMerged(d: Dims, rand: () => number, fp16: boolean, externalFile:
   const positions = g.one('Range', [pastLen, g.one('Add', [pastLen, seqScalar]), g.ints([1], [])]);
   x = g.one('Add', [x, g.one('Gather', [g.random('embed_positions', [d.maxPos, d.D], 0.5), positions], { axis: 0 })]);
 
+  // Causal mask over [past + new] keys: new position i (absolute past + i) sees keys j ≤ past + i,
+  // so feeding several columns at once (a context prefill) equals feeding them one by one.
+  const queryPos = g.one('Unsqueeze', [g.one('Add', [g.one('Range', [g.ints([0], []), seqScalar, g.ints([1], [])]), pastLen]), g.ints([1])]);
+  const keyPos = g.one('Unsqueeze', [g.one('Range', [g.ints([0], []), g.one('Add', [pastLen, seqScalar]), g.ints([1], [])]), g.ints([0])]);
+  const causalBias = g.one('Mul', [g.one('Cast', [g.one('Greater', [keyPos, queryPos])], { to: F32 }), g.scalar(-1e4)]);
+
   const scale = g.scalar(1 / Math.sqrt(d.hd));
   const heads = (t: string) => g.one('Transpose', [g.one('Reshape', [t, g.ints([0, 0, d.H, d.hd])])], { perm: [0, 2, 1, 3] });
   const merge = (t: string) => g.one('Reshape', [g.one('Transpose', [t], { perm: [0, 2, 1, 3] }), g.ints([0, 0, d.D])]);
@@ -261,10 +267,9 @@ function decoderMerged(d: Dims, rand: () => number, fp16: boolean, externalFile:
     const q = heads(g.one('MatMul', [x, g.random(`q${i}`, [d.D, d.D], 0.6)]));
     const k = heads(g.one('MatMul', [x, g.random(`k${i}`, [d.D, d.D], 0.6)]));
     const v = heads(g.one('MatMul', [x, g.random(`v${i}`, [d.D, d.D], 0.6)]));
-    // The engine feeds one step at a time, so the tiny model needs no causal mask.
     const kAll = g.one('Concat', [inner(pastName(i, 'decoder', 'key')), k], { axis: 2 }, inner(presentName(i, 'decoder', 'key')));
     const vAll = g.one('Concat', [inner(pastName(i, 'decoder', 'value')), v], { axis: 2 }, inner(presentName(i, 'decoder', 'value')));
-    x = g.one('Add', [x, g.one('MatMul', [merge(attend(q, kAll, vAll, null)), g.random(`o${i}`, [d.D, d.D], 0.6)])]);
+    x = g.one('Add', [x, g.one('MatMul', [merge(attend(q, kAll, vAll, causalBias)), g.random(`o${i}`, [d.D, d.D], 0.6)])]);
     const q2 = heads(g.one('MatMul', [x, g.random(`cq${i}`, [d.D, d.D], 0.6)]));
     const ek = g.one('Identity', [encKV[i]!.k], {}, inner(presentName(i, 'encoder', 'key')));
     const ev = g.one('Identity', [encKV[i]!.v], {}, inner(presentName(i, 'encoder', 'value')));

@@ -38,19 +38,24 @@ afterAll(async () => {
 
 interface Recorded { ids: bigint[]; cached: boolean; rows: number }
 
-/** Wraps the decoder so a test sees every step's fed tokens; the session itself is untouched. */
-function record(s: MusicgenSessions): Recorded[] {
-  const steps: Recorded[] = [];
+/**
+ * Wraps the decoder so a test sees every fed column (a prefill call of width w yields w entries,
+ * `calls` keeps one per session.run); the session itself is untouched.
+ */
+function record(s: MusicgenSessions): Recorded[] & { calls: Array<{ width: number; cached: boolean }> } {
+  const columns = Object.assign([] as Recorded[], { calls: [] as Array<{ width: number; cached: boolean }> });
   const run = s.decoder.run.bind(s.decoder) as (feeds: ort.InferenceSession.FeedsType) => Promise<ort.InferenceSession.ReturnType>;
   (s.decoder as { run: unknown }).run = (feeds: Record<string, ort.Tensor>) => {
-    steps.push({
-      ids: Array.from(feeds.input_ids!.data as BigInt64Array),
-      cached: (feeds.use_cache_branch!.data as Uint8Array | boolean[])[0] ? true : false,
-      rows: feeds.encoder_hidden_states!.dims[0]!,
-    });
+    const [rowsC, width] = feeds.input_ids!.dims as [number, number];
+    const data = feeds.input_ids!.data as BigInt64Array;
+    const cached = (feeds.use_cache_branch!.data as Uint8Array | boolean[])[0] ? true : false;
+    columns.calls.push({ width, cached });
+    for (let c = 0; c < width; c++) {
+      columns.push({ ids: Array.from({ length: rowsC }, (_, r) => data[r * width + c]!), cached, rows: feeds.encoder_hidden_states!.dims[0]! });
+    }
     return run(feeds);
   };
-  return steps;
+  return columns;
 }
 
 describe('generation loop on the tiny export', () => {
@@ -102,19 +107,21 @@ describe('generation loop on the tiny export', () => {
     expect(d).not.toEqual(a);
   });
 
-  it('GIVEN more frames than a window THEN later windows are fed the previous window\'s last frames', async () => {
+  it('GIVEN more frames than a window THEN later windows are prefilled with the previous window\'s last frames', async () => {
     const short = await openModelFolder(shortDir, 'fp32');
     const s = await openSessions(short, 'cpu');
     try {
       expect(short.settings.maxWindowFrames).toBe(60);
-      const steps = record(s);
+      const columns = record(s);
       const codes = await generateCodes(s, short.settings, { tokens: tokens.encode('house'), frames: 96, sampling: sampling(3) });
       for (const row of codes) expect(row).toHaveLength(96);
-      // Windows: 60 fresh frames, then 24 context + 36 fresh = 60 frames.
-      const starts = steps.map((st, i) => (st.cached ? -1 : i)).filter((i) => i >= 0);
+      // Windows: 60 fresh frames, then 24 context + 36 fresh = 60 frames; the context goes in one call.
+      const starts = columns.calls.map((c, i) => (c.cached ? -1 : i)).filter((i) => i >= 0);
       expect(starts).toEqual([0, 63]);
-      expect(steps).toHaveLength(63 + 63);
-      const second = steps.slice(63);
+      expect(columns.calls[63]).toEqual({ width: 24, cached: false });
+      expect(columns.calls).toHaveLength(63 + 1 + 39);
+      expect(columns).toHaveLength(63 + 63);
+      const second = columns.slice(63);
       for (let column = 1; column < second.length; column++) {
         for (let k = 0; k < 4; k++) {
           const frame = column - 1 - k;
@@ -123,6 +130,19 @@ describe('generation loop on the tiny export', () => {
           expect(Number(second[column]!.ids[k])).toBe(codes[k]![36 + frame]);
         }
       }
+    } finally {
+      await releaseSessions(s);
+    }
+  });
+
+  it('GIVEN the context prefilled in one call THEN the same codes as feeding it column by column', async () => {
+    const short = await openModelFolder(shortDir, 'fp32');
+    const s = await openSessions(short, 'cpu');
+    try {
+      const run = (prefill: boolean) => generateCodes(s, short.settings, {
+        tokens: tokens.encode('jazz'), frames: 150, sampling: { seed: 1, guidanceScale: 3, topK: 1, temperature: 1 }, prefill,
+      });
+      expect(await run(true)).toEqual(await run(false));
     } finally {
       await releaseSessions(s);
     }

@@ -74,6 +74,8 @@ export interface WindowRequest {
   prompt?: Int32Array[];
   sampling: SamplingOptions;
   random: () => number;
+  /** Feed the prompt's columns in one decoder call. @defaultValue true */
+  prefill?: boolean;
 }
 
 /** One decoder window: returns codes [codebook][frame] for `frames` frames. */
@@ -97,33 +99,37 @@ export async function generateWindow(
     ...emptyCache(s, settings, rows),
   };
   const wantsBranch = s.decoder.inputNames.includes('use_cache_branch');
-  const ids = new BigInt64Array(rows * C);
   const guidedRow = new Float32Array(V);
+  // Prompt frames are known: they are written up front, and their columns (every input of
+  // columns 0..P−1 is start, pad or prompt) go through the decoder in one prefill call.
+  for (let k = 0; k < C && promptLen; k++) codes[k]!.set(req.prompt![k]!.subarray(0, promptLen));
+  const prefill = req.prefill !== false && promptLen > 1 ? promptLen : 1;
 
-  for (let step = 1; step <= steps; step++) {
+  for (let column = 0, call = 0; column < steps; call++) {
     hooks.signal?.throwIfAborted();
-    const column = step - 1;
+    const width = call === 0 ? prefill : 1;
+    const ids = new BigInt64Array(rows * C * width);
     for (let k = 0; k < C; k++) {
-      const token = BigInt(inputToken(codes, column, k, settings.decoderStartTokenId, settings.padTokenId));
-      for (let b = 0; b < rows; b++) ids[b * C + k] = token;
+      for (let c = 0; c < width; c++) {
+        const token = BigInt(inputToken(codes, column + c, k, settings.decoderStartTokenId, settings.padTokenId));
+        for (let b = 0; b < rows; b++) ids[(b * C + k) * width + c] = token;
+      }
     }
-    feeds.input_ids = new ort.Tensor('int64', ids.slice(), [rows * C, 1]);
-    if (wantsBranch) feeds.use_cache_branch = new ort.Tensor('bool', [step > 1], [1]);
+    feeds.input_ids = new ort.Tensor('int64', ids, [rows * C, width]);
+    if (wantsBranch) feeds.use_cache_branch = new ort.Tensor('bool', [call > 0], [1]);
 
     const t0 = performance.now();
     const out = await s.decoder.run(feeds);
     if (hooks.runTimer) { hooks.runTimer.ms += performance.now() - t0; hooks.runTimer.steps++; }
+    column += width;
+    const step = column; // the logits at the last fed column give the tokens of step `column`
 
     const logitsTensor = out.logits as ort.Tensor;
     const seqOut = logitsTensor.dims[1]!;
     const logits = readFloats(logitsTensor);
     for (let k = 0; k < C; k++) {
       const frame = frameAt(step, k);
-      if (frame < 0 || frame >= req.frames) continue;
-      if (frame < promptLen) {
-        codes[k]![frame] = req.prompt![k]![frame]!;
-        continue;
-      }
+      if (frame < promptLen || frame >= req.frames) continue;
       // Last position of row k (cond) and row C + k (uncond).
       const at = (row: number) => (row * seqOut + seqOut - 1) * V;
       const cond = logits.subarray(at(k), at(k) + V);
@@ -134,11 +140,11 @@ export async function generateWindow(
     for (const name of s.decoder.outputNames) {
       if (!name.startsWith('present.')) continue;
       const past = `past_key_values.${name.slice('present.'.length)}`;
-      // Cross-attention keys are computed once; later steps return placeholders, so keep step 1's.
-      if (name.includes('.encoder.') && step > 1) continue;
+      // Cross-attention keys are computed once; later steps return placeholders, so keep the first.
+      if (name.includes('.encoder.') && call > 0) continue;
       feeds[past] = forNative(out[name] as ort.Tensor);
     }
-    progress.done++;
+    progress.done += width;
     hooks.onStep?.(progress.done, progress.total);
   }
   return codes;
@@ -148,6 +154,8 @@ export interface LongRequest {
   tokens: TextTokens;
   frames: number;
   sampling: SamplingOptions;
+  /** See WindowRequest.prefill. @defaultValue true */
+  prefill?: boolean;
 }
 
 /**
@@ -177,7 +185,7 @@ export async function generateCodes(s: MusicgenSessions, settings: MusicgenSetti
   let have = 0;
   for (const w of plan.windows) {
     const prompt = w.prompt ? all.map((row) => row.slice(have - w.prompt, have)) : undefined;
-    const codes = await generateWindow(s, settings, { cond, frames: w.frames, prompt, sampling: req.sampling, random }, hooks, progress);
+    const codes = await generateWindow(s, settings, { cond, frames: w.frames, prompt, sampling: req.sampling, random, prefill: req.prefill }, hooks, progress);
     for (let k = 0; k < C; k++) all[k]!.set(codes[k]!.subarray(w.prompt), have);
     have += w.frames - w.prompt;
   }
