@@ -44,6 +44,8 @@ export interface TinyMusicgenOptions {
   seed?: number;
   /** The decoder's positional table size (real: 2048); small values test the window limit. */
   maxPositions?: number;
+  /** Declares an extra (unused) int64 decoder input, to test that unknown inputs are refused. */
+  extraDecoderInput?: string;
 }
 
 /** Deterministic weights: mulberry32 gives the same stream on every platform. */
@@ -200,7 +202,7 @@ function textEncoder(d: Dims, rand: () => number, fp16: boolean): Uint8Array {
   return modelBytes(onnx.GraphProto.create({ name: 'text_encoder', node: g.nodes, initializer: g.inits, input: io.inputs, output: io.outputs }));
 }
 
-function decoderMerged(d: Dims, rand: () => number, fp16: boolean, externalFile: string | null): { model: Uint8Array; data: Uint8Array | null } {
+function decoderMerged(d: Dims, rand: () => number, fp16: boolean, externalFile: string | null, extraInput?: string): { model: Uint8Array; data: Uint8Array | null } {
   const g = new GraphBuilder('decoder', rand);
   const inner = (n: string) => (fp16 ? `${n}__f32` : n);
   const pastName = (i: number, part: 'decoder' | 'encoder', kv: 'key' | 'value') => `past_key_values.${i}.${part}.${kv}`;
@@ -299,6 +301,7 @@ function decoderMerged(d: Dims, rand: () => number, fp16: boolean, externalFile:
     }
   }
   inputs.push(valueInfo('use_cache_branch', BOOL, [1]));
+  if (extraInput) inputs.push(valueInfo(extraInput, I64, ['batch_size', 'decoder_sequence_length']));
   const io = castEdges(g, inputs, outputs, fp16, inner);
   const data = externalFile ? externalize(g.inits, externalFile) : null;
   const model = modelBytes(onnx.GraphProto.create({ name: 'decoder_model_merged', node: g.nodes, initializer: g.inits, input: io.inputs, output: io.outputs }));
@@ -405,7 +408,7 @@ export async function makeTinyMusicgen(dir: string, options: TinyMusicgenOptions
     const rand = rng(seed);
     files.push([`onnx/text_encoder${v.suffix}.onnx`, textEncoder(d, rand, v.fp16)]);
     const dataFile = options.externalData ? `decoder_model_merged${v.suffix}.onnx_data` : null;
-    const dec = decoderMerged(d, rand, v.fp16, dataFile);
+    const dec = decoderMerged(d, rand, v.fp16, dataFile, options.extraDecoderInput);
     files.push([`onnx/decoder_model_merged${v.suffix}.onnx`, dec.model]);
     if (dataFile && dec.data) files.push([`onnx/${dataFile}`, dec.data]);
     files.push([`onnx/encodec_decode${v.suffix}.onnx`, encodecDecode(d, rand, v.fp16)]);

@@ -88,6 +88,15 @@ describe('model folder validation', () => {
   });
 });
 
+describe('model inputs', () => {
+  it('GIVEN a decoder with an input the loop does not feed THEN load refuses it by name', async () => {
+    const dir = await fresh('extra-input', { extraDecoderInput: 'position_ids' });
+    const engine = createMusicgenEngine({ dir });
+    const e = await rejection(engine.load());
+    expect(e.message).toBe('unsupported model inputs: decoder_model_merged: position_ids');
+  });
+});
+
 describe('T5 tokenizer from tokenizer.json', () => {
   let tokens: T5Tokens;
   beforeAll(async () => {
