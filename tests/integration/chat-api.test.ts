@@ -16,6 +16,7 @@ import type {
 } from '../../core/chat.ts';
 import { PLAY_SOURCES } from '../../core/db/entities.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
+import { newPublicToken } from '../../core/storage.ts';
 import type { Platform, ProgressEvent } from '../../core/jobs.ts';
 import { createLogger } from '../../core/log.ts';
 import type { MusicParams } from '../../core/music.ts';
@@ -423,7 +424,7 @@ describe('buildWebApp', () => {
     const dir = await mkdtemp(join(tmpdir(), 'ditty-chat-app-'));
     const file = join(dir, 'a.ogg');
     await writeFile(file, Buffer.alloc(1000, 7));
-    const token = 'A'.repeat(24);
+    const token = newPublicToken();
     const looked: string[] = [];
     const web = await buildWebApp({
       runtime,
@@ -447,7 +448,7 @@ describe('buildWebApp', () => {
       expect(audio.rawPayload).toHaveLength(100);
       expect(audio.headers['content-type']).toBe('audio/ogg');
       expect(looked).toEqual([token]);
-      expect((await web.inject(`/t/${'B'.repeat(24)}/audio`)).statusCode).toBe(404);
+      expect((await web.inject(`/t/${newPublicToken()}/audio`)).statusCode).toBe(404);
     } finally {
       await web.close();
       await rm(dir, { recursive: true, force: true });

@@ -142,10 +142,19 @@ describe('parseCommand, other commands', () => {
 });
 
 describe('parseDisplayName / localActor', () => {
-  it('GIVEN a name with spaces around THEN trimmed; the user id is the lowercased name', () => {
-    expect(localActor('  Ada Lovelace ')).toEqual({
-      platform: 'local', platformUserId: 'ada lovelace', guildId: 'local', displayName: 'Ada Lovelace',
-    });
+  it('GIVEN a name with spaces around THEN trimmed; a plain name has the name lowercased as user id', () => {
+    expect(localActor('  Ada ')).toEqual({ platform: 'local', platformUserId: 'ada', guildId: 'local', displayName: 'Ada' });
+    expect(localActor('Zoë_1.0').platformUserId).toBe('zoë_1.0');
+  });
+
+  it('GIVEN names with spaces or symbols THEN ids the core accepts, stable per name and distinct between names', () => {
+    const core = /^[\p{L}\p{N}_.:@-]{1,64}$/u; // core/service.ts PLATFORM_ID
+    const names = ['Ada Lovelace', 'ada_lovelace', 'Ada  Lovelace!', '<b>Ada</b><img src=x>', '🎧'.repeat(32), 'नमस्ते'];
+    const ids = names.map((n) => localActor(n).platformUserId);
+    for (const id of ids) expect(id).toMatch(core);
+    expect(new Set(ids).size).toBe(names.length);
+    expect(localActor('ADA LOVELACE').platformUserId).toBe(ids[0]);
+    expect(ids[0]).toMatch(/^ada_lovelace:[0-9a-f]{8}$/);
   });
 
   it('GIVEN 32 emoji THEN accepted; 33 characters or empty THEN name_invalid', () => {

@@ -13,6 +13,7 @@
  * Only trailing tokens are options, so "80 bpm" or "seed" inside a prompt stay prompt text.
  * A trailing "90s" is read as 90 seconds; write "from the 90s era" or add `--duration` after it.
  */
+import { createHash } from 'node:crypto';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import type { Actor, StatsPeriod, StatsScope } from '../../core/chat.ts';
 import {
@@ -241,7 +242,23 @@ export function parseDisplayName(raw: unknown): { displayName: string; platformU
   if (chars < 1 || chars > NAME_MAX_CHARS) {
     throw new UserError(UserErrorCode.NameInvalid, `Names are 1 to ${NAME_MAX_CHARS} characters (yours has ${chars}).`);
   }
-  return { displayName, platformUserId: displayName.toLowerCase() };
+  return { displayName, platformUserId: localUserId(displayName) };
+}
+
+// The characters the core accepts in a platform user id, less ':' which marks a derived id.
+const PLAIN_ID = /^[\p{L}\p{N}_.@-]+$/u;
+
+/**
+ * The local user id for a display name: the name lowercased when the core accepts it as an id
+ * ("ada"); otherwise the name with other characters as "_", then ":" and a hash of the whole
+ * lowercased name ("ada_lovelace:5c1e0d2a"), so distinct names stay distinct users and the same
+ * name is always the same user.
+ */
+export function localUserId(displayName: string): string {
+  const lower = displayName.toLowerCase();
+  if (PLAIN_ID.test(lower)) return lower;
+  const readable = lower.replace(/[^\p{L}\p{N}_.@-]/gu, '_');
+  return `${readable}:${createHash('sha256').update(lower).digest('hex').slice(0, 8)}`;
 }
 
 /** The single local "server" and channel: everyone on the page shares them. */
