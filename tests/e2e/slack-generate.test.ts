@@ -27,7 +27,7 @@ let dir: string;
 beforeAll(async () => {
   fake = await FakeSlack.start();
   sys = await startTestSystem({ roles: ['worker'], env: { DEFAULT_DURATION_S: '5', RATE_LIMIT_PER_MINUTE: '100' } });
-  slack = await startSlackApp({ botToken: 'xoxb-e2e', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, sys.runtime, { progressIntervalMs: 250 });
+  slack = await startSlackApp({ botToken: 'xoxb-e2e', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, sys.runtime, { progressIntervalMs: 50 });
   sender = new SlackSender(`http://127.0.0.1:${slack.port}/slack/events`, SECRET, fake);
   dir = await mkdtemp(join(tmpdir(), 'ditty-slack-e2e-'));
 }, 120_000);
