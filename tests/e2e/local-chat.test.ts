@@ -43,6 +43,16 @@ afterAll(async () => {
   if (downloads) await rm(downloads, { recursive: true, force: true });
 });
 
+/** Waits for a locator; on timeout the error carries what the channel showed, to say why. */
+async function appear(locator: ReturnType<Page['locator']>, timeout = 30_000): Promise<void> {
+  try {
+    await locator.waitFor({ timeout });
+  } catch (e) {
+    const shown = await page.locator('#log').innerText().catch(() => '(page gone)');
+    throw new Error(`${e instanceof Error ? e.message : String(e)}\nThe channel showed:\n${shown}\nPage errors: ${pageErrors.join('; ')}`);
+  }
+}
+
 async function send(text: string): Promise<void> {
   await page.fill('#command-input', text);
   await page.press('#command-input', 'Enter');
@@ -78,11 +88,11 @@ describe('local chat in a browser', () => {
     }`);
     await send(`/generate ${PROMPT} 5s seed:7`);
     const card = page.locator('li.track', { hasText: PROMPT });
-    await card.waitFor();
+    await appear(card);
     expect(await card.locator('.params').textContent()).toMatch(/80 bpm.*5 s · seed 7/);
 
     const audio = card.locator('audio');
-    await audio.waitFor({ timeout: 60_000 });
+    await appear(audio, 60_000);
     const statuses = (await page.evaluate('window.statuses')) as string[];
     expect(statuses.some((s) => /^Queued/.test(s))).toBe(true);
     expect(statuses.some((s) => /^Rendering · \d+%/.test(s))).toBe(true);
@@ -98,15 +108,18 @@ describe('local chat in a browser', () => {
     expect([200, 206]).toContain(head.status);
     expect(head.type).toMatch(/^audio\//);
     expect(head.bytes).toBeGreaterThan(0);
-    const playPosted = page.waitForResponse((r) => r.url().endsWith('/plays') && r.status() === 204);
-    const duration = (await audio.evaluate(`async (a) => {
+    const id = await card.getAttribute('data-generation-id');
+    const playPosted = page.waitForResponse((r) => r.url().endsWith(`/api/chat/tracks/${id}/plays`));
+    playPosted.catch(() => undefined); // awaited below; a closed page must not leave it unhandled
+    const duration = (await page.evaluate(`(async () => {
+      const a = document.querySelector('li.track[data-generation-id="${id}"] audio');
       if (a.readyState < 1) await new Promise((r) => a.addEventListener('loadedmetadata', r, { once: true }));
       await a.play();
       a.pause();
       return a.duration;
-    }`)) as number;
+    })()`)) as number;
     expect(Math.abs(duration - 5)).toBeLessThan(0.1);
-    await playPosted;
+    expect((await playPosted).status()).toBe(204);
 
     // Star it: the count comes back from the core.
     const star = card.locator('button.star');
