@@ -35,41 +35,54 @@ export function guide(cond: ArrayLike<number>, uncond: ArrayLike<number>, scale:
 }
 
 /**
- * Samples one id from the `topK` largest logits after dividing by `temperature`; ties keep the
- * lower id first so results never depend on sort stability. `topK` ≤ 1 is greedy.
+ * Samples one id from the `topK` largest logits after dividing by `temperature`. Candidates are
+ * ordered by logit, ties by lower id, so results never depend on sort stability. `topK` ≤ 1 is greedy.
  */
 export function sampleTopK(logits: ArrayLike<number>, topK: number, temperature: number, random: () => number): number {
   const n = logits.length;
   const k = Math.max(1, Math.min(Math.floor(topK), n));
-  // Keep the k best ids by insertion: k is small (≤ 250) next to the 2048-wide vocabulary.
-  const ids = new Int32Array(k).fill(-1);
-  const vals = new Float64Array(k).fill(-Infinity);
-  let filled = 0;
-  for (let i = 0; i < n; i++) {
-    const v = logits[i]!;
-    if (filled === k && !(v > vals[k - 1]!)) continue;
-    let j = filled < k ? filled++ : k - 1;
-    while (j > 0 && v > vals[j - 1]!) {
-      vals[j] = vals[j - 1]!;
-      ids[j] = ids[j - 1]!;
-      j--;
-    }
-    vals[j] = v;
-    ids[j] = i;
+  if (k === 1) {
+    let best = 0;
+    for (let i = 1; i < n; i++) if (logits[i]! > logits[best]!) best = i;
+    return best;
   }
-  if (k === 1 || filled === 1) return ids[0]!;
+  // A min-heap of the k best so far: O(n log k), which keeps top-250 of 2048 well under a millisecond.
+  const hv = new Float64Array(k);
+  const hi = new Int32Array(k);
+  const worse = (a: number, b: number) => hv[a]! < hv[b]! || (hv[a] === hv[b] && hi[a]! > hi[b]!);
+  const siftDown = (from: number) => {
+    let i = from;
+    for (;;) {
+      const l = 2 * i + 1, r = l + 1;
+      let m = i;
+      if (l < k && worse(l, m)) m = l;
+      if (r < k && worse(r, m)) m = r;
+      if (m === i) return;
+      const tv = hv[i]!, ti = hi[i]!;
+      hv[i] = hv[m]!; hi[i] = hi[m]!;
+      hv[m] = tv; hi[m] = ti;
+      i = m;
+    }
+  };
+  for (let i = 0; i < k; i++) { hv[i] = logits[i]!; hi[i] = i; }
+  for (let i = (k >> 1) - 1; i >= 0; i--) siftDown(i);
+  for (let i = k; i < n; i++) {
+    // Later ids lose ties, so only a strictly larger logit displaces the weakest kept one.
+    if (logits[i]! > hv[0]!) { hv[0] = logits[i]!; hi[0] = i; siftDown(0); }
+  }
+  const order = Array.from({ length: k }, (_, j) => j).sort((a, b) => hv[b]! - hv[a]! || hi[a]! - hi[b]!);
   const t = temperature > 0 ? temperature : 1;
-  const max = vals[0]! / t;
+  const max = hv[order[0]!]! / t;
+  const weights = new Float64Array(k);
   let total = 0;
-  const weights = new Float64Array(filled);
-  for (let j = 0; j < filled; j++) {
-    weights[j] = Math.exp(vals[j]! / t - max);
+  for (let j = 0; j < k; j++) {
+    weights[j] = Math.exp(hv[order[j]!]! / t - max);
     total += weights[j]!;
   }
   let r = random() * total;
-  for (let j = 0; j < filled; j++) {
+  for (let j = 0; j < k; j++) {
     r -= weights[j]!;
-    if (r < 0) return ids[j]!;
+    if (r < 0) return hi[order[j]!]!;
   }
-  return ids[filled - 1]!;
+  return hi[order[k - 1]!]!;
 }
