@@ -15,7 +15,8 @@ export const ActionId = {
   Favorite: 'ditty_favorite',
   Variation: 'ditty_variation',
   Cancel: 'ditty_cancel',
-  Open: 'ditty_open',
+  Play: 'ditty_play',
+  Download: 'ditty_download',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 
@@ -138,14 +139,16 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
     },
   ];
   if (!opts.uploaded) {
-    blocks.push({ type: 'context', block_id: TOO_LARGE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: 'The file is too large to upload here: use *Play / Download*.' }] });
+    blocks.push({ type: 'context', block_id: TOO_LARGE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: 'The file is too large to upload here: use *Play* or *Download*.' }] });
   }
   blocks.push({
     type: 'actions',
     elements: [
       { type: 'button', action_id: ActionId.Favorite, text: { type: 'plain_text', text: `⭐ Favorite (${track.favorites})` }, value: track.id },
       { type: 'button', action_id: ActionId.Variation, text: { type: 'plain_text', text: '🎲 Variation' }, value: track.id },
-      { type: 'button', action_id: ActionId.Open, text: { type: 'plain_text', text: '▶️ Play / Download' }, url: track.playerUrl, value: track.id },
+      // Link buttons: ditty's web server counts the play (when audio starts) and the download.
+      { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
+      { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },
     ],
   });
   return { text: `🎵 ${escapeMrkdwn(truncate(track.prompt, 80))} is ready`, blocks };

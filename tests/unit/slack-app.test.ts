@@ -238,6 +238,15 @@ describe('favorites, buttons and safety', () => {
     await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 0, 5000, 'toggled off');
   });
 
+  it('acks the Play and Download link buttons at once', async () => {
+    const { card } = await deliveredTrack('link buttons');
+    for (const action of [ActionId.Play, ActionId.Download]) {
+      const sent = await sender.clickButton(card, action, BOB);
+      expect(sent.status).toBe(200);
+      expect(sent.ms).toBeLessThan(1000);
+    }
+  });
+
   it('lets only the creator cancel, and shows it in the status message', async () => {
     const { id, channel, status } = await generate('slow jam');
     const refused = await sender.clickButton(status, ActionId.Cancel, BOB);

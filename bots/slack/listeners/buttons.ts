@@ -1,4 +1,4 @@
-/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Play link. */
+/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Play/Download links. */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { isGenerationId } from '../../../core/validate.ts';
@@ -95,9 +95,11 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     }
   });
 
-  // A URL button still sends an action; Slack shows an error icon unless it is acked. The page
-  // it opens counts the play.
-  app.action<BlockButtonAction>(ActionId.Open, async ({ ack }) => {
-    await ack();
-  });
+  // A URL button still sends an action; Slack shows an error icon unless it is acked. The web
+  // server counts the play or download itself.
+  for (const linkButton of [ActionId.Play, ActionId.Download]) {
+    app.action<BlockButtonAction>(linkButton, async ({ ack }) => {
+      await ack();
+    });
+  }
 }
