@@ -35,8 +35,8 @@ export function guide(cond: ArrayLike<number>, uncond: ArrayLike<number>, scale:
 }
 
 /**
- * Samples one id from the `topK` largest logits after dividing by `temperature`. Candidates are
- * ordered by logit, ties by lower id, so results never depend on sort stability. `topK` ≤ 1 is greedy.
+ * Samples one id from the `topK` largest logits after dividing by `temperature`; ties at the
+ * cut keep the lower id. `topK` ≤ 1 is greedy (lowest id among equal maxima).
  */
 export function sampleTopK(logits: ArrayLike<number>, topK: number, temperature: number, random: () => number): number {
   const n = logits.length;
@@ -70,19 +70,20 @@ export function sampleTopK(logits: ArrayLike<number>, topK: number, temperature:
     // Later ids lose ties, so only a strictly larger logit displaces the weakest kept one.
     if (logits[i]! > hv[0]!) { hv[0] = logits[i]!; hi[0] = i; siftDown(0); }
   }
-  const order = Array.from({ length: k }, (_, j) => j).sort((a, b) => hv[b]! - hv[a]! || hi[a]! - hi[b]!);
+  // Sampling walks the heap's own layout, which is a pure function of the logits: deterministic
+  // without sorting (the sort cost as much as the selection).
+  let max = -Infinity;
+  for (let j = 0; j < k; j++) if (hv[j]! > max) max = hv[j]!;
   const t = temperature > 0 ? temperature : 1;
-  const max = hv[order[0]!]! / t;
-  const weights = new Float64Array(k);
   let total = 0;
   for (let j = 0; j < k; j++) {
-    weights[j] = Math.exp(hv[order[j]!]! / t - max);
-    total += weights[j]!;
+    hv[j] = Math.exp((hv[j]! - max) / t);
+    total += hv[j]!;
   }
   let r = random() * total;
   for (let j = 0; j < k; j++) {
-    r -= weights[j]!;
-    if (r < 0) return hi[order[j]!]!;
+    r -= hv[j]!;
+    if (r < 0) return hi[j]!;
   }
-  return hi[order[k - 1]!]!;
+  return hi[k - 1]!;
 }
