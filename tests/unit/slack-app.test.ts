@@ -327,6 +327,15 @@ describe('manifest', () => {
   });
 });
 
+describe('start-up', () => {
+  it('fails at start with the Slack error when the bot token is refused, and registers nothing', async () => {
+    fake.revokedTokens.add('xoxb-revoked');
+    const rt = new FakeRuntime();
+    await expect(startSlackApp({ botToken: 'xoxb-revoked', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, rt)).rejects.toThrow(/invalid_auth/);
+    expect(rt.attached).toEqual({ delivery: false, progressListeners: 0 });
+  });
+});
+
 describe('logs', () => {
   it('never contain the bot token, app token or signing secret, even at debug level', async () => {
     const lines: string[] = [];
@@ -351,6 +360,7 @@ describe('logs', () => {
     } finally {
       await app.stop();
     }
+    expect(rt.attached).toEqual({ delivery: false, progressListeners: 0 });
   });
 });
 

@@ -89,6 +89,11 @@ export class FakeRuntime implements FrontendRuntime {
     return { close: async () => { this.#handler = null; } };
   }
 
+  /** Whether a frontend is consuming deliveries or listening to progress right now. */
+  get attached(): { delivery: boolean; progressListeners: number } {
+    return { delivery: this.#handler !== null, progressListeners: this.#listeners.size };
+  }
+
   emit(event: ProgressEvent): void {
     for (const l of this.#listeners) l(event);
   }

@@ -69,6 +69,8 @@ export class FakeSlack {
   /** Channels the bot is not a member of: posting there fails with not_in_channel. */
   readonly notInChannel = new Set<string>();
   readonly users = new Map<string, { name: string; real_name: string; display_name: string }>();
+  /** Bearer tokens that auth.test refuses with invalid_auth. */
+  readonly revokedTokens = new Set<string>();
   readonly #channels = new Map<string, Map<string, StoredMessage>>();
   readonly #rateLimits = new Map<string, { retryAfterS: number; remaining: number }>();
   readonly #server: Server;
@@ -204,6 +206,8 @@ export class FakeSlack {
       res.writeHead(429, { 'retry-after': String(limit.retryAfterS), 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    const token = req.headers.authorization?.replace(/^Bearer /, '') ?? String(args.token ?? '');
+    if (this.revokedTokens.has(token)) return send(res, 200, JSON.stringify({ ok: false, error: 'invalid_auth' }));
     return send(res, 200, JSON.stringify(this.#api(method, args)));
   }
 
