@@ -106,6 +106,21 @@ export function statusBlocks(input: StatusInput, event: Pick<ProgressEvent, 'sta
   return { text: `${line} — ${escapeMrkdwn(truncate(input.prompt, 80))}`, blocks };
 }
 
+const SECTION_TEXT_MAX = 3000;
+
+/**
+ * Joins lines under Slack's 3000-character section limit, dropping whole lines from the end: an
+ * escaped hostile prompt (every `&` becomes `&amp;`) must not make the leaderboard unpostable.
+ */
+export function fitLines(heading: string, lines: string[], max = SECTION_TEXT_MAX): string {
+  let text = heading;
+  for (const line of lines) {
+    if (text.length + 1 + line.length > max) break;
+    text += `\n${line}`;
+  }
+  return text;
+}
+
 function formatMs(ms: number | null): string {
   if (ms === null) return '—';
   return ms < 1000 ? `${ms} ms` : `${(ms / 1000).toFixed(1)} s`;
@@ -195,14 +210,14 @@ export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
       const chart = '█'.repeat(Math.round((x.favorites / most) * 10)) || '▏';
       return `${i + 1}. ${chart} ${x.favorites} ⭐ · ${escapeMrkdwn(truncate(x.prompt, 60))} — ${escapeMrkdwn(truncate(x.creator, 40))}`;
     });
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top tracks*\n${lines.join('\n')}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines('*Top tracks*', lines) } });
   }
   const creators = stats.topCreators.slice(0, 10);
   if (creators.length) {
     const lines = creators.map(
       (c, i) => `${i + 1}. ${escapeMrkdwn(truncate(c.displayName, 40))} — ${c.generations} tracks, ${c.favoritesReceived} ⭐ received`,
     );
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: `*Top creators*\n${lines.join('\n')}` } });
+    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines('*Top creators*', lines) } });
   }
   if (!top.length && !creators.length) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No tracks yet: try `/generate lo-fi piano at 80 bpm`.' } });

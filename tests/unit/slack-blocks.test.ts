@@ -121,6 +121,17 @@ describe('stats and recent', () => {
     expect(all).not.toMatch(/@everyone/);
   });
 
+  it('stays under the section limit when every prompt is made of characters that escape long', () => {
+    const hostile: Stats = {
+      ...stats,
+      topTracks: Array.from({ length: 10 }, (_, i) => ({ id: ID, prompt: '&'.repeat(500), favorites: 10 - i, plays: 0, creator: '<'.repeat(100) })),
+      topCreators: Array.from({ length: 10 }, () => ({ platformUserId: 'U1', displayName: '&'.repeat(64), generations: 1, favoritesReceived: 1 })),
+    };
+    const texts = mrkdwnTexts(statsBlocks(hostile).blocks);
+    for (const t of texts) expect(t.length).toBeLessThanOrEqual(3000);
+    expect(texts.find((t) => t.startsWith('*Top tracks*'))).toMatch(/^\*Top tracks\*\n1\. /);
+  });
+
   it('says so when there is nothing yet', () => {
     const empty: Stats = { ...stats, totals: { ...stats.totals, generations: 0 }, topTracks: [], topCreators: [] };
     expect(mrkdwnTexts(statsBlocks(empty).blocks).join()).toContain('No tracks yet');
