@@ -11,10 +11,11 @@ const RUNS = 10;
 const DURATION_S = 30;
 const GOAL_MS = 1500;
 
-/** Follows /api/chat/events and hands each delivered track to whoever waits for its id. */
-function followTracks(url: string): { waitFor(id: string): Promise<PageTrack>; close(): void } {
+/** Follows /api/chat/events: hands each delivered track to whoever waits for its id, and notes when each stage began. */
+function followTracks(url: string): { waitFor(id: string): Promise<PageTrack>; stages(id: string): Map<string, number>; close(): void } {
   const waiting = new Map<string, (t: PageTrack) => void>();
   const arrived = new Map<string, PageTrack>();
+  const stageTimes = new Map<string, Map<string, number>>();
   const abort = new AbortController();
   void (async () => {
     const res = await fetch(`${url}/api/chat/events`, { signal: abort.signal });
@@ -25,6 +26,14 @@ function followTracks(url: string): { waitFor(id: string): Promise<PageTrack>; c
       const blocks = buffer.split('\n\n');
       buffer = blocks.pop() ?? '';
       for (const block of blocks) {
+        if (block.startsWith('event: progress\n')) {
+          const event = JSON.parse(/^data: (.+)$/m.exec(block)?.[1] ?? '{}') as { generationId?: string; stage?: string };
+          if (!event.generationId || !event.stage) continue;
+          const times = stageTimes.get(event.generationId) ?? new Map<string, number>();
+          stageTimes.set(event.generationId, times);
+          if (!times.has(event.stage)) times.set(event.stage, performance.now());
+          continue;
+        }
         if (!block.startsWith('event: track\n')) continue;
         const data = /^data: (.+)$/m.exec(block)?.[1];
         if (!data) continue;
@@ -50,6 +59,7 @@ function followTracks(url: string): { waitFor(id: string): Promise<PageTrack>; c
         });
       });
     },
+    stages: (id) => stageTimes.get(id) ?? new Map(),
     close: () => abort.abort(),
   };
 }
@@ -60,6 +70,8 @@ export const bench: Bench = async () => {
   const tracks = followTracks(system.url);
   const samples: number[] = [];
   const renderMs: number[] = [];
+  // Where the time goes, from the stage events the page sees (ms from the previous mark).
+  const parts = { 'accept + queue wait': [] as number[], render: [] as number[], encode: [] as number[], 'deliver + post': [] as number[], 'first audio bytes': [] as number[] };
   try {
     // One extra run first: it builds the engine's graph and warms connections.
     for (let i = 0; i <= RUNS; i++) {
@@ -72,6 +84,7 @@ export const bench: Bench = async () => {
       const accepted = (await res.json()) as { generationId?: string; error?: { message: string } };
       if (!res.ok || !accepted.generationId) throw new Error(`generate refused: ${accepted.error?.message ?? res.status}`);
       const track = await tracks.waitFor(accepted.generationId);
+      const tTrack = performance.now();
       const audio = await fetch(`${system.url}${track.audioUrl}`, { headers: { range: 'bytes=0-65535' } });
       if (audio.status !== 206 && audio.status !== 200) throw new Error(`audio answered ${audio.status}`);
       const reader = audio.body!.getReader();
@@ -81,6 +94,17 @@ export const bench: Bench = async () => {
       if (i > 0) {
         samples.push(t1 - t0);
         if (track.renderMs !== null) renderMs.push(track.renderMs);
+        const st = tracks.stages(accepted.generationId);
+        const rendering = st.get('rendering');
+        const encoding = st.get('encoding');
+        const delivering = st.get('delivering');
+        if (rendering !== undefined && encoding !== undefined && delivering !== undefined) {
+          parts['accept + queue wait'].push(rendering - t0);
+          parts.render.push(encoding - rendering);
+          parts.encode.push(delivering - encoding);
+          parts['deliver + post'].push(tTrack - delivering);
+          parts['first audio bytes'].push(t1 - tTrack);
+        }
       }
     }
   } finally {
@@ -95,6 +119,9 @@ export const bench: Bench = async () => {
     },
     { group: 'local chat', name: `command → playable, ${DURATION_S} s track, p90`, value: Math.round(percentile(samples, 90)), unit: 'ms' },
     { group: 'local chat', name: `render only, ${DURATION_S} s track, p50`, value: Math.round(median(renderMs)), unit: 'ms', note: 'renderMs reported by the worker' },
+    ...Object.entries(parts).map(([part, values]): BenchRow => ({
+      group: 'local chat', name: `  of which ${part}, p50`, value: Math.round(median(values)), unit: 'ms', note: 'from the stage events the page receives',
+    })),
   ];
   return rows;
 };
