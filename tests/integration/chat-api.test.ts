@@ -416,6 +416,8 @@ describe('the page', () => {
     expect(js.headers['content-type']).toContain('javascript');
     expect(js.body).not.toContain('innerHTML');
     expect((await app.inject('/chat.css')).statusCode).toBe(200);
+    expect((await app.inject('/tsconfig.json')).statusCode).toBe(404);
+    expect((await app.inject('/../server/chat.ts')).statusCode).toBe(404);
   });
 });
 

@@ -200,6 +200,8 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     decorateReply: false,
     index: ['index.html'],
     serveDotFiles: false,
+    // Only what the browser loads: the page's tsconfig is for type-checking, not for visitors.
+    globIgnore: ['**/*.json', '**/*.md'],
   });
 
   const trackFor = async (id: unknown): Promise<PageTrack> => {
