@@ -154,4 +154,31 @@ describe('local chat in a browser', () => {
 
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('GIVEN two people on the channel THEN each sees the other\'s track arrive live and stars update live', async () => {
+    const context = await browser.newContext();
+    const other = await context.newPage();
+    other.on('pageerror', (e) => pageErrors.push(e.message));
+    try {
+      await other.goto(system.url);
+      await other.fill('#name-input', 'Grace Hopper');
+      await other.click('#name-form button[type=submit]');
+      await other.waitForSelector('#connection[data-state="live"]');
+
+      // Ada (the first page) asks; Grace sees the card appear and finish without reloading.
+      await send('/generate ambient pads in D minor 5s seed:11');
+      const onOther = other.locator('li.track', { hasText: 'ambient pads in D minor' });
+      await onOther.locator('audio').waitFor({ timeout: 60_000 });
+      expect(await onOther.locator('.author').textContent()).toBe(NAME);
+
+      // Grace stars it; Ada's count follows.
+      await onOther.locator('button.star').click();
+      await onOther.locator('button.star[aria-pressed="true"]', { hasText: '★ 1' }).waitFor();
+      const onAda = page.locator('li.track', { hasText: 'ambient pads in D minor' });
+      await appear(onAda.locator('button.star[aria-pressed="false"]', { hasText: '☆ 1' }));
+      expect(pageErrors).toEqual([]);
+    } finally {
+      await context.close();
+    }
+  }, 120_000);
 });
