@@ -5,6 +5,10 @@
 import type { Platform, ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
 import type { MusicParams } from './music.ts';
+import type { ServerSettingsPatch, ServerSettingsRow } from './db/settings.ts';
+
+export type ServerSettings = ServerSettingsRow;
+export type { ServerSettingsPatch };
 
 export interface Actor {
   platform: Platform;
@@ -113,6 +117,15 @@ export interface ChatCore {
   track(generationId: string): Promise<TrackView | null>;
   recent(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;
   stats(query: StatsQuery): Promise<Stats>;
+  /** Full-text search over the server's finished tracks. */
+  search(platform: Platform, guildId: string, query: string, limit?: number): Promise<TrackView[]>;
+  isFavorite(actor: Actor, generationId: string): Promise<boolean>;
+  settings(platform: Platform, guildId: string): Promise<ServerSettings>;
+  /**
+   * Changes a server's settings. The frontend decides who is an admin from the platform's own
+   * permissions (Discord Manage Server, Slack workspace admin) and says so in `isAdmin`.
+   */
+  updateSettings(actor: Actor, patch: ServerSettingsPatch, opts: { isAdmin: boolean }): Promise<ServerSettings>;
 }
 
 /**

@@ -10,8 +10,9 @@ import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQu
 import type { Config } from './config.ts';
 import {
   countActive, createGeneration, getGeneration, getServerSettings, queuedBefore, recent, recordPlay,
-  setFavorite, stats, transitionGeneration,
+  searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
+import { exec } from './db/sql.ts';
 import { UserError, UserErrorCode } from './errors.ts';
 import { PLATFORMS, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
@@ -158,6 +159,32 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     },
     async stats(query: StatsQuery): Promise<Stats> {
       return stats(orm.em.fork(), { ...query, limit: Math.min(Math.max(1, query.limit ?? 5), 25) });
+    },
+    async search(platform, guildId, query, limit = 10) {
+      const text = cleanPrompt(query, 200);
+      const rows = await searchGenerations(orm.em.fork(), platform, cleanName(guildId, 64), text, Math.min(Math.max(1, limit), 25));
+      return rows.map((r) => toTrackView(r, config.http.publicUrl));
+    },
+    async isFavorite(actorIn, generationId) {
+      const actor = validateActor(actorIn);
+      if (!isGenerationId(generationId)) return false;
+      const rows = await exec(
+        orm.em.fork(),
+        `select 1 from favorites f join users u on u.id = f.user_id
+         where u.platform = ? and u.guild_id = ? and u.platform_user_id = ? and f.generation_id = ?`,
+        [actor.platform, actor.guildId, actor.platformUserId, generationId],
+      );
+      return rows.length > 0;
+    },
+    async settings(platform, guildId) {
+      return getServerSettings(orm.em.fork(), platform, cleanName(guildId, 64));
+    },
+    async updateSettings(actorIn, patch, { isAdmin }) {
+      const actor = validateActor(actorIn);
+      if (!isAdmin) throw new UserError(UserErrorCode.NotAllowed, 'Only server admins can change ditty settings.');
+      const row = await updateServerSettings(orm.em.fork(), actor.platform, actor.guildId, patch);
+      log.info({ platform: actor.platform, guildId: actor.guildId, by: actor.platformUserId, fields: Object.keys(patch) }, 'server settings changed');
+      return row;
     },
   };
 }
