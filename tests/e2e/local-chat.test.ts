@@ -100,7 +100,7 @@ describe('local chat in a browser', () => {
 
     // Playable: the source answers with audio, and the browser decodes its duration.
     const src = await audio.getAttribute('src');
-    expect(src).toMatch(/^\/t\/[A-Za-z0-9_-]+\/audio$/);
+    expect(src).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/t\/[A-Za-z0-9_-]+\/audio$/);
     const head = await page.evaluate(async (url) => {
       const res = await fetch(url, { headers: { range: 'bytes=0-99' } });
       return { status: res.status, type: res.headers.get('content-type'), bytes: (await res.arrayBuffer()).byteLength };

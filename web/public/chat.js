@@ -81,6 +81,20 @@ function say(text, kind = 'info') {
   append(item);
 }
 
+/**
+ * Links come from the server, but a link is only followed if it is http(s): a `javascript:` URL
+ * in an href would run on click.
+ * @param {string} url
+ */
+function safeUrl(url) {
+  try {
+    const parsed = new URL(url, location.href);
+    return parsed.protocol === 'http:' || parsed.protocol === 'https:' ? parsed.href : '#';
+  } catch {
+    return '#';
+  }
+}
+
 /** @param {number} n @param {string} word */
 const plural = (n, word) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
@@ -304,7 +318,7 @@ function showTrack(track) {
   const audio = el('audio');
   audio.controls = true;
   audio.preload = 'metadata';
-  audio.src = track.audioUrl;
+  audio.src = safeUrl(track.audioUrl);
   audio.addEventListener('play', () => reportPlay(track.id));
 
   const star = el('button', 'star');
@@ -314,11 +328,11 @@ function showTrack(track) {
   card.star = star;
 
   const player = el('a', 'player-link', 'Player page');
-  player.href = track.playerUrl;
+  player.href = safeUrl(track.playerUrl);
   player.target = '_blank';
   player.rel = 'noopener noreferrer';
   const download = el('a', 'download', 'Download');
-  download.href = track.downloadUrl;
+  download.href = safeUrl(track.downloadUrl);
   download.setAttribute('download', '');
 
   const actions = el('div', 'actions');
@@ -433,7 +447,7 @@ function showRecent(tracks) {
     li.append(el('span', 'author', track.creator.displayName), el('span', 'prompt', track.prompt), document.createTextNode(` · ${track.durationS} s · ★ ${track.favorites} · ▶ ${track.plays} · `));
     if (isPlayable(track)) {
       const link = el('a', undefined, 'play');
-      link.href = track.playerUrl;
+      link.href = safeUrl(track.playerUrl);
       link.target = '_blank';
       link.rel = 'noopener noreferrer';
       li.append(link);
