@@ -202,6 +202,34 @@ export async function upsertUser(em: EntityManager, actor: Actor, now: Date = ne
   return toUserRow(rows[0]!);
 }
 
+/** Merges preferences into the user's (creating the user if new); `null` clears a key. */
+export async function setUserPreferences(
+  em: EntityManager,
+  actor: Actor,
+  prefs: { [K in keyof UserPreferences]?: UserPreferences[K] | null },
+): Promise<UserRow> {
+  const d = prefs.defaultDurationS;
+  if (d !== undefined && d !== null && !(Number.isInteger(d) && d >= 5 && d <= 120)) {
+    throw new UserError(UserErrorCode.DurationInvalid, 'Default duration must be a whole number of seconds from 5 to 120.');
+  }
+  if (prefs.format !== undefined && prefs.format !== null && !['opus', 'mp3', 'wav'].includes(prefs.format)) {
+    throw new UserError(UserErrorCode.NotAllowed, 'Format must be opus, mp3 or wav.');
+  }
+  const set: Record<string, unknown> = {};
+  const unset: string[] = [];
+  for (const key of ['defaultDurationS', 'format'] as const) {
+    if (prefs[key] === null) unset.push(key);
+    else if (prefs[key] !== undefined) set[key] = prefs[key];
+  }
+  const user = await upsertUser(em, actor);
+  const rows = await exec(
+    em,
+    `update users set preferences = (preferences - array[?]::text[]) || ?::jsonb where id = ? returning *`,
+    [unset, set, user.id],
+  );
+  return toUserRow(rows[0]!);
+}
+
 export interface CreateGenerationInput {
   actor: Actor;
   channelId: string;

@@ -68,6 +68,16 @@ export async function getServerSettings(em: EntityManager, platform: Platform, g
   return toRow(platform, guildId, rows[0]);
 }
 
+/** Validates an admin's patch; the UserError names every bad field. In-memory test cores reuse it. */
+export function parseServerSettingsPatch(patch: unknown): ServerSettingsPatch {
+  const parsed = patchSchema.safeParse(patch);
+  if (!parsed.success) {
+    const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'settings')))];
+    throw new UserError(UserErrorCode.NotAllowed, `Invalid server setting: ${fields.join(', ')}.`, { fields });
+  }
+  return parsed.data;
+}
+
 /** Changes only the given fields; input comes from admin commands in chat and is validated here. */
 export async function updateServerSettings(
   em: EntityManager,
@@ -75,12 +85,7 @@ export async function updateServerSettings(
   guildId: string,
   patch: ServerSettingsPatch,
 ): Promise<ServerSettingsRow> {
-  const parsed = patchSchema.safeParse(patch);
-  if (!parsed.success) {
-    const fields = [...new Set(parsed.error.issues.map((i) => String(i.path[0] ?? 'settings')))];
-    throw new UserError(UserErrorCode.NotAllowed, `Invalid server setting: ${fields.join(', ')}.`, { fields });
-  }
-  const entries = Object.entries(parsed.data).filter(([, v]) => v !== undefined) as Array<[keyof ServerSettingsPatch, unknown]>;
+  const entries = Object.entries(parseServerSettingsPatch(patch)).filter(([, v]) => v !== undefined) as Array<[keyof ServerSettingsPatch, unknown]>;
   const cols = entries.map(([k]) => COLUMNS[k]);
   const rows = await exec(
     em,

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   countActive, createGeneration, getGeneration, getGenerationByToken, getServerSettings, listStaleQueued, listStuck,
-  normalizePrompt, queuedBefore, recent, recordDownload, searchGenerations, setProgress, transitionGeneration,
+  normalizePrompt, queuedBefore, recent, recordDownload, searchGenerations, setProgress, setUserPreferences, transitionGeneration,
   updateServerSettings, upsertUser, type CreateGenerationInput,
 } from '../../core/db/index.ts';
 import { isUserError } from '../../core/errors.ts';
@@ -148,5 +148,16 @@ describe('server settings', () => {
     expect((await getServerSettings(db.em(), 'slack', 'T1')).allowedChannels).toEqual([]);
     await expect(updateServerSettings(db.em(), 'slack', 'T1', { maxDurationS: 1000 })).rejects.toSatisfy(isUserError);
     await expect(updateServerSettings(db.em(), 'slack', 'T1', { bogus: 1 } as never)).rejects.toSatisfy(isUserError);
+  });
+});
+
+describe('user preferences', () => {
+  it('GIVEN preferences set, merged and cleared THEN the stored JSON follows, and bad values are refused', async () => {
+    const who = actor('pref');
+    expect((await setUserPreferences(db.em(), who, { defaultDurationS: 30 })).preferences).toEqual({ defaultDurationS: 30 });
+    expect((await setUserPreferences(db.em(), who, { format: 'mp3' })).preferences).toEqual({ defaultDurationS: 30, format: 'mp3' });
+    expect((await setUserPreferences(db.em(), who, { defaultDurationS: null })).preferences).toEqual({ format: 'mp3' });
+    await expect(setUserPreferences(db.em(), who, { defaultDurationS: 4 })).rejects.toSatisfy(isUserError);
+    await expect(setUserPreferences(db.em(), who, { format: 'flac' as never })).rejects.toSatisfy(isUserError);
   });
 });

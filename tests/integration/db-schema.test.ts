@@ -28,7 +28,7 @@ describe('migrations', () => {
   });
 
   it('GIVEN the entity definitions THEN the migrated schema matches them exactly', async () => {
-    expect(await db.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+    expect(await db.orm.schema.getUpdateSchemaSQL({ wrap: false, schema: db.schema })).toBe('');
   });
 
   it('GIVEN a schema that drifted from the entities THEN the comparison notices', async () => {
@@ -37,7 +37,7 @@ describe('migrations', () => {
     await em.execute('drop index generations_top_server_all_idx', [], 'run');
     await em.execute('alter table plays drop column seconds_played', [], 'run');
     try {
-      const diff = await db.orm.schema.getUpdateSchemaSQL({ wrap: false });
+      const diff = await db.orm.schema.getUpdateSchemaSQL({ wrap: false, schema: db.schema });
       expect(diff).toContain('generations_top_server_all_idx');
       expect(diff).toContain('seconds_played');
     } finally {
@@ -47,6 +47,6 @@ describe('migrations', () => {
         [], 'run',
       );
     }
-    expect(await db.orm.schema.getUpdateSchemaSQL({ wrap: false })).toBe('');
+    expect(await db.orm.schema.getUpdateSchemaSQL({ wrap: false, schema: db.schema })).toBe('');
   });
 });
