@@ -11,6 +11,8 @@ import type {
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent } from '../../../core/jobs.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
+import { findBlockedWord } from '../../../core/validate.ts';
+import { MemorySettings, searchTracks } from '../memory-core.ts';
 
 interface Gen {
   req: GenerateRequest;
@@ -28,6 +30,8 @@ export class FakeRuntime implements FrontendRuntime {
   readonly favoriteCalls: Array<{ actor: Actor; generationId: string; on: boolean }> = [];
   /** Replace to make the core fail or hang. */
   generateImpl: ((req: GenerateRequest) => Promise<GenerateAccepted>) | null = null;
+  readonly serverSettings = new MemorySettings();
+  readonly settingsReads: Array<{ guildId: string }> = [];
   #listeners = new Set<(e: ProgressEvent) => void>();
   #handler: DeliveryHandler | null = null;
 
@@ -71,6 +75,13 @@ export class FakeRuntime implements FrontendRuntime {
         topCreators: [],
       };
     },
+    search: async (platform, guildId, query, limit) => searchTracks([...this.generations.values()].map((g) => g.view), platform, guildId, query, limit),
+    isFavorite: async (actor, id) => this.generations.get(id)?.favoritedBy.has(actor.platformUserId) ?? false,
+    settings: async (platform, guildId) => {
+      this.settingsReads.push({ guildId });
+      return this.serverSettings.get(platform, guildId);
+    },
+    updateSettings: async (actor, patch, { isAdmin }) => this.serverSettings.update(actor, patch, isAdmin),
   };
 
   onProgress(_platform: Platform, listener: (event: ProgressEvent) => void): () => void {
@@ -102,7 +113,12 @@ export class FakeRuntime implements FrontendRuntime {
   async #generate(req: GenerateRequest): Promise<GenerateAccepted> {
     this.generateCalls.push(req);
     if (!req.prompt.trim()) throw new UserError(UserErrorCode.PromptEmpty, 'Describe the music you want.');
-    if (/\bforbidden\b/i.test(req.prompt)) throw new UserError(UserErrorCode.PromptBlocked, 'This server does not allow the word "forbidden" in prompts; rephrase and try again.');
+    const settings = this.serverSettings.get('discord', req.actor.guildId);
+    if (settings.allowedChannels.length > 0 && !settings.allowedChannels.includes(req.channelId)) {
+      throw new UserError(UserErrorCode.ChannelNotAllowed, 'ditty is not enabled in this channel; ask an admin which channels it may use.');
+    }
+    const blocked = findBlockedWord(req.prompt, ['forbidden', ...settings.blockedWords]);
+    if (blocked) throw new UserError(UserErrorCode.PromptBlocked, `This server does not allow the word "${blocked}" in prompts; rephrase and try again.`);
     const key = req.reply?.requestKey;
     const existing = key ? [...this.generations.values()].find((g) => g.requestKey === key) : undefined;
     if (existing) return { generationId: existing.view.id, position: 1, params: existing.view.params, durationS: existing.view.durationS, duplicate: true };

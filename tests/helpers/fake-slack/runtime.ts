@@ -12,7 +12,8 @@ import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import type { MusicParams } from '../../../core/music.ts';
-import { cleanPrompt, parseDuration, parseSeed } from '../../../core/validate.ts';
+import { cleanPrompt, findBlockedWord, parseDuration, parseSeed } from '../../../core/validate.ts';
+import { MemorySettings, searchTracks } from '../memory-core.ts';
 
 interface Row {
   view: TrackView;
@@ -29,6 +30,7 @@ export class FakeRuntime implements FrontendRuntime {
   #listeners = new Set<(e: ProgressEvent) => void>();
   #handler: DeliveryHandler | null = null;
   readonly #byKey = new Map<string, string>();
+  readonly serverSettings = new MemorySettings();
 
   constructor(log: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime')) {
     this.log = log;
@@ -77,6 +79,10 @@ export class FakeRuntime implements FrontendRuntime {
         topCreators: [],
       };
     },
+    search: async (platform, guildId, query, limit) => searchTracks([...this.rows.values()].map((r) => r.view), platform, guildId, query, limit),
+    isFavorite: async (actor, id) => this.rows.get(id)?.favoritedBy.has(`${actor.guildId}:${actor.platformUserId}`) ?? false,
+    settings: async (platform, guildId) => this.serverSettings.get(platform, guildId),
+    updateSettings: async (actor, patch, { isAdmin }) => this.serverSettings.update(actor, patch, isAdmin),
   };
 
   onProgress(_platform: Platform, listener: (event: ProgressEvent) => void): () => void {
@@ -128,7 +134,13 @@ export class FakeRuntime implements FrontendRuntime {
   async #generate(req: GenerateRequest): Promise<GenerateAccepted> {
     this.generateCalls.push(req);
     const prompt = cleanPrompt(req.prompt);
-    const durationS = parseDuration(req.durationS, 15, 120);
+    const settings = this.serverSettings.get(req.actor.platform, req.actor.guildId);
+    if (settings.allowedChannels.length > 0 && !settings.allowedChannels.includes(req.channelId)) {
+      throw new UserError(UserErrorCode.ChannelNotAllowed, 'ditty is not enabled in this channel; ask an admin which channels it may use.');
+    }
+    const blocked = findBlockedWord(prompt, settings.blockedWords);
+    if (blocked) throw new UserError(UserErrorCode.PromptBlocked, `This server does not allow the word "${blocked}" in prompts; rephrase and try again.`);
+    const durationS = parseDuration(req.durationS, 15, Math.min(settings.maxDurationS ?? 120, 120));
     const seed = parseSeed(req.seed);
     const key = req.reply?.requestKey;
     const existing = key ? this.#byKey.get(key) : undefined;

@@ -1,0 +1,52 @@
+/**
+ * What the in-memory test runtimes (fake-discord, fake-slack) share with the real core without
+ * Postgres: server settings (same defaults, the core's own patch validation, the admin rule; lists
+ * replaced whole) and search (finished tracks of one server whose prompt has every query word).
+ */
+import type { Actor, ServerSettings, ServerSettingsPatch, TrackView } from '../../core/chat.ts';
+import { DEFAULT_FAVORITE_EMOJI, parseServerSettingsPatch } from '../../core/db/settings.ts';
+import { UserError, UserErrorCode } from '../../core/errors.ts';
+import type { Platform } from '../../core/jobs.ts';
+import { cleanPrompt } from '../../core/validate.ts';
+
+const words = (text: string): string[] => text.toLocaleLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
+
+/** Like the core's full-text search with the `simple` configuration: every word must appear. */
+export function searchTracks(views: Iterable<TrackView>, platform: Platform, guildId: string, query: string, limit = 10): TrackView[] {
+  const wanted = words(cleanPrompt(query, 200));
+  const max = Math.min(Math.max(1, limit), 25);
+  return [...views]
+    .filter((v) => v.origin.platform === platform && v.origin.guildId === guildId && v.status === 'completed')
+    .filter((v) => {
+      const have = new Set(words(v.prompt));
+      return wanted.length > 0 && wanted.every((w) => have.has(w));
+    })
+    .reverse()
+    .slice(0, max);
+}
+
+export class MemorySettings {
+  readonly #rows = new Map<string, ServerSettings>();
+  readonly updateCalls: Array<{ actor: Actor; patch: ServerSettingsPatch; isAdmin: boolean }> = [];
+
+  get(platform: Platform, guildId: string): ServerSettings {
+    const row = this.#rows.get(`${platform}:${guildId}`);
+    // Copies, so a caller that mutates the answer cannot change what is stored.
+    return row
+      ? { ...row, allowedChannels: [...row.allowedChannels], blockedWords: [...row.blockedWords] }
+      : {
+        platform, guildId, allowedChannels: [], maxDurationS: null, rateLimitPerMinute: null, concurrency: null,
+        blockedWords: [], favoriteEmoji: DEFAULT_FAVORITE_EMOJI,
+      };
+  }
+
+  update(actor: Actor, patch: ServerSettingsPatch, isAdmin: boolean): ServerSettings {
+    this.updateCalls.push({ actor, patch, isAdmin });
+    if (!isAdmin) throw new UserError(UserErrorCode.NotAllowed, 'Only server admins can change ditty settings.');
+    const clean = parseServerSettingsPatch(patch);
+    const next: ServerSettings = { ...this.get(actor.platform, actor.guildId) };
+    for (const [k, v] of Object.entries(clean)) if (v !== undefined) Object.assign(next, { [k]: v });
+    this.#rows.set(`${actor.platform}:${actor.guildId}`, next);
+    return this.get(actor.platform, actor.guildId);
+  }
+}
