@@ -124,7 +124,8 @@ export function compose(p: MusicParams, durationS: number): Composition {
 
   const endS = endBeat * beatS;
   for (const n of ctx.notes) n.mustEndBy = durationS - 0.03;
-  const echoBeats = beatS * 0.75 > 0.7 ? 0.5 : 0.75;
+  // Echoes on the 8th-note grid reinforce the pulse (a dotted-8th echo makes beat trackers hear 4/3 the tempo).
+  const echoBeats = beatS * 0.5 > 0.35 ? 0.25 : 0.5;
   return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space: preset.space * (mood.chill ? 1.2 : 1), endS };
 }
 
@@ -237,14 +238,20 @@ function drums(ctx: Ctx, s: Section, r: Prng, sections: Section[]): void {
     const inBar = bar - s.startBar;
     const fillBar = inBar === s.bars - 1 && !last && s.bars >= 2;
     let pat: DrumPattern;
-    if (s.name === 'intro' || s.name === 'outro' || s.name === 'break') pat = d.intro;
+    // The outro keeps the groove (thinner), so the pulse holds right up to the final hit.
+    if (s.name === 'intro' || s.name === 'break') pat = d.intro;
+    else if (s.name === 'outro') pat = { kick: d.main.kick, hat: d.main.hat, ride: d.main.ride, taiko: d.main.taiko, openhat: d.main.openhat };
     else if (s.name === 'build') pat = { kick: d.main.kick, hat: d.main.hat };
     else if (s.name === 'variation' || s.name === 'drop') pat = inBar % 4 === 3 ? d.main : d.variation;
     else pat = inBar % 8 === 7 ? d.variation : d.main;
     if (s.name === 'drop') pat = { ...d.variation, ...d.main, openhat: d.variation.openhat ?? d.main.openhat };
+    // The track opens on the beat: the first bar(s) keep only hits on quarter notes, so a listener
+    // (and a beat tracker) locks onto the pulse before the off-beats and syncopation come in.
+    if (s.startBar === 0 && (s.name === 'intro' || inBar === 0)) pat = onTheBeat(s.name === 'intro' ? d.main : pat);
     const energy = s.name === 'intro' || s.name === 'outro' ? 0.75 : s.name === 'drop' ? 1.05 : 0.92;
     for (const lane of Object.keys(pat) as Array<keyof DrumPattern>) {
-      const steps = pat[lane]!;
+      const steps = pat[lane];
+      if (!steps) continue;
       for (let i = 0; i < 16; i++) {
         const v = STEP_VEL[steps[i]!];
         if (!v) continue;
@@ -267,6 +274,16 @@ function drums(ctx: Ctx, s: Section, r: Prng, sections: Section[]): void {
       emitDrum(ctx, ctx.p.genre === 'cinematic' ? 'taiko' : 'crash', b0, 0.9, r);
     }
   }
+}
+
+function onTheBeat(p: DrumPattern): DrumPattern {
+  const out: DrumPattern = {};
+  for (const lane of Object.keys(p) as Array<keyof DrumPattern>) {
+    const steps = p[lane];
+    if (steps && lane !== 'openhat') out[lane] = [...steps].map((c, i) => (i % 4 === 0 ? c : '.')).join('');
+  }
+  if (!out.ride) out.hat = 'x...o...x...o...';
+  return out;
 }
 
 const DRUM_PITCH: Partial<Record<string, number>> = { kick: 31, kick808: 29, snare: 55, rim: 72, tom: 45, taiko: 36, ride: 84 };
@@ -314,6 +331,11 @@ function bass(ctx: Ctx, s: Section, r: Prng): void {
     const nextRoot = key.degree(ctx.chordAt(bar + 1), oct);
     const fifth = rootM + 7;
     const pcs = ctx.chordPcs(bar);
+    if (bar === 0 && layers.bassStyle !== 'pedal' && layers.bassStyle !== 'none') {
+      // first bar: one long root, so the opening pulse comes from the drums alone
+      emit(ctx, inst, b0, 3.8, rootM, 0.9, 0);
+      continue;
+    }
     switch (layers.bassStyle) {
       case 'root8':
         for (let i = 0; i < 8; i++) {
@@ -379,7 +401,7 @@ function chords(ctx: Ctx, s: Section, r: Prng): void {
     const pcs = ctx.chordPcs(bar);
     let v = voice(pcs, center, prev);
     prev = v;
-    const thin = s.name === 'intro' || s.name === 'outro' || s.name === 'break';
+    const thin = s.name === 'intro' || s.name === 'outro' || s.name === 'break' || bar === 0;
     const play = (beat: number, len: number, vel: number, notes = v) =>
       notes.forEach((m, i) => emit(ctx, inst, beat, len, m, vel * (0.92 + 0.08 * r.float()), pans(i, notes.length), undefined, r));
     switch (preset.chords.style) {
@@ -426,7 +448,7 @@ function chords(ctx: Ctx, s: Section, r: Prng): void {
         break;
       }
       case 'ostinato': {
-        if (s.name === 'intro') {
+        if (thin) {
           play(b0, 3.9, 0.5, v);
           break;
         }
@@ -510,6 +532,7 @@ function melody(ctx: Ctx, s: Section, r: Prng, sections: Section[]): void {
   const lastSection = sections.at(-2) === s || sections.at(-1) === s;
   let idx = key.scaleIndex(key.snap(center, ctx.chordPcs(s.startBar)));
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
+    if (bar === 0 && ctx.layers.drums && s.name !== 'intro') continue;
     const phraseBar = (bar - s.startBar) % 4;
     const pcs = ctx.chordPcs(bar);
     // Development: statement, varied repeat, sequence up a step, cadence.

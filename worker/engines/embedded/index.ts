@@ -18,7 +18,7 @@ export const ENGINE_VERSION = '1.0.0';
 /** Blocks per graph run: ~0.74 s of audio, the granularity of progress and cancellation. */
 const CHUNK_BLOCKS = 128;
 const TARGET_LUFS = -14;
-const CEILING_DBTP = -1.2;
+const CEILING_DBTP = -1.4;
 
 export interface RenderStats {
   composeMs: number;
@@ -35,7 +35,7 @@ type Session = ort.InferenceSession;
 /** Built graphs are the only shared state: building and loading one costs ~100 ms. */
 const sessions = new Map<string, Promise<Session>>();
 
-function sessionFor(device: 'cpu' | 'cuda'): Promise<Session> {
+export function sessionFor(device: 'cpu' | 'cuda'): Promise<Session> {
   let s = sessions.get(device);
   if (!s) {
     s = ort.InferenceSession.create(buildSynthGraph(), {
@@ -81,12 +81,40 @@ export class EmbeddedEngine implements Engine {
     const { signal, onProgress } = options;
     throwIfAborted(signal);
 
-    let t = performance.now();
+    const t0 = performance.now();
     const composition = compose(params, durationS);
-    const rows = notesToRows(composition.notes, composition.space);
-    const composeMs = performance.now() - t;
-
+    const composeMs = performance.now() - t0;
     const frames = Math.round(durationS * SAMPLE_RATE);
+    const { left, right, inputsMs, ortMs, rows: nRows } = await synthesize(session, composition, params.seed, frames, options);
+
+    const t = performance.now();
+    const report = master(left, right, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
+    const pcm = new Float32Array(frames * 2);
+    for (let i = 0; i < frames; i++) {
+      pcm[2 * i] = left[i]!;
+      pcm[2 * i + 1] = right[i]!;
+    }
+    const masterMs = performance.now() - t;
+    onProgress?.(1);
+    return {
+      audio: { sampleRate: SAMPLE_RATE, channels: 2, pcm },
+      stats: { composeMs, inputsMs, ortMs, masterMs, notes: composition.notes.length, rows: nRows, master: report, composition },
+    };
+  }
+
+  async dispose(): Promise<void> {
+    // Sessions are shared per device across engines in this thread; they live as long as it does.
+    this.session = undefined;
+  }
+}
+
+/** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix. */
+export async function synthesize(
+  session: Session, composition: Composition, seed: number, frames: number, options: RenderOptions = {},
+): Promise<{ left: Float32Array; right: Float32Array; inputsMs: number; ortMs: number; rows: number }> {
+    const { signal, onProgress } = options;
+    let t = performance.now();
+    const rows = notesToRows(composition.notes, composition.space);
     const nBlocks = Math.ceil(frames / BLOCK);
     const left = new Float32Array(frames);
     const right = new Float32Array(frames);
@@ -95,10 +123,10 @@ export class EmbeddedEngine implements Engine {
       f: new Packer(rows.fm, nBlocks),
       n: new Packer(rows.noise, nBlocks),
     };
-    const fx = effectInputs(composition, params.seed);
+    const fx = effectInputs(composition, seed);
     const hist = new Float32Array(SEND_HISTORY);
-    const noiseRng = new Prng(params.seed, 7);
-    let inputsMs = performance.now() - t - composeMs;
+    const noiseRng = new Prng(seed, 7);
+    let inputsMs = performance.now() - t;
     let ortMs = 0;
 
     for (let b0 = 0; b0 < nBlocks; b0 += CHUNK_BLOCKS) {
@@ -129,27 +157,7 @@ export class EmbeddedEngine implements Engine {
       else hist.copyWithin(0, n), hist.set(send, SEND_HISTORY - n);
       onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
     }
-
-    t = performance.now();
-    const report = master(left, right, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
-    const pcm = new Float32Array(frames * 2);
-    for (let i = 0; i < frames; i++) {
-      pcm[2 * i] = left[i]!;
-      pcm[2 * i + 1] = right[i]!;
-    }
-    const masterMs = performance.now() - t;
-    onProgress?.(1);
-    const nRows = rows.dsf.length + rows.fm.length + rows.noise.length;
-    return {
-      audio: { sampleRate: SAMPLE_RATE, channels: 2, pcm },
-      stats: { composeMs, inputsMs, ortMs, masterMs, notes: composition.notes.length, rows: nRows, master: report, composition },
-    };
-  }
-
-  async dispose(): Promise<void> {
-    // Sessions are shared per device across engines in this thread; they live as long as it does.
-    this.session = undefined;
-  }
+    return { left, right, inputsMs, ortMs, rows: rows.dsf.length + rows.fm.length + rows.noise.length };
 }
 
 export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda' } = {}): EmbeddedEngine {
@@ -168,7 +176,7 @@ function effectInputs(c: Composition, seed: number): { echoStart: ort.Tensor; ta
   const g = new Float32Array(2 * T);
   const rng = new Prng(seed, 9);
   ROOM_TAPS.forEach((_, k) => {
-    const amp = 0.32 * 0.8 ** k * (0.85 + 0.3 * rng.float());
+    const amp = 0.2 * 0.86 ** k * (0.8 + 0.4 * rng.float());
     const side = k % 2;
     g[side * T + k] = amp;
     g[(1 - side) * T + k] = amp * 0.35;

@@ -208,7 +208,7 @@ function applyGains(l: Float32Array, r: Float32Array, bound: Float64Array): void
 
 /** 4x oversampled peak (windowed-sinc interpolation), in dBTP. */
 export function truePeakDb(l: Float32Array, r: Float32Array): number {
-  const taps = 8;
+  const taps = 24;
   const phases = [0.25, 0.5, 0.75].map((frac) => {
     const h = new Float64Array(taps);
     for (let k = 0; k < taps; k++) {
@@ -224,7 +224,7 @@ export function truePeakDb(l: Float32Array, r: Float32Array): number {
     for (let i = 0; i < x.length; i++) samplePeak = Math.max(samplePeak, Math.abs(x[i]!));
     peak = Math.max(peak, samplePeak);
     // Inter-sample overs of band-limited audio stay within ~1 dB of the neighbouring samples.
-    const threshold = samplePeak * 0.8;
+    const threshold = samplePeak * 0.6;
     for (let i = taps; i < x.length - taps; i++) {
       if (Math.abs(x[i]!) < threshold && Math.abs(x[i + 1]!) < threshold) continue;
       for (const h of phases) {

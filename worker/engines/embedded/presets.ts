@@ -59,8 +59,8 @@ export const PRESETS: Record<Genre, Preset> = {
     ...base, bpm: 112, mode: 'major',
     progressions: { major: [[0, 4, 5, 3], [0, 5, 3, 4], [0, 3, 4, 3]], minor: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 6, 5, 4]] },
     drums: {
-      main: { kick: 'x.......x.o.....', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
-      variation: { kick: 'x.....o.x.o.....', clap: '....x.......x...', hat: 'xoooxoooxoooxooo', openhat: '..............o.' },
+      main: { kick: 'x.......x.-.....', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
+      variation: { kick: 'x.......x.-.....', clap: '....x.......x...', hat: 'x-o-x-o-x-o-x-o-', openhat: '..............-.' },
       intro: { kick: 'x.......x.......', hat: 'o.o.o.o.o.o.o.o.' },
     },
     bass: { style: 'root8', inst: 'pluckBass', octave: 2 },
@@ -73,8 +73,8 @@ export const PRESETS: Record<Genre, Preset> = {
     ...base, bpm: 80, mode: 'minor', swing: 0.3, swingGrid: 16, humanize: 0.012, chordSize: 4, space: 0.55,
     progressions: { major: [[1, 4, 0, 5], [0, 5, 1, 4], [3, 4, 0, 0]], minor: [[0, 3, 0, 4], [0, 5, 3, 4], [3, 4, 0, 0]] },
     drums: {
-      main: { kick: 'x......o..x.....', snare: '....x.......x...', hat: 'x.o.x.o-x.o.x.o-' },
-      variation: { kick: 'x.....o...x..o..', snare: '....x.......x..-', hat: 'x.o.x.o.x.o.x.oo', shaker: '..o...o...o...o.' },
+      main: { kick: 'x......-x.......', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
+      variation: { kick: 'x.......x..-..-.', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.', shaker: '..-...-...-...-.' },
       intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
     },
     bass: { style: 'lofi', inst: 'upright', octave: 2 },
@@ -86,8 +86,8 @@ export const PRESETS: Record<Genre, Preset> = {
     ...base, bpm: 140, mode: 'minor', hatRolls: true, space: 0.45,
     progressions: { major: [[0, 0, 5, 5], [0, 3, 5, 4]], minor: [[0, 0, 5, 5], [0, 5, 3, 4], [0, 3, 0, 5]] },
     drums: {
-      main: { kick: 'x......x..x.....', clap: '........x.......', hat: 'xoxoxoxoxoxoxoxo' },
-      variation: { kick: 'x..x......x..o..', clap: '........x.......', hat: 'xoxoxoxoxoxoxoxo', openhat: '..............o.' },
+      main: { kick: 'x......o..o.....', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-' },
+      variation: { kick: 'x.......x.....o.', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-', openhat: '..............-.' },
       intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
     },
     bass: { style: '808', inst: 'bass808', octave: 1 },

@@ -30,7 +30,9 @@ export const DSF_PARAMS = ['p0', 'w', 'q', 'c1', 'c2', 'e0', 'es', 'cap'] as con
 export const FM_PARAMS = ['p0', 'w', 'q', 'pm0', 'mr', 'mi', 'e0', 'es', 'cap'] as const;
 export const NOISE_PARAMS = ['e0', 'es', 'cap'] as const;
 /** Early-reflection delays of the room send, in samples (fixed: they shape the room, not the tempo). */
-export const ROOM_TAPS = [1597, 2311, 3169, 4409, 5521, 6991, 8863, 11_311, 14_009, 17_203] as const;
+// Delays stay under ~140 ms and are mutually prime-ish, so reflections fuse into a room sound
+// instead of audible (and beat-tracker-visible) discrete echoes.
+export const ROOM_TAPS = [331, 557, 797, 1097, 1429, 1777, 2113, 2503, 2887, 3301, 3767, 4231, 4733, 5261, 5801, 6337] as const;
 /** Tempo-synced echo taps (their delays are inputs). */
 export const ECHO_TAPS = 2;
 export const NOISE_BANK_BLOCKS = 1024;
