@@ -136,6 +136,10 @@ describe('local chat in a browser', () => {
     expect(await topTrack.locator('td').allTextContents()).toEqual(['1', PROMPT, '1', '1', NAME]);
     expect(await stats.locator('.totals').textContent()).toMatch(/^1 track \(1 done, 0 failed, 100% success\) · 1 star · 1 play/);
 
+    // /search finds it by its words (Postgres full text through the core).
+    await send('/search piano');
+    await appear(page.locator('li.recent', { hasText: 'Tracks matching “piano”' }).locator('li', { hasText: PROMPT }));
+
     // A reload keeps the channel: history comes from the core, stars from this browser.
     await page.reload();
     const again = page.locator('li.track', { hasText: PROMPT });
@@ -181,4 +185,18 @@ describe('local chat in a browser', () => {
       await context.close();
     }
   }, 120_000);
+
+  it('GIVEN a long track THEN its creator can cancel it while it renders and it is never posted', async () => {
+    await send('/generate slow cinematic strings 120s');
+    const card = page.locator('li.track', { hasText: 'slow cinematic strings' });
+    await appear(card.locator('button.cancel'));
+    await card.locator('button.cancel').click();
+    await appear(card.locator('.status', { hasText: 'Cancelled' }));
+    expect(await card.locator('button.cancel').count()).toBe(0);
+    const id = await card.getAttribute('data-generation-id');
+    // The core agrees, and the worker never delivers it.
+    await new Promise((r) => setTimeout(r, 1000));
+    expect((await system.runtime.core.track(id!))?.status).toBe('cancelled');
+    expect(await card.locator('audio').count()).toBe(0);
+  }, 60_000);
 });

@@ -12,7 +12,8 @@ import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
-  Actor, ChatCore, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
+  Actor, ChatCore, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, ServerSettings, Stats, StatsQuery,
+  TrackView,
 } from '../../core/chat.ts';
 import { PLAY_SOURCES } from '../../core/db/entities.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
@@ -64,8 +65,15 @@ class FakeCore implements ChatCore {
     const duplicate = req.reply?.requestKey !== undefined && this.generated.filter((g) => g.reply?.requestKey === req.reply?.requestKey).length > 1;
     return { generationId: randomUUID(), position: this.generated.length, params: { ...params, seed: Number(req.seed ?? 1) }, durationS: Number(req.durationS ?? 15), duplicate };
   }
-  async cancel(): Promise<boolean> {
-    return false;
+  cancelled: Array<{ actor: Actor; id: string }> = [];
+  async cancel(actor: Actor, id: string): Promise<boolean> {
+    const track = this.tracks.get(id);
+    if (!track) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    if (track.creator.platformUserId !== actor.platformUserId) {
+      throw new UserError(UserErrorCode.NotAllowed, 'Only the person who asked for a track can cancel it.');
+    }
+    this.cancelled.push({ actor, id });
+    return ['queued', 'rendering', 'encoding'].includes(track.status);
   }
   async setFavorite(actor: Actor, id: string, on: boolean): Promise<{ changed: boolean; favorites: number }> {
     this.#maybeFail();
@@ -87,6 +95,22 @@ class FakeCore implements ChatCore {
   }
   async recent(platform: Platform, guildId: string): Promise<TrackView[]> {
     return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId).reverse();
+  }
+  searches: string[] = [];
+  async search(platform: Platform, guildId: string, query: string): Promise<TrackView[]> {
+    this.searches.push(query);
+    const words = query.toLowerCase().split(' ');
+    return (await this.recent(platform, guildId)).filter((t) => t.status === 'completed' && words.every((w) => t.prompt.includes(w)));
+  }
+  async isFavorite(actor: Actor, id: string): Promise<boolean> {
+    return this.#favoriteCount.get(id)?.has(actor.platformUserId) ?? false;
+  }
+  // Server settings are for Discord and Slack admins; the local chat never asks.
+  async settings(): Promise<ServerSettings> {
+    throw new Error('the local chat does not read server settings');
+  }
+  async updateSettings(): Promise<ServerSettings> {
+    throw new Error('the local chat does not change server settings');
   }
   async stats(query: StatsQuery): Promise<Stats> {
     this.#maybeFail();
@@ -267,7 +291,7 @@ describe('POST /api/chat/commands', () => {
     expect(huge.statusCode).toBe(413);
   });
 
-  it('GIVEN /stats week global, /recent, /help THEN each answers from the core', async () => {
+  it('GIVEN /stats week global, /recent, /search, /help THEN each answers from the core', async () => {
     const stats = await post('/api/chat/commands', { name: 'Ada', text: '/stats week global' });
     expect(stats.json()).toMatchObject({ kind: 'stats', stats: { scope: 'global', period: 'week' } });
     expect(runtime.core.statsQueries[0]).toMatchObject({ platform: 'local', guildId: 'local', scope: 'global', period: 'week' });
@@ -277,8 +301,14 @@ describe('POST /api/chat/commands', () => {
     const recent = await post('/api/chat/commands', { name: 'Ada', text: '/recent' });
     expect(recent.json().tracks[0].audioUrl).toBe(`/t/tok-${track.id}/audio`);
 
+    const other = makeTrack({ prompt: 'dark techno 130 bpm' });
+    runtime.core.tracks.set(other.id, other);
+    const search = await post('/api/chat/commands', { name: 'Ada', text: '/search  techno' });
+    expect(search.json()).toMatchObject({ kind: 'search', query: 'techno' });
+    expect(search.json().tracks.map((t: TrackView) => [t.id, t.playerUrl])).toEqual([[other.id, `/t/tok-${other.id}`]]);
+
     const help = await post('/api/chat/commands', { name: 'Ada', text: '/help' });
-    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/help']);
+    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/search', '/help']);
   });
 });
 
@@ -317,6 +347,21 @@ describe('tracks, stars and history', () => {
     runtime.core.tracks.set(track.id, track);
     const res = await post(`/api/chat/tracks/${track.id}/favorite`, { name: 'Ada', on: 'yes' });
     expect(res.statusCode).toBe(400);
+  });
+
+  it('GIVEN a cancel THEN the creator may while it renders; others are refused; a finished track is too late', async () => {
+    const rendering = makeTrack({ status: 'rendering', progress: 0.3 });
+    const done = makeTrack();
+    runtime.core.tracks.set(rendering.id, rendering);
+    runtime.core.tracks.set(done.id, done);
+    const ok = await post(`/api/chat/tracks/${rendering.id}/cancel`, { name: 'Ada' });
+    expect(ok.json()).toEqual({ generationId: rendering.id, cancelled: true });
+    const other = await post(`/api/chat/tracks/${rendering.id}/cancel`, { name: 'Bob' });
+    expect(other.statusCode).toBe(403);
+    expect(other.json().error.message).toContain('Only the person who asked');
+    const late = await post(`/api/chat/tracks/${done.id}/cancel`, { name: 'Ada' });
+    expect(late.statusCode).toBe(403);
+    expect(late.json().error.message).toContain('Too late');
   });
 
   it('GIVEN a play from a named and an anonymous page THEN both are recorded with source local', async () => {

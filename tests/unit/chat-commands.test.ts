@@ -126,6 +126,14 @@ describe('parseCommand, other commands', () => {
     expect(refusal(() => parseCommand('/recent 5')).code).toBe('unknown_command');
   });
 
+  it('GIVEN /search THEN the cleaned words; none or too many THEN a clear refusal', () => {
+    expect(parseCommand('/search  rainy\u0000 piano ')).toEqual({ name: 'search', query: 'rainy piano' });
+    expect(refusal(() => parseCommand('/search')).message).toContain('/search rainy piano');
+    const long = refusal(() => parseCommand(`/search ${'x'.repeat(201)}`));
+    expect(long.code).toBe('prompt_too_long');
+    expect(long.message).toContain('201');
+  });
+
   it('GIVEN an unknown command THEN the message names it (bounded) and lists real ones', () => {
     const r = refusal(() => parseCommand('/dance now'));
     expect(r.code).toBe('unknown_command');

@@ -23,6 +23,7 @@
  * @property {number} progress
  * @property {boolean} ready
  * @property {HTMLButtonElement | null} star
+ * @property {HTMLButtonElement | null} cancel  only on the viewer's own unfinished tracks
  */
 
 const NAME_KEY = 'ditty.name';
@@ -242,8 +243,16 @@ function ensureCard(id, info) {
   const body = el('div', 'body');
   item.append(head, params, status, bar, body);
   /** @type {Card} */
-  const card = { id, el: item, status, bar, params, body, rank: -1, progress: 0, ready: false, star: null };
+  const card = { id, el: item, status, bar, params, body, rank: -1, progress: 0, ready: false, star: null, cancel: null };
   cards.set(id, card);
+  // The server decides who may cancel; this only avoids offering the button to everyone else.
+  if (myName !== null && info.creator.displayName.toLowerCase() === myName.toLowerCase()) {
+    const cancel = el('button', 'cancel link', 'Cancel');
+    cancel.type = 'button';
+    cancel.addEventListener('click', () => cancelTrack(card));
+    card.cancel = cancel;
+    body.append(cancel);
+  }
   append(item);
   return card;
 }
@@ -259,6 +268,7 @@ function applyProgress(card, ev) {
   if (card.ready && rank < STAGE_RANK.failed) return;
   card.rank = rank;
   card.progress = ev.progress;
+  if (rank >= STAGE_RANK.delivering) removeCancel(card);
   card.el.dataset.stage = ev.stage;
   const percent = Math.round(Math.max(0, Math.min(1, ev.progress)) * 100);
   switch (ev.stage) {
@@ -314,6 +324,7 @@ function showTrack(track) {
     return card;
   }
   card.ready = true;
+  removeCancel(card);
 
   const audio = el('audio');
   audio.controls = true;
@@ -340,6 +351,25 @@ function showTrack(track) {
   card.body.replaceChildren(audio, actions);
   refreshStar(card);
   return card;
+}
+
+/** @param {Card} card */
+function removeCancel(card) {
+  card.cancel?.remove();
+  card.cancel = null;
+}
+
+/** @param {Card} card */
+async function cancelTrack(card) {
+  if (!myName || !card.cancel) return;
+  card.cancel.disabled = true;
+  try {
+    await api(`/api/chat/tracks/${encodeURIComponent(card.id)}/cancel`, { name: myName });
+    applyProgress(card, { stage: 'cancelled', progress: 0 });
+  } catch (e) {
+    say(e instanceof Error ? e.message : String(e), 'error');
+    if (card.cancel) card.cancel.disabled = false;
+  }
 }
 
 /** @param {string} id */
@@ -436,11 +466,15 @@ function showStats(stats) {
   append(item);
 }
 
-/** @param {PageTrack[]} tracks */
-function showRecent(tracks) {
+/**
+ * @param {string} title
+ * @param {PageTrack[]} tracks
+ * @param {string} empty  what to say when there are none
+ */
+function showTrackList(title, tracks, empty) {
   const item = el('li', 'msg recent');
-  item.append(el('h3', undefined, 'Recent tracks'));
-  if (tracks.length === 0) item.append(el('p', 'params', 'No tracks yet. Make the first one with /generate.'));
+  item.append(el('h3', undefined, title));
+  if (tracks.length === 0) item.append(el('p', 'params', empty));
   const list = el('ul');
   for (const track of tracks) {
     const li = el('li');
@@ -482,7 +516,10 @@ function showReply(reply) {
       showStats(reply.stats);
       break;
     case 'recent':
-      showRecent(reply.tracks);
+      showTrackList('Recent tracks', reply.tracks, 'No tracks yet. Make the first one with /generate.');
+      break;
+    case 'search':
+      showTrackList(`Tracks matching “${reply.query}”`, reply.tracks, 'No finished track matches. Try other words.');
       break;
     case 'help':
       showHelp(reply.help);

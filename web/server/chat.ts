@@ -7,6 +7,7 @@
  *   POST /api/chat/commands             { name, text, requestId? }  → ChatReply
  *        requestId (a uuid the page makes per message) turns a resent message into a no-op.
  *   POST /api/chat/tracks/:id/favorite  { name, on }    → { generationId, on, changed, favorites }
+ *   POST /api/chat/tracks/:id/cancel    { name }        → { generationId, cancelled } (creator only)
  *   POST /api/chat/tracks/:id/plays     { name }        → 204
  *   GET  /api/chat/tracks/:id                           → PageTrack
  *   GET  /api/chat/history                              → { tracks: PageTrack[] } (newest first)
@@ -30,6 +31,7 @@ export type ChatReply =
   | ({ kind: 'generate'; prompt: string; creator: { platformUserId: string; displayName: string } } & GenerateAccepted)
   | { kind: 'stats'; stats: Stats }
   | { kind: 'recent'; tracks: PageTrack[] }
+  | { kind: 'search'; query: string; tracks: PageTrack[] }
   | { kind: 'help'; help: ReadonlyArray<{ usage: string; description: string }> };
 
 /** What the channel tells every open page. */
@@ -244,6 +246,10 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
         const tracks = await core.recent('local', LOCAL_GUILD_ID, 10);
         return { kind: 'recent', tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)) };
       }
+      case 'search': {
+        const tracks = await core.search('local', LOCAL_GUILD_ID, command.query, 10);
+        return { kind: 'search', query: command.query, tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)) };
+      }
       case 'help':
         return { kind: 'help', help: HELP };
     }
@@ -257,6 +263,16 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     const result = await core.setFavorite(actor, id, body.on);
     if (result.changed) channel.publish({ type: 'favorite', generationId: id, favorites: result.favorites });
     return { generationId: id, on: body.on, ...result };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/cancel', { bodyLimit: BODY_LIMIT_BYTES }, async (req) => {
+    const body = objectBody(req);
+    const actor = localActor(body.name);
+    const { id } = await trackFor(req.params.id);
+    // The core refuses anyone but the creator; false means it had already finished.
+    const cancelled = await core.cancel(actor, id);
+    if (!cancelled) throw new UserError(UserErrorCode.NotAllowed, 'Too late to cancel: that track is already done.');
+    return { generationId: id, cancelled };
   });
 
   app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/plays', { bodyLimit: BODY_LIMIT_BYTES }, async (req, reply) => {

@@ -9,6 +9,7 @@
  *     seed:     `--seed 7`, `--seed=7`, `seed:7`, `seed=7`
  *   /stats [day|week|month|all] [global]
  *   /recent
+ *   /search <words>
  *   /help
  * Only trailing tokens are options, so "80 bpm" or "seed" inside a prompt stay prompt text.
  * A trailing "90s" is read as 90 seconds; write "from the 90s era" or add `--duration` after it.
@@ -30,7 +31,10 @@ export type ChatCommand =
   | { name: 'generate'; prompt: string; durationS: number | null; seed: number | null }
   | { name: 'stats'; scope: StatsScope; period: StatsPeriod }
   | { name: 'recent' }
+  | { name: 'search'; query: string }
   | { name: 'help' };
+
+export const SEARCH_MAX_CHARS = 200;
 
 export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
   {
@@ -41,6 +45,7 @@ export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
   },
   { usage: '/stats [day|week|month|all] [global]', description: 'Leaderboard: top tracks, top creators, totals.' },
   { usage: '/recent', description: 'Tracks made recently in this chat.' },
+  { usage: '/search <words>', description: 'Finished tracks whose prompt matches, e.g. /search rainy piano.' },
   { usage: '/help', description: 'This list.' },
 ];
 
@@ -93,12 +98,21 @@ export function parseCommand(raw: unknown): ChatCommand {
     case 'recent':
       if (args.length) throw new UserError(UserErrorCode.UnknownCommand, '/recent takes no arguments.');
       return { name: 'recent' };
+    case 'search': {
+      const query = args.join(' ');
+      if (query === '') throw new UserError(UserErrorCode.PromptEmpty, 'Give words to search for, e.g. /search rainy piano.');
+      const chars = charCount(query);
+      if (chars > SEARCH_MAX_CHARS) {
+        throw new UserError(UserErrorCode.PromptTooLong, `Search words are limited to ${SEARCH_MAX_CHARS} characters (you gave ${chars}).`);
+      }
+      return { name: 'search', query };
+    }
     case 'help':
       return { name: 'help' };
     default: {
       // Echo a bounded slice only: the command word can be anything the user pasted.
       const shown = [...head].slice(0, 40).join('');
-      throw new UserError(UserErrorCode.UnknownCommand, `Unknown command ${shown}. Try /generate, /stats, /recent or /help.`, { command: shown });
+      throw new UserError(UserErrorCode.UnknownCommand, `Unknown command ${shown}. Try /generate, /stats, /recent, /search or /help.`, { command: shown });
     }
   }
 }
