@@ -58,12 +58,13 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
       const actor = actorOf(interaction);
       const core = ctx.runtime.core;
       if (action === 'fav') {
-        // Toggle: try to add; if it was already a favorite, this click removes it.
-        let result = await withTimeout(core.setFavorite(actor, generationId, true), ctx.coreTimeoutMs, 'core.setFavorite');
-        const added = result.changed;
-        if (!added) result = await withTimeout(core.setFavorite(actor, generationId, false), ctx.coreTimeoutMs, 'core.setFavorite');
+        const [was, emoji] = await Promise.all([
+          withTimeout(core.isFavorite(actor, generationId), ctx.coreTimeoutMs, 'core.isFavorite'),
+          ctx.settings.favoriteEmoji(actor.guildId),
+        ]);
+        const result = await withTimeout(core.setFavorite(actor, generationId, !was), ctx.coreTimeoutMs, 'core.setFavorite');
         await interaction.editReply({
-          content: added ? `⭐ Added to your favorites (${result.favorites} in total).` : `Removed from your favorites (${result.favorites} in total).`,
+          content: was ? `Removed from your favorites (${result.favorites} in total).` : `${emoji} Added to your favorites (${result.favorites} in total).`,
           allowedMentions: NO_MENTIONS,
         });
         return;

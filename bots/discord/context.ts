@@ -3,6 +3,7 @@ import type { ButtonInteraction, ChatInputCommandInteraction, Client, User } fro
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ProgressEditor } from './progress.ts';
+import type { SettingsCache } from './server-settings.ts';
 
 export interface BotContext {
   /** Handlers run only after the client is ready, so the logged-in type is the honest one. */
@@ -10,8 +11,10 @@ export interface BotContext {
   runtime: FrontendRuntime;
   progress: ProgressEditor;
   log: Logger;
-  /** Reaction that favorites a track (unicode emoji or a custom emoji id). */
+  /** Reaction that favorites a track when the server set none or the core cannot say. */
   favoriteEmoji: string;
+  /** Per-guild settings (favorite emoji) read through the core, cached briefly. */
+  settings: SettingsCache;
   /** How long a core call may take before the user is told it is unavailable. */
   coreTimeoutMs: number;
 }

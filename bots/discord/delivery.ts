@@ -17,12 +17,12 @@ export function deliveryNonce(generationId: string): string {
   return createHash('sha256').update(`ditty:${generationId}`).digest('base64url').slice(0, 25);
 }
 
-export function trackMessage(d: Delivery): BaseMessageOptions {
+export function trackMessage(d: Delivery, favoriteEmoji?: string): BaseMessageOptions {
   const linkOnly = !d.fitsInline;
   return {
     content: trackContent(d.track, linkOnly),
     embeds: [trackEmbed(d.track)],
-    components: trackButtons(d.track),
+    components: trackButtons(d.track, favoriteEmoji),
     files: linkOnly ? [] : [new AttachmentBuilder(d.filePath, { name: trackFileName(d.track) })],
     allowedMentions: NO_MENTIONS,
   };
@@ -32,7 +32,7 @@ export function createDeliveryHandler(ctx: BotContext, now: () => number = Date.
   return async (d) => {
     await ctx.progress.close(d.track.id);
     const ref = fromReplyMap(d.reply);
-    const message = trackMessage(d);
+    const message = trackMessage(d, await ctx.settings.favoriteEmoji(d.track.origin.guildId));
 
     if (tokenUsable(ref, now())) {
       try {

@@ -3,6 +3,7 @@
  * stored with a generation, and the generation id found on a track message. Pure functions:
  * custom ids and message contents arrive from the network and are treated as hostile.
  */
+import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { isGenerationId } from '../../core/validate.ts';
 import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
 
@@ -113,10 +114,31 @@ export function parseStatsOptions(scope: string | null, period: string | null): 
   };
 }
 
+/** Custom server emoji as Discord writes them in text: `<:name:id>` or animated `<a:name:id>`. */
+const CUSTOM_EMOJI = /^<(a?):(\w{2,32}):(\d{5,25})>$/;
+
 /** Emoji as Discord sends it in reaction events: unicode name, or a custom emoji's name and id. */
 export function emojiMatches(emoji: { id: string | null; name: string | null }, favorite: string): boolean {
-  if (emoji.id) return favorite === emoji.id || favorite === `<:${emoji.name}:${emoji.id}>` || favorite === `<a:${emoji.name}:${emoji.id}>`;
+  if (emoji.id) {
+    // By id: a renamed custom emoji is still the same emoji.
+    const custom = CUSTOM_EMOJI.exec(favorite);
+    return favorite === emoji.id || custom?.[3] === emoji.id;
+  }
   // Variation selectors differ between clients (⭐ vs ⭐️): compare without them.
   const strip = (s: string) => s.replace(/\uFE0F/g, '');
   return emoji.name !== null && strip(emoji.name) === strip(favorite);
+}
+
+/** One emoji Discord can react with and put on a button: a single unicode emoji or a custom one. */
+export function isFavoriteEmoji(value: string): boolean {
+  if (CUSTOM_EMOJI.test(value)) return true;
+  // ⭐ is an emoji on its own; clients may still append U+FE0F, which RGI_Emoji does not list.
+  return /^\p{RGI_Emoji}$/v.test(value) || /^\p{RGI_Emoji}$/v.test(value.replace(/\uFE0F/g, ''));
+}
+
+/** What an admin typed as the favorite emoji, checked; the error says what is accepted. */
+export function parseFavoriteEmoji(raw: string | null): string {
+  const value = (raw ?? '').trim();
+  if (value.length <= 64 && isFavoriteEmoji(value)) return value;
+  throw new UserError(UserErrorCode.NotAllowed, 'The favorite emoji must be one emoji, such as ⭐ or a custom emoji of this server.');
 }

@@ -12,6 +12,9 @@ import { createDeliveryHandler } from './delivery.ts';
 import { deferPublic, generateInputOf, runGeneration } from './generate.ts';
 import { ProgressEditor } from './progress.ts';
 import { createReactionHandler } from './reactions.ts';
+import { handleSearch } from './search.ts';
+import { SettingsCache } from './server-settings.ts';
+import { handleDitty } from './settings.ts';
 import { handleRecent, handleStats } from './stats.ts';
 
 export type DiscordConfig = NonNullable<Config['discord']>;
@@ -23,8 +26,18 @@ export interface DiscordBotOptions {
    * @defaultValue 2000
    */
   progressIntervalMs?: number;
-  /** @defaultValue '⭐' */
+  /**
+   * Favorite reaction used when the core cannot say what the server chose (servers choose with
+   * `/ditty settings favorite-emoji`; the core's default is ⭐).
+   * @defaultValue '⭐'
+   */
   favoriteEmoji?: string;
+  /**
+   * How long a server's settings (its favorite emoji) are reused before being read again. A
+   * change made through this process applies at once.
+   * @defaultValue 30000
+   */
+  settingsTtlMs?: number;
   /**
    * How long a core call may take before the user is told ditty is unavailable.
    * @defaultValue 10000
@@ -54,13 +67,15 @@ export function createClient(config: DiscordConfig): Client {
 export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRuntime, options: DiscordBotOptions = {}): Promise<DiscordBot> {
   const client = createClient(config);
   const log = runtime.log.child({ frontend: 'discord' });
+  const favoriteEmoji = options.favoriteEmoji ?? '⭐';
   const ctx: BotContext = {
     // Nothing reads ctx.client before ClientReady: interactions, reactions and deliveries start after it.
     client: client as Client<true>,
     runtime,
     log,
     progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log),
-    favoriteEmoji: options.favoriteEmoji ?? '⭐',
+    favoriteEmoji,
+    settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
     coreTimeoutMs: options.coreTimeoutMs ?? 10_000,
   };
 
@@ -115,6 +130,10 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
       return handleStats(ctx, interaction);
     case CommandName.Recent:
       return handleRecent(ctx, interaction);
+    case CommandName.Search:
+      return handleSearch(ctx, interaction);
+    case CommandName.Ditty:
+      return handleDitty(ctx, interaction);
     default:
       ctx.log.debug({ command: interaction.commandName }, 'discord unknown command ignored');
   }

@@ -13,9 +13,9 @@ import {
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
 } from 'discord.js';
-import type { Stats, TrackView } from '../../core/chat.ts';
+import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
-import { buttonId } from './ids.ts';
+import { buttonId, isFavoriteEmoji } from './ids.ts';
 
 /** Sent with every message: nobody is ever pinged by ditty, whatever the prompt says. */
 export const NO_MENTIONS = { parse: [] as never[] };
@@ -121,10 +121,11 @@ export function trackEmbed(track: TrackView): APIEmbed {
   return embed.toJSON();
 }
 
-export function trackButtons(track: TrackView): ComponentsJSON['components'] {
+/** `favoriteEmoji` is the server's favorite reaction, already checked with `isFavoriteEmoji`. */
+export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): ComponentsJSON['components'] {
   return [
     new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder().setCustomId(buttonId('fav', track.id)).setLabel(`Favorite (${track.favorites})`).setEmoji('⭐').setStyle(ButtonStyle.Primary),
+      new ButtonBuilder().setCustomId(buttonId('fav', track.id)).setLabel(`Favorite (${track.favorites})`).setEmoji(favoriteEmoji).setStyle(ButtonStyle.Primary),
       new ButtonBuilder().setCustomId(buttonId('var', track.id)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Secondary),
       new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
       new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
@@ -179,13 +180,47 @@ export function statsEmbed(stats: Stats, serverName: string | null, chartName: s
   return embed.toJSON();
 }
 
+/** One line per track: the prompt links to the player; brackets are dropped so it cannot break the link. */
+function trackLine(t: TrackView): string {
+  return `• [${inert(t.prompt.replace(/[[\]()]/g, ' '), 60)}](${t.playerUrl}) · ${t.params.genre} · ${t.params.bpm} bpm · ⭐ ${t.favorites} · ${inert(t.creator.displayName, 32)}`;
+}
+
 export function recentEmbed(tracks: TrackView[]): APIEmbed {
-  const lines = tracks.map((t) => `• [${inert(t.prompt.replace(/[[\]()]/g, ' '), 60)}](${t.playerUrl}) · ${t.params.genre} · ${t.params.bpm} bpm · ⭐ ${t.favorites} · ${inert(t.creator.displayName, 32)}`);
+  const lines = tracks.map(trackLine);
   return new EmbedBuilder()
     .setColor(BRAND_COLOR)
     .setTitle('Recent ditty tracks')
     .setDescription(lines.length ? clip(lines.join('\n'), 4000) : 'No tracks on this server yet. Try `/generate`.')
     .toJSON();
+}
+
+export function searchEmbed(query: string, tracks: TrackView[]): APIEmbed {
+  const lines = tracks.map(trackLine);
+  return new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle(`Tracks matching “${inert(query.replace(/\s+/g, ' ').trim(), 80)}”`)
+    .setDescription(lines.length ? clip(lines.join('\n'), 4000) : `No finished track on this server matches ${inert(query, 80)}. Try fewer or other words.`)
+    .toJSON();
+}
+
+/** `/ditty settings` answers: what is set now, with "default" where the deployment decides. */
+export function settingsEmbed(settings: ServerSettings, note?: string): APIEmbed {
+  const orDefault = (v: number | null, unit: string) => (v === null ? 'default' : `${v} ${unit}`);
+  const channels = settings.allowedChannels.length ? settings.allowedChannels.map((id) => `<#${id}>`).join(' ') : 'every channel';
+  const words = settings.blockedWords.length ? settings.blockedWords.map((w) => `\`${w.replace(/`/g, 'ˋ')}\``).join(', ') : 'none';
+  const embed = new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle('ditty settings for this server')
+    .addFields(
+      { name: 'Allowed channels', value: clip(channels, 1024) },
+      { name: 'Max duration', value: orDefault(settings.maxDurationS, 's'), inline: true },
+      { name: 'Rate limit', value: orDefault(settings.rateLimitPerMinute, 'per minute per member'), inline: true },
+      { name: 'Concurrent tracks', value: orDefault(settings.concurrency, 'at once'), inline: true },
+      { name: 'Favorite emoji', value: isFavoriteEmoji(settings.favoriteEmoji) ? settings.favoriteEmoji : inert(settings.favoriteEmoji, 64), inline: true },
+      { name: 'Blocked words', value: clip(words, 1024) },
+    );
+  if (note) embed.setDescription(note);
+  return embed.toJSON();
 }
 
 function clip(text: string, max: number): string {

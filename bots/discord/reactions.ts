@@ -39,9 +39,10 @@ export function createReactionHandler(ctx: BotContext): (reaction: MessageReacti
 
   const handle = async (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, on: boolean): Promise<void> => {
     if (user.bot === true || user.id === ctx.client.user?.id) return;
-    if (!emojiMatches({ id: reaction.emoji.id, name: reaction.emoji.name }, ctx.favoriteEmoji)) return;
     const guildId = reaction.message.guildId;
     if (!guildId) return;
+    // Each server picks its own emoji (/ditty settings favorite-emoji); cached, so this is cheap.
+    if (!emojiMatches({ id: reaction.emoji.id, name: reaction.emoji.name }, await ctx.settings.favoriteEmoji(guildId))) return;
 
     const generationId = await trackIdOf(reaction);
     if (!generationId) return;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import {
-  buttonId, emojiMatches, fromReplyMap, generationIdFromMessage, parseButtonId, parseStatsOptions, toReplyMap, tokenUsable, TOKEN_LIFETIME_MS,
+  buttonId, emojiMatches, fromReplyMap, isFavoriteEmoji, parseFavoriteEmoji, generationIdFromMessage, parseButtonId, parseStatsOptions, toReplyMap, tokenUsable, TOKEN_LIFETIME_MS,
 } from '../../bots/discord/ids.ts';
 
 const GEN = '0b6f3a52-6a55-4f39-9d8e-2f1c0c6f9a11';
@@ -70,6 +70,21 @@ describe('GIVEN reaction emoji', () => {
     expect(emojiMatches({ id: '999999', name: 'star' }, '999999')).toBe(true);
     expect(emojiMatches({ id: '999999', name: 'star' }, '<:star:999999>')).toBe(true);
     expect(emojiMatches({ id: '999999', name: '⭐' }, '⭐')).toBe(false);
+  });
+  it('THEN a renamed custom emoji still matches by its id', () => {
+    expect(emojiMatches({ id: '123456789012345678', name: 'new_name' }, '<:old_name:123456789012345678>')).toBe(true);
+    expect(emojiMatches({ id: '123456789012345678', name: 'x' }, '<a:x:123456789012345679>')).toBe(false);
+  });
+});
+
+describe('GIVEN a favorite emoji typed by an admin', () => {
+  it.each(['⭐', '⭐\uFE0F', '🎉', '👍🏽', '🏳️‍🌈', '<:ditty:123456789012345678>', '<a:dance:123456789012345678>'])('THEN %s is accepted', (e) => {
+    expect(isFavoriteEmoji(e)).toBe(true);
+    expect(parseFavoriteEmoji(` ${e} `)).toBe(e);
+  });
+  it.each(['', 'star', ':star:', '⭐⭐', 'a⭐', '@everyone', '<:x:1>', '<@123456789012345678>', '1'])('THEN %j is refused with what to type', (e) => {
+    expect(isFavoriteEmoji(e)).toBe(false);
+    expect(() => parseFavoriteEmoji(e)).toThrow(/one emoji/);
   });
 });
 

@@ -1,11 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
-import type { Stats, TrackView } from '../../core/chat.ts';
+import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import { renderStatsChart } from '../../bots/discord/chart.ts';
 import { commandDefinitions } from '../../bots/discord/commands.ts';
 import { deliveryNonce, trackMessage } from '../../bots/discord/delivery.ts';
 import {
-  bar, formatSeconds, inert, NO_MENTIONS, progressMessage, recentEmbed, statsEmbed, trackButtons, trackContent, trackEmbed, trackFileName, userErrorText,
+  bar, formatSeconds, inert, NO_MENTIONS, progressMessage, recentEmbed, searchEmbed, settingsEmbed, statsEmbed, trackButtons, trackContent, trackEmbed,
+  trackFileName, userErrorText,
 } from '../../bots/discord/messages.ts';
 
 const GEN = '0b6f3a52-6a55-4f39-9d8e-2f1c0c6f9a11';
@@ -96,6 +97,13 @@ describe('GIVEN a finished track', () => {
     expect(ids).toEqual([`ditty:fav:${GEN}`, `ditty:var:${GEN}`, 'https://ditty.example/t/x', 'https://ditty.example/d/x']);
   });
 
+  it('THEN the Favorite button shows the server\'s emoji, unicode or custom', () => {
+    const fav = (emoji?: string) => trackButtons(track(), emoji)[0]!.components[0]!;
+    expect(fav()).toMatchObject({ emoji: { name: '⭐' } });
+    expect(fav('🎉')).toMatchObject({ emoji: { name: '🎉' } });
+    expect(fav('<:ditty_heart:123456789012345678>')).toMatchObject({ emoji: { name: 'ditty_heart', id: '123456789012345678' } });
+  });
+
   it('THEN a file that does not fit is linked, not attached', () => {
     const msg = trackMessage({ track: track(), reply: {}, filePath: '/tmp/x.ogg', fitsInline: false, attempt: 0 });
     expect(msg.files).toEqual([]);
@@ -139,6 +147,18 @@ describe('GIVEN stats and recent tracks', () => {
     expect(e.description).toContain('](https://ditty.example/t/x)');
   });
 
+  it('THEN /search lists linked matches with the query escaped, or says nothing matched', () => {
+    const hit = searchEmbed('**piano** @everyone', [track({ prompt: 'piano](https://evil.example) **rain**' })]);
+    expect(hit.title).toContain('\\*\\*piano\\*\\*');
+    expect(hit.title).not.toContain('@everyone');
+    expect(hit.description).toContain('](https://ditty.example/t/x)');
+    expect(hit.description).not.toContain('](https://evil.example)');
+    expect(hit.description).toContain('\\*\\*rain\\*\\*');
+    const miss = searchEmbed('@here nothing', []);
+    expect(miss.description).toMatch(/No finished track/);
+    expect(miss.description).not.toContain('@here');
+  });
+
   it('THEN the chart is a PNG with one favorites and one plays bar per track', () => {
     const png = PNG.sync.read(renderStatsChart([{ favorites: 4, plays: 8 }, { favorites: 0, plays: 2 }]));
     expect([png.width, png.height]).toEqual([600, 260]);
@@ -149,10 +169,43 @@ describe('GIVEN stats and recent tracks', () => {
   });
 });
 
+describe('GIVEN server settings', () => {
+  const settings = (over: Partial<ServerSettings> = {}): ServerSettings => ({
+    platform: 'discord', guildId: '1', allowedChannels: [], maxDurationS: null, rateLimitPerMinute: null, concurrency: null,
+    blockedWords: [], favoriteEmoji: '⭐', ...over,
+  });
+
+  it('THEN defaults read as defaults and set values are shown, words as inert code', () => {
+    const f = (s: ServerSettings) => Object.fromEntries(settingsEmbed(s).fields!.map((x) => [x.name, x.value]));
+    expect(f(settings())).toMatchObject({ 'Allowed channels': 'every channel', 'Max duration': 'default', 'Rate limit': 'default', 'Blocked words': 'none', 'Favorite emoji': '⭐' });
+    const set = f(settings({ allowedChannels: ['111111', '222222'], maxDurationS: 30, rateLimitPerMinute: 3, blockedWords: ['bad`word', 'x'], favoriteEmoji: '🎉' }));
+    expect(set).toMatchObject({ 'Allowed channels': '<#111111> <#222222>', 'Max duration': '30 s', 'Rate limit': '3 per minute per member', 'Favorite emoji': '🎉' });
+    expect(set['Blocked words']).toBe('`badˋword`, `x`');
+    // A stored value that is not an emoji (written by another tool) is shown inert, not rendered.
+    expect(f(settings({ favoriteEmoji: '**@everyone**' }))['Favorite emoji']).not.toContain('@everyone');
+  });
+
+  it('THEN a confirmation note becomes the description', () => {
+    expect(settingsEmbed(settings(), '✅ Saved.').description).toBe('✅ Saved.');
+  });
+});
+
 describe('GIVEN the command definitions', () => {
+  it('THEN /search takes a bounded query and /ditty settings is for Manage Server by default', () => {
+    const defs = commandDefinitions();
+    const search = defs.find((d) => d.name === 'search')!;
+    expect(search.contexts).toEqual([0]);
+    expect(search.options?.[0]).toMatchObject({ name: 'query', required: true, max_length: 200 });
+    const ditty = defs.find((d) => d.name === 'ditty')!;
+    expect(ditty.default_member_permissions).toBe('32');
+    const group = ditty.options?.[0] as { name: string; type: number; options: Array<{ name: string }> };
+    expect(group).toMatchObject({ name: 'settings', type: 2 });
+    expect(group.options.map((o) => o.name)).toEqual(['view', 'allowed-channels', 'max-duration', 'rate-limit', 'blocked-words', 'favorite-emoji']);
+  });
+
   it('THEN /generate, /stats and /recent are guild-only with bounded options', () => {
     const defs = commandDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(['generate', 'stats', 'recent']);
+    expect(defs.map((d) => d.name)).toEqual(['generate', 'stats', 'recent', 'search', 'ditty']);
     const gen = defs[0]!;
     expect(gen.contexts).toEqual([0]);
     const opts = Object.fromEntries((gen.options ?? []).map((o) => [o.name, o]));

@@ -95,9 +95,22 @@ export interface SlashOptions {
   /** Reuse an interaction id and token to simulate a duplicate delivery. */
   id?: string;
   token?: string;
+  /** The member's permission bits as Discord computes them for the channel (default: @everyone's). */
+  permissions?: string;
+  /** Subcommand path: `['settings', 'view']` for `/ditty settings view`, or `['view']`. */
+  subcommand?: string[];
 }
 
-const EVERYONE_PERMISSIONS = '2248473465835073';
+/** A typed option value, e.g. `{ type: 7, value: channelId }` for a channel option. */
+export interface TypedOption {
+  type: number;
+  value: string | number | boolean;
+}
+
+/** What @everyone may do on the fake guild: no Manage Server. */
+export const EVERYONE_PERMISSIONS = '2248473465835073';
+/** @everyone's permissions plus Manage Server (1 << 5). */
+export const MANAGE_GUILD_PERMISSIONS = String(BigInt(EVERYONE_PERMISSIONS) | (1n << 5n));
 
 export class FakeDiscord {
   readonly token = 'fake-bot-token';
@@ -203,20 +216,26 @@ export class FakeDiscord {
 
   // ---- gateway events -------------------------------------------------------------------
 
-  member(user: FakeUser): Record<string, unknown> {
-    return { user, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: null, permissions: EVERYONE_PERMISSIONS };
+  member(user: FakeUser, permissions = EVERYONE_PERMISSIONS): Record<string, unknown> {
+    return { user, roles: [], joined_at: new Date(0).toISOString(), deaf: false, mute: false, flags: 0, nick: null, permissions };
   }
 
   /** Sends a chat-input INTERACTION_CREATE; returns its id and token. */
-  slashCommand(name: string, options: Record<string, string | number>, opts: SlashOptions = {}): { id: string; token: string } {
+  slashCommand(name: string, options: Record<string, string | number | TypedOption>, opts: SlashOptions = {}): { id: string; token: string } {
     const user = opts.user ?? this.newUser('alice');
     const channelId = opts.channelId ?? this.channelId;
     const id = opts.id ?? SnowflakeUtil.generate().toString();
     const token = opts.token ?? `itok-${id}-${Math.random().toString(36).slice(2)}`;
     this.#register(id, token, channelId);
-    const optionList = Object.entries(options).map(([k, v]) => ({ name: k, type: typeof v === 'number' ? 4 : 3, value: v }));
+    let optionList: unknown[] = Object.entries(options).map(([k, v]) =>
+      typeof v === 'object' ? { name: k, ...v } : { name: k, type: typeof v === 'number' ? 4 : 3, value: v });
+    // Subcommands wrap the options: type 1 is SUB_COMMAND, type 2 SUB_COMMAND_GROUP.
+    const path = opts.subcommand ?? [];
+    for (let i = path.length - 1; i >= 0; i--) {
+      optionList = [{ name: path[i], type: i === path.length - 1 ? 1 : 2, options: optionList }];
+    }
     this.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, user, channelId, opts.attachmentSizeLimit),
+      ...this.#interactionBase(id, token, user, channelId, opts.attachmentSizeLimit, opts.permissions),
       type: 2,
       data: { id: SnowflakeUtil.generate().toString(), name, type: 1, options: optionList },
     });
@@ -238,12 +257,14 @@ export class FakeDiscord {
   }
 
   react(message: FakeMessage, user: FakeUser, emoji: string, add: boolean): void {
+    const custom = /^<(a?):(\w+):(\d+)>$/.exec(emoji);
     const d: Record<string, unknown> = {
       user_id: user.id,
       channel_id: message.channel_id,
       message_id: message.id,
       guild_id: this.guildId,
-      emoji: { id: null, name: emoji },
+      // `<:name:id>` reacts with a custom emoji, anything else is a unicode emoji.
+      emoji: custom ? { id: custom[3], name: custom[2], animated: custom[1] === 'a' } : { id: null, name: emoji },
       burst: false,
       type: 0,
     };
@@ -273,7 +294,7 @@ export class FakeDiscord {
     this.#byToken.set(token, i);
   }
 
-  #interactionBase(id: string, token: string, user: FakeUser, channelId: string, sizeLimit = 10 * 1024 * 1024): Record<string, unknown> {
+  #interactionBase(id: string, token: string, user: FakeUser, channelId: string, sizeLimit = 10 * 1024 * 1024, permissions = EVERYONE_PERMISSIONS): Record<string, unknown> {
     return {
       id,
       application_id: this.applicationId,
@@ -282,7 +303,7 @@ export class FakeDiscord {
       guild_id: this.guildId,
       channel: { id: channelId, type: 0, guild_id: this.guildId, name: 'general' },
       channel_id: channelId,
-      member: this.member(user),
+      member: this.member(user, permissions),
       app_permissions: EVERYONE_PERMISSIONS,
       locale: 'en-US',
       guild_locale: 'en-US',
