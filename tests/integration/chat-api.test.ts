@@ -23,6 +23,7 @@ import { createLogger } from '../../core/log.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { buildWebApp } from '../../web/server/app.ts';
 import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
+import { localActor } from '../../web/server/commands.ts';
 
 const PUBLIC_URL = 'http://ditty.example:8080';
 
@@ -102,7 +103,9 @@ class FakeCore implements ChatCore {
     const words = query.toLowerCase().split(' ');
     return (await this.recent(platform, guildId)).filter((t) => t.status === 'completed' && words.every((w) => t.prompt.includes(w)));
   }
+  favoriteChecks: string[] = [];
   async isFavorite(actor: Actor, id: string): Promise<boolean> {
+    this.favoriteChecks.push(id);
     return this.#favoriteCount.get(id)?.has(actor.platformUserId) ?? false;
   }
   // Server settings are for Discord and Slack admins; the local chat never asks.
@@ -381,6 +384,22 @@ describe('tracks, stars and history', () => {
     const { tracks } = res.json() as { tracks: TrackView[] };
     expect(tracks.map((t) => t.id)).toEqual([b.id, a.id]);
     expect(tracks[1]).toMatchObject({ playerUrl: `/t/tok-${a.id}`, downloadUrl: `/t/tok-${a.id}/download` });
+    expect(res.json().starred).toBeNull();
+  });
+
+  it('GIVEN a name THEN history says which tracks that name starred, asking the core only about tracks with stars', async () => {
+    const starredByAda = makeTrack();
+    const starredByBob = makeTrack();
+    const unstarred = makeTrack();
+    for (const t of [starredByAda, starredByBob, unstarred]) runtime.core.tracks.set(t.id, t);
+    await runtime.core.setFavorite(localActor('Ada'), starredByAda.id, true);
+    await runtime.core.setFavorite(localActor('Bob'), starredByBob.id, true);
+    starredByAda.favorites = 1;
+    starredByBob.favorites = 1;
+    const res = await app.inject(`/api/chat/history?name=${encodeURIComponent('ADA')}`);
+    expect(res.json().starred).toEqual([starredByAda.id]);
+    expect(runtime.core.favoriteChecks.sort()).toEqual([starredByAda.id, starredByBob.id].sort());
+    expect((await app.inject('/api/chat/history?name=%00')).statusCode).toBe(400);
   });
 });
 

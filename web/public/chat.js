@@ -129,6 +129,7 @@ function setName(name) {
     commandInput.focus();
   } else {
     localStorage.removeItem(NAME_KEY);
+    starred.clear();
     who.hidden = true;
     nameForm.hidden = false;
     composer.hidden = true;
@@ -147,6 +148,8 @@ nameForm.addEventListener('submit', (event) => {
   nameError.textContent = '';
   setName(result.name);
   say(`Welcome, ${result.name}. Try /generate lo-fi piano at 80 bpm 30s, or /help.`);
+  // Which tracks this name has starred.
+  loadHistory();
 });
 
 $('change-name').addEventListener('click', () => {
@@ -154,25 +157,17 @@ $('change-name').addEventListener('click', () => {
   setName(null);
 });
 
-/** Stars are remembered per name in this browser: the core answers counts, not who starred. */
-function starredKey() {
-  return `ditty.starred.${(myName ?? '').toLowerCase()}`;
-}
-/** @returns {Set<string>} */
-function starredSet() {
-  try {
-    const parsed = JSON.parse(localStorage.getItem(starredKey()) ?? '[]');
-    return new Set(Array.isArray(parsed) ? parsed.filter((x) => typeof x === 'string') : []);
-  } catch {
-    return new Set();
-  }
-}
+/**
+ * Tracks the current name has starred: loaded with the history (the core knows), then kept
+ * up to date by this page's own clicks.
+ * @type {Set<string>}
+ */
+const starred = new Set();
+
 /** @param {string} id @param {boolean} on */
 function rememberStar(id, on) {
-  const set = starredSet();
-  if (on) set.add(id);
-  else set.delete(id);
-  localStorage.setItem(starredKey(), JSON.stringify([...set]));
+  if (on) starred.add(id);
+  else starred.delete(id);
 }
 
 // ---------------------------------------------------------------- API
@@ -392,7 +387,7 @@ function setStarCount(card, count) {
 /** @param {Card} card */
 function refreshStar(card) {
   if (!card.star) return;
-  const on = myName !== null && starredSet().has(card.id);
+  const on = myName !== null && starred.has(card.id);
   const count = card.star.dataset.count ?? '0';
   card.star.setAttribute('aria-pressed', String(on));
   card.star.textContent = `${on ? '★' : '☆'} ${count}`;
@@ -594,8 +589,10 @@ async function onEvent(event) {
 
 async function loadHistory() {
   try {
-    /** @type {{ tracks: PageTrack[] }} */
-    const { tracks } = await api('/api/chat/history');
+    /** @type {{ tracks: PageTrack[], starred: string[] | null }} */
+    const history = await api(myName ? `/api/chat/history?name=${encodeURIComponent(myName)}` : '/api/chat/history');
+    const { tracks } = history;
+    if (history.starred) for (const track of tracks) rememberStar(track.id, history.starred.includes(track.id));
     // Newest first from the server; a channel reads top to bottom.
     for (const track of [...tracks].reverse()) showTrack(track);
   } catch (e) {
