@@ -67,15 +67,30 @@ export function ormConfig(opts: CreateOrmOptions): Options {
 export async function createOrm(opts: CreateOrmOptions): Promise<MikroORM> {
   const orm = await MikroORM.init(ormConfig(opts));
   if (opts.schema) {
-    await orm.em.getConnection().execute(`create schema if not exists ${quoteIdent(opts.schema)}`);
+    const connection = orm.em.getConnection();
+    // "if not exists" still races with a concurrent creator; the migration lock serializes them.
+    await connection.transactional(async (trx) => {
+      await connection.execute('select pg_advisory_xact_lock(hashtext(?))', [migrationLockKey(opts.schema!)], 'all', trx);
+      await connection.execute(`create schema if not exists ${quoteIdent(opts.schema!)}`, [], 'run', trx);
+    });
   }
   return orm;
 }
 
-/** Runs pending migrations from `migrations/`; returns the names it ran (none on a second run). */
+const migrationLockKey = (schema: string | undefined) => `ditty:migrate:${schema ?? 'public'}`;
+
+/**
+ * Runs pending migrations from `migrations/`; returns the names it ran (none on a second run).
+ * The web server and the worker both migrate at start-up: a transaction-scoped advisory lock
+ * makes the second wait for the first and then find nothing to do.
+ */
 export async function migrateUp(orm: MikroORM): Promise<string[]> {
-  const ran = await orm.migrator.up();
-  return ran.map((m) => m.name);
+  const connection = orm.em.getConnection();
+  return connection.transactional(async (trx) => {
+    await connection.execute('select pg_advisory_xact_lock(hashtext(?))', [migrationLockKey(orm.config.get('schema'))], 'all', trx);
+    const ran = await orm.migrator.up({ transaction: trx });
+    return ran.map((m) => m.name);
+  });
 }
 
 /** Drops a schema made by `createOrm({ schema })`, for tests and benchmarks. */

@@ -50,6 +50,15 @@ describe('createGeneration', () => {
     expect(await getGeneration(db.em(), 'not-a-uuid')).toBeNull();
   });
 
+  it('GIVEN text full of SQL metacharacters THEN it is stored verbatim', async () => {
+    const nasty = `what's this? \\ "quoted" ?? $1 '); drop table users; -- 🎹`;
+    const { generation } = await createGeneration(db.em(), input({ prompt: nasty, actor: { ...actor('x?'), displayName: "O'Brien ?" }, reply: { token: "a'b?c" } }));
+    const row = (await getGeneration(db.em(), generation.id))!;
+    expect(row.prompt).toBe(nasty);
+    expect(row.creator.displayName).toBe("O'Brien ?");
+    expect(row.reply).toEqual({ token: "a'b?c" });
+  });
+
   it('GIVEN the same prompt twice in different spelling THEN one prompt row counts both', async () => {
     const a = await createGeneration(db.em(), input({ prompt: 'ＤＲＵＭ and  Bass' }));
     const b = await createGeneration(db.em(), input({ prompt: 'drum AND bass' }));

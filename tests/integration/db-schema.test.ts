@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { migrateUp } from '../../core/db/index.ts';
-import { createTestDb, type TestDb } from '../helpers/db.ts';
+import { createOrm, dropSchema, migrateUp } from '../../core/db/index.ts';
+import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.ts';
 
 describe('migrations', () => {
   let db: TestDb;
@@ -15,6 +15,18 @@ describe('migrations', () => {
     expect(await migrateUp(db.orm)).toEqual([]);
     const executed = await db.orm.migrator.getExecuted();
     expect(executed.map((m) => m.name)).toEqual(['Migration20261123131534_initial']);
+  });
+
+  it('GIVEN several processes migrating a fresh schema at once THEN the migration runs exactly once', async () => {
+    const schema = `${db.schema}_race`;
+    const orms = await Promise.all(Array.from({ length: 3 }, () => createOrm({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: 2 })));
+    try {
+      const ran = await Promise.all(orms.map((orm) => migrateUp(orm)));
+      expect(ran.flat()).toEqual(['Migration20261123131534_initial']);
+    } finally {
+      await dropSchema(orms[0]!, schema);
+      await Promise.all(orms.map((orm) => orm.close()));
+    }
   });
 
   it('GIVEN a migrated schema THEN every table lives in the test schema, none in public', async () => {
