@@ -12,7 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
 import { UNAVAILABLE_TEXT } from '../../bots/discord/messages.ts';
 import { locateFfmpeg } from '../../worker/audio/ffmpeg.ts';
-import { FakeDiscord, type FakeMessage } from '../helpers/fake-discord/server.ts';
+import { FakeDiscord, MANAGE_GUILD_PERMISSIONS, type FakeMessage } from '../helpers/fake-discord/server.ts';
 import { FakeRuntime } from '../helpers/fake-discord/runtime.ts';
 
 const execFileP = promisify(execFile);
@@ -281,5 +281,98 @@ describe('discord transport', () => {
     expect(field('Top tracks')).toContain('pop hook');
     expect(edit.files.map((f) => f.name)).toEqual(['ditty-stats.png']);
     expect(edit.files[0]!.data.subarray(1, 4).toString()).toBe('PNG');
+  });
+});
+
+describe('discord search and server settings', () => {
+  const answerOf = (token: string) => fake.waitFor(() => editsOf(token).at(-1), 5000, 'answer');
+  const settings = (sub: string, options: Parameters<FakeDiscord['slashCommand']>[1] = {}, admin = true) =>
+    fake.slashCommand('ditty', options, { subcommand: ['settings', sub], permissions: admin ? MANAGE_GUILD_PERMISSIONS : undefined });
+  const ackOf = (s: { id: string; token: string }) => fake.waitFor(() => fake.requestsTo('POST', `/interactions/${s.id}/${s.token}/callback`)[0], 3000, 'ack');
+
+  it('/search lists finished matches privately, escaped, with player links', async () => {
+    await boot();
+    const hit = await generated('rainy **piano** @everyone');
+    await runtime.finish(hit.generationId, audioFile);
+    const other = await generated('techno drums');
+    await runtime.finish(other.generationId, audioFile);
+    await generated('piano still queued');
+    const s = fake.slashCommand('search', { query: 'Piano' });
+    expect((await ackOf(s)).body).toMatchObject({ type: 5, data: { flags: 64 } });
+    const answer = await answerOf(s.token);
+    expect(answer.body?.allowed_mentions).toEqual({ parse: [] });
+    const embed = (answer.body?.embeds as Array<{ description: string }>)[0]!;
+    expect(embed.description).toContain(`(http://ditty.test/t/${hit.generationId})`);
+    expect(embed.description).toContain('\\*\\*piano\\*\\*');
+    expect(embed.description).not.toContain('@everyone');
+    expect(embed.description).not.toContain(other.generationId);
+    expect(embed.description.split('\n')).toHaveLength(1);
+  });
+
+  it('refuses a member without Manage Server, privately and saying which permission is needed', async () => {
+    await boot();
+    const s = settings('blocked-words', { action: 'add', word: 'polka' }, false);
+    expect((await ackOf(s)).body).toMatchObject({ type: 5, data: { flags: 64 } });
+    const answer = await answerOf(s.token);
+    expect(String(answer.body?.content)).toMatch(/Only server admins.*Manage Server/);
+    expect(runtime.serverSettings.updateCalls.at(-1)?.isAdmin).toBe(false);
+    expect((await runtime.core.settings('discord', fake.guildId)).blockedWords).toEqual([]);
+  });
+
+  it('lets an admin block a word, after which /generate with it is refused to its author only', async () => {
+    await boot();
+    const s = settings('blocked-words', { action: 'add', word: 'Polka' });
+    const answer = await answerOf(s.token);
+    expect(JSON.stringify(answer.body?.embeds)).toContain('`polka`');
+    expect(runtime.serverSettings.updateCalls.at(-1)?.isAdmin).toBe(true);
+    const g = fake.slashCommand('generate', { prompt: 'happy POLKA party' });
+    const followUp = await fake.waitFor(() => fake.requestsTo('POST', `/webhooks/${fake.applicationId}/${g.token}`)[0], 5000, 'refusal');
+    expect(followUp.body?.flags).toBe(64);
+    expect(String(followUp.body?.content)).toContain('polka');
+    expect(runtime.generations.size).toBe(0);
+    const view = settings('view', {}, false);
+    expect(JSON.stringify((await answerOf(view.token)).body?.embeds)).toContain('`polka`');
+  });
+
+  it('restricts /generate to allowed channels and rejects a bad emoji with what to type', async () => {
+    await boot();
+    await answerOf(settings('allowed-channels', { action: 'add', channel: { type: 7, value: '123456789012345678' } }).token);
+    expect((await runtime.core.settings('discord', fake.guildId)).allowedChannels).toEqual(['123456789012345678']);
+    const g = fake.slashCommand('generate', { prompt: 'lofi' });
+    const followUp = await fake.waitFor(() => fake.requestsTo('POST', `/webhooks/${fake.applicationId}/${g.token}`)[0], 5000, 'refusal');
+    expect(String(followUp.body?.content)).toMatch(/not enabled in this channel/);
+    const bad = await answerOf(settings('favorite-emoji', { emoji: '@everyone' }).token);
+    expect(String(bad.body?.content)).toMatch(/one emoji/);
+    expect((await runtime.core.settings('discord', fake.guildId)).favoriteEmoji).toBe('⭐');
+  });
+
+  it('honours a changed favorite emoji on reactions and on the Favorite button, at once', async () => {
+    await boot();
+    const { id, generationId } = await generated('guitar solo');
+    const favorites = () => runtime.generations.get(generationId)!.view.favorites;
+    const bob = fake.newUser('bob');
+    await answerOf(settings('favorite-emoji', { emoji: '🎸' }).token);
+    await runtime.finish(generationId, audioFile);
+    const msg = fake.originalOf(id)!;
+    expect(JSON.stringify(msg.components)).toContain('"name":"🎸"');
+
+    const dave = fake.newUser('dave');
+    fake.react(msg, dave, '⭐', true);
+    fake.react(msg, bob, '🎸', true);
+    await fake.waitFor(() => favorites() === 1, 3000, 'favorite by the new emoji');
+    await new Promise((r) => setTimeout(r, 200));
+    // The old default no longer favorites anything.
+    expect(runtime.favoriteCalls.map((c) => c.actor.platformUserId)).toEqual([bob.id]);
+    const press = fake.pressButton(msg, `ditty:fav:${generationId}`, bob);
+    const answer = await fake.waitFor(() => editsOf(press.token)[0], 3000, 'button answer');
+    expect(String(answer.body?.content)).toMatch(/Removed from your favorites \(0/);
+    const again = fake.pressButton(msg, `ditty:fav:${generationId}`, bob);
+    expect(String((await fake.waitFor(() => editsOf(again.token)[0], 3000, 'button answer')).body?.content)).toMatch(/^🎸 Added to your favorites \(1/);
+
+    // A custom server emoji works the same way, matched by id.
+    await answerOf(settings('favorite-emoji', { emoji: '<:ditty_heart:123456789012345678>' }).token);
+    const carol = fake.newUser('carol');
+    fake.react(msg, carol, '<:ditty_heart:123456789012345678>', true);
+    await fake.waitFor(() => favorites() === 2, 3000, 'favorite by custom emoji');
   });
 });
