@@ -72,9 +72,13 @@ describe('local chat in a browser', () => {
     expect(await page.locator('img').count()).toBe(0);
     await page.waitForSelector('#connection[data-state="live"]');
 
-    // A refusal is a message in the channel, not a crash.
+    // A refusal is a message in the channel, not a crash; the text comes back to be fixed.
     await send('/generate lo-fi piano 500s');
     await page.locator('li.msg.error', { hasText: 'Duration "500s" is not valid' }).waitFor();
+    expect(await page.inputValue('#command-input')).toBe('/generate lo-fi piano 500s');
+    await page.fill('#command-input', '');
+    await page.press('#command-input', 'ArrowUp');
+    expect(await page.inputValue('#command-input')).toBe('/generate lo-fi piano 500s');
 
     // Record every status line the card shows, so fast stages are not missed by polling.
     // Browser-side code as strings: this project's TypeScript has no DOM types.

@@ -522,10 +522,24 @@ function showReply(reply) {
   }
 }
 
+/** Commands sent from this page, for ↑/↓ recall as in a terminal. */
+const sent = /** @type {string[]} */ ([]);
+let recall = 0;
+
+commandInput.addEventListener('keydown', (event) => {
+  if (event.key !== 'ArrowUp' && event.key !== 'ArrowDown') return;
+  if (sent.length === 0) return;
+  event.preventDefault();
+  recall = Math.max(0, Math.min(sent.length, recall + (event.key === 'ArrowUp' ? -1 : 1)));
+  commandInput.value = sent[recall] ?? '';
+});
+
 composer.addEventListener('submit', async (event) => {
   event.preventDefault();
   const text = commandInput.value;
   if (!text.trim()) return;
+  if (sent.at(-1) !== text) sent.push(text);
+  recall = sent.length;
   if (!myName) {
     setName(null);
     return;
