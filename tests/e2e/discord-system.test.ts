@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
-import { FakeDiscord, type FakeMessage, type RecordedRequest } from '../helpers/fake-discord/server.ts';
+import { FakeDiscord, MANAGE_GUILD_PERMISSIONS, type FakeMessage, type RecordedRequest } from '../helpers/fake-discord/server.ts';
 import { probe } from '../helpers/ffprobe.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
@@ -132,6 +132,58 @@ describe('discord over the real system', () => {
     expect(Number(field('Generations'))).toBe(3);
     expect(field('Top tracks')).toContain('lofi');
     expect(edit.files.map((f) => f.name)).toEqual(['ditty-stats.png']);
+  });
+});
+
+describe('discord search and settings over the real system', () => {
+  const answerOf = (token: string) => fake.waitFor(() => editsOf(token).at(-1), 10_000, 'answer');
+  const settings = (sub: string, options: Parameters<FakeDiscord['slashCommand']>[1], admin: boolean) =>
+    fake.slashCommand('ditty', options, { subcommand: ['settings', sub], permissions: admin ? MANAGE_GUILD_PERMISSIONS : undefined });
+
+  it('/search finds the finished track by a word of its prompt', async () => {
+    const s = fake.slashCommand('search', { query: 'lofi' });
+    const answer = await answerOf(s.token);
+    const description = (answer.body?.embeds as Array<{ description: string }>)[0]!.description;
+    const track = (await sys.runtime.core.track(firstId))!;
+    expect(description).toContain(`(${track.playerUrl})`);
+    expect(description.split('\n')).toHaveLength(1);
+    const none = await answerOf(fake.slashCommand('search', { query: 'bagpipes' }).token);
+    expect((none.body?.embeds as Array<{ description: string }>)[0]!.description).toMatch(/No finished track/);
+  });
+
+  it('refuses a non-admin, then an admin blocks a word and /generate with it is refused', async () => {
+    const refused = await answerOf(settings('blocked-words', { action: 'add', word: 'kazoo' }, false).token);
+    expect(String(refused.body?.content)).toMatch(/Only server admins.*Manage Server/);
+    expect((await sys.runtime.core.settings('discord', fake.guildId)).blockedWords).toEqual([]);
+
+    await answerOf(settings('blocked-words', { action: 'add', word: 'Kazoo' }, true).token);
+    expect((await sys.runtime.core.settings('discord', fake.guildId)).blockedWords).toEqual(['kazoo']);
+    const before = (await sys.runtime.core.recent('discord', fake.guildId, 50)).length;
+    const g = fake.slashCommand('generate', { prompt: 'kazoo orchestra', duration: 5 });
+    const followUp = await fake.waitFor(() => fake.requestsTo('POST', `/webhooks/${fake.applicationId}/${g.token}`)[0], 10_000, 'refusal');
+    expect(followUp.body?.flags).toBe(64);
+    expect(String(followUp.body?.content)).toContain('kazoo');
+    expect((await sys.runtime.core.recent('discord', fake.guildId, 50)).length).toBe(before);
+    // Removing the last word writes an empty list.
+    await answerOf(settings('blocked-words', { action: 'remove', word: 'kazoo' }, true).token);
+    expect((await sys.runtime.core.settings('discord', fake.guildId)).blockedWords).toEqual([]);
+  });
+
+  it('a changed favorite emoji is honoured by reactions', async () => {
+    const saved = await answerOf(settings('favorite-emoji', { emoji: '🎺' }, true).token);
+    expect(JSON.stringify(saved.body?.embeds)).toContain('🎺');
+    const dan = fake.newUser('dan');
+    const favorites = async () => (await sys.runtime.core.track(firstId))!.favorites;
+    const start = await favorites();
+    fake.react(firstMessage, dan, '⭐', true);
+    fake.react(firstMessage, dan, '🎺', true);
+    await waitUntil(async () => (await favorites()) === start + 1, 'favorite by the new emoji');
+    expect(await sys.runtime.core.isFavorite({ platform: 'discord', platformUserId: dan.id, guildId: fake.guildId, displayName: 'dan' }, firstId)).toBe(true);
+    fake.react(firstMessage, dan, '⭐', false);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await favorites()).toBe(start + 1);
+    fake.react(firstMessage, dan, '🎺', false);
+    await waitUntil(async () => (await favorites()) === start, 'unfavorite by the new emoji');
   });
 });
 
