@@ -78,8 +78,14 @@ export function normalizePrompt(text: string): string {
     .slice(0, MAX_TEXT);
 }
 
+const phraseRes = new Map<string, RegExp>();
+
 function hasPhrase(text: string, phrase: string): number {
-  const re = new RegExp(`(?:^|[^\\p{L}\\p{N}])${escape(phrase)}(?=$|[^\\p{L}\\p{N}])`, 'u');
+  let re = phraseRes.get(phrase);
+  if (!re) {
+    re = new RegExp(`(?:^|[^\\p{L}\\p{N}])${escape(phrase)}(?=$|[^\\p{L}\\p{N}])`, 'u');
+    phraseRes.set(phrase, re);
+  }
   const m = re.exec(text);
   return m ? m.index : -1;
 }

@@ -15,8 +15,9 @@ import {
 } from './synth-graph.ts';
 
 export const ENGINE_VERSION = '1.0.0';
-/** Blocks per graph run: ~0.74 s of audio, the granularity of progress and cancellation. */
-const CHUNK_BLOCKS = 128;
+/** Blocks per graph run (~0.19 s): small chunks keep K (rows in the busiest block) close to the
+ * local density, which measured ~2x faster than 128-block chunks; also the progress granularity. */
+const CHUNK_BLOCKS = 32;
 const TARGET_LUFS = -14;
 const CEILING_DBTP = -1.4;
 

@@ -103,7 +103,10 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   const sweep = layer.sweep ?? 0;
   const bend = note.bend ?? 0;
   const sweepTime = layer.sweepTime ?? 0.05;
+  const steady = !sweep && !bend && !layer.vibrato;
+  const steadyHz = Math.min(baseHz, NYQUIST * 0.9);
   const freqAt = (s: number): number => {
+    if (steady) return steadyHz;
     const t = Math.max(0, s) / SAMPLE_RATE;
     let semis = 0;
     if (sweep) semis += sweep * Math.exp(-t / sweepTime);

@@ -1,0 +1,33 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { estimateKey, mono } from '../helpers/audio.ts';
+import { renderFixture } from './render.ts';
+
+// A chroma estimate (Krumhansl-Kessler profiles) of the rendered audio, over a spread of keys.
+const CASES = [
+  ['pop in C major', 'C', 'major'],
+  ['lofi hip hop in A minor', 'A', 'minor'],
+  ['deep house in G minor', 'G', 'minor'],
+  ['rock in E major', 'E', 'major'],
+  ['jazz in Bb major', 'A#', 'major'],
+  ['solo piano in D major', 'D', 'major'],
+  ['cinematic orchestral in C# minor', 'C#', 'minor'],
+  ['trap in F minor', 'F', 'minor'],
+  ['ambient in F# major', 'F#', 'major'],
+  ['drum and bass in Eb minor', 'D#', 'minor'],
+] as const;
+
+describe('key of the rendered audio', () => {
+  let fx: Awaited<ReturnType<typeof renderFixture>>;
+  beforeAll(async () => {
+    fx = await renderFixture();
+  });
+  afterAll(() => fx.cleanup());
+
+  it.each(CASES)('GIVEN "%s" THEN the chroma estimate is %s %s', async (prompt, key, mode) => {
+    const r = await fx.render(prompt, 3, 14);
+    expect(r.params.key).toBe(key);
+    expect(r.params.mode).toBe(mode);
+    const est = estimateKey(mono(r.pcm, 2), r.sampleRate);
+    expect(`${est.key} ${est.mode}`).toBe(`${key} ${mode}`);
+  });
+});
