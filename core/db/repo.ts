@@ -510,6 +510,18 @@ export async function setFavorite(
   });
 }
 
+/** Whether the actor has starred the track (false for unknown users or ids). */
+export async function isFavorite(em: EntityManager, actor: Actor, generationId: string): Promise<boolean> {
+  if (!isGenerationId(generationId)) return false;
+  const rows = await exec(
+    em,
+    `select 1 from favorites f join users u on u.id = f.user_id
+     where u.platform = ? and u.guild_id = ? and u.platform_user_id = ? and f.generation_id = ?`,
+    [actor.platform, actor.guildId, actor.platformUserId, generationId],
+  );
+  return rows.length > 0;
+}
+
 /** Counts a play of a track (anonymous when actor is null). */
 export async function recordPlay(
   em: EntityManager,

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
-  createGeneration, getGeneration, rebuildAggregates, recordPlay, setFavorite, stats, transitionGeneration,
+  createGeneration, getGeneration, isFavorite, rebuildAggregates, recordPlay, setFavorite, stats, transitionGeneration,
   type EntityManager, type GenerationRow,
 } from '../../core/db/index.ts';
 import { isUserError } from '../../core/errors.ts';
@@ -65,7 +65,9 @@ describe('counters under concurrency', () => {
   it('GIVEN an unstar THEN the star is gone and a repeated unstar changes nothing', async () => {
     const fan = actor('fan0', GUILD);
     const before = (await getGeneration(db.em(), track.id))!.favoritesCount;
+    expect(await isFavorite(db.em(), fan, track.id)).toBe(true);
     expect(await setFavorite(db.em(), fan, track.id, false)).toEqual({ changed: true, favorites: before - 1 });
+    expect(await isFavorite(db.em(), fan, track.id)).toBe(false);
     expect(await setFavorite(db.em(), fan, track.id, false)).toEqual({ changed: false, favorites: before - 1 });
     await expect(setFavorite(db.em(), fan, '00000000-0000-4000-8000-000000000000', true)).rejects.toSatisfy(isUserError);
     await expect(setFavorite(db.em(), fan, 'nope', true)).rejects.toSatisfy(isUserError);
