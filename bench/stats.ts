@@ -7,7 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../core/config.ts';
 import {
-  createOrm, dropSchema, ensureDatabase, migrateUp, rebuildAggregates, stats, type EntityManager,
+  createOrm, dropSchema, ensureDatabase, migrateUp, rebuildAggregates, recordPlay, setFavorite, stats, type EntityManager,
 } from '../core/db/index.ts';
 import type { StatsQuery } from '../core/chat.ts';
 import { median, percentile, type Bench, type BenchRow } from './lib.ts';
@@ -196,6 +196,18 @@ export const bench: Bench = async () => {
         note: `p50 ${round(median(samples))} ms over ${RUNS} runs (totals row + top-10 tracks + top-10 creators)`,
       });
     }
+    // What keeping the aggregates costs each event: a play and a star on a big-server track.
+    const [hot] = await orm.em.fork().execute<Array<{ id: string }>>(
+      `select id from generations where guild_id = '${BIG_GUILD}' and status = 'completed' order by favorites_count desc limit 1`,
+    );
+    const listener = { platform: 'discord' as const, platformUserId: 'bench-listener', guildId: BIG_GUILD, displayName: 'bench' };
+    const plays = await time(RUNS, () => recordPlay(orm.em.fork(), hot!.id, listener, 'web', 30));
+    let on = true;
+    const stars = await time(RUNS, () => setFavorite(orm.em.fork(), listener, hot!.id, (on = !on)));
+    rows.push(
+      { group: 'stats', name: 'recordPlay p50 (play row + counter + 8 totals rows)', value: round(median(plays)), unit: 'ms', note: `p95 ${round(percentile(plays, 95))} ms` },
+      { group: 'stats', name: 'setFavorite toggle p50 (+ 4 creator rows)', value: round(median(stars)), unit: 'ms', note: `p95 ${round(percentile(stars, 95))} ms` },
+    );
     const plain = await time(5, () => plainStats(orm.em.fork(), BIG_GUILD));
     rows.push({
       group: 'stats', name: 'big server, all, from base tables (no aggregates) p50', value: round(median(plain)), unit: 'ms',
