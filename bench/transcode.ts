@@ -4,7 +4,7 @@
  * tuning flag (each added to the previous) so the report can say what each flag buys.
  */
 import { spawn } from 'node:child_process';
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { encode, ffmpegArgs } from '../worker/audio/encode.ts';
@@ -35,6 +35,21 @@ function timeFfmpeg(ffmpeg: string, args: string[], stdin?: Buffer): Promise<num
   });
 }
 
+/**
+ * CPU time of this process's finished children (cutime + cstime in /proc/self/stat, in USER_HZ
+ * ticks of 10 ms); null off Linux. Only ffmpeg children run during the benchmark.
+ */
+async function childCpuMs(): Promise<number | null> {
+  try {
+    const stat = await readFile('/proc/self/stat', 'utf8');
+    // Fields after the parenthesised command name; cutime and cstime are fields 16 and 17.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) * 10;
+  } catch {
+    return null;
+  }
+}
+
 export const bench: Bench = async () => {
   const { ffmpeg } = await locateFfmpeg();
   const dir = await mkdtemp(path.join(tmpdir(), 'ditty-bench-transcode-'));
@@ -59,25 +74,34 @@ export const bench: Bench = async () => {
     ];
 
     const samples: Record<string, number[]> = {};
+    const cpu: Record<string, number[]> = {};
     const add = (k: string, v: number) => (samples[k] ??= []).push(v);
+    /** Wall time and the ffmpeg child's CPU time (user+sys), which other processes' load barely moves. */
+    const measure = async (k: string, run: () => Promise<number>) => {
+      const before = await childCpuMs();
+      add(k, await run());
+      const after = await childCpuMs();
+      if (before !== null && after !== null) (cpu[k] ??= []).push(after - before);
+    };
     // Interleaved so that load from other processes spreads over every variant alike.
     for (let i = 0; i < RUNS; i++) {
-      add('opus', (await encode(audio, { format: 'opus', bitrateKbps: OPUS_KBPS, outPath: out('ogg') })).encodeMs);
-      add('mp3', (await encode(audio, { format: 'mp3', bitrateKbps: MP3_KBPS, outPath: out('mp3') })).encodeMs);
-      add('cli', await timeFfmpeg(ffmpeg, ['-i', wav, '-c:a', 'libopus', '-b:a', `${OPUS_KBPS}k`, '-y', out('cli.ogg')]));
-      add('start', await timeFfmpeg(ffmpeg, ['-hide_banner', '-version']));
-      if (i < ABLATION_RUNS) for (const [name, args] of ablation) add(name, await timeFfmpeg(ffmpeg, args, pcm));
+      await measure('opus', async () => (await encode(audio, { format: 'opus', bitrateKbps: OPUS_KBPS, outPath: out('ogg') })).encodeMs);
+      await measure('mp3', async () => (await encode(audio, { format: 'mp3', bitrateKbps: MP3_KBPS, outPath: out('mp3') })).encodeMs);
+      await measure('cli', () => timeFfmpeg(ffmpeg, ['-i', wav, '-c:a', 'libopus', '-b:a', `${OPUS_KBPS}k`, '-y', out('cli.ogg')]));
+      await measure('start', () => timeFfmpeg(ffmpeg, ['-hide_banner', '-version']));
+      if (i < ABLATION_RUNS) for (const [name, args] of ablation) await measure(name, () => timeFfmpeg(ffmpeg, args, pcm));
     }
 
     const g = 'transcode 30 s stereo 44.1 kHz';
     const ms = (v: number) => Math.round(v * 10) / 10;
     // The minimum approximates an idle machine; on 2 shared cores the median carries others' load.
-    const best = (k: string) => `min ${ms(Math.min(...samples[k]!))} ms`;
+    const best = (k: string) => `min ${ms(Math.min(...samples[k]!))} ms${cpu[k]?.length ? `, ffmpeg CPU p50 ${ms(median(cpu[k]))} ms` : ''}`;
     const opusMedian = median(samples.opus!);
     const cliMedian = median(samples.cli!);
     const rows: BenchRow[] = [
       { group: g, name: `opus ${OPUS_KBPS}k encode() p50`, value: ms(opusMedian), unit: 'ms', goal: '< 300 ms', met: opusMedian < 300, note: `${RUNS} runs, PCM piped, process start included, ${best('opus')}` },
       { group: g, name: `opus ${OPUS_KBPS}k encode() p90`, value: ms(percentile(samples.opus!, 90)), unit: 'ms' },
+      ...(cpu.opus?.length ? [{ group: g, name: `opus ${OPUS_KBPS}k ffmpeg CPU user+sys p50`, value: ms(median(cpu.opus)), unit: 'ms', note: 'independent of other processes\' load; 10 ms ticks' }] : []),
       { group: g, name: `mp3 ${MP3_KBPS}k encode() p50`, value: ms(median(samples.mp3!)), unit: 'ms', note: best('mp3') },
       { group: g, name: `mp3 ${MP3_KBPS}k encode() p90`, value: ms(percentile(samples.mp3!, 90)), unit: 'ms' },
       { group: g, name: 'plain CLI opus from WAV p50', value: ms(cliMedian), unit: 'ms', note: `${best('cli')}; encode() p50 is ${(cliMedian / opusMedian).toFixed(2)}x faster` },
