@@ -4,7 +4,7 @@
  * block_id and button values, so a reaction can find its track from the message alone.
  */
 import type { types as Slack } from '@slack/bolt';
-import type { Stats, TrackView } from '../../core/chat.ts';
+import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { escapeMrkdwn, truncate } from './text.ts';
@@ -130,6 +130,8 @@ export interface CardOptions {
   userId: string;
   /** The file was uploaded below; otherwise the card says to use the link. */
   uploaded: boolean;
+  /** The workspace's favorite reaction name, shown on the Favorite button. @defaultValue 'star' */
+  favoriteEmoji?: string;
 }
 
 /** The finished track: what was made, how, and the buttons. Replaces the status message. */
@@ -159,7 +161,8 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
   blocks.push({
     type: 'actions',
     elements: [
-      { type: 'button', action_id: ActionId.Favorite, text: { type: 'plain_text', text: `⭐ Favorite (${track.favorites})` }, value: track.id },
+      // emoji: true renders `:name:` (standard or custom) as the emoji in plain text.
+      { type: 'button', action_id: ActionId.Favorite, text: { type: 'plain_text', text: `:${opts.favoriteEmoji ?? 'star'}: Favorite (${track.favorites})`, emoji: true }, value: track.id },
       { type: 'button', action_id: ActionId.Variation, text: { type: 'plain_text', text: '🎲 Variation' }, value: track.id },
       // Link buttons: ditty's web server counts the play (when audio starts) and the download.
       { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
@@ -225,19 +228,82 @@ export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
   return { text: `${title}: ${t.generations} tracks, ${t.favorites} favorites`, blocks };
 }
 
+/** One section per track; links are built by us from the core's URLs, only the label is user text. */
+function trackListSection(t: TrackView): Block {
+  const label = escapeMrkdwn(truncate(t.prompt, 80)).replace(/\|/g, '¦');
+  const link = t.status === 'completed' ? `<${t.playerUrl}|${label}>` : `${label} (${t.status})`;
+  return {
+    type: 'section',
+    text: { type: 'mrkdwn', text: `${link}\n${paramsLine(t.params, t.durationS)} · ${t.favorites} ⭐ · by ${escapeMrkdwn(truncate(t.creator.displayName, 40))}` },
+  };
+}
+
 export function recentBlocks(tracks: TrackView[]): { text: string; blocks: Block[] } {
   if (!tracks.length) {
     return { text: 'No tracks yet', blocks: [{ type: 'section', text: { type: 'mrkdwn', text: 'No tracks yet: try `/generate lo-fi piano at 80 bpm`.' } }] };
   }
   const blocks: Block[] = [{ type: 'header', text: { type: 'plain_text', text: 'Recent tracks' } }];
-  for (const t of tracks.slice(0, 10)) {
-    // Links are built by us from the core's URLs; only the label is user text.
-    const label = escapeMrkdwn(truncate(t.prompt, 80)).replace(/\|/g, '¦');
-    const link = t.status === 'completed' ? `<${t.playerUrl}|${label}>` : `${label} (${t.status})`;
-    blocks.push({
-      type: 'section',
-      text: { type: 'mrkdwn', text: `${link}\n${paramsLine(t.params, t.durationS)} · ${t.favorites} ⭐ · by ${escapeMrkdwn(truncate(t.creator.displayName, 40))}` },
-    });
-  }
+  for (const t of tracks.slice(0, 10)) blocks.push(trackListSection(t));
   return { text: `${tracks.length} recent tracks`, blocks };
+}
+
+export function searchBlocks(query: string, tracks: TrackView[]): { text: string; blocks: Block[] } {
+  const shown = escapeMrkdwn(truncate(query.replace(/\s+/gu, ' ').trim(), 80));
+  if (!tracks.length) {
+    const text = `No finished track in this workspace matches *${shown}*. Try fewer or other words.`;
+    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+  }
+  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*Tracks matching ${shown}*` } }];
+  for (const t of tracks.slice(0, 10)) blocks.push(trackListSection(t));
+  return { text: `${tracks.length} tracks match ${shown}`, blocks };
+}
+
+export interface SettingsView {
+  /** Reaction name that favorites a track now. */
+  favoriteReaction: string;
+  /** Blocked words are listed for admins only; others see how many there are. */
+  showBlockedWords: boolean;
+  /** The confirmation line after a change. */
+  note?: string;
+}
+
+/** `/ditty settings`: what is set now, with "default" where the deployment decides. */
+export function settingsBlocks(s: ServerSettings, view: SettingsView): { text: string; blocks: Block[] } {
+  const orDefault = (v: number | null, unit: string) => (v === null ? 'default' : `${v} ${unit}`);
+  const channels = s.allowedChannels.length ? joinWithin(s.allowedChannels.map((id) => `<#${id}>`), ' ') : 'every channel';
+  const words = !s.blockedWords.length
+    ? 'none'
+    : view.showBlockedWords
+      ? joinWithin(s.blockedWords.map((w) => `\`${escapeMrkdwn(w.replace(/`/g, 'ˋ'))}\``), ', ')
+      : `${s.blockedWords.length} (admins can see them)`;
+  const blocks: Block[] = [];
+  if (view.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: view.note } });
+  blocks.push(
+    { type: 'header', text: { type: 'plain_text', text: 'ditty settings for this workspace' } },
+    {
+      type: 'section',
+      fields: [
+        { type: 'mrkdwn', text: `*Allowed channels*\n${channels}` },
+        { type: 'mrkdwn', text: `*Max duration*\n${orDefault(s.maxDurationS, 's')}` },
+        { type: 'mrkdwn', text: `*Rate limit*\n${orDefault(s.rateLimitPerMinute, 'per minute per person')}` },
+        { type: 'mrkdwn', text: `*Concurrent tracks*\n${orDefault(s.concurrency, 'at once')}` },
+        { type: 'mrkdwn', text: `*Favorite emoji*\n:${view.favoriteReaction}:` },
+        { type: 'mrkdwn', text: `*Blocked words*\n${words}` },
+      ],
+    },
+  );
+  return { text: view.note ?? 'ditty settings for this workspace', blocks };
+}
+
+/** Joins whole items under a section field's 2000 characters, saying how many did not fit. */
+function joinWithin(items: string[], sep: string, max = 1900): string {
+  let text = '';
+  let shown = 0;
+  for (const item of items) {
+    const next = shown ? `${text}${sep}${item}` : item;
+    if (next.length > max) break;
+    text = next;
+    shown += 1;
+  }
+  return shown < items.length ? `${text} … and ${items.length - shown} more` : text;
 }

@@ -25,7 +25,8 @@ export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient):
     const userId = reply.userId ?? track.creator.platformUserId;
     await deps.progress.finish(track.id);
 
-    const card = trackCardBlocks(track, { userId, uploaded: delivery.fitsInline });
+    const favoriteEmoji = await deps.settings.favoriteReaction(track.origin.guildId);
+    const card = trackCardBlocks(track, { userId, uploaded: delivery.fitsInline, favoriteEmoji });
     let messageRef: string | undefined = reply.statusTs;
     if (messageRef) {
       try {
@@ -47,7 +48,7 @@ export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient):
         file: delivery.filePath,
         filename: fileName(track.prompt, track.params.seed, extname(delivery.filePath) || `.${track.format ?? 'bin'}`),
         title: truncate(inertPlainText(track.prompt), 100),
-        blocks: fileBlocks(track, userId, deps.favoriteEmoji),
+        blocks: fileBlocks(track, userId, favoriteEmoji),
       });
     }
     return { messageRef };

@@ -2,14 +2,17 @@
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ProgressUpdater } from './progress.ts';
+import type { SettingsCache } from './server-settings.ts';
 import { truncate } from './text.ts';
 
 export interface SlackDeps {
   runtime: FrontendRuntime;
   log: Logger;
   progress: ProgressUpdater;
-  /** Reaction name (without colons) that favorites a track. */
+  /** Reaction name (without colons) that favorites a track when the workspace chose none or the core cannot say. */
   favoriteEmoji: string;
+  /** Per-workspace settings (favorite emoji) read through the core, cached briefly. */
+  settings: SettingsCache;
   /** Passed to the core: over it the track is posted as a link instead of uploaded. */
   sizeLimitBytes: number;
   /** Event ids already handled: a duplicate delivery of an event changes nothing. */

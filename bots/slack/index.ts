@@ -16,15 +16,26 @@ import { slackDeliveryHandler } from './delivery.ts';
 import { registerButtons } from './listeners/buttons.ts';
 import { registerGenerate } from './listeners/generate.ts';
 import { registerReactions } from './listeners/reactions.ts';
+import { registerSearch } from './listeners/search.ts';
+import { registerSettings } from './listeners/settings.ts';
 import { registerStats } from './listeners/stats.ts';
 import { ProgressUpdater, type StatusTarget } from './progress.ts';
+import { SettingsCache } from './server-settings.ts';
 import { normalizeEmoji } from './text.ts';
 
 export type SlackConfig = NonNullable<Config['slack']>;
 
 export interface SlackAppOptions {
-  /** Reaction that favorites a track. @defaultValue 'star' */
+  /**
+   * Reaction that favorites a track where the workspace chose none (`/ditty settings
+   * favorite-emoji`), or when the core cannot say. @defaultValue 'star'
+   */
   favoriteEmoji?: string;
+  /**
+   * How long a workspace's settings (its favorite emoji) are reused before being read again. A
+   * change made through this process applies at once. @defaultValue 30000
+   */
+  settingsTtlMs?: number;
   /** Smallest gap between progress edits of one message. @defaultValue 2000 */
   progressIntervalMs?: number;
   /** Largest file uploaded; bigger tracks are posted as a link. Slack's own cap is 1 GB. @defaultValue 1_000_000_000 */
@@ -60,11 +71,13 @@ export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntim
     log,
     { intervalMs: options.progressIntervalMs },
   );
+  const favoriteEmoji = normalizeEmoji(options.favoriteEmoji ?? 'star');
   const deps: SlackDeps = {
     runtime,
     log,
     progress,
-    favoriteEmoji: normalizeEmoji(options.favoriteEmoji ?? 'star'),
+    favoriteEmoji,
+    settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
     sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
     seenEvents: new RecentSet(10_000),
     messageGenerations: new Map(),
@@ -73,6 +86,8 @@ export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntim
 
   registerGenerate(app, deps);
   registerStats(app, deps);
+  registerSearch(app, deps);
+  registerSettings(app, deps);
   registerButtons(app, deps);
   registerReactions(app, deps);
   app.error(async (err) => {

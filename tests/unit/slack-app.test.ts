@@ -7,7 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
 import { SlackSender } from '../helpers/fake-slack/client.ts';
@@ -17,6 +17,7 @@ import { FAKE_TEAM_ID, FakeSlack } from '../helpers/fake-slack/server.ts';
 const SECRET = 'unit-test-signing-secret';
 const ALICE = { id: 'U0ALICE01', name: 'alice' };
 const BOB = { id: 'U0BOB0001', name: 'bob' };
+const ADMIN = { id: 'U0ADMIN01', name: 'ada' };
 
 let fake: FakeSlack;
 let runtime: FakeRuntime;
@@ -29,6 +30,7 @@ const newChannel = () => `C0TEST${String(++channelSeq).padStart(4, '0')}`;
 beforeAll(async () => {
   fake = await FakeSlack.start();
   fake.users.set(BOB.id, { name: 'bob', real_name: 'Bob Builder', display_name: 'bobby' });
+  fake.users.set(ADMIN.id, { name: 'ada', real_name: 'Ada Admin', display_name: 'ada', is_admin: true });
   runtime = new FakeRuntime();
   slack = await startSlackApp({ botToken: 'xoxb-unit-test', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, runtime, { progressIntervalMs: 300 });
   sender = new SlackSender(`http://127.0.0.1:${slack.port}/slack/events`, SECRET, fake);
@@ -293,6 +295,104 @@ describe('favorites, buttons and safety', () => {
     const bad = await sender.command('/stats', 'yesterday');
     const badReply = await fake.waitFor(() => fake.responses.find((r) => bad.fields.response_url.endsWith(r.id)), 5000, 'usage');
     expect(String(badReply.body.text)).toContain('Usage');
+  });
+});
+
+describe('search and workspace settings', () => {
+  async function deliveredTrack(prompt: string) {
+    const g = await generate(prompt);
+    const file = join(dir, `${g.id}.opus`);
+    await writeFile(file, 'audio');
+    await runtime.deliver(g.id, file);
+    return { ...g, card: fake.message(g.channel, g.status.ts)! };
+  }
+  const replyTo = (sent: { fields: Record<string, string> }) =>
+    fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
+  const ditty = async (text: string, user: { id: string; name: string }, channelId = newChannel()) => replyTo(await sender.command('/ditty', text, { user, channelId }));
+  const adminActor = { platform: 'slack' as const, platformUserId: ADMIN.id, guildId: FAKE_TEAM_ID, displayName: 'ada' };
+
+  // The runtime is shared by the whole file: put the workspace back as the other tests expect it,
+  // through the app so its settings cache is reset too.
+  afterEach(async () => {
+    for (const text of ['blocked-words clear', 'allowed-channels clear', 'favorite-emoji default']) await ditty(`settings ${text}`, ADMIN);
+    expect(await runtime.core.settings('slack', FAKE_TEAM_ID)).toMatchObject({ blockedWords: [], allowedChannels: [], favoriteEmoji: '⭐' });
+  });
+
+  it('/search answers privately with links to finished matches only, query echoed inert', async () => {
+    const hit = await deliveredTrack('rainy piano nocturne');
+    await generate('piano still rendering');
+    const sent = await sender.command('/search', 'PIANO <!channel>');
+    const reply = await replyTo(sent);
+    expect(reply.body.response_type).toBe('ephemeral');
+    // "<!channel>" is part of the query, so nothing matches; the echo stays inert.
+    expect(String(reply.body.text)).toContain('&lt;!channel&gt;');
+    const ok = await replyTo(await sender.command('/search', 'nocturne piano'));
+    const body = JSON.stringify(ok.body.blocks);
+    expect(body).toContain(`<http://ditty.test/t/${hit.id}|rainy piano nocturne>`);
+    expect(body).not.toContain('rendering');
+    const empty = await replyTo(await sender.command('/search', '   '));
+    expect(String(empty.body.text)).toMatch(/Describe/);
+  });
+
+  it('refuses a member who is not a workspace admin, and shows them the settings without the blocked words', async () => {
+    await runtime.core.updateSettings(adminActor, { blockedWords: ['secretword'] }, { isAdmin: true });
+    const refused = await ditty('settings blocked-words add polka', ALICE);
+    expect(refused.body.response_type).toBe('ephemeral');
+    expect(String(refused.body.text)).toMatch(/Only workspace admins and owners/);
+    expect(runtime.serverSettings.updateCalls.at(-1)).toMatchObject({ isAdmin: false, patch: {} });
+    expect((await runtime.core.settings('slack', FAKE_TEAM_ID)).blockedWords).toEqual(['secretword']);
+    const view = JSON.stringify((await ditty('settings', ALICE)).body.blocks);
+    expect(view).toContain('1 (admins can see them)');
+    expect(view).not.toContain('secretword');
+    expect(fake.callsOf('users.info').some((c) => c.args.user === ALICE.id)).toBe(true);
+  });
+
+  it('lets an admin block a word; a later /generate with it is refused privately and queues nothing', async () => {
+    const saved = await ditty('settings blocked-words add Polka', ADMIN);
+    expect(JSON.stringify(saved.body.blocks)).toContain('`polka`');
+    const before = runtime.rows.size;
+    const channel = newChannel();
+    const sent = await sender.command('/generate', 'happy POLKA party', { channelId: channel });
+    const reply = await replyTo(sent);
+    expect(String(reply.body.text)).toMatch(/does not allow the word "polka"/);
+    expect(runtime.rows.size).toBe(before);
+    await fake.waitFor(() => fake.messages(channel).length === 0, 5000, 'placeholder deleted');
+  });
+
+  it('restricts /generate to allowed channels named in Slack markup or with "here"', async () => {
+    const allowed = newChannel();
+    await ditty(`settings allowed-channels add <#${allowed}|music>`, ADMIN);
+    expect((await runtime.core.settings('slack', FAKE_TEAM_ID)).allowedChannels).toEqual([allowed]);
+    const elsewhere = await replyTo(await sender.command('/generate', 'lofi', { channelId: newChannel() }));
+    expect(String(elsewhere.body.text)).toMatch(/not enabled in this channel/);
+    await generate('lofi in the right place', allowed);
+    const bad = await ditty('settings max-duration 900', ADMIN);
+    expect(String(bad.body.text)).toMatch(/from 5 to 120/);
+  });
+
+  it('honours a changed favorite emoji on reactions, the Favorite button and new cards', async () => {
+    const { id, channel, card } = await deliveredTrack('tuba march');
+    const saved = await ditty('settings favorite-emoji :tada:', ADMIN);
+    expect(JSON.stringify(saved.body.blocks)).toContain(':tada:');
+    await sender.event(sender.reaction('reaction_added', ALICE.id, 'star', channel, card.ts));
+    await sender.event(sender.reaction('reaction_added', BOB.id, 'tada', channel, card.ts));
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 1, 5000, 'favorite by the new emoji');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(runtime.rows.get(id)!.favoritedBy).toEqual(new Set([`${FAKE_TEAM_ID}:${BOB.id}`]));
+
+    // The button agrees with the reaction: BOB already has it, so a click removes it.
+    const off = await sender.clickButton(card, ActionId.Favorite, BOB);
+    const offReply = await fake.waitFor(() => fake.responses.find((r) => r.id === off.responseUrlId), 5000, 'button reply');
+    expect(String(offReply.body.text)).toMatch(/Removed from your favorites \(0/);
+    const on = await sender.clickButton(card, ActionId.Favorite, BOB);
+    const onReply = await fake.waitFor(() => fake.responses.find((r) => r.id === on.responseUrlId), 5000, 'button reply');
+    expect(String(onReply.body.text)).toMatch(/^:tada: Added to your favorites \(1/);
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, card.ts)!.blocks).includes(':tada: Favorite (1)'), 5000, 'card redrawn');
+
+    const next = await deliveredTrack('sousaphone');
+    expect(JSON.stringify(next.card.blocks)).toContain(':tada: Favorite (0)');
+    const fileMessage = fake.messages(next.channel).find((m) => m.files?.length)!;
+    expect(JSON.stringify(fileMessage.blocks)).toContain('react with :tada: to favorite');
   });
 });
 

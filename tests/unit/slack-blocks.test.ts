@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ActionId, cardBlockId, fileBlocks, generationIdFromBlocks, recentBlocks, stageLine, statsBlocks, statusBlocks, TOO_LARGE_BLOCK_ID, trackCardBlocks,
+  ActionId, cardBlockId, fileBlocks, generationIdFromBlocks, recentBlocks, searchBlocks, settingsBlocks, stageLine, statsBlocks, statusBlocks,
+  TOO_LARGE_BLOCK_ID, trackCardBlocks,
 } from '../../bots/slack/blocks.ts';
-import type { Stats, TrackView } from '../../core/chat.ts';
+import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { MusicParams } from '../../core/music.ts';
 
 const ID = '0b6c1a5e-7d6f-4b8e-9a51-3f1f6b2d9c10';
@@ -97,6 +98,57 @@ describe('status message', () => {
   it('keeps user text inert in the fallback text and blocks', () => {
     const { text, blocks } = statusBlocks(input, { stage: 'rendering', progress: 0.2 });
     noSpecialMention([text, ...mrkdwnTexts(blocks)]);
+  });
+});
+
+describe('favorite emoji on the card', () => {
+  it('shows the workspace emoji on the Favorite button, :star: by default', () => {
+    const label = (emoji?: string) => {
+      const actions = trackCardBlocks(track(), { userId: 'U0ALICE01', uploaded: true, favoriteEmoji: emoji }).blocks.find((b) => b.type === 'actions') as {
+        elements: Array<{ text: { text: string; emoji?: boolean } }>;
+      };
+      return actions.elements[0]!.text;
+    };
+    expect(label()).toEqual({ type: 'plain_text', text: ':star: Favorite (3)', emoji: true });
+    expect(label('tada').text).toBe(':tada: Favorite (3)');
+  });
+});
+
+describe('search and settings', () => {
+  it('lists search matches as links, and echoes the query inert when nothing matches', () => {
+    const hit = mrkdwnTexts(searchBlocks('piano <!channel>', [track({ prompt: 'a|b piano' })]).blocks);
+    expect(hit[0]).toBe('*Tracks matching piano &lt;!channel&gt;*');
+    expect(hit[1]).toContain(`<${track().playerUrl}|a¦b piano>`);
+    const miss = searchBlocks('@here <@U999>', []);
+    noSpecialMention(mrkdwnTexts(miss.blocks));
+    expect(miss.text).toMatch(/No finished track/);
+    expect(miss.text).not.toContain('@here');
+  });
+
+  const settings = (over: Partial<ServerSettings> = {}): ServerSettings => ({
+    platform: 'slack', guildId: 'T1', allowedChannels: [], maxDurationS: null, rateLimitPerMinute: null, concurrency: null,
+    blockedWords: [], favoriteEmoji: '⭐', ...over,
+  });
+
+  it('shows defaults, channels as links, and blocked words only to admins', () => {
+    const s = settings({ allowedChannels: ['C0AAA', 'C0BBB'], maxDurationS: 30, blockedWords: ['<!channel>', 'polka'] });
+    const admin = mrkdwnTexts(settingsBlocks(s, { favoriteReaction: 'tada', showBlockedWords: true, note: '✅ Saved.' }).blocks).join('\n');
+    expect(admin).toContain('✅ Saved.');
+    expect(admin).toContain('*Allowed channels*\n<#C0AAA> <#C0BBB>');
+    expect(admin).toContain('*Max duration*\n30 s');
+    expect(admin).toContain('*Rate limit*\ndefault');
+    expect(admin).toContain('*Favorite emoji*\n:tada:');
+    expect(admin).toContain('`&lt;!channel&gt;`, `polka`');
+    const member = mrkdwnTexts(settingsBlocks(s, { favoriteReaction: 'star', showBlockedWords: false }).blocks).join('\n');
+    expect(member).toContain('*Blocked words*\n2 (admins can see them)');
+    expect(member).not.toContain('polka');
+  });
+
+  it('keeps long lists under the field limit, cutting whole entries', () => {
+    const many = settings({ blockedWords: Array.from({ length: 500 }, (_, i) => `word${i}`.padEnd(20, 'x')) });
+    const field = mrkdwnTexts(settingsBlocks(many, { favoriteReaction: 'star', showBlockedWords: true }).blocks).find((t) => t.startsWith('*Blocked words*'))!;
+    expect(field.length).toBeLessThanOrEqual(2000);
+    expect(field).toMatch(/`, `word\d+x*` … and \d+ more$/);
   });
 });
 

@@ -32,14 +32,12 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     try {
       const c = clicked(body);
       const actor = slackActor(c.teamId, c.userId, c.userName);
-      // The core has no "is favorite" query: setting it on tells us whether it was already on.
-      let result = await core.setFavorite(actor, c.generationId, true);
-      const added = result.changed;
-      if (!added) result = await core.setFavorite(actor, c.generationId, false);
+      const [was, emoji] = await Promise.all([core.isFavorite(actor, c.generationId), deps.settings.favoriteReaction(c.teamId)]);
+      const result = await core.setFavorite(actor, c.generationId, !was);
       await respond({
         response_type: 'ephemeral',
         replace_original: false,
-        text: added ? `⭐ Added to your favorites (${result.favorites} in total).` : `Removed from your favorites (${result.favorites} left).`,
+        text: was ? `Removed from your favorites (${result.favorites} left).` : `:${emoji}: Added to your favorites (${result.favorites} in total).`,
       });
       // Redraw the card so its count is current; cosmetic, so a failure is only logged.
       const track = await core.track(c.generationId);
@@ -48,7 +46,7 @@ export function registerButtons(app: App, deps: SlackDeps): void {
       if (track && channel && ts) {
         const uploaded = !(body.message?.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === TOO_LARGE_BLOCK_ID);
         await client.chat
-          .update({ channel, ts, ...trackCardBlocks(track, { userId: track.creator.platformUserId, uploaded }) })
+          .update({ channel, ts, ...trackCardBlocks(track, { userId: track.creator.platformUserId, uploaded, favoriteEmoji: emoji }) })
           .catch((err: unknown) => deps.log.warn({ err }, 'slack card refresh failed'));
       }
     } catch (err) {

@@ -18,13 +18,15 @@ export function registerReactions(app: App, deps: SlackDeps): void {
 }
 
 async function onReaction(deps: SlackDeps, { event, body, context, client }: ReactionArgs, on: boolean): Promise<void> {
-  if (normalizeEmoji(event.reaction) !== deps.favoriteEmoji || event.item.type !== 'message') return;
+  if (event.item.type !== 'message') return;
   // item_user names the message's author: skip the lookup for anything ditty did not post.
   if (event.item_user && context.botUserId && event.item_user !== context.botUserId) return;
   const eventId = body.event_id;
   const teamId = body.team_id;
   const { channel, ts } = event.item;
   if (!isSlackId(teamId) || !isSlackId(event.user) || !isSlackId(channel) || !/^\d{1,12}\.\d{1,8}$/.test(ts)) return;
+  // Each workspace picks its own emoji (/ditty settings favorite-emoji); cached, so this is cheap.
+  if (normalizeEmoji(event.reaction) !== (await deps.settings.favoriteReaction(teamId))) return;
   // Slack redelivers an event it thinks failed (x-slack-retry-num); the same id is handled once.
   const seenKey = `${teamId}:${eventId}`;
   if (deps.seenEvents.has(seenKey)) {

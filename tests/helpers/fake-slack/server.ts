@@ -68,7 +68,7 @@ export class FakeSlack {
   readonly responses: ResponseUrlPost[] = [];
   /** Channels the bot is not a member of: posting there fails with not_in_channel. */
   readonly notInChannel = new Set<string>();
-  readonly users = new Map<string, { name: string; real_name: string; display_name: string }>();
+  readonly users = new Map<string, { name: string; real_name: string; display_name: string; is_admin?: boolean; is_owner?: boolean }>();
   /** Bearer tokens that auth.test refuses with invalid_auth. */
   readonly revokedTokens = new Set<string>();
   readonly #channels = new Map<string, Map<string, StoredMessage>>();
@@ -279,7 +279,13 @@ export class FakeSlack {
       case 'users.info': {
         const u = this.users.get(String(a.user));
         if (!u) return { ok: false, error: 'user_not_found' };
-        return { ok: true, user: { id: a.user, name: u.name, real_name: u.real_name, profile: { display_name: u.display_name, real_name: u.real_name } } };
+        return {
+          ok: true,
+          user: {
+            id: a.user, name: u.name, real_name: u.real_name, deleted: false, is_admin: u.is_admin ?? false, is_owner: u.is_owner ?? false,
+            is_primary_owner: false, profile: { display_name: u.display_name, real_name: u.real_name },
+          },
+        };
       }
       case 'files.getUploadURLExternal': {
         const id = `F${String(++this.#fileSeq).padStart(8, '0')}`;

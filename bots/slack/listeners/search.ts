@@ -1,0 +1,24 @@
+/** `/search <words>`: finished tracks of this workspace whose prompt has the words, answered privately. */
+import type { App } from '@slack/bolt';
+import { searchBlocks } from '../blocks.ts';
+import type { SlackDeps } from '../deps.ts';
+import { replyError } from '../replies.ts';
+import { decodeSlackText, isSlackId } from '../text.ts';
+import { invalidPayload } from './payload.ts';
+
+const SEARCH_LIMIT = 10;
+
+export function registerSearch(app: App, deps: SlackDeps): void {
+  app.command('/search', async ({ ack, command, respond }) => {
+    await ack();
+    try {
+      if (!isSlackId(command.team_id)) throw invalidPayload();
+      // Raw words: the core cleans and bounds the query and words the error for an empty one.
+      const query = decodeSlackText(command.text ?? '');
+      const tracks = await deps.runtime.core.search('slack', command.team_id, query, SEARCH_LIMIT);
+      await respond({ response_type: 'ephemeral', replace_original: false, ...searchBlocks(query, tracks) });
+    } catch (err) {
+      await replyError(respond, err, deps.log, '/search');
+    }
+  });
+}
