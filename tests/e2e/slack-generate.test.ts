@@ -16,6 +16,7 @@ import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 const SECRET = 'e2e-signing-secret';
 const ALICE = { id: 'U0ALICE01', name: 'alice' };
 const BOB = { id: 'U0BOB0001', name: 'bob' };
+const ADMIN = { id: 'U0ADMIN01', name: 'ada' };
 const CHANNEL = 'C0E2E00001';
 
 let fake: FakeSlack;
@@ -26,6 +27,7 @@ let dir: string;
 
 beforeAll(async () => {
   fake = await FakeSlack.start();
+  fake.users.set(ADMIN.id, { name: 'ada', real_name: 'Ada Admin', display_name: 'ada', is_admin: true });
   sys = await startTestSystem({ roles: ['worker'], env: { DEFAULT_DURATION_S: '5', RATE_LIMIT_PER_MINUTE: '100' } });
   slack = await startSlackApp({ botToken: 'xoxb-e2e', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, sys.runtime, { progressIntervalMs: 50 });
   sender = new SlackSender(`http://127.0.0.1:${slack.port}/slack/events`, SECRET, fake);
@@ -156,6 +158,47 @@ describe('Slack on the real system', () => {
     expect(limited).toBeGreaterThanOrEqual(0);
     expect(edits[limited + 1]!.at - edits[limited]!.at).toBeGreaterThanOrEqual(1000);
   }, 120_000);
+
+  const replyTo = (sent: { fields: Record<string, string> }) =>
+    fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 10_000, 'reply');
+
+  it('/search finds the finished track by a word of its prompt', async () => {
+    const reply = await replyTo(await sender.command('/search', 'Piano', { channelId: CHANNEL, user: BOB }));
+    expect(reply.body.response_type).toBe('ephemeral');
+    const track = (await sys.runtime.core.track(trackId))!;
+    expect(JSON.stringify(reply.body.blocks)).toContain(`<${track.playerUrl}|lofi piano &lt;!channel&gt;`);
+    const none = await replyTo(await sender.command('/search', 'bagpipes', { channelId: CHANNEL, user: BOB }));
+    expect(String(none.body.text)).toMatch(/No finished track/);
+  }, 30_000);
+
+  it('refuses a non-admin; an admin blocks a word and a later /generate with it is refused', async () => {
+    const refused = await replyTo(await sender.command('/ditty', 'settings blocked-words add kazoo', { channelId: CHANNEL, user: ALICE }));
+    expect(refused.body.response_type).toBe('ephemeral');
+    expect(String(refused.body.text)).toMatch(/Only workspace admins and owners/);
+    expect((await sys.runtime.core.settings('slack', FAKE_TEAM_ID)).blockedWords).toEqual([]);
+
+    await replyTo(await sender.command('/ditty', 'settings blocked-words add Kazoo', { channelId: CHANNEL, user: ADMIN }));
+    expect((await sys.runtime.core.settings('slack', FAKE_TEAM_ID)).blockedWords).toEqual(['kazoo']);
+    const before = await generationCount();
+    const refusedPrompt = await replyTo(await sender.command('/generate', 'kazoo orchestra 5', { channelId: CHANNEL, user: BOB }));
+    expect(String(refusedPrompt.body.text)).toMatch(/does not allow the word "kazoo"/);
+    expect(await generationCount()).toBe(before);
+  }, 30_000);
+
+  it('a changed favorite emoji is honoured by reactions', async () => {
+    const saved = await replyTo(await sender.command('/ditty', 'settings favorite-emoji :trumpet:', { channelId: CHANNEL, user: ADMIN }));
+    expect(JSON.stringify(saved.body.blocks)).toContain(':trumpet:');
+    const CAROL = 'U0CAROL01';
+    const start = await favoriteRows(trackId);
+    await sender.event(sender.reaction('reaction_added', CAROL, 'star', CHANNEL, card.ts));
+    await sender.event(sender.reaction('reaction_added', CAROL, 'trumpet', CHANNEL, card.ts));
+    await waitForFavorites(trackId, start + 1);
+    await sender.event(sender.reaction('reaction_removed', CAROL, 'star', CHANNEL, card.ts));
+    await new Promise((r) => setTimeout(r, 300));
+    expect(await favoriteRows(trackId)).toBe(start + 1);
+    await sender.event(sender.reaction('reaction_removed', CAROL, 'trumpet', CHANNEL, card.ts));
+    await waitForFavorites(trackId, start);
+  }, 30_000);
 });
 
 /** Rows in the favorites table for a track: the table itself, not a counter derived from it. */
