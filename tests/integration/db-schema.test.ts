@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createOrm, dropSchema, migrateUp } from '../../core/db/index.ts';
+import { createOrm, migrateUp } from '../../core/db/index.ts';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.ts';
 
 describe('migrations', () => {
@@ -8,6 +8,7 @@ describe('migrations', () => {
     db = await createTestDb('schema');
   });
   afterAll(async () => {
+    await db.em().execute(`drop schema if exists "${db.schema}_race" cascade`, [], 'run');
     await db.close();
   });
 
@@ -24,7 +25,6 @@ describe('migrations', () => {
       const ran = await Promise.all(orms.map((orm) => migrateUp(orm)));
       expect(ran.flat()).toEqual(['Migration20261123131534_initial']);
     } finally {
-      await dropSchema(orms[0]!, schema);
       await Promise.all(orms.map((orm) => orm.close()));
     }
   });
