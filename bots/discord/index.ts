@@ -68,6 +68,7 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
   const client = createClient(config);
   const log = runtime.log.child({ frontend: 'discord' });
   const favoriteEmoji = options.favoriteEmoji ?? '⭐';
+  const coreTimeoutMs = options.coreTimeoutMs ?? 10_000;
   const ctx: BotContext = {
     // Nothing reads ctx.client before ClientReady: interactions, reactions and deliveries start after it.
     client: client as Client<true>,
@@ -75,8 +76,8 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
     log,
     progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log),
     favoriteEmoji,
-    settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
-    coreTimeoutMs: options.coreTimeoutMs ?? 10_000,
+    settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs, timeoutMs: coreTimeoutMs }),
+    coreTimeoutMs,
   };
 
   const onButton = createButtonHandler(ctx);

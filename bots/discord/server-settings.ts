@@ -6,6 +6,7 @@
  */
 import type { ChatCore, ServerSettings } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
+import { withTimeout } from './context.ts';
 import { isFavoriteEmoji } from './ids.ts';
 
 export interface SettingsCacheOptions {
@@ -13,6 +14,8 @@ export interface SettingsCacheOptions {
   ttlMs?: number;
   /** @defaultValue 5000 */
   maxGuilds?: number;
+  /** A read slower than this counts as failed (reactions and deliveries then use the fallback). @defaultValue 10000 */
+  timeoutMs?: number;
   now?: () => number;
 }
 
@@ -22,6 +25,7 @@ export class SettingsCache {
   readonly #fallbackEmoji: string;
   readonly #ttlMs: number;
   readonly #maxGuilds: number;
+  readonly #timeoutMs: number;
   readonly #now: () => number;
   readonly #entries = new Map<string, { settings: ServerSettings; at: number }>();
   /** One read in flight per guild: concurrent reactions share it. */
@@ -33,6 +37,7 @@ export class SettingsCache {
     this.#fallbackEmoji = fallbackEmoji;
     this.#ttlMs = opts.ttlMs ?? 30_000;
     this.#maxGuilds = opts.maxGuilds ?? 5000;
+    this.#timeoutMs = opts.timeoutMs ?? 10_000;
     this.#now = opts.now ?? Date.now;
   }
 
@@ -44,7 +49,7 @@ export class SettingsCache {
       loading = this.#core.settings('discord', guildId).finally(() => this.#loading.delete(guildId));
       this.#loading.set(guildId, loading);
     }
-    const settings = await loading;
+    const settings = await withTimeout(loading, this.#timeoutMs, 'core.settings');
     this.set(guildId, settings);
     return settings;
   }

@@ -98,4 +98,13 @@ describe('GIVEN the per-guild settings cache', () => {
     rt.core.settings = () => Promise.reject(new Error('connection closed'));
     expect(await cache.favoriteEmoji('g3')).toBe('⭐');
   });
+
+  it('THEN a core that hangs costs at most the timeout, and the default emoji is used', async () => {
+    const rt = new FakeRuntime();
+    rt.core.settings = () => new Promise(() => undefined);
+    const cache = new SettingsCache(rt.core, log, '⭐', { timeoutMs: 50 });
+    const started = Date.now();
+    expect(await cache.favoriteEmoji('g1')).toBe('⭐');
+    expect(Date.now() - started).toBeLessThan(1000);
+  });
 });
