@@ -203,11 +203,16 @@ export function searchEmbed(query: string, tracks: TrackView[]): APIEmbed {
     .toJSON();
 }
 
-/** `/ditty settings` answers: what is set now, with "default" where the deployment decides. */
-export function settingsEmbed(settings: ServerSettings, note?: string): APIEmbed {
+/** `/ditty settings` answers: what is set now, with "default" where the deployment decides; blocked words for admins only. */
+export function settingsEmbed(settings: ServerSettings, opts: { note?: string; showBlockedWords?: boolean } = {}): APIEmbed {
+  const { note, showBlockedWords = true } = opts;
   const orDefault = (v: number | null, unit: string) => (v === null ? 'default' : `${v} ${unit}`);
   const channels = settings.allowedChannels.length ? settings.allowedChannels.map((id) => `<#${id}>`).join(' ') : 'every channel';
-  const words = settings.blockedWords.length ? settings.blockedWords.map((w) => `\`${w.replace(/`/g, 'ˋ')}\``).join(', ') : 'none';
+  const words = !settings.blockedWords.length
+    ? 'none'
+    : showBlockedWords
+      ? settings.blockedWords.map((w) => `\`${w.replace(/`/g, 'ˋ')}\``).join(', ')
+      : `${settings.blockedWords.length} (members with Manage Server can see them)`;
   const embed = new EmbedBuilder()
     .setColor(BRAND_COLOR)
     .setTitle('ditty settings for this server')

@@ -113,13 +113,13 @@ export async function handleDitty(ctx: BotContext, interaction: ChatInputCommand
     }, current);
     if (!change) {
       ctx.settings.set(guildId, current);
-      await interaction.editReply({ embeds: [settingsEmbed(current)], allowedMentions: NO_MENTIONS });
+      await interaction.editReply({ embeds: [settingsEmbed(current, { showBlockedWords: isAdmin })], allowedMentions: NO_MENTIONS });
       return;
     }
     const saved = await withTimeout(core.updateSettings(actorOf(interaction), change.patch, { isAdmin }), ctx.coreTimeoutMs, 'core.updateSettings');
     ctx.settings.set(guildId, saved);
     ctx.log.info({ guildId, by: interaction.user.id, fields: Object.keys(change.patch) }, 'discord settings changed');
-    await interaction.editReply({ embeds: [settingsEmbed(saved, `✅ ${change.summary}`)], allowedMentions: NO_MENTIONS });
+    await interaction.editReply({ embeds: [settingsEmbed(saved, { note: `✅ ${change.summary}` })], allowedMentions: NO_MENTIONS });
   } catch (err) {
     if (!isAdmin && isUserError(err) && err.code === UserErrorCode.NotAllowed) {
       // The core's refusal, in Discord's terms: which permission would allow it.

@@ -330,8 +330,11 @@ describe('discord search and server settings', () => {
     expect(followUp.body?.flags).toBe(64);
     expect(String(followUp.body?.content)).toContain('polka');
     expect(runtime.generations.size).toBe(0);
-    const view = settings('view', {}, false);
-    expect(JSON.stringify((await answerOf(view.token)).body?.embeds)).toContain('`polka`');
+    const adminView = JSON.stringify((await answerOf(settings('view', {}, true).token)).body?.embeds);
+    expect(adminView).toContain('`polka`');
+    const memberView = JSON.stringify((await answerOf(settings('view', {}, false).token)).body?.embeds);
+    expect(memberView).not.toContain('polka');
+    expect(memberView).toContain('1 (members with Manage Server can see them)');
   });
 
   it('restricts /generate to allowed channels and rejects a bad emoji with what to type', async () => {

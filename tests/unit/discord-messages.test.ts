@@ -185,8 +185,10 @@ describe('GIVEN server settings', () => {
     expect(f(settings({ favoriteEmoji: '**@everyone**' }))['Favorite emoji']).not.toContain('@everyone');
   });
 
-  it('THEN a confirmation note becomes the description', () => {
-    expect(settingsEmbed(settings(), '✅ Saved.').description).toBe('✅ Saved.');
+  it('THEN a confirmation note becomes the description, and non-admins see how many words are blocked, not which', () => {
+    expect(settingsEmbed(settings(), { note: '✅ Saved.' }).description).toBe('✅ Saved.');
+    const member = settingsEmbed(settings({ blockedWords: ['polka', 'kazoo'] }), { showBlockedWords: false });
+    expect(member.fields!.find((f) => f.name === 'Blocked words')!.value).toBe('2 (members with Manage Server can see them)');
   });
 });
 
