@@ -135,7 +135,7 @@ export async function synthesize(
       t = performance.now();
       const c = Math.min(CHUNK_BLOCKS, nBlocks - b0);
       const feeds: Record<string, ort.Tensor> = {
-        ...packers.d.feeds('d', DSF_PARAMS, b0, c, { c1: 1 }),
+        ...packers.d.feeds('d', DSF_PARAMS, b0, c, { c1: 2 }),
         ...packers.f.feeds('f', FM_PARAMS, b0, c, {}),
         ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
         n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),

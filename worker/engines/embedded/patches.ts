@@ -107,14 +107,14 @@ export const PATCHES = {
   // --- keys, pads, strings --------------------------------------------------------------
   piano: [
     { kind: 'dsf', bright: [0.78, 0.35, 0.35], env: env(0.002, 0.9, 0.0, 0.35), gain: 0.5, send: 0.25 },
-    { kind: 'fm', ratio: 1, index: [1.2, 0.1, 0.08], env: env(0.001, 0.12, 0, 0.1), gain: 0.12, send: 0.1 },
+    { kind: 'fm', ratio: 1, index: [1.2, 0.1, 0.08], env: env(0.001, 0.04, 0, 0.05), gain: 0.14, send: 0.1 },
   ],
   epiano: [
     { kind: 'fm', ratio: 1, index: [1.6, 0.35, 0.4], env: env(0.003, 1.4, 0.0, 0.4), gain: 0.5, send: 0.3 },
     { kind: 'fm', ratio: 14, index: [1.0, 0, 0.03], env: perc(0.05), gain: 0.05, send: 0.1 },
   ],
   organ: [{ kind: 'dsf', bright: [0.6, 0.55, 1], env: env(0.005, 1, 1, 0.06), gain: 0.28, send: 0.2, detune: 4, spread: 0.4 }],
-  pad: [{ kind: 'dsf', bright: [0.5, 0.72, 1.8], env: env(0.7, 2, 0.85, 1.4), gain: 0.2, send: 0.55, detune: 9, spread: 0.8 }],
+  pad: [{ kind: 'dsf', bright: [0.5, 0.72, 1.8], env: env(0.7, 2, 0.85, 0.9), gain: 0.2, send: 0.55, detune: 9, spread: 0.8 }],
   strings: [
     { kind: 'dsf', bright: [0.55, 0.8, 0.6], env: env(0.35, 2, 0.9, 0.9), gain: 0.2, send: 0.5, detune: 7, spread: 0.7, vibrato: { depth: 0.12, rate: 5.2, delay: 0.3 } },
   ],

@@ -11,7 +11,6 @@ import { midiToHz } from './theory.ts';
 
 const TWO_PI = 2 * Math.PI;
 const NYQUIST = SAMPLE_RATE / 2;
-const NO_CAP = 1e9;
 
 /** Growable struct-of-arrays: one row per (note layer, block). */
 export class RowTable {
@@ -78,7 +77,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   }
   const gateLevel = gate === gateS ? levelAtGate : envLevel(gate, attack, decay, sustain);
   // A percussive note is over once it has decayed 60 dB, whatever its gate says: fewer rows.
-  const decayedS = sustain === 0 ? attack + 6.9 * decay : Infinity;
+  const decayedS = sustain === 0 ? attack + 5.8 * decay : Infinity; // -50 dB
   const totalS = Math.min(gate + releaseS, decayedS);
   const totalSamples = Math.max(1, Math.round(totalS * SAMPLE_RATE));
   const end = start + totalSamples;
@@ -129,41 +128,43 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     const onset = s0 < 0;
     const o = onset ? -s0 : 0;
     const v1 = env(s1) * amp;
+    // The segment is normalized to peak 1 (the graph clips it to [0, 1]); `scale` goes to the gains.
+    let scale: number;
     let e0: number;
     let es: number;
-    let cap: number;
     if (onset) {
-      es = amp / Math.max(1, attack * SAMPLE_RATE);
+      scale = v1;
+      es = amp / Math.max(1, attack * SAMPLE_RATE) / Math.max(v1, 1e-12);
       e0 = -o * es;
-      cap = v1;
     } else {
-      e0 = env(s0) * amp;
-      es = (v1 - e0) / BLOCK;
-      cap = NO_CAP;
+      const v0 = env(s0) * amp;
+      scale = Math.max(v0, v1);
+      e0 = v0 / Math.max(scale, 1e-12);
+      es = (v1 - v0) / BLOCK / Math.max(scale, 1e-12);
     }
-    if (layer.kind === 'noise') {
-      rows.noise.push(b, [e0, es, cap, ...noiseCols!, gl, gr, gs]);
-      continue;
-    }
-    const f0 = freqAt(s0);
-    const f1 = onset ? f0 : freqAt(s1);
-    const w = (TWO_PI * f0) / SAMPLE_RATE;
-    const q = onset ? 0 : (Math.PI * (f1 - f0)) / (BLOCK * SAMPLE_RATE);
+    // Frequency is held for the block (glides, sweeps and vibrato step every 5.8 ms) and the
+    // phase carries over exactly, so pitch changes are smooth and click-free.
+    const f = layer.kind === 'noise' ? 0 : freqAt(onset ? 0 : s0 + BLOCK / 2);
+    const w = (TWO_PI * f) / SAMPLE_RATE;
     const p0 = onset ? -w * o : phase;
-    const advance = w * BLOCK + q * BLOCK * BLOCK;
-    if (layer.kind === 'dsf') {
-      const a = brightness(layer, s0 + BLOCK / 2, Math.max(f0, f1));
-      const norm = Math.sqrt(1 - a * a);
-      rows.dsf.push(b, [p0, w, q, 1 + a * a, 2 * a, e0 * norm, es * norm, cap === NO_CAP ? cap : cap * norm, gl, gr, gs]);
+    phase = (p0 + w * BLOCK) % TWO_PI;
+    const pm0 = onset ? -w * ratio * o : modPhase;
+    modPhase = (pm0 + w * BLOCK * ratio) % TWO_PI;
+    if (scale <= 1e-7) continue; // silent block: no row at all
+    if (layer.kind === 'noise') {
+      rows.noise.push(b, [e0, es, ...noiseCols!, gl * scale, gr * scale, gs * scale]);
+    } else if (layer.kind === 'dsf') {
+      const a = Math.max(0.02, brightness(layer, s0 + BLOCK / 2, f));
+      // sin / (1 + a^2 - 2a cos) = [sin / (c1 - cos)] / 2a; the 1/2a and the equal-power
+      // normalization sqrt(1 - a^2) are row constants, folded into the gains.
+      const g = (scale * Math.sqrt(1 - a * a)) / (2 * a);
+      rows.dsf.push(b, [p0, w, (1 + a * a) / (2 * a), e0, es, gl * g, gr * g, gs * g]);
     } else {
       // Keep the FM sidebands ((index + 1) * modulator) under Nyquist: no aliasing on high notes.
-      const maxIdx = Math.max(0, (0.9 * NYQUIST - f0) / Math.max(1e-9, ratio * f0) - 1);
+      const maxIdx = Math.max(0, (0.9 * NYQUIST - f) / Math.max(1e-9, ratio * f) - 1);
       const idx = Math.min(fmIndex(layer, s0 + BLOCK / 2), maxIdx);
-      const pm0 = onset ? -w * ratio * o : modPhase;
-      rows.fm.push(b, [p0, w, q, pm0, ratio, idx, e0, es, cap, gl, gr, gs]);
-      modPhase = (pm0 + advance * ratio) % TWO_PI;
+      rows.fm.push(b, [p0, w, pm0, ratio, idx, e0, es, gl * scale, gr * scale, gs * scale]);
     }
-    phase = (p0 + advance) % TWO_PI;
   }
 }
 

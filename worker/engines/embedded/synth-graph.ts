@@ -25,10 +25,14 @@ export const NOISE_COLORS = ['white', 'bright', 'mid', 'dark'] as const;
 export type NoiseColor = (typeof NOISE_COLORS)[number];
 
 /** Per-row inputs of the band-limited (DSF) voices: phase, frequency slope, brightness, envelope. */
-export const DSF_PARAMS = ['p0', 'w', 'q', 'c1', 'c2', 'e0', 'es', 'cap'] as const;
+// Row inputs are pre-scaled on the TS side so the graph does the fewest ops per sample: each
+// row's envelope segment is normalized to peak 1 (its level, pan and the DSF normalization all
+// fold into the per-row gains of the mixing MatMul), and frequency is constant within a block.
+/** Per-row inputs of the band-limited (DSF) voices: phase, frequency, brightness, envelope. */
+export const DSF_PARAMS = ['p0', 'w', 'c1', 'e0', 'es'] as const;
 /** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
-export const FM_PARAMS = ['p0', 'w', 'q', 'pm0', 'mr', 'mi', 'e0', 'es', 'cap'] as const;
-export const NOISE_PARAMS = ['e0', 'es', 'cap'] as const;
+export const FM_PARAMS = ['p0', 'w', 'pm0', 'mr', 'mi', 'e0', 'es'] as const;
+export const NOISE_PARAMS = ['e0', 'es'] as const;
 /** Early-reflection delays of the room send, in samples (fixed: they shape the room, not the tempo). */
 // Delays stay under ~140 ms and are mutually prime-ish, so reflections fuse into a room sound
 // instead of audible (and beat-tracker-visible) discrete echoes.
@@ -42,22 +46,25 @@ export function buildSynthGraph(): Uint8Array {
   const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
   const rows = (prefix: string, names: readonly string[], k: string) =>
     Object.fromEntries(names.map((p) => [p, g.input(`${prefix}_${p}`, 'float', ['C', k, 1])])) as Record<string, string>;
-  // u = w t + q t^2: the phase advance inside the block (q bends the pitch: glides, kick sweeps).
-  const advance = (r: Record<string, string>) => g.op('Mul', [g.op('Add', [r.w!, g.op('Mul', [tF, r.q!])]), tF]);
+  const zero = g.constFloat([0], []);
+  const one = g.constFloat([1], []);
+  /** A straight segment, clipped to 0 before an onset and to the (normalized) peak after an attack. */
+  const envelope = (e0: string, es: string) => g.op('Clip', [g.op('Add', [g.op('Mul', [tF, es]), e0]), zero, one]);
 
-  // --- band-limited rows: sum_k a^(k-1) sin(k phi) in closed form ---------------------------
+  // --- band-limited rows: sum_k a^(k-1) sin(k phi) = sin(phi) / (1 + a^2 - 2a cos(phi)) ------
+  // divided through by 2a, the denominator is c1 - cos(phi) with c1 = (1 + a^2) / 2a.
   const d = rows('d', DSF_PARAMS, 'K');
-  const phi = g.op('Add', [advance(d), d.p0!]);
-  const den = g.op('Sub', [d.c1!, g.op('Mul', [d.c2!, g.op('Cos', [phi])])]);
-  const dSig = g.op('Mul', [g.op('Div', [g.op('Sin', [phi]), den]), envelope(g, tF, d.e0!, d.es!, d.cap!)]);
+  const phi = g.op('Add', [g.op('Mul', [tF, d.w!]), d.p0!]);
+  const den = g.op('Sub', [d.c1!, g.op('Cos', [phi])]);
+  const dSig = g.op('Mul', [g.op('Div', [g.op('Sin', [phi]), den]), envelope(d.e0!, d.es!)]);
   const dMix = g.op('MatMul', [g.input('d_gain', 'float', ['C', 3, 'K']), dSig]); // [C, 3, BLOCK]
 
   // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
   const f = rows('f', FM_PARAMS, 'KF');
-  const fu = advance(f);
+  const fu = g.op('Mul', [tF, f.w!]);
   const modulator = g.op('Sin', [g.op('Add', [g.op('Mul', [fu, f.mr!]), f.pm0!])]);
   const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
-  const fSig = g.op('Mul', [g.op('Sin', [fPhi]), envelope(g, tF, f.e0!, f.es!, f.cap!)]);
+  const fSig = g.op('Mul', [g.op('Sin', [fPhi]), envelope(f.e0!, f.es!)]);
   const fMix = g.op('MatMul', [g.input('f_gain', 'float', ['C', 3, 'KF']), fSig]);
 
   // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
@@ -66,7 +73,7 @@ export function buildSynthGraph(): Uint8Array {
   const c = g.op('Slice', [g.op('Shape', [g.input('n_e0', 'float', ['C', 'KN', 1])]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
   const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
   const colored = g.op('MatMul', [g.input('n_color', 'float', ['C', 'KN', NOISE_COLORS.length]), chunkNoise]);
-  const nSig = g.op('Mul', [colored, envelope(g, tF, 'n_e0', g.input('n_es', 'float', ['C', 'KN', 1]), g.input('n_cap', 'float', ['C', 'KN', 1]))]);
+  const nSig = g.op('Mul', [colored, envelope('n_e0', g.input('n_es', 'float', ['C', 'KN', 1]))]);
   const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
 
   // --- buses -----------------------------------------------------------------------------
@@ -91,11 +98,6 @@ export function buildSynthGraph(): Uint8Array {
   g.output('out', 'float', [2, 'N']);
   g.output('send', 'float', ['N']);
   return g.toBytes('ditty_synth');
-}
-
-/** Straight-line segment from e0 with slope es, floored at 0 and capped (an attack that peaks mid-block holds there). */
-function envelope(g: GraphBuilder, t: string, e0: string, es: string, cap: string): string {
-  return g.op('Min', [g.op('Relu', [g.op('Add', [g.op('Mul', [t, es]), e0])]), cap]);
 }
 
 /** Fixed-seed noise in a few colours, filtered once here so drums need no filters at render time. */
