@@ -81,7 +81,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
           if (row) publish({ generationId: row.id, platform: row.platform, stage: info.code === 'cancelled' ? 'cancelled' : 'failed', progress: 0, errorCode: info.code, message: info.userMessage });
         }
       }
-      throw info.unrecoverable ? new UnrecoverableError(info.userMessage) : err;
+      throw info.unrecoverable ? new UnrecoverableError(`${info.code}: ${info.userMessage}`) : err;
     }
   };
 

@@ -63,7 +63,7 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
     HTTP_PORT: String(port),
     WORKER_CONCURRENCY: '1',
     RECONCILE_INTERVAL_S: '2',
-    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'warn',
+    LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
   const log = createLogger(config.logLevel, 'ditty-test');
