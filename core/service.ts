@@ -10,9 +10,8 @@ import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQu
 import type { Config } from './config.ts';
 import {
   countActive, createGeneration, getGeneration, getServerSettings, queuedBefore, recent, recordPlay,
-  searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
+  isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
-import { exec } from './db/sql.ts';
 import { UserError, UserErrorCode } from './errors.ts';
 import { PLATFORMS, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
@@ -168,13 +167,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     async isFavorite(actorIn, generationId) {
       const actor = validateActor(actorIn);
       if (!isGenerationId(generationId)) return false;
-      const rows = await exec(
-        orm.em.fork(),
-        `select 1 from favorites f join users u on u.id = f.user_id
-         where u.platform = ? and u.guild_id = ? and u.platform_user_id = ? and f.generation_id = ?`,
-        [actor.platform, actor.guildId, actor.platformUserId, generationId],
-      );
-      return rows.length > 0;
+      return isFavorite(orm.em.fork(), actor, generationId);
     },
     async settings(platform, guildId) {
       return getServerSettings(orm.em.fork(), platform, cleanName(guildId, 64));
