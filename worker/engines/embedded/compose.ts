@@ -21,6 +21,8 @@ export interface Note {
   pan: number;
   /** Glide: the note starts this many semitones away (808 slides). */
   bend?: number;
+  /** false: play the patch's unison pair as one voice (inner voices of a pad chord). */
+  unison?: boolean;
   /** Latest time the note's release may last until (the track end). */
   mustEndBy?: number;
 }
@@ -216,8 +218,9 @@ export function planSections(totalBars: number, structure: string[], preset: Pre
 // --- helpers -------------------------------------------------------------------------------
 
 /** Places a note given in beats, applying swing and a played feel; clips at the final hit. */
-function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, midi: number, vel: number, pan: number, bend?: number, r?: Prng): void {
-  if (beat >= ctx.endBeat - 1e-9 || vel <= 0) return;
+/** Returns the placed note, or undefined when it falls after the final hit. */
+function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, midi: number, vel: number, pan: number, bend?: number, r?: Prng): Note | undefined {
+  if (beat >= ctx.endBeat - 1e-9 || vel <= 0) return undefined;
   const { preset, beatS } = ctx;
   const grid = preset.swingGrid === 8 ? 0.5 : 0.25;
   const pos = beat / grid;
@@ -225,7 +228,9 @@ function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, mi
   if (preset.swing > 0 && Math.abs(pos - Math.round(pos)) < 1e-6 && Math.round(pos) % 2 === 1) b += preset.swing * grid;
   const len = Math.min(lenBeats, ctx.endBeat - beat);
   const jitter = r ? (r.float() - 0.5) * 2 * preset.humanize : 0;
-  ctx.notes.push({ inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel, pan, bend });
+  const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel, pan, bend };
+  ctx.notes.push(note);
+  return note;
 }
 
 const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
@@ -402,8 +407,13 @@ function chords(ctx: Ctx, s: Section, r: Prng): void {
     let v = voice(pcs, center, prev);
     prev = v;
     const thin = s.name === 'intro' || s.name === 'outro' || s.name === 'break' || bar === 0;
+    // sustained chords: only the top voice gets the unison pair (see pad())
+    const sustained = preset.chords.style === 'sustain';
     const play = (beat: number, len: number, vel: number, notes = v) =>
-      notes.forEach((m, i) => emit(ctx, inst, beat, len, m, vel * (0.92 + 0.08 * r.float()), pans(i, notes.length), undefined, r));
+      notes.forEach((m, i) => {
+        const note = emit(ctx, inst, beat, len, m, vel * (0.92 + 0.08 * r.float()), pans(i, notes.length), undefined, r);
+        if (note && sustained && i < notes.length - 1) note.unison = false;
+      });
     switch (preset.chords.style) {
       case 'pop':
         if (thin) play(b0, 3.8, 0.7);
@@ -486,10 +496,16 @@ function pad(ctx: Ctx, s: Section, inst: InstrumentName): void {
     // Two bars per pad chord unless the harmony moves every bar.
     const moves = ctx.chordAt(bar + 1) !== ctx.chordAt(bar);
     const l1 = moves ? Math.min(len, 3.95) : len;
-    v.forEach((m, i) => emit(ctx, inst, bar * 4, l1, m, 0.7, -0.5 + i * 0.5));
+    // Only the top voice gets the detuned unison pair: it carries the width, and the inner
+    // voices as single rows cost a third less to render with no audible loss.
+    const padNote = (beat: number, len: number, m: number, i: number, n: number) => {
+      const note = emit(ctx, inst, beat, len, m, 0.7, -0.5 + i * 0.5);
+      if (note && i < n - 1) note.unison = false;
+    };
+    v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
     if (moves && len > 4) {
       const v2 = voice(ctx.chordPcs(bar + 1).slice(0, 3), 62, v);
-      v2.forEach((m, i) => emit(ctx, inst, bar * 4 + 4, len - 4, m, 0.7, -0.5 + i * 0.5));
+      v2.forEach((m, i) => padNote(bar * 4 + 4, len - 4, m, i, v2.length));
       prev = v2;
     }
   }

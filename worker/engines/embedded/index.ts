@@ -177,7 +177,7 @@ function effectInputs(c: Composition, seed: number): { echoStart: ort.Tensor; ta
   const g = new Float32Array(2 * T);
   const rng = new Prng(seed, 9);
   ROOM_TAPS.forEach((_, k) => {
-    const amp = 0.2 * 0.86 ** k * (0.8 + 0.4 * rng.float());
+    const amp = 0.26 * 0.78 ** k * (0.8 + 0.4 * rng.float());
     const side = k % 2;
     g[side * T + k] = amp;
     g[(1 - side) * T + k] = amp * 0.35;
@@ -201,49 +201,43 @@ class Packer {
   constructor(table: RowTable, nBlocks: number) {
     this.table = table;
     const counts = new Int32Array(nBlocks + 1);
+    const n = table.length;
     const blocks = table.block;
-    for (const b of blocks) if (b < nBlocks) counts[b + 1]!++;
+    for (let i = 0; i < n; i++) if (blocks[i]! < nBlocks) counts[blocks[i]! + 1]!++;
     for (let i = 0; i < nBlocks; i++) counts[i + 1]! += counts[i]!;
     this.first = counts.slice();
     const fill = counts.slice();
     this.order = new Int32Array(counts[nBlocks]!);
-    blocks.forEach((b, i) => {
+    for (let i = 0; i < n; i++) {
+      const b = blocks[i]!;
       if (b < nBlocks) this.order[fill[b]!++] = i;
-    });
+    }
   }
 
   feeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>, colors?: readonly string[]): Record<string, ort.Tensor> {
     let k = 1;
     for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
-    const cols = this.table.cols;
+    const { data, stride } = this.table;
     const out: Record<string, ort.Tensor> = {};
-    for (const p of params) {
-      const arr = new Float32Array(c * k).fill(pad[p] ?? 0);
-      const col = cols[p]!;
-      for (let b = 0; b < c; b++) {
-        for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) arr[b * k + s] = col[this.order[j]!]!;
-      }
-      out[`${prefix}_${p}`] = new ort.Tensor('float32', arr, [c, k, 1]);
-    }
+    const arrays = params.map((p) => new Float32Array(c * k).fill(pad[p] ?? 0));
+    const colIdx = params.map((p) => this.table.col(p));
     const gain = new Float32Array(c * 3 * k);
-    const gcols = [cols.gl!, cols.gr!, cols.gs!];
+    const g0 = this.table.col('gl');
+    const nc = colors?.length ?? 0;
+    const c0 = colors ? this.table.col(colors[0]!) : 0;
+    const w = new Float32Array(c * k * nc);
     for (let b = 0; b < c; b++) {
       for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
-        const row = this.order[j]!;
-        for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = gcols[g]![row]!;
+        const base = this.order[j]! * stride;
+        const slot = b * k + s;
+        for (let p = 0; p < arrays.length; p++) arrays[p]![slot] = data[base + colIdx[p]!]!;
+        for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = data[base + g0 + g]!;
+        for (let ci = 0; ci < nc; ci++) w[slot * nc + ci] = data[base + c0 + ci]!;
       }
     }
+    params.forEach((p, i) => (out[`${prefix}_${p}`] = new ort.Tensor('float32', arrays[i]!, [c, k, 1])));
     out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
-    if (colors) {
-      const w = new Float32Array(c * k * colors.length);
-      for (let b = 0; b < c; b++) {
-        for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
-          const row = this.order[j]!;
-          colors.forEach((name, ci) => (w[(b * k + s) * colors.length + ci] = cols[name]![row]!));
-        }
-      }
-      out[`${prefix}_color`] = new ort.Tensor('float32', w, [c, k, colors.length]);
-    }
+    if (colors) out[`${prefix}_color`] = new ort.Tensor('float32', w, [c, k, nc]);
     return out;
   }
 }

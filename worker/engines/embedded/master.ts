@@ -20,8 +20,7 @@ export interface MasterReport {
 }
 
 export function master(left: Float32Array, right: Float32Array, o: MasterOptions): MasterReport {
-  dcBlock(left, o.sampleRate);
-  dcBlock(right, o.sampleRate);
+  dcBlock(left, right, o.sampleRate);
   fadeOut(left, right, Math.round(o.fadeOutS * o.sampleRate));
   // One pass gathers, per 64-sample block, the K-weighted energy and the peak. The limiter's gain
   // is smooth at that scale, so the loudness of any gain curve follows from these sums without
@@ -53,15 +52,18 @@ export function master(left: Float32Array, right: Float32Array, o: MasterOptions
   return { lufs: gatedLoudness(blocks, gains, o.sampleRate) + trimDb, truePeakDbtp: tp, gainDb: gainDb + trimDb, limiterMaxReductionDb: maxRed };
 }
 
-function dcBlock(x: Float32Array, sr: number): void {
+function dcBlock(l: Float32Array, r: Float32Array, sr: number): void {
   const a = Math.exp((-2 * Math.PI * 18) / sr);
-  let y = 0;
-  let prev = 0;
-  for (let i = 0; i < x.length; i++) {
-    const xi = x[i]!;
-    y = a * (y + xi - prev);
-    prev = xi;
-    x[i] = y;
+  let yl = 0, pl = 0, yr = 0, pr = 0;
+  for (let i = 0; i < l.length; i++) {
+    const xl = l[i]!;
+    const xr = r[i]!;
+    yl = a * (yl + xl - pl);
+    yr = a * (yr + xr - pr);
+    pl = xl;
+    pr = xr;
+    l[i] = yl;
+    r[i] = yr;
   }
 }
 
@@ -118,32 +120,33 @@ function analyse(l: Float32Array, r: Float32Array, sr: number): BlockStats {
   const energy = new Float64Array(nb);
   const peak = new Float64Array(nb);
   const [f1, f2] = kWeighting(sr);
-  // coefficients in locals: the hot loop then runs on registers, ~3x faster than property reads
+  // Coefficients in locals, and both channels in one loop: each biquad is bound by its own
+  // feedback latency, so two independent chains per iteration run in about the time of one.
   const { b0, b1, b2, a1, a2 } = f1;
   const c1 = f2.a1;
   const c2 = f2.a2;
-  for (const x of [l, r]) {
-    let x1 = 0, x2 = 0, y1 = 0, y2 = 0, z1 = 0, z2 = 0;
-    for (let b = 0; b < nb; b++) {
-      let acc = 0;
-      let pk = peak[b]!;
-      for (let i = b * LIMIT_BLOCK, e = Math.min(x.length, i + LIMIT_BLOCK); i < e; i++) {
-        const xi = x[i]!;
-        const a = xi < 0 ? -xi : xi;
-        if (a > pk) pk = a;
-        const y = b0 * xi + b1 * x1 + b2 * x2 - a1 * y1 - a2 * y2;
-        const z = y - 2 * y1 + y2 - c1 * z1 - c2 * z2;
-        x2 = x1;
-        x1 = xi;
-        y2 = y1;
-        y1 = y;
-        z2 = z1;
-        z1 = z;
-        acc += z * z;
-      }
-      energy[b]! += acc;
-      peak[b] = pk;
+  let lx1 = 0, lx2 = 0, ly1 = 0, ly2 = 0, lz1 = 0, lz2 = 0;
+  let rx1 = 0, rx2 = 0, ry1 = 0, ry2 = 0, rz1 = 0, rz2 = 0;
+  for (let b = 0; b < nb; b++) {
+    let acc = 0;
+    let pk = 0;
+    for (let i = b * LIMIT_BLOCK, e = Math.min(l.length, i + LIMIT_BLOCK); i < e; i++) {
+      const xl = l[i]!;
+      const xr = r[i]!;
+      const al = xl < 0 ? -xl : xl;
+      const ar = xr < 0 ? -xr : xr;
+      if (al > pk) pk = al;
+      if (ar > pk) pk = ar;
+      const yl = b0 * xl + b1 * lx1 + b2 * lx2 - a1 * ly1 - a2 * ly2;
+      const yr = b0 * xr + b1 * rx1 + b2 * rx2 - a1 * ry1 - a2 * ry2;
+      const zl = yl - 2 * ly1 + ly2 - c1 * lz1 - c2 * lz2;
+      const zr = yr - 2 * ry1 + ry2 - c1 * rz1 - c2 * rz2;
+      lx2 = lx1; lx1 = xl; ly2 = ly1; ly1 = yl; lz2 = lz1; lz1 = zl;
+      rx2 = rx1; rx1 = xr; ry2 = ry1; ry1 = yr; rz2 = rz1; rz1 = zr;
+      acc += zl * zl + zr * zr;
     }
+    energy[b] = acc;
+    peak[b] = pk;
   }
   return { energy, peak };
 }
@@ -238,7 +241,8 @@ export function truePeakDb(l: Float32Array, r: Float32Array): number {
     for (let i = half + 1; i < x.length - half - 1; i++) {
       const a = Math.abs(x[i]!);
       if (a < threshold || a < Math.abs(x[i - 1]!) || a < Math.abs(x[i + 1]!)) continue;
-      for (const base of [i - 1, i]) {
+      // the peak between samples lies towards the larger neighbour
+      for (const base of [Math.abs(x[i - 1]!) > Math.abs(x[i + 1]!) ? i - 1 : i]) {
         for (const h of phases) {
           let acc = 0;
           for (let k = 0, j = base - half + 1; k < taps; k++, j++) acc += h[k]! * x[j]!;

@@ -1,4 +1,7 @@
-/** What makes each genre itself: grooves, harmony, parts and timbres. */
+/**
+ * What makes each genre itself: grooves, harmony, parts and timbres. Tempo and mode defaults
+ * live with the prompt parser (core/prompt/genres.ts).
+ */
 import type { Genre, Mode } from '../../../core/music.ts';
 import type { InstrumentName } from './patches.ts';
 
@@ -21,9 +24,6 @@ export type ChordStyle = 'pop' | 'lofi' | 'sustain' | 'offbeat' | 'dub' | 'power
 export type MelodyStyle = 'hook' | 'sparse' | 'flowing' | 'long' | 'riff' | 'none';
 
 export interface Preset {
-  bpm: number;
-  bpmSpread: number;
-  mode: Mode;
   /** Delay of off-beat 8ths or 16ths, as a fraction of the grid step. */
   swing: number;
   swingGrid: 8 | 16;
@@ -43,12 +43,10 @@ export interface Preset {
   melody: { style: MelodyStyle; inst: InstrumentName; center: number };
   /** Send amount (room + echo) for the whole mix. */
   space: number;
-  /** Default instrument words shown to the user. */
-  describe: string[];
 }
 
 const base = {
-  bpmSpread: 4, swing: 0, swingGrid: 16, humanize: 0.004, barsPerChord: 1, chordSize: 3, dominantV: false,
+  swing: 0, swingGrid: 16, humanize: 0.004, barsPerChord: 1, chordSize: 3, dominantV: false,
   hatRolls: false, pad: null, space: 0.5,
 } as const;
 
@@ -56,7 +54,7 @@ const fourOnFloor = 'x...x...x...x...';
 
 export const PRESETS: Record<Genre, Preset> = {
   pop: {
-    ...base, bpm: 112, mode: 'major',
+    ...base,
     progressions: { major: [[0, 4, 5, 3], [0, 5, 3, 4], [0, 3, 4, 3]], minor: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 6, 5, 4]] },
     drums: {
       main: { kick: 'x.......x.-.....', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
@@ -67,10 +65,9 @@ export const PRESETS: Record<Genre, Preset> = {
     chords: { style: 'pop', inst: 'piano', center: 62 },
     pad: 'pad',
     melody: { style: 'hook', inst: 'pluck', center: 74 },
-    describe: ['piano', 'synth', 'bass', 'drums'],
   },
   lofi: {
-    ...base, bpm: 80, mode: 'minor', swing: 0.3, swingGrid: 16, humanize: 0.012, chordSize: 4, space: 0.55,
+    ...base, swing: 0.3, swingGrid: 16, humanize: 0.012, chordSize: 4, space: 0.55,
     progressions: { major: [[1, 4, 0, 5], [0, 5, 1, 4], [3, 4, 0, 0]], minor: [[0, 3, 0, 4], [0, 5, 3, 4], [3, 4, 0, 0]] },
     drums: {
       main: { kick: 'x......-x.......', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
@@ -80,10 +77,9 @@ export const PRESETS: Record<Genre, Preset> = {
     bass: { style: 'lofi', inst: 'upright', octave: 2 },
     chords: { style: 'lofi', inst: 'epiano', center: 60 },
     melody: { style: 'sparse', inst: 'flute', center: 72 },
-    describe: ['electric piano', 'flute', 'bass', 'drums', 'vinyl hiss'],
   },
   trap: {
-    ...base, bpm: 140, mode: 'minor', hatRolls: true, space: 0.45,
+    ...base, hatRolls: true, space: 0.45,
     progressions: { major: [[0, 0, 5, 5], [0, 3, 5, 4]], minor: [[0, 0, 5, 5], [0, 5, 3, 4], [0, 3, 0, 5]] },
     drums: {
       main: { kick: 'x......o..o.....', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-' },
@@ -93,10 +89,9 @@ export const PRESETS: Record<Genre, Preset> = {
     bass: { style: '808', inst: 'bass808', octave: 1 },
     chords: { style: 'sustain', inst: 'pad', center: 60 },
     melody: { style: 'riff', inst: 'bell', center: 76 },
-    describe: ['808', 'bells', 'pads', 'hi-hats'],
   },
   house: {
-    ...base, bpm: 124, mode: 'minor', swing: 0.12, chordSize: 4,
+    ...base, swing: 0.12, chordSize: 4,
     progressions: { major: [[0, 5, 3, 4], [5, 3, 0, 4]], minor: [[0, 6, 5, 6], [0, 3, 6, 0], [0, 5, 3, 4]] },
     drums: {
       main: { kick: fourOnFloor, clap: '....x.......x...', hat: 'o.oo-.oo-.oo-.oo', openhat: '..x...x...x...x.' },
@@ -107,10 +102,9 @@ export const PRESETS: Record<Genre, Preset> = {
     chords: { style: 'offbeat', inst: 'organ', center: 62 },
     pad: 'pad',
     melody: { style: 'sparse', inst: 'pluck', center: 74 },
-    describe: ['organ stabs', 'bass', 'pads', 'drums'],
   },
   techno: {
-    ...base, bpm: 130, mode: 'minor', space: 0.6,
+    ...base, space: 0.6,
     progressions: { major: [[0, 0, 0, 0], [0, 0, 3, 3]], minor: [[0, 0, 0, 0], [0, 0, 5, 5], [0, 6, 0, 6]] },
     drums: {
       main: { kick: fourOnFloor, hat: 'ooxooox.ooxoooxo', openhat: '..x...x...x...x.', rim: '...o..o....o..o.' },
@@ -120,20 +114,18 @@ export const PRESETS: Record<Genre, Preset> = {
     bass: { style: 'rolling', inst: 'acid', octave: 2 },
     chords: { style: 'dub', inst: 'stab', center: 60 },
     melody: { style: 'none', inst: 'lead', center: 72 },
-    describe: ['acid bass', 'dub stabs', 'drums'],
   },
   ambient: {
-    ...base, bpm: 70, bpmSpread: 6, mode: 'major', barsPerChord: 2, chordSize: 4, space: 0.9, humanize: 0.02,
+    ...base, barsPerChord: 2, chordSize: 4, space: 0.9, humanize: 0.02,
     progressions: { major: [[0, 3], [0, 5, 3, 0], [0, 3, 0, 4]], minor: [[0, 5], [0, 3, 5, 0], [0, 5, 3, 4]] },
     drums: null,
     bass: { style: 'pedal', inst: 'sub', octave: 2 },
     chords: { style: 'sustain', inst: 'pad', center: 60 },
     pad: 'strings',
     melody: { style: 'long', inst: 'bell', center: 76 },
-    describe: ['pads', 'strings', 'bells'],
   },
   rock: {
-    ...base, bpm: 120, mode: 'major', humanize: 0.006, dominantV: true, space: 0.35,
+    ...base, humanize: 0.006, dominantV: true, space: 0.35,
     progressions: { major: [[0, 4, 5, 3], [0, 3, 0, 4], [0, 3, 4, 4]], minor: [[0, 5, 6, 0], [0, 3, 5, 4], [0, 6, 5, 4]] },
     drums: {
       main: { kick: 'x.......x.x.....', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
@@ -143,10 +135,9 @@ export const PRESETS: Record<Genre, Preset> = {
     bass: { style: 'root8', inst: 'rockBass', octave: 2 },
     chords: { style: 'power', inst: 'guitar', center: 52 },
     melody: { style: 'hook', inst: 'leadGuitar', center: 71 },
-    describe: ['guitars', 'bass', 'drums'],
   },
   jazz: {
-    ...base, bpm: 126, mode: 'major', swing: 0.33, swingGrid: 8, humanize: 0.01, chordSize: 4, dominantV: true, space: 0.4,
+    ...base, swing: 0.33, swingGrid: 8, humanize: 0.01, chordSize: 4, dominantV: true, space: 0.4,
     progressions: { major: [[1, 4, 0, 0], [0, 5, 1, 4], [2, 5, 1, 4]], minor: [[1, 4, 0, 0], [0, 3, 1, 4], [0, 5, 1, 4]] },
     drums: {
       main: { ride: 'x...x.o.x...x.o.', hat: '....o.......o...', kick: '-...-...-...-...' },
@@ -156,19 +147,17 @@ export const PRESETS: Record<Genre, Preset> = {
     bass: { style: 'walking', inst: 'upright', octave: 2 },
     chords: { style: 'charleston', inst: 'piano', center: 62 },
     melody: { style: 'flowing', inst: 'sax', center: 70 },
-    describe: ['piano', 'upright bass', 'sax', 'drums'],
   },
   piano: {
-    ...base, bpm: 76, bpmSpread: 6, mode: 'major', humanize: 0.012, dominantV: true, space: 0.5,
+    ...base, humanize: 0.012, dominantV: true, space: 0.5,
     progressions: { major: [[0, 4, 5, 2, 3, 0, 3, 4], [0, 3, 4, 0], [0, 5, 3, 4]], minor: [[0, 3, 4, 0], [0, 5, 3, 4], [0, 3, 6, 2, 5, 3, 4, 0]] },
     drums: null,
     bass: { style: 'none', inst: 'sub', octave: 2 },
     chords: { style: 'pianoLH', inst: 'piano', center: 52 },
     melody: { style: 'flowing', inst: 'piano', center: 72 },
-    describe: ['piano'],
   },
   dnb: {
-    ...base, bpm: 172, mode: 'minor', barsPerChord: 2, space: 0.5,
+    ...base, barsPerChord: 2, space: 0.5,
     progressions: { major: [[0, 5, 3, 4]], minor: [[0, 5, 3, 4], [0, 0, 5, 6], [0, 3, 5, 4]] },
     drums: {
       main: { kick: 'x.........x.....', snare: '....x.......x...', hat: 'x.o.x.oox.o.x.o-' },
@@ -178,10 +167,9 @@ export const PRESETS: Record<Genre, Preset> = {
     bass: { style: 'reese', inst: 'reese', octave: 1 },
     chords: { style: 'sustain', inst: 'pad', center: 62 },
     melody: { style: 'sparse', inst: 'lead', center: 74 },
-    describe: ['reese bass', 'pads', 'breakbeat drums'],
   },
   cinematic: {
-    ...base, bpm: 96, mode: 'minor', dominantV: true, space: 0.8,
+    ...base, dominantV: true, space: 0.8,
     progressions: { major: [[0, 4, 5, 3], [0, 3, 5, 4]], minor: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 5, 6, 4]] },
     drums: {
       main: { taiko: 'x..x..x.x...o...', tom: '..........o.o...' },
@@ -192,6 +180,5 @@ export const PRESETS: Record<Genre, Preset> = {
     chords: { style: 'ostinato', inst: 'staccato', center: 57 },
     pad: 'strings',
     melody: { style: 'long', inst: 'brass', center: 67 },
-    describe: ['strings', 'brass', 'taiko drums'],
   },
 };

@@ -12,26 +12,34 @@ import { midiToHz } from './theory.ts';
 const TWO_PI = 2 * Math.PI;
 const NYQUIST = SAMPLE_RATE / 2;
 
-/** Growable struct-of-arrays: one row per (note layer, block). */
+/** Growable row-major table: one row per (note layer, block), columns in `names` order. */
 export class RowTable {
-  readonly block: number[] = [];
-  readonly cols: Record<string, number[]>;
   readonly names: readonly string[];
+  readonly stride: number;
+  block = new Int32Array(1024);
+  data: Float64Array;
+  length = 0;
   constructor(names: readonly string[]) {
     this.names = names;
-    this.cols = Object.fromEntries(names.map((n) => [n, [] as number[]]));
+    this.stride = names.length;
+    this.data = new Float64Array(1024 * this.stride);
+  }
+  col(name: string): number {
+    return this.names.indexOf(name);
   }
   /** Values in the order of `names`. */
   push(block: number, values: number[]): void {
-    this.block.push(block);
-    for (let i = 0; i < values.length; i++) this.colList[i]!.push(values[i]!);
-  }
-  private get colList(): number[][] {
-    return (this.cached ??= this.names.map((n) => this.cols[n]!));
-  }
-  private cached: number[][] | undefined;
-  get length(): number {
-    return this.block.length;
+    if (this.length === this.block.length) {
+      const grownBlock = new Int32Array(this.length * 2);
+      grownBlock.set(this.block);
+      this.block = grownBlock;
+      const grown = new Float64Array(this.length * 2 * this.stride);
+      grown.set(this.data);
+      this.data = grown;
+    }
+    this.block[this.length] = block;
+    this.data.set(values, this.length * this.stride);
+    this.length++;
   }
 }
 
@@ -51,7 +59,7 @@ export function notesToRows(notes: Note[], space: number): Rows {
   };
   for (const note of notes) {
     for (const layer of PATCHES[note.inst] as Layer[]) {
-      if (layer.kind === 'dsf' && layer.detune) {
+      if (layer.kind === 'dsf' && layer.detune && note.unison !== false) {
         const spread = layer.spread ?? 0.5;
         for (const side of [-1, 1]) addLayer(rows, note, layer, space, side * layer.detune, side * spread, 0.7071);
       } else {

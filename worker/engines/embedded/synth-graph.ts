@@ -36,7 +36,8 @@ export const NOISE_PARAMS = ['e0', 'es'] as const;
 /** Early-reflection delays of the room send, in samples (fixed: they shape the room, not the tempo). */
 // Delays stay under ~140 ms and are mutually prime-ish, so reflections fuse into a room sound
 // instead of audible (and beat-tracker-visible) discrete echoes.
-export const ROOM_TAPS = [331, 557, 797, 1097, 1429, 1777, 2113, 2503, 2887, 3301, 3767, 4231, 4733, 5261, 5801, 6337] as const;
+// Eight taps: each costs two copies of the chunk (slice, stack), ~3 ms per 30 s track.
+export const ROOM_TAPS = [419, 797, 1259, 1777, 2503, 3301, 4231, 5261] as const;
 /** Tempo-synced echo taps (their delays are inputs). */
 export const ECHO_TAPS = 2;
 export const NOISE_BANK_BLOCKS = 1024;
@@ -86,9 +87,11 @@ export function buildSynthGraph(): Uint8Array {
   // Effects: every tap is a contiguous Slice of [history | this chunk's send] (a memcpy, far
   // cheaper than an index Gather), all taps stacked and spread over left/right by one MatMul.
   const hist = g.input('hist', 'float', [SEND_HISTORY]);
-  const full = g.op('Concat', [hist, send], { axis: 0 });
+  // 2-D [1, H + N] so each Slice is already a [1, N] row (an Unsqueeze per tap cost ~10 ms a track).
+  const full = g.op('Reshape', [g.op('Concat', [hist, send], { axis: 0 }), g.constInt64([1, -1], [2])]);
   const n = g.op('Shape', [send]);
-  const tap = (start: string) => g.op('Unsqueeze', [g.op('Slice', [full, start, g.op('Add', [start, n]), axis0]), axis0]);
+  const axis1 = g.constInt64([1], [1]);
+  const tap = (start: string) => g.op('Slice', [full, start, g.op('Add', [start, n]), axis1]);
   const starts = ROOM_TAPS.map((delay) => g.constInt64([SEND_HISTORY - delay], [1]));
   const echo = g.input('echo_start', 'int64', [ECHO_TAPS]);
   for (let i = 0; i < ECHO_TAPS; i++) starts.push(g.op('Slice', [echo, g.constInt64([i], [1]), g.constInt64([i + 1], [1]), axis0]));
