@@ -215,7 +215,8 @@ function applyGains(l: Float32Array, r: Float32Array, bound: Float64Array): void
 
 /**
  * 4x oversampled peak (windowed-sinc interpolation), in dBTP. Inter-sample peaks sit next to
- * sample peaks, so only local maxima above 70% of the sample peak are interpolated, on both sides.
+ * sample peaks and band-limited audio overshoots its samples by well under 1.4 dB, so only local
+ * maxima above 85% of the sample peak are interpolated, towards their larger neighbour.
  */
 export function truePeakDb(l: Float32Array, r: Float32Array): number {
   const taps = 16;
@@ -237,7 +238,7 @@ export function truePeakDb(l: Float32Array, r: Float32Array): number {
       if (a > samplePeak) samplePeak = a;
     }
     peak = Math.max(peak, samplePeak);
-    const threshold = samplePeak * 0.7;
+    const threshold = samplePeak * 0.85;
     for (let i = half + 1; i < x.length - half - 1; i++) {
       const a = Math.abs(x[i]!);
       if (a < threshold || a < Math.abs(x[i - 1]!) || a < Math.abs(x[i + 1]!)) continue;
