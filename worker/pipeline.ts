@@ -9,7 +9,7 @@ import { RenderErrorCode } from '../core/errors.ts';
 import type { ProgressEvent, RenderJob, Stage } from '../core/jobs.ts';
 import type { Logger } from '../core/log.ts';
 import { enqueueDeliver, type Queues } from '../core/queue.ts';
-import { getGeneration, setProgress, transitionGeneration } from '../core/db/index.ts';
+import { getGeneration, listQueueHead, setProgress, transitionGeneration } from '../core/db/index.ts';
 import { encodeToFit } from './audio/encode.ts';
 import type { RenderPool } from './render-pool.ts';
 
@@ -46,6 +46,11 @@ export function createRenderProcessor(deps: PipelineDeps) {
     });
     if (!started) return; // cancelled between the read and now
     emit('rendering', 0);
+    // Everyone still waiting moved up one place; tell the first few (the rest see it as they rise).
+    void listQueueHead(orm.em.fork(), 25).then(
+      (head) => head.forEach((g, i) => deps.publish({ generationId: g.id, platform: g.platform, stage: 'queued', progress: 0, position: i + 1 })),
+      (err: unknown) => log.warn({ err }, 'queue positions not published'),
+    );
 
     let lastWrite = 0;
     const renderStarted = performance.now();

@@ -398,6 +398,12 @@ export async function setProgress(em: EntityManager, id: string, progress: numbe
   return changed > 0;
 }
 
+/** The head of the render queue, oldest first, for telling waiting users their new place. */
+export async function listQueueHead(em: EntityManager, limit: number): Promise<Array<{ id: string; platform: Platform }>> {
+  const rows = await exec(em, `select id, platform from generations where status = 'queued' order by created_at limit ?`, [Math.max(1, Math.floor(limit))]);
+  return rows.map((r) => ({ id: String(r.id), platform: r.platform as Platform }));
+}
+
 /** Ids still queued after `olderThanMs`, oldest first: the reconciler re-enqueues them. */
 export async function listStaleQueued(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
   const rows = await exec(

@@ -6,21 +6,12 @@ import { afterAll, describe, expect, it } from 'vitest';
 import type { Actor, Delivery } from '../../core/chat.ts';
 import { getGeneration } from '../../core/db/index.ts';
 import { startTestSystem, uniqueName, type TestSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/wait.ts';
 import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const actor: Actor = { platform: 'local', platformUserId: 'drain', guildId: 'local', displayName: 'drain' };
-
-async function until<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await check();
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error('timed out');
-    await new Promise((r) => setTimeout(r, 20));
-  }
-}
 
 describe('worker shutdown', () => {
   const started: TestSystem[] = [];
@@ -32,7 +23,7 @@ describe('worker shutdown', () => {
     const env = { QUEUE_PREFIX: uniqueName('drain'), DATA_DIR: await mkdtemp(join(tmpdir(), 'ditty-drain-')) };
     const first = await startTestSystem({ roles: ['worker'], env, drainTimeoutMs: 0 });
     const accepted = await first.runtime.core.generate({ actor, channelId: 'local', prompt: 'cinematic orchestral epic', durationS: 120 });
-    await until(async () => ((await getGeneration(first.runtime.orm.em.fork(), accepted.generationId))?.status === 'rendering' ? true : undefined));
+    await waitFor(async () => ((await getGeneration(first.runtime.orm.em.fork(), accepted.generationId))?.status === 'rendering' ? true : undefined));
     await first.stop({ keepData: true });
 
     const observer = await startTestSystem({ roles: [], env, schema: first.schema });
@@ -49,7 +40,7 @@ describe('worker shutdown', () => {
       posts.push(d);
       return { messageRef: d.track.id };
     });
-    await until(() => (posts.length ? true : undefined), 60_000);
+    await waitFor(() => (posts.length ? true : undefined), 60_000);
     await new Promise((r) => setTimeout(r, 500));
     expect(posts.map((p) => p.track.id)).toEqual([accepted.generationId]);
     const done = await getGeneration(second.runtime.orm.em.fork(), accepted.generationId);
@@ -60,7 +51,7 @@ describe('worker shutdown', () => {
     const sys = await startTestSystem({ roles: ['worker'], drainTimeoutMs: 60_000 });
     started.push(sys);
     const accepted = await sys.runtime.core.generate({ actor, channelId: 'local', prompt: 'drum and bass at 172 bpm', durationS: 60 });
-    await until(async () => ((await getGeneration(sys.runtime.orm.em.fork(), accepted.generationId))?.status === 'rendering' ? true : undefined));
+    await waitFor(async () => ((await getGeneration(sys.runtime.orm.em.fork(), accepted.generationId))?.status === 'rendering' ? true : undefined));
     await sys.system.worker!.stop();
     const g = await getGeneration(sys.runtime.orm.em.fork(), accepted.generationId);
     expect(g?.status).toBe('delivering'); // rendered and encoded; delivery waits for a frontend

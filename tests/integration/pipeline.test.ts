@@ -9,25 +9,9 @@ import { getGeneration } from '../../core/db/index.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { enqueueRender } from '../../core/queue.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const actor = (name: string): Actor => ({ platform: 'local', platformUserId: name, guildId: 'local', displayName: name });
-
-function waitFor<T>(check: () => T | undefined | Promise<T | undefined>, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const tick = async () => {
-      try {
-        const value = await check();
-        if (value !== undefined) return resolve(value);
-      } catch (err) {
-        return reject(err);
-      }
-      if (Date.now() > deadline) return reject(new Error('timed out waiting'));
-      setTimeout(tick, 50);
-    };
-    void tick();
-  });
-}
 
 describe('render pipeline', () => {
   let sys: TestSystem;
@@ -79,6 +63,21 @@ describe('render pipeline', () => {
     const stages = events.filter((e) => e.generationId === accepted.generationId).map((e) => e.stage);
     expect(stages[0]).toBe('queued');
     for (const s of ['rendering', 'encoding', 'delivering', 'completed'] as const) expect(stages).toContain(s);
+  });
+
+  it('waiting users hear their place in the queue move up as renders start', async () => {
+    await sys.system.worker!.worker.pause();
+    const ids: string[] = [];
+    for (const name of ['q1', 'q2', 'q3']) {
+      ids.push((await sys.runtime.core.generate({ actor: actor(name), channelId: 'local', prompt: 'piano', durationS: 5 })).generationId);
+    }
+    sys.system.worker!.worker.resume();
+    await waitFor(() => delivered.find((d) => d.track.id === ids[2]));
+    const positions = events.filter((e) => e.generationId === ids[2] && e.stage === 'queued').map((e) => e.position);
+    expect(positions[0]).toBe(3);
+    expect(positions.length).toBeGreaterThan(1);
+    expect(positions.at(-1)).toBe(1);
+    for (let i = 1; i < positions.length; i++) expect(positions[i]!).toBeLessThanOrEqual(positions[i - 1]!);
   });
 
   it('a duplicate request key makes one generation and one job', async () => {
