@@ -221,14 +221,14 @@ function applyGains(l: Float32Array, r: Float32Array, bound: Float64Array): void
 export function truePeakDb(l: Float32Array, r: Float32Array): number {
   const taps = 16;
   const half = taps / 2;
-  const phases = [0.25, 0.5, 0.75].map((frac) => {
-    const h = new Float64Array(taps);
+  const fracs = [0.25, 0.5, 0.75];
+  const h = new Float64Array(fracs.length * taps);
+  fracs.forEach((frac, p) => {
     for (let k = 0; k < taps; k++) {
       const x = k - half + 1 - frac;
       const w = 0.5 + 0.5 * Math.cos((Math.PI * x) / (half + 1));
-      h[k] = (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * w;
+      h[p * taps + k] = (x === 0 ? 1 : Math.sin(Math.PI * x) / (Math.PI * x)) * w;
     }
-    return h;
   });
   let peak = 0;
   for (const x of [l, r]) {
@@ -241,14 +241,17 @@ export function truePeakDb(l: Float32Array, r: Float32Array): number {
     const threshold = samplePeak * 0.85;
     for (let i = half + 1; i < x.length - half - 1; i++) {
       const a = Math.abs(x[i]!);
-      if (a < threshold || a < Math.abs(x[i - 1]!) || a < Math.abs(x[i + 1]!)) continue;
+      if (a < threshold) continue;
+      const prev = Math.abs(x[i - 1]!);
+      const next = Math.abs(x[i + 1]!);
+      if (a < prev || a < next) continue;
       // the peak between samples lies towards the larger neighbour
-      for (const base of [Math.abs(x[i - 1]!) > Math.abs(x[i + 1]!) ? i - 1 : i]) {
-        for (const h of phases) {
-          let acc = 0;
-          for (let k = 0, j = base - half + 1; k < taps; k++, j++) acc += h[k]! * x[j]!;
-          if (Math.abs(acc) > peak) peak = Math.abs(acc);
-        }
+      const start = (prev > next ? i - 1 : i) - half + 1;
+      for (let p = 0; p < fracs.length; p++) {
+        let acc = 0;
+        for (let k = 0; k < taps; k++) acc += h[p * taps + k]! * x[start + k]!;
+        const v = acc < 0 ? -acc : acc;
+        if (v > peak) peak = v;
       }
     }
   }
