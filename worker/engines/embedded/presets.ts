@@ -107,8 +107,8 @@ export const PRESETS: Record<Genre, Preset> = {
     ...base, space: 0.6,
     progressions: { major: [[0, 0, 0, 0], [0, 0, 3, 3]], minor: [[0, 0, 0, 0], [0, 0, 5, 5], [0, 6, 0, 6]] },
     drums: {
-      main: { kick: fourOnFloor, hat: 'ooxooox.ooxoooxo', openhat: '..x...x...x...x.', rim: '...o..o....o..o.' },
-      variation: { kick: fourOnFloor, clap: '....x.......x...', hat: 'ooxoooxoooxoooxo', openhat: '..x...x...x...x.' },
+      main: { kick: fourOnFloor, hat: 'o-o-o-o-o-o-o-o-', openhat: '..o...o...o...o.', rim: '....-.......-..-' },
+      variation: { kick: fourOnFloor, clap: '....x.......x...', hat: 'o-o-o-o-o-o-o-o-', openhat: '..o...o...o...o.' },
       intro: { kick: fourOnFloor, hat: '..o...o...o...o.' },
     },
     bass: { style: 'rolling', inst: 'acid', octave: 2 },
