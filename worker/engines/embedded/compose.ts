@@ -245,7 +245,7 @@ function drums(ctx: Ctx, s: Section, r: Prng, sections: Section[]): void {
     let pat: DrumPattern;
     // The outro keeps the groove (thinner), so the pulse holds right up to the final hit.
     if (s.name === 'intro' || s.name === 'break') pat = d.intro;
-    else if (s.name === 'outro') pat = { kick: d.main.kick, hat: d.main.hat, ride: d.main.ride, taiko: d.main.taiko, openhat: d.main.openhat };
+    else if (s.name === 'outro') pat = d.main;
     else if (s.name === 'build') pat = { kick: d.main.kick, hat: d.main.hat };
     else if (s.name === 'variation' || s.name === 'drop') pat = inBar % 4 === 3 ? d.main : d.variation;
     else pat = inBar % 8 === 7 ? d.variation : d.main;
@@ -304,8 +304,11 @@ function fill(ctx: Ctx, bar: number, r: Prng): void {
   const b0 = bar * 4 + 2;
   const cinematic = ctx.p.genre === 'cinematic';
   const kind = r.int(3);
+  // at fast tempos a sixteenth-note roll blurs the pulse (beat trackers drift to dotted
+  // quarters after it); eighths carry the fill there
+  const fast = ctx.p.bpm >= 128;
   for (let i = 0; i < 8; i++) {
-    if (kind === 1 && i % 2 === 1 && i < 6) continue;
+    if ((kind === 1 || fast) && i % 2 === 1 && (i < 6 || fast)) continue;
     const beat = b0 + i / 4;
     const vel = 0.55 + 0.06 * i;
     if (kind === 2 || cinematic) emit(ctx, cinematic ? 'taiko' : 'tom', beat, 0.2, (cinematic ? 40 : 50) - Math.floor(i / 2) * 3, vel, -0.4 + i * 0.1, undefined, r);
@@ -354,7 +357,10 @@ function bass(ctx: Ctx, s: Section, r: Prng): void {
         emit(ctx, inst, b0 + 2.5, 1.2, r.chance(0.6) ? rootM : fifth, 0.85, 0, undefined, r);
         break;
       case '808': {
-        const kick = ctx.preset.drums?.main.kick ?? 'x.......x.......';
+        // the 808 doubles the kick of the bar, so low end and drums hit together
+        const d = ctx.preset.drums;
+        const varied = (s.name === 'variation' || s.name === 'drop') && (bar - s.startBar) % 4 !== 3;
+        const kick = (varied ? d?.variation.kick : d?.main.kick) ?? 'x.......x.......';
         const hits = [...kick].flatMap((c, i) => (c === '.' ? [] : [i]));
         hits.forEach((step, i) => {
           const end = hits[i + 1] ?? 16;

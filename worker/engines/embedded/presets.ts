@@ -83,7 +83,7 @@ export const PRESETS: Record<Genre, Preset> = {
     progressions: { major: [[0, 0, 5, 5], [0, 3, 5, 4]], minor: [[0, 0, 5, 5], [0, 5, 3, 4], [0, 3, 0, 5]] },
     drums: {
       main: { kick: 'x......o..o.....', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-' },
-      variation: { kick: 'x.......x.....o.', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-', openhat: '..............-.' },
+      variation: { kick: 'x.......x.o.....', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-', openhat: '..............-.' },
       intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
     },
     bass: { style: '808', inst: 'bass808', octave: 1 },
