@@ -20,8 +20,13 @@ const envSchema = z.object({
   /** Base of the links posted in chat (player pages, downloads). Defaults to the bound address. */
   PUBLIC_URL: z.url().optional(),
   ENGINE: z.enum(['embedded', 'musicgen']).default('embedded'),
+  /** Folder of the MusicGen ONNX export (MUSICGEN_DIR is accepted as an older name). */
+  MODEL_DIR: z.string().optional(),
   MUSICGEN_DIR: z.string().optional(),
-  ONNX_DEVICE: z.enum(['cpu', 'cuda']).default('cpu'),
+  /** auto: CUDA when its execution provider is installed, else CPU (ONNX_DEVICE: older name). */
+  DEVICE: z.enum(['auto', 'cpu', 'cuda']).optional(),
+  ONNX_DEVICE: z.enum(['auto', 'cpu', 'cuda']).optional(),
+  MODEL_PRECISION: z.enum(['fp32', 'fp16', 'q8']).optional(),
   FFMPEG_PATH: z.string().optional(),
   WORKER_CONCURRENCY: int(1, 64).default(2),
   DEFAULT_DURATION_S: int(5, 120).default(15),
@@ -50,7 +55,7 @@ export interface Config {
   queuePrefix: string;
   dataDir: string;
   http: { host: string; port: number; publicUrl: string };
-  engine: { name: 'embedded' | 'musicgen'; musicgenDir?: string; device: 'cpu' | 'cuda' };
+  engine: { name: 'embedded' | 'musicgen'; modelDir?: string; device: 'auto' | 'cpu' | 'cuda'; precision?: 'fp32' | 'fp16' | 'q8' };
   ffmpegPath?: string;
   worker: { concurrency: number; reconcileIntervalMs: number };
   limits: {
@@ -86,7 +91,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const e = parsed.data;
   const problems: Array<[string, string]> = [];
   if (e.DEFAULT_DURATION_S > e.MAX_DURATION_S) problems.push(['DEFAULT_DURATION_S', 'must not exceed MAX_DURATION_S']);
-  if (e.ENGINE === 'musicgen' && !e.MUSICGEN_DIR) problems.push(['MUSICGEN_DIR', 'is required when ENGINE=musicgen']);
+  if (e.ENGINE === 'musicgen' && !(e.MODEL_DIR ?? e.MUSICGEN_DIR)) problems.push(['MODEL_DIR', 'is required when ENGINE=musicgen']);
   if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) problems.push(['DISCORD_APPLICATION_ID', 'is required when DISCORD_TOKEN is set']);
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', 'is required when SLACK_BOT_TOKEN is set']);
   if (problems.length) throw new ConfigError(problems.map((p) => p[0]), problems.map((p) => `${p[0]}: ${p[1]}`));
@@ -101,7 +106,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       port: e.HTTP_PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
     },
-    engine: { name: e.ENGINE, musicgenDir: e.MUSICGEN_DIR, device: e.ONNX_DEVICE },
+    engine: { name: e.ENGINE, modelDir: e.MODEL_DIR ?? e.MUSICGEN_DIR, device: e.DEVICE ?? e.ONNX_DEVICE ?? 'auto', precision: e.MODEL_PRECISION },
     ffmpegPath: e.FFMPEG_PATH,
     worker: { concurrency: e.WORKER_CONCURRENCY, reconcileIntervalMs: e.RECONCILE_INTERVAL_S * 1000 },
     limits: {

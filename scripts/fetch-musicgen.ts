@@ -1,8 +1,8 @@
 /**
  * `npm run model:fetch`: downloads a MusicGen ONNX export (transformers.js layout) into
- * MUSICGEN_DIR on a host with internet, then validates the folder the way the engine will.
+ * MODEL_DIR on a host with internet, then validates the folder the way the engine will.
  *
- *   MUSICGEN_DIR=./models/musicgen-small npm run model:fetch
+ *   MODEL_DIR=./models/musicgen-small npm run model:fetch
  *   MUSICGEN_REPO=Xenova/musicgen-small MUSICGEN_PRECISION=fp16 npm run model:fetch
  *
  * Files already present are kept, so an interrupted download resumes file by file.
@@ -51,7 +51,7 @@ async function download(url: string, dest: string, optional: boolean): Promise<b
     const cause = (e as Error & { cause?: Error }).cause?.message ?? (e as Error).message;
     throw new ModelFetchError(
       `cannot reach ${new URL(url).origin} (${cause}). This host has no access to the model hub: download the export ` +
-        'on a machine with internet (same command) and copy the folder to MUSICGEN_DIR.',
+        'on a machine with internet (same command) and copy the folder to MODEL_DIR.',
     );
   }
   if (res.status === 404 && optional) return false;
@@ -86,9 +86,9 @@ export async function fetchMusicgen(opts: FetchOptions): Promise<void> {
 }
 
 if (import.meta.main) {
-  const dir = process.argv[2] ?? process.env.MUSICGEN_DIR;
+  const dir = process.argv[2] ?? process.env.MODEL_DIR;
   if (!dir) {
-    console.error('Set MUSICGEN_DIR (or pass the folder as the first argument).');
+    console.error('Set MODEL_DIR (or pass the folder as the first argument).');
     process.exit(2);
   }
   const precision = (process.env.MUSICGEN_PRECISION ?? 'fp32') as Variant;

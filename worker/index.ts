@@ -43,7 +43,7 @@ const SHUTDOWN = 'shutdown';
 export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker> {
   const { config, orm, queues, log } = deps;
   const pool = createRenderPool(
-    { name: config.engine.name, device: config.engine.device, musicgenDir: config.engine.musicgenDir },
+    { name: config.engine.name, device: config.engine.device, modelDir: config.engine.modelDir, precision: config.engine.precision },
     config.worker.concurrency,
   );
   await pool.warm();

@@ -63,6 +63,6 @@ describe('model:fetch', () => {
     const port = await freePort(); // nothing listens there
     const e = await fetchMusicgen({ dir: join(root, 'offline'), endpoint: `http://127.0.0.1:${port}`, log: () => {} }).catch((err: unknown) => err);
     expect(e).toBeInstanceOf(ModelFetchError);
-    expect((e as Error).message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+ .*copy the folder to MUSICGEN_DIR/);
+    expect((e as Error).message).toMatch(/cannot reach http:\/\/127\.0\.0\.1:\d+ .*copy the folder to MODEL_DIR/);
   });
 });

@@ -31,7 +31,7 @@ describe('worker pipeline with ENGINE=musicgen', () => {
   beforeAll(async () => {
     root = await mkdtemp(join(tmpdir(), 'ditty-musicgen-pipeline-'));
     const { dir } = await makeTinyMusicgen(join(root, 'tiny'));
-    sys = await startTestSystem({ roles: ['worker'], env: { ENGINE: 'musicgen', MUSICGEN_DIR: dir, ONNX_DEVICE: 'cpu' } });
+    sys = await startTestSystem({ roles: ['worker'], env: { ENGINE: 'musicgen', MODEL_DIR: dir, DEVICE: 'cpu' } });
     await sys.runtime.startDelivery('local', async (delivery) => {
       delivered.push(delivery);
       return { messageRef: `msg-${delivery.track.id}` };

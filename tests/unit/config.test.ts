@@ -26,7 +26,7 @@ describe('loadConfig', () => {
   });
 
   it('GIVEN cross-field mistakes THEN the dependent variable is named', () => {
-    expect(() => loadConfig({ ENGINE: 'musicgen' })).toThrow(/MUSICGEN_DIR/);
+    expect(() => loadConfig({ ENGINE: 'musicgen' })).toThrow(/MODEL_DIR/);
     expect(() => loadConfig({ DISCORD_TOKEN: 'x' })).toThrow(/DISCORD_APPLICATION_ID/);
     expect(() => loadConfig({ DEFAULT_DURATION_S: '60', MAX_DURATION_S: '30' })).toThrow(/DEFAULT_DURATION_S/);
   });

@@ -3,20 +3,22 @@ import type { Engine } from '../../core/engine.ts';
 
 export interface EngineSpec {
   name: 'embedded' | 'musicgen';
-  device: 'cpu' | 'cuda';
-  musicgenDir?: string;
+  device: 'auto' | 'cpu' | 'cuda';
+  modelDir?: string;
+  precision?: 'fp32' | 'fp16' | 'q8';
 }
 
 export async function createEngine(spec: EngineSpec): Promise<Engine> {
   switch (spec.name) {
     case 'embedded': {
       const { createEmbeddedEngine } = await import('./embedded/index.ts');
-      return createEmbeddedEngine({ device: spec.device });
+      // The embedded graph is small enough that CPU is the sane choice unless CUDA is asked for.
+      return createEmbeddedEngine({ device: spec.device === 'cuda' ? 'cuda' : 'cpu' });
     }
     case 'musicgen': {
-      if (!spec.musicgenDir) throw new Error('MUSICGEN_DIR is required when ENGINE=musicgen');
+      if (!spec.modelDir) throw new Error('MODEL_DIR is required when ENGINE=musicgen');
       const { createMusicgenEngine } = await import('./musicgen/index.ts');
-      return createMusicgenEngine({ dir: spec.musicgenDir, device: spec.device });
+      return createMusicgenEngine({ dir: spec.modelDir, device: spec.device, precision: spec.precision });
     }
   }
 }
