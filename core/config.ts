@@ -36,6 +36,8 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_S: int(1, 86_400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCAL_CHAT: bool.default(true),
+  /** Bearer token for the web admin endpoints (engine reload); unset = no admin endpoints. */
+  ADMIN_TOKEN: z.string().min(16).optional(),
   DISCORD_TOKEN: z.string().min(1).optional(),
   DISCORD_APPLICATION_ID: z.string().regex(/^\d{5,25}$/).optional(),
   DISCORD_DEV_GUILD_ID: z.string().regex(/^\d{5,25}$/).optional(),
@@ -66,6 +68,7 @@ export interface Config {
   };
   logLevel: Env['LOG_LEVEL'];
   localChat: boolean;
+  adminToken?: string;
   discord?: { token: string; applicationId: string; devGuildId?: string; apiBase?: string };
   slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string; port: number };
 }
@@ -117,6 +120,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: e.LOG_LEVEL,
     localChat: e.LOCAL_CHAT,
+    adminToken: e.ADMIN_TOKEN,
     discord: e.DISCORD_TOKEN
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, devGuildId: e.DISCORD_DEV_GUILD_ID, apiBase: e.DISCORD_API_BASE }
       : undefined,

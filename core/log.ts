@@ -6,7 +6,7 @@ export type { Logger };
 const SECRET_PATHS = [
   'token', '*.token', '*.*.token', '*.botToken', '*.*.botToken', '*.appToken', '*.*.appToken',
   '*.signingSecret', '*.*.signingSecret', '*.password', '*.authorization', 'headers.authorization',
-  '*.interactionToken', 'reply', '*.reply', 'databaseUrl', 'redisUrl', '*.databaseUrl', '*.redisUrl',
+  '*.interactionToken', 'reply', '*.reply', 'databaseUrl', 'redisUrl', 'adminToken', '*.adminToken', '*.databaseUrl', '*.redisUrl',
 ];
 
 export function createLogger(level: string = process.env.LOG_LEVEL ?? 'info', name = 'ditty', destination?: DestinationStream): Logger {

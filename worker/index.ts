@@ -15,6 +15,9 @@ import { createPipelineErrorInfo } from './errors.ts';
 import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
 import { createRenderPool, type RenderPool } from './render-pool.ts';
+import type { EngineSpec } from './engines/index.ts';
+import { randomUUID } from 'node:crypto';
+import { adminChannel, engineStatusKey, publishEngineStatus, RELOAD_ENGINE, type EngineStatus } from '../core/engine-status.ts';
 
 export interface WorkerDeps {
   config: Config;
@@ -34,6 +37,9 @@ export interface WorkerDeps {
 export interface RenderWorker {
   worker: Worker<RenderJob['data'], void, RenderJob['name']>;
   pool: RenderPool;
+  status(): EngineStatus;
+  /** Loads the engine anew (after the model folder changed); a failure keeps the old one. */
+  reload(): Promise<EngineStatus>;
   reconcileNow(): Promise<number>;
   stop(): Promise<void>;
 }
@@ -42,11 +48,9 @@ const SHUTDOWN = 'shutdown';
 
 export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker> {
   const { config, orm, queues, log } = deps;
-  const pool = createRenderPool(
-    { name: config.engine.name, device: config.engine.device, modelDir: config.engine.modelDir, precision: config.engine.precision },
-    config.worker.concurrency,
-  );
-  await pool.warm();
+  const spec = { name: config.engine.name, device: config.engine.device, modelDir: config.engine.modelDir, precision: config.engine.precision };
+  const engine = createEngineHolder(spec, config.worker.concurrency, deps, log);
+  const pool = engine.pool;
 
   const publish = (event: ProgressEvent) => {
     void deps.publisher.publish(progressChannel(config.queuePrefix, event.platform), JSON.stringify(event)).catch((err: unknown) => {
@@ -93,13 +97,33 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     // come back after one lock period.
     lockDuration: 30_000,
     maxStalledCount: 2,
+    // Jobs are taken only once the engine has loaded: a worker with a broken model folder stays
+    // up (reporting why) instead of failing jobs or crash-looping.
+    autorun: false,
   });
   worker.on('error', (err) => log.error({ err }, 'render worker error'));
-
-  await deps.subscriber.subscribe(cancelChannel(config.queuePrefix));
-  deps.subscriber.on('message', (channel: string, generationId: string) => {
-    if (channel === cancelChannel(config.queuePrefix)) worker.cancelJob(generationId, 'cancelled');
+  engine.onReady(() => {
+    if (!worker.isRunning() && !shuttingDown) void worker.run().catch((err: unknown) => log.error({ err }, 'render worker stopped'));
   });
+  await engine.load();
+
+  await deps.subscriber.subscribe(cancelChannel(config.queuePrefix), adminChannel(config.queuePrefix));
+  deps.subscriber.on('message', (channel: string, message: string) => {
+    if (channel === cancelChannel(config.queuePrefix)) worker.cancelJob(message, 'cancelled');
+    else if (channel === adminChannel(config.queuePrefix) && message === RELOAD_ENGINE) {
+      void reload().catch((err: unknown) => log.error({ err }, 'engine reload failed'));
+    }
+  });
+
+  /** Reloads the engine between jobs: active renders finish on the old one first. */
+  async function reload(): Promise<EngineStatus> {
+    if (worker.isRunning()) await worker.pause();
+    try {
+      return await engine.load();
+    } finally {
+      if (worker.isPaused()) worker.resume();
+    }
+  }
 
   const reconciler = createReconciler({ orm, queues, log, staleAfterMs: 5_000 });
   await reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'start-up reconcile failed'));
@@ -112,6 +136,8 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   return {
     worker,
     pool,
+    status: () => engine.status(),
+    reload,
     reconcileNow: () => reconciler.runOnce(),
     stop: () => (stopping ??= drain()),
   };
@@ -119,6 +145,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   async function drain(): Promise<void> {
     shuttingDown = true;
     clearInterval(timer);
+    engine.stopTimers();
     const drained = worker.close();
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deps.drainTimeoutMs ?? 20_000).unref());
     if ((await Promise.race([drained.then(() => 'ok' as const), timeout])) === 'timeout') {
@@ -126,6 +153,82 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
       worker.cancelAllJobs(SHUTDOWN);
       await drained;
     }
-    await pool.close();
+    await engine.close();
   }
+}
+
+const LOAD_RETRY_MS = 60_000;
+const STATUS_REFRESH_MS = 10_000;
+
+/**
+ * Owns the render pool and its engine's state. A failed load is kept as a status (with the
+ * engine's own message, e.g. the missing model files) and retried on a timer or on reload.
+ */
+function createEngineHolder(spec: EngineSpec, threads: number, deps: WorkerDeps, log: Logger) {
+  const prefix = deps.config.queuePrefix;
+  let current: RenderPool | null = null;
+  let status: EngineStatus = {
+    workerId: randomUUID(), state: 'loading', engine: spec.name, version: null, device: null, precision: null,
+    loadMs: null, error: null, since: new Date().toISOString(),
+  };
+  const readyListeners: Array<() => void> = [];
+  let retry: NodeJS.Timeout | undefined;
+  const publishStatus = () => publishEngineStatus(deps.publisher, prefix, status).catch((err: unknown) => log.warn({ err }, 'engine status not published'));
+  const refresh = setInterval(() => void publishStatus(), STATUS_REFRESH_MS);
+  refresh.unref();
+
+  const pool: RenderPool = {
+    render: (input, opts) => {
+      if (!current) throw new Error(`engine not loaded: ${status.error ?? status.state}`);
+      return current.render(input, opts);
+    },
+    warm: async () => {
+      if (!current) throw new Error('engine not loaded');
+      return current.warm();
+    },
+    close: async () => current?.close(),
+  };
+
+  async function load(): Promise<EngineStatus> {
+    clearTimeout(retry);
+    status = { ...status, state: 'loading', since: new Date().toISOString() };
+    void publishStatus();
+    const started = performance.now();
+    const next = createRenderPool(spec, threads);
+    try {
+      const engine = await next.warm();
+      const previous = current;
+      current = next;
+      await previous?.close();
+      status = { ...status, state: 'ready', engine: engine.name, version: engine.version, device: engine.device, precision: engine.precision, loadMs: Math.round(performance.now() - started), error: null, since: new Date().toISOString() };
+      log.info({ engine: status.engine, version: status.version, device: status.device, precision: status.precision, loadMs: status.loadMs }, 'engine ready');
+      for (const listener of readyListeners) listener();
+    } catch (err) {
+      await next.close();
+      const message = err instanceof Error ? err.message : String(err);
+      status = { ...status, state: current ? 'ready' : 'failed', error: message, since: new Date().toISOString() };
+      log.error({ err: message, retryInS: LOAD_RETRY_MS / 1000 }, current ? 'engine reload failed; keeping the loaded engine' : 'engine failed to load; jobs wait in the queue');
+      retry = setTimeout(() => void load(), LOAD_RETRY_MS);
+      retry.unref();
+    }
+    await publishStatus();
+    return status;
+  }
+
+  return {
+    pool,
+    load,
+    status: () => status,
+    onReady: (listener: () => void) => readyListeners.push(listener),
+    stopTimers() {
+      clearTimeout(retry);
+      clearInterval(refresh);
+    },
+    async close() {
+      this.stopTimers();
+      await current?.close();
+      current = null;
+      await deps.publisher.del(engineStatusKey(prefix, status.workerId)).catch(() => 0);
+    },
+  };
 }

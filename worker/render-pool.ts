@@ -6,8 +6,8 @@ import type { RenderTask, RenderTaskResult } from './render-thread.ts';
 
 export interface RenderPool {
   render(input: RenderInput, opts: { onProgress?: (fraction: number) => void; signal?: AbortSignal }): Promise<RenderTaskResult>;
-  /** Loads the engine in every thread so the first job does not pay for it. */
-  warm(): Promise<void>;
+  /** Loads the engine in every thread so the first job does not pay for it; returns what loaded. */
+  warm(): Promise<RenderTaskResult['engine']>;
   close(): Promise<void>;
 }
 
@@ -33,7 +33,8 @@ export function createRenderPool(spec: EngineSpec, threads: number): RenderPool 
     render,
     async warm() {
       const input = warmupInput();
-      await Promise.all(Array.from({ length: threads }, () => render(input, {})));
+      const results = await Promise.all(Array.from({ length: threads }, () => render(input, {})));
+      return results[0]!.engine;
     },
     async close() {
       await pool.close({ force: true });
@@ -44,7 +45,7 @@ export function createRenderPool(spec: EngineSpec, threads: number): RenderPool 
 function warmupInput(): RenderInput {
   return {
     prompt: 'warm up',
-    durationS: 5,
+    durationS: 1,
     params: { bpm: 120, key: 'C', mode: 'major', genre: 'pop', mood: null, instruments: [], excluded: [], structure: [], seed: 1, explicit: [] },
   };
 }

@@ -10,18 +10,9 @@ import type { Actor, Delivery } from '../../core/chat.ts';
 import { getGeneration } from '../../core/db/index.ts';
 import { makeTinyMusicgen } from '../../scripts/make-tiny-musicgen.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+import { waitFor } from '../helpers/wait.ts';
 
 const actor: Actor = { platform: 'local', platformUserId: 'mg', guildId: 'local', displayName: 'mg' };
-
-async function waitFor<T>(check: () => Promise<T | undefined> | T | undefined, timeoutMs = 45_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error('timed out waiting');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('worker pipeline with ENGINE=musicgen', () => {
   let root: string;
@@ -53,5 +44,28 @@ describe('worker pipeline with ENGINE=musicgen', () => {
     expect(row.engine).toBe('musicgen');
     expect(row.engineVersion).toBe('musicgen:tiny:fp32');
     expect(row.actualDurationS).toBeCloseTo(6, 1);
+  });
+
+  it('GIVEN /generate typed in the local chat THEN a MusicGen track is posted there and plays', async () => {
+    const web = await startTestSystem({ roles: ['web'], schema: sys.schema, env: { QUEUE_PREFIX: sys.config.queuePrefix, DATA_DIR: sys.config.dataDir } });
+    try {
+      const res = await fetch(`${web.url}/api/chat/commands`, {
+        method: 'POST', headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ name: 'Mia', text: '/generate ambient strings 5s seed:9' }),
+      });
+      expect(res.status).toBe(200);
+      const { generationId } = (await res.json()) as { generationId: string };
+      const track = await waitFor(async () => {
+        const t = await web.runtime.core.track(generationId);
+        return t?.status === 'completed' ? t : undefined;
+      });
+      expect(track.engine).toBe('musicgen');
+      const audio = await fetch(`${web.url}${new URL(track.audioUrl, web.url).pathname}`);
+      expect(audio.status).toBe(200);
+      expect(audio.headers.get('content-type')).toMatch(/audio\/ogg/);
+      expect((await audio.arrayBuffer()).byteLength).toBe(track.sizeBytes);
+    } finally {
+      await web.stop({ keepData: true });
+    }
   });
 });

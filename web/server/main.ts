@@ -10,6 +10,7 @@ import { getGenerationByToken, recordDownload, type GenerationRow } from '../../
 import { createLogger } from '../../core/log.ts';
 import { createRuntime, type Runtime } from '../../core/runtime.ts';
 import { buildWebApp, startLocalChat } from './app.ts';
+import { healthPlugin } from './health.ts';
 import type { TrackFile, TracksPluginOptions } from './tracks.ts';
 
 export interface WebServer {
@@ -21,6 +22,7 @@ export interface WebServer {
 export async function startWebServer(runtime: Runtime, opts: { localChat: boolean }): Promise<WebServer> {
   const { config } = runtime;
   const app = await buildWebApp({ runtime, tracks: trackSource(runtime), log: runtime.log, localChat: opts.localChat });
+  await app.register(healthPlugin, { runtime, adminToken: config.adminToken });
   await app.listen({ host: config.http.host, port: config.http.port });
   let chat: { close(): Promise<void> } | null = null;
   try {

@@ -1,0 +1,35 @@
+/**
+ * `GET /healthz`: Postgres, Redis and every render worker's engine (from the statuses workers
+ * publish to Redis). `POST /admin/engine/reload` asks workers to reload their engine; it exists
+ * only when ADMIN_TOKEN is set, and wants it as a bearer token.
+ */
+import { timingSafeEqual } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import { readEngineStatuses, requestEngineReload } from '../../core/engine-status.ts';
+import type { Runtime } from '../../core/runtime.ts';
+
+export interface HealthPluginOptions {
+  runtime: Runtime;
+  adminToken?: string;
+}
+
+export async function healthPlugin(app: FastifyInstance, { runtime, adminToken }: HealthPluginOptions): Promise<void> {
+  const prefix = runtime.config.queuePrefix;
+  app.get('/healthz', async (_req, reply) => {
+    const [db, redis, workers] = await Promise.all([
+      runtime.orm.em.fork().execute('select 1').then(() => true, () => false),
+      runtime.redis.ping().then((r) => r === 'PONG', () => false),
+      readEngineStatuses(runtime.redis, prefix).catch(() => []),
+    ]);
+    const ok = db && redis;
+    return reply.code(ok ? 200 : 503).send({ ok, db, redis, workers });
+  });
+  if (!adminToken) return;
+  const expected = Buffer.from(`Bearer ${adminToken}`);
+  app.post('/admin/engine/reload', async (req, reply) => {
+    const given = Buffer.from(req.headers.authorization ?? '');
+    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).send({ error: 'unauthorized' });
+    const receivers = await requestEngineReload(runtime.redis, prefix);
+    return reply.code(202).send({ requested: true, receivers });
+  });
+}
