@@ -4,7 +4,7 @@ import { withTimeout, type BotContext } from './context.ts';
 import { answerError } from './generate.ts';
 import { parseStatsOptions } from './ids.ts';
 import { NO_MENTIONS, recentEmbed, statsEmbed } from './messages.ts';
-import { renderStatsChart } from './chart.ts';
+import { renderStatsChart } from '../../core/chart.ts';
 
 const CHART_NAME = 'ditty-stats.png';
 const RECENT_LIMIT = 10;

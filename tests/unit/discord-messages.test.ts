@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
-import { renderStatsChart } from '../../bots/discord/chart.ts';
+import { renderStatsChart } from '../../core/chart.ts';
 import { commandDefinitions } from '../../bots/discord/commands.ts';
 import { deliveryNonce, trackMessage } from '../../bots/discord/delivery.ts';
 import {

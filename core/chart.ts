@@ -1,6 +1,7 @@
 /**
- * The /stats chart: one pair of bars per top track (favorites, plays), in the order of the
- * embed's list, so the numbers beside the list label the bars. pngjs draws pixels only, no text.
+ * The /stats chart shared by the chat frontends: one pair of bars per top track (favorites,
+ * plays), in the order of the message's list, so the numbers beside the list label the bars.
+ * pngjs draws pixels only, no text: the image shows nothing the list does not.
  */
 import { PNG } from 'pngjs';
 
