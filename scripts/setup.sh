@@ -37,6 +37,10 @@ fi
 
 # onnxruntime-node would fetch CUDA libraries at install; the CPU build ships in the package.
 export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
+# `npm install`, not `npm ci`: registries that serve only this platform's builds of optional
+# native packages (msgpackr-extract's darwin/win32 builds are absent here) leave lockfile entries
+# that `npm ci` rejects as out of sync. With an in-sync lockfile, `npm install` installs exactly
+# the locked versions.
 if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm ci --no-audit --no-fund
+  npm install --no-audit --no-fund
 fi
