@@ -257,4 +257,30 @@ export const CreatorStats = defineEntity({
   ],
 });
 
-export const ENTITIES = [User, Prompt, Generation, Play, Favorite, ServerSettings, StatTotals, CreatorStats];
+/**
+ * A Slack installation made through OAuth: one per workspace, or one per Enterprise Grid org for
+ * an org-wide install. `installKey` (`T:<team id>` or `E:<enterprise id>`) names the row, so a
+ * reinstall updates it in place. Tokens are secrets: hidden from serialization, never logged.
+ */
+export const SlackInstallation = defineEntity({
+  name: 'SlackInstallation',
+  tableName: 'slack_installations',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    installKey: p.string().length(80).unique(),
+    teamId: p.string().length(64).nullable(),
+    enterpriseId: p.string().length(64).nullable(),
+    isEnterpriseInstall: p.boolean().default(false),
+    botToken: p.text().hidden(),
+    botUserId: p.string().length(64),
+    botId: p.string().length(64),
+    scopes: p.array().defaultRaw(`'{}'`),
+    installerUserId: p.string().length(64).nullable(),
+    installedAt: p.datetime().defaultRaw('now()'),
+    updatedAt: p.datetime().defaultRaw('now()'),
+    /** The installation exactly as Slack's OAuth library built it (it holds the tokens too). */
+    installation: p.json<Record<string, unknown>>().hidden(),
+  },
+});
+
+export const ENTITIES = [User, Prompt, Generation, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation];

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, migrateUp } from '../../core/db/index.ts';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.ts';
 
+const MIGRATIONS = ['Migration20261123131534_initial', 'Migration20261123140718_slack_installations'];
+
 describe('migrations', () => {
   let db: TestDb;
   beforeAll(async () => {
@@ -15,7 +17,7 @@ describe('migrations', () => {
   it('GIVEN a migrated schema THEN a second run applies nothing', async () => {
     expect(await migrateUp(db.orm)).toEqual([]);
     const executed = await db.orm.migrator.getExecuted();
-    expect(executed.map((m) => m.name)).toEqual(['Migration20261123131534_initial']);
+    expect(executed.map((m) => m.name)).toEqual(MIGRATIONS);
   });
 
   it('GIVEN several processes migrating a fresh schema at once THEN the migration runs exactly once', async () => {
@@ -23,7 +25,7 @@ describe('migrations', () => {
     const orms = await Promise.all(Array.from({ length: 3 }, () => createOrm({ databaseUrl: TEST_DATABASE_URL, schema, poolMax: 2 })));
     try {
       const ran = await Promise.all(orms.map((orm) => migrateUp(orm)));
-      expect(ran.flat()).toEqual(['Migration20261123131534_initial']);
+      expect(ran.flat()).toEqual(MIGRATIONS);
     } finally {
       await Promise.all(orms.map((orm) => orm.close()));
     }
@@ -32,11 +34,11 @@ describe('migrations', () => {
   it('GIVEN a migrated schema THEN every table lives in the test schema, none in public', async () => {
     const rows = await db.em().execute<Array<{ table_schema: string; table_name: string }>>(
       `select table_schema, table_name from information_schema.tables
-       where table_name in ('users', 'generations', 'prompts', 'plays', 'favorites', 'server_settings', 'stat_totals', 'creator_stats', 'mikro_orm_migrations')
+       where table_name in ('users', 'generations', 'prompts', 'plays', 'favorites', 'server_settings', 'stat_totals', 'creator_stats', 'slack_installations', 'mikro_orm_migrations')
          and table_schema = ?`,
       [db.schema],
     );
-    expect(rows).toHaveLength(9);
+    expect(rows).toHaveLength(10);
   });
 
   it('GIVEN the entity definitions THEN the migrated schema matches them exactly', async () => {
