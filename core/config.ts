@@ -46,6 +46,10 @@ const envSchema = z.object({
   SLACK_SIGNING_SECRET: z.string().min(1).optional(),
   SLACK_APP_TOKEN: z.string().min(1).optional(),
   SLACK_API_URL: z.url().optional(),
+  /** OAuth for many workspaces: all three, from the app's Basic Information (state secret: any long random string). */
+  SLACK_CLIENT_ID: z.string().min(1).optional(),
+  SLACK_CLIENT_SECRET: z.string().min(1).optional(),
+  SLACK_STATE_SECRET: z.string().min(16).optional(),
   SLACK_PORT: int(0, 65535).default(3000),
 });
 
@@ -70,7 +74,18 @@ export interface Config {
   localChat: boolean;
   adminToken?: string;
   discord?: { token: string; applicationId: string; devGuildId?: string; apiBase?: string };
-  slack?: { botToken: string; signingSecret: string; appToken?: string; apiUrl?: string; port: number };
+  slack?: SlackSettings;
+}
+
+export interface SlackSettings {
+  /** One workspace: its bot token. Ignored when `oauth` is set (each workspace's token comes from its install). */
+  botToken?: string;
+  signingSecret: string;
+  appToken?: string;
+  apiUrl?: string;
+  port: number;
+  /** Many workspaces installing through OAuth, installations kept in Postgres. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
 }
 
 export class ConfigError extends Error {
@@ -96,7 +111,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (e.DEFAULT_DURATION_S > e.MAX_DURATION_S) problems.push(['DEFAULT_DURATION_S', 'must not exceed MAX_DURATION_S']);
   if (e.ENGINE === 'musicgen' && !(e.MODEL_DIR ?? e.MUSICGEN_DIR)) problems.push(['MODEL_DIR', 'is required when ENGINE=musicgen']);
   if (e.DISCORD_TOKEN && !e.DISCORD_APPLICATION_ID) problems.push(['DISCORD_APPLICATION_ID', 'is required when DISCORD_TOKEN is set']);
+  const oauthVars = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const oauthSet = oauthVars.filter((v) => e[v] !== undefined);
+  if (oauthSet.length > 0 && oauthSet.length < oauthVars.length) {
+    for (const v of oauthVars) if (e[v] === undefined) problems.push([v, `is required for Slack OAuth (set all of ${oauthVars.join(', ')}, or none)`]);
+  }
+  const slackOauth = oauthSet.length === oauthVars.length;
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', 'is required when SLACK_BOT_TOKEN is set']);
+  else if (slackOauth && !e.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', 'is required when Slack OAuth is configured']);
   if (problems.length) throw new ConfigError(problems.map((p) => p[0]), problems.map((p) => `${p[0]}: ${p[1]}`));
 
   return {
@@ -124,8 +146,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     discord: e.DISCORD_TOKEN
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, devGuildId: e.DISCORD_DEV_GUILD_ID, apiBase: e.DISCORD_API_BASE }
       : undefined,
-    slack: e.SLACK_BOT_TOKEN
-      ? { botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET!, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, port: e.SLACK_PORT }
+    slack: e.SLACK_BOT_TOKEN || slackOauth
+      ? {
+          botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET!, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, port: e.SLACK_PORT,
+          oauth: slackOauth ? { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET! } : undefined,
+        }
       : undefined,
   };
 }

@@ -6,6 +6,7 @@ export type { Logger };
 const SECRET_PATHS = [
   'token', '*.token', '*.*.token', '*.botToken', '*.*.botToken', '*.appToken', '*.*.appToken',
   '*.signingSecret', '*.*.signingSecret', '*.password', '*.authorization', 'headers.authorization',
+  '*.clientSecret', '*.*.clientSecret', '*.stateSecret', '*.*.stateSecret', '*.*.*.clientSecret', '*.*.*.stateSecret',
   '*.interactionToken', 'reply', '*.reply', 'databaseUrl', 'redisUrl', 'adminToken', '*.adminToken', '*.databaseUrl', '*.redisUrl',
 ];
 

@@ -31,6 +31,30 @@ describe('loadConfig', () => {
     expect(() => loadConfig({ DEFAULT_DURATION_S: '60', MAX_DURATION_S: '30' })).toThrow(/DEFAULT_DURATION_S/);
   });
 
+  it('GIVEN part of the Slack OAuth variables THEN each missing one is named, and no value is echoed', () => {
+    try {
+      loadConfig({ SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'client-secret-value', SLACK_SIGNING_SECRET: 'sig' });
+      expect.unreachable();
+    } catch (e) {
+      expect(e).toBeInstanceOf(ConfigError);
+      expect((e as ConfigError).variables).toEqual(['SLACK_STATE_SECRET']);
+      expect((e as ConfigError).message).not.toContain('client-secret-value');
+    }
+    expect(() => loadConfig({ SLACK_STATE_SECRET: 'a-long-random-state-secret' })).toThrow(/SLACK_CLIENT_ID[\s\S]*SLACK_CLIENT_SECRET/);
+  });
+
+  it('GIVEN Slack OAuth without a bot token THEN the slack section exists with oauth set; a bot token alone keeps single-workspace mode', () => {
+    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret' };
+    const c = loadConfig({ ...oauth, SLACK_SIGNING_SECRET: 'sig' });
+    expect(c.slack?.botToken).toBeUndefined();
+    expect(c.slack?.oauth).toEqual({ clientId: '123.456', clientSecret: 'cs', stateSecret: 'a-long-random-state-secret' });
+    expect(() => loadConfig(oauth)).toThrow(/SLACK_SIGNING_SECRET/);
+    const single = loadConfig({ SLACK_BOT_TOKEN: 'xoxb-1', SLACK_SIGNING_SECRET: 'sig' });
+    expect(single.slack).toMatchObject({ botToken: 'xoxb-1', signingSecret: 'sig', port: 3000 });
+    expect(single.slack?.oauth).toBeUndefined();
+    expect(loadConfig({}).slack).toBeUndefined();
+  });
+
   it('treats empty strings as unset (compose files pass them)', () => {
     expect(loadConfig({ DISCORD_TOKEN: '', HTTP_PORT: '' }).http.port).toBe(8080);
   });
@@ -41,9 +65,9 @@ describe('logger', () => {
     const lines: string[] = [];
     const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
     const captured = createLogger('info', 'test', sink);
-    captured.info({ config: { discord: { token: 'tok-123' }, slack: { botToken: 'xoxb-1', signingSecret: 'sig' } }, reply: { interactionToken: 'itok' }, databaseUrl: 'postgres://u:pw@h/db' }, 'starting');
+    captured.info({ config: { discord: { token: 'tok-123' }, slack: { botToken: 'xoxb-1', signingSecret: 'sig', oauth: { clientSecret: 'csec-1', stateSecret: 'ssec-1' } } }, reply: { interactionToken: 'itok' }, databaseUrl: 'postgres://u:pw@h/db' }, 'starting');
     const out = lines.join('');
-    for (const secret of ['tok-123', 'xoxb-1', 'sig"', 'itok', 'pw@h']) expect(out).not.toContain(secret);
+    for (const secret of ['tok-123', 'xoxb-1', 'sig"', 'itok', 'pw@h', 'csec-1', 'ssec-1']) expect(out).not.toContain(secret);
     expect(out).toContain('starting');
   });
 });
