@@ -5,7 +5,7 @@
  */
 import type { MusicParams } from '../../../core/music.ts';
 import type { InstrumentName } from './patches.ts';
-import { PRESETS, type DrumPattern, type Preset } from './presets.ts';
+import { FAST_BPM, PRESETS, type DrumPattern, type Preset } from './presets.ts';
 import { Prng } from './rng.ts';
 import { Key, voice } from './theory.ts';
 
@@ -236,7 +236,8 @@ function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, mi
 const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
 
 function drums(ctx: Ctx, s: Section, r: Prng, sections: Section[]): void {
-  const d = ctx.preset.drums!;
+  const fast = ctx.p.bpm >= FAST_BPM;
+  const d = fast && ctx.preset.fastDrums ? { ...ctx.preset.drums!, ...ctx.preset.fastDrums } : ctx.preset.drums!;
   const last = sections.at(-1) === s;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
     const b0 = bar * 4;
@@ -306,7 +307,7 @@ function fill(ctx: Ctx, bar: number, r: Prng): void {
   const kind = r.int(3);
   // at fast tempos a sixteenth-note roll blurs the pulse (beat trackers drift to dotted
   // quarters after it); eighths carry the fill there
-  const fast = ctx.p.bpm >= 128;
+  const fast = ctx.p.bpm >= FAST_BPM;
   for (let i = 0; i < 8; i++) {
     if ((kind === 1 || fast) && i % 2 === 1 && (i < 6 || fast)) continue;
     const beat = b0 + i / 4;

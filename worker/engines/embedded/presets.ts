@@ -35,6 +35,9 @@ export interface Preset {
   dominantV: boolean;
   progressions: Record<Mode, number[][]>;
   drums: { main: DrumPattern; variation: DrumPattern; intro: DrumPattern } | null;
+  /** Main and variation grooves at FAST_BPM and above, where off-beat accents would pull a
+   * listener (and a beat tracker) onto dotted quarters. */
+  fastDrums?: { main: DrumPattern; variation: DrumPattern };
   /** Trap-style hat rolls. */
   hatRolls: boolean;
   bass: { style: BassStyle; inst: InstrumentName; octave: number };
@@ -51,6 +54,8 @@ const base = {
 } as const;
 
 const fourOnFloor = 'x...x...x...x...';
+/** From this tempo up, grooves favour the quarter-note pulse (fills in eighths, fastDrums). */
+export const FAST_BPM = 128;
 
 export const PRESETS: Record<Genre, Preset> = {
   pop: {
@@ -110,6 +115,13 @@ export const PRESETS: Record<Genre, Preset> = {
       main: { kick: fourOnFloor, hat: 'o-o-o-o-o-o-o-o-', openhat: '..o...o...o...o.', rim: '....-.......-..-' },
       variation: { kick: fourOnFloor, clap: '....x.......x...', hat: 'o-o-o-o-o-o-o-o-', openhat: '..o...o...o...o.' },
       intro: { kick: fourOnFloor, hat: '..o...o...o...o.' },
+    },
+    // Fast techno: hats accented on the beat with ghost off-beats, clap on 2 and 4, one open-hat
+    // lift per bar. Off-beat open hats every beat made aubio read 140 as 128 and 160 as 137
+    // (its prior favours ~108 bpm, and a strong eighth-note pulse makes a dotted quarter fit).
+    fastDrums: {
+      main: { kick: fourOnFloor, clap: '....o.......o...', hat: 'x---x---x---x---', openhat: '..............o.' },
+      variation: { kick: fourOnFloor, clap: '....x.......x...', hat: 'x---x---x---x---', openhat: '..............o.' },
     },
     bass: { style: 'rolling', inst: 'acid', octave: 2 },
     chords: { style: 'dub', inst: 'stab', center: 60 },
