@@ -45,6 +45,16 @@ export function validateActor(actor: Actor): Actor {
 
 export function createChatCore(deps: CoreDeps): ChatCore {
   const { config, orm, queues, log } = deps;
+  /** Infrastructure failures become one clear refusal for the user and a full log line for us. */
+  async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
+    try {
+      return await fn();
+    } catch (err) {
+      if (err instanceof UserError) throw err;
+      log.error({ err }, 'core call failed');
+      throw unavailable(err);
+    }
+  }
   const limiters = new Map<number, RateLimiterRedis>();
   const limiterFor = (perMinute: number) => {
     let limiter = limiters.get(perMinute);
@@ -81,6 +91,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
         const waitS = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
         throw new UserError(UserErrorCode.RateLimited, `You have reached ${limiter.points} generations a minute; try again in ${waitS} s.`, { waitS });
       }
+      log.error({ err: e }, 'rate limiter unavailable');
       throw unavailable(e);
     }
     const concurrency = settings.concurrency ?? config.limits.serverConcurrency;
@@ -184,13 +195,4 @@ export function createChatCore(deps: CoreDeps): ChatCore {
 
 function unavailable(err: unknown): UserError {
   return new UserError(UserErrorCode.Unavailable, 'ditty cannot reach its database or queue right now; try again in a minute.', { cause: String(err) });
-}
-
-async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
-  try {
-    return await fn();
-  } catch (err) {
-    if (err instanceof UserError) throw err;
-    throw unavailable(err);
-  }
 }
