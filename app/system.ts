@@ -66,7 +66,10 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
     }
     if (roles.has('slack') && config.slack) {
       const { startSlackApp } = await import('../bots/slack/index.ts');
-      const app = await startSlackApp(config.slack, runtime);
+      const { postgresInstallationStore } = await import('../bots/slack/oauth.ts');
+      // OAuth installs live in Postgres; each store call gets its own EntityManager fork.
+      const installationStore = config.slack.oauth ? postgresInstallationStore(() => runtime.orm.em.fork()) : undefined;
+      const app = await startSlackApp(config.slack, runtime, {}, { installationStore });
       stops.push(() => app.stop());
     }
   } catch (err) {

@@ -17,8 +17,9 @@ export function boltLogger(log: Logger): BoltLogger {
         return LogLevel.ERROR;
     }
   };
-  // Bolt passes printf-style lists of anything; pino wants one message string.
-  const line = (msg: unknown[]): string => format(...msg);
+  // Bolt passes printf-style lists of anything; pino wants one message string. pino's redaction
+  // sees only object keys, so secrets inside the text are masked here.
+  const line = (msg: unknown[]): string => scrubSecrets(format(...msg));
   return {
     debug: (...msg: unknown[]) => log.debug(line(msg)),
     info: (...msg: unknown[]) => log.info(line(msg)),
@@ -29,4 +30,20 @@ export function boltLogger(log: Logger): BoltLogger {
     getLevel: levelFromPino,
     setName: () => undefined,
   };
+}
+
+/**
+ * The WebClient logs request bodies at debug level, and oauth.v2.access carries the client secret
+ * in its body; tokens can appear in error texts. Masks every Slack token shape and secret field.
+ */
+const SECRET_PATTERNS: ReadonlyArray<[RegExp, string]> = [
+  [/\bx(?:ox[a-z]|app)-[A-Za-z0-9-]+/g, '[redacted]'],
+  [/((?:client_secret|refresh_token|access_token|token)\\?"\s*:\s*\\?")[^"\\]*/g, '$1[redacted]'],
+  [/((?:client_secret|refresh_token|access_token|token)=)[^&\s]*/g, '$1[redacted]'],
+];
+
+export function scrubSecrets(text: string): string {
+  let out = text;
+  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
+  return out;
 }

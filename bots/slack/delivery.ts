@@ -17,11 +17,13 @@ import { inertPlainText, truncate } from './text.ts';
 
 const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
 
-export function slackDeliveryHandler(deps: SlackDeps, client: webApi.WebClient): DeliveryHandler {
+export function slackDeliveryHandler(deps: SlackDeps): DeliveryHandler {
   return async (delivery: Delivery) => {
     const { track, reply } = delivery;
     const channel = reply.channel;
     if (!channel) throw new Error(`generation ${track.id} has no Slack channel in its reply`);
+    // The workspace that asked (guildId is its team id) posts with the token of its own install.
+    const client = await deps.clients.clientFor({ teamId: reply.teamId ?? track.origin.guildId, enterpriseId: reply.enterpriseId });
     const userId = reply.userId ?? track.creator.platformUserId;
     await deps.progress.finish(track.id);
 

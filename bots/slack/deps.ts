@@ -1,6 +1,7 @@
 /** What every listener receives: the runtime plus the app's own small state. Nothing global. */
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
+import type { WorkspaceClients } from './oauth.ts';
 import type { ProgressUpdater } from './progress.ts';
 import type { SettingsCache } from './server-settings.ts';
 import { truncate } from './text.ts';
@@ -9,6 +10,8 @@ export interface SlackDeps {
   runtime: FrontendRuntime;
   log: Logger;
   progress: ProgressUpdater;
+  /** The Web API client of a workspace, for work outside a Slack request (one client, or per installation with OAuth). */
+  clients: WorkspaceClients;
   /** Reaction name (without colons) that favorites a track when the workspace chose none or the core cannot say. */
   favoriteEmoji: string;
   /** Per-workspace settings (favorite emoji) read through the core, cached briefly. */

@@ -1,13 +1,15 @@
 /**
  * The Slack frontend: a real Bolt App (HTTP with signing-secret checks, or Socket Mode when an
  * app token is configured) that turns commands, buttons and reactions into ChatCore calls, and
- * posts progress and finished tracks. Transport only: no database, no worker imports.
+ * posts progress and finished tracks. Transport only: no database, no worker imports (OAuth
+ * installations arrive as an InstallationStore from the caller).
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App } from '@slack/bolt';
+import { App, webApi, type AppOptions, type InstallationStore } from '@slack/bolt';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Config } from '../../core/config.ts';
+import type { Logger } from '../../core/log.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { statusBlocks } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
@@ -19,6 +21,10 @@ import { registerReactions } from './listeners/reactions.ts';
 import { registerSearch } from './listeners/search.ts';
 import { registerSettings } from './listeners/settings.ts';
 import { registerStats } from './listeners/stats.ts';
+import { registerUninstall } from './listeners/uninstall.ts';
+import {
+  BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, REDIRECT_PATH, singleWorkspaceClients, type WorkspaceClients,
+} from './oauth.ts';
 import { ProgressUpdater, type StatusTarget } from './progress.ts';
 import { SettingsCache } from './server-settings.ts';
 import { normalizeEmoji } from './text.ts';
@@ -42,6 +48,15 @@ export interface SlackAppOptions {
   sizeLimitBytes?: number;
 }
 
+/** What the Slack app needs from the process beyond the frontend runtime. */
+export interface SlackAppServices {
+  /**
+   * Where OAuth installations live; required when `config.oauth` is set (app/system.ts passes the
+   * Postgres store from oauth.ts).
+   */
+  installationStore?: InstallationStore;
+}
+
 export interface SlackApp {
   app: App;
   /** Port of the HTTP receiver; 0 in Socket Mode (nothing listens). */
@@ -49,24 +64,33 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
-export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntime, options: SlackAppOptions = {}): Promise<SlackApp> {
+export async function startSlackApp(
+  config: SlackConfig, runtime: FrontendRuntime, options: SlackAppOptions = {}, services: SlackAppServices = {},
+): Promise<SlackApp> {
   const log = runtime.log.child({ module: 'slack' });
   const socketMode = Boolean(config.appToken);
+  // The WebClient reads no environment variable for its base URL: tests and proxies set it here.
+  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
   const app = new App({
-    token: config.botToken,
+    ...authOptions(config, services, clientOptions, log),
     signingSecret: config.signingSecret,
     ...(socketMode ? { socketMode: true, appToken: config.appToken } : {}),
-    // The WebClient reads no environment variable for its base URL: tests and proxies set it here.
-    clientOptions: config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {},
+    clientOptions,
     logger: boltLogger(log),
     // init() runs auth.test and throws on a bad token, instead of every request failing later.
     deferInitialization: true,
   });
   await app.init();
 
+  // Progress and delivery run outside any Slack request: each needs its workspace's token.
+  const clients: WorkspaceClients = config.oauth
+    ? installedWorkspaceClients(services.installationStore!, (token) => new webApi.WebClient(token, { ...clientOptions, logger: boltLogger(log) }))
+    : singleWorkspaceClients(app.client);
+
   const progress = new ProgressUpdater(
     async (target: StatusTarget, event: ProgressEvent) => {
-      await app.client.chat.update({ channel: target.channel, ts: target.ts, ...statusBlocks(target, event) });
+      const client = await clients.clientFor({ teamId: target.teamId ?? '', enterpriseId: target.enterpriseId });
+      await client.chat.update({ channel: target.channel, ts: target.ts, ...statusBlocks(target, event) });
     },
     log,
     { intervalMs: options.progressIntervalMs },
@@ -76,6 +100,7 @@ export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntim
     runtime,
     log,
     progress,
+    clients,
     favoriteEmoji,
     settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
     sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
@@ -90,12 +115,13 @@ export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntim
   registerSettings(app, deps);
   registerButtons(app, deps);
   registerReactions(app, deps);
+  if (config.oauth) registerUninstall(app, deps, services.installationStore!);
   app.error(async (err) => {
     log.error({ err }, 'slack listener failed');
   });
 
   const unsubscribe = runtime.onProgress('slack', (event) => progress.handle(event));
-  const delivery = await runtime.startDelivery('slack', slackDeliveryHandler(deps, app.client));
+  const delivery = await runtime.startDelivery('slack', slackDeliveryHandler(deps));
 
   let port = 0;
   try {
@@ -110,7 +136,7 @@ export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntim
     await delivery.close();
     throw err;
   }
-  log.info({ port, socketMode }, 'slack app listening');
+  log.info({ port, socketMode, oauth: Boolean(config.oauth) }, 'slack app listening');
 
   return {
     app,
@@ -120,6 +146,35 @@ export async function startSlackApp(config: SlackConfig, runtime: FrontendRuntim
       await delivery.close();
       await progress.close();
       await app.stop();
+    },
+  };
+}
+
+/**
+ * One workspace: its bot token. Many: Bolt's OAuth installer (install page, redirect, state
+ * cookie) and the installation store, which Bolt asks for each request's token.
+ */
+function authOptions(
+  config: SlackConfig, services: SlackAppServices, clientOptions: { slackApiUrl?: string }, log: Logger,
+): Partial<AppOptions> {
+  if (!config.oauth) return { token: config.botToken };
+  if (!services.installationStore) throw new Error('Slack OAuth is configured but startSlackApp was given no installation store');
+  // Bolt refuses a token beside OAuth options; every workspace's token comes from its install.
+  if (config.botToken) log.warn('SLACK_BOT_TOKEN is ignored: Slack OAuth is configured, each workspace uses the token of its install');
+  return {
+    clientId: config.oauth.clientId,
+    clientSecret: config.oauth.clientSecret,
+    stateSecret: config.oauth.stateSecret,
+    scopes: [...BOT_SCOPES],
+    installationStore: services.installationStore,
+    installerOptions: {
+      installPath: INSTALL_PATH,
+      redirectUriPath: REDIRECT_PATH,
+      // The install link goes straight to Slack's consent screen (the state cookie still guards it).
+      directInstall: true,
+      clientOptions,
+      // Socket Mode has no HTTP receiver: Bolt serves the install pages on their own port.
+      ...(config.appToken ? { port: config.port } : {}),
     },
   };
 }

@@ -11,6 +11,9 @@ import type { StatusInput } from './blocks.ts';
 export interface StatusTarget extends StatusInput {
   channel: string;
   ts: string;
+  /** Whose bot token edits the message (OAuth installs: one per workspace). */
+  teamId?: string;
+  enterpriseId?: string;
 }
 
 /** Posts one status update; resolves when Slack has it (or finally refused it). */

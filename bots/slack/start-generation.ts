@@ -18,6 +18,8 @@ export interface StartRequest {
   client: webApi.WebClient;
   actor: Actor;
   channelId: string;
+  /** The Enterprise Grid org of the workspace, when there is one: an org-wide install serves it. */
+  enterpriseId?: string;
   prompt: string;
   durationS?: string | number | null;
   seed?: string | number | null;
@@ -47,7 +49,10 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
       durationS: req.durationS,
       seed: req.seed,
       sizeLimitBytes: deps.sizeLimitBytes,
-      reply: { requestKey: req.requestKey, channel: channelId, statusTs, userId: actor.platformUserId, teamId: actor.guildId },
+      reply: {
+        requestKey: req.requestKey, channel: channelId, statusTs, userId: actor.platformUserId, teamId: actor.guildId,
+        ...(req.enterpriseId ? { enterpriseId: req.enterpriseId } : {}),
+      },
     });
   } catch (err) {
     await deleteQuietly(deps, client, channelId, statusTs);
@@ -63,6 +68,8 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
     {
       channel: channelId,
       ts: statusTs,
+      teamId: actor.guildId,
+      enterpriseId: req.enterpriseId,
       generationId: accepted.generationId,
       // The core accepted this prompt, so cleaning cannot throw; it matches what the core stored.
       prompt: cleanPrompt(req.prompt),

@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import { startSystem, type Role, type System } from '../../app/system.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { dropSchema } from '../../core/db/orm.ts';
-import { createLogger } from '../../core/log.ts';
+import { createLogger, type Logger } from '../../core/log.ts';
 import type { Runtime } from '../../core/runtime.ts';
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL ?? 'postgresql://postgres@127.0.0.1:5432/ditty_test';
@@ -48,6 +48,8 @@ export interface TestSystemOptions {
   drainTimeoutMs?: number;
   /** Join another test system's data: its schema, and (through env) its QUEUE_PREFIX and DATA_DIR. */
   schema?: string;
+  /** Where the system logs (default: a logger at TEST_LOG_LEVEL, silent unless set). */
+  log?: Logger;
 }
 
 export async function startTestSystem(opts: TestSystemOptions = {}): Promise<TestSystem> {
@@ -66,7 +68,7 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
-  const log = createLogger(config.logLevel, 'ditty-test');
+  const log = opts.log ?? createLogger(config.logLevel, 'ditty-test');
   const system = await startSystem(config, log, { roles: opts.roles ?? ['worker', 'web'], schema, drainTimeoutMs: opts.drainTimeoutMs });
   return {
     runtime: system.runtime,

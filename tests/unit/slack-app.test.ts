@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
+import { BOT_SCOPES } from '../../bots/slack/oauth.ts';
 import { SlackSender } from '../helpers/fake-slack/client.ts';
 import { FakeRuntime } from '../helpers/fake-slack/runtime.ts';
 import { FAKE_TEAM_ID, FakeSlack } from '../helpers/fake-slack/server.ts';
@@ -410,7 +411,10 @@ describe('manifest', () => {
     const socket = await load('socket-mode.json');
     const commands = http.features.slash_commands.map((c) => c.command);
     expect(socket.features.slash_commands.map((c) => c.command)).toEqual(commands);
-    expect(http.settings.event_subscriptions.bot_events.sort()).toEqual(['reaction_added', 'reaction_removed']);
+    expect(http.settings.event_subscriptions.bot_events.sort()).toEqual(['app_uninstalled', 'reaction_added', 'reaction_removed', 'tokens_revoked']);
+    expect(socket.settings.event_subscriptions.bot_events.sort()).toEqual(http.settings.event_subscriptions.bot_events);
+    // OAuth installs ask for exactly the manifest's scopes.
+    expect([...BOT_SCOPES].sort()).toEqual([...http.oauth_config.scopes.bot].sort());
     for (const scope of ['commands', 'chat:write', 'files:write', 'reactions:read', 'users:read', 'channels:history']) {
       expect(http.oauth_config.scopes.bot).toContain(scope);
     }

@@ -66,6 +66,7 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         client,
         actor: slackActor(c.teamId, c.userId, c.userName),
         channelId,
+        enterpriseId: isSlackId(body.enterprise?.id) ? body.enterprise.id : undefined,
         prompt: track.prompt,
         durationS: track.durationS,
         seed: null,

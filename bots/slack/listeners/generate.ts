@@ -19,6 +19,7 @@ export function registerGenerate(app: App, deps: SlackDeps): void {
         client,
         actor: slackActor(command.team_id, command.user_id, command.user_name),
         channelId: command.channel_id,
+        enterpriseId: isSlackId(command.enterprise_id) ? command.enterprise_id : undefined,
         prompt: args.prompt,
         durationS: args.duration,
         seed: args.seed,

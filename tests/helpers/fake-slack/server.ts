@@ -47,6 +47,18 @@ export interface StoredFile {
   channel?: string;
 }
 
+/** What oauth.v2.access answers for one authorization code (Slack's OAuth v2 response). */
+export interface OAuthGrant {
+  teamId?: string;
+  enterpriseId?: string;
+  isEnterpriseInstall?: boolean;
+  botToken: string;
+  botUserId: string;
+  botId: string;
+  installerUserId: string;
+  scopes: string[];
+}
+
 export interface ResponseUrlPost {
   id: string;
   body: Record<string, unknown>;
@@ -71,6 +83,12 @@ export class FakeSlack {
   readonly users = new Map<string, { name: string; real_name: string; display_name: string; is_admin?: boolean; is_owner?: boolean }>();
   /** Bearer tokens that auth.test refuses with invalid_auth. */
   readonly revokedTokens = new Set<string>();
+  /** Authorization codes oauth.v2.access accepts (each once), and the install each one grants. */
+  readonly oauthGrants = new Map<string, OAuthGrant>();
+  /** The app credentials oauth.v2.access checks, when set. */
+  oauthClient: { id: string; secret: string } | null = null;
+  /** Bot tokens issued through oauth.v2.access: auth.test answers with their own team and bot. */
+  readonly #issued = new Map<string, OAuthGrant>();
   readonly #channels = new Map<string, Map<string, StoredMessage>>();
   readonly #rateLimits = new Map<string, { retryAfterS: number; remaining: number }>();
   readonly #server: Server;
@@ -208,7 +226,7 @@ export class FakeSlack {
     }
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? String(args.token ?? '');
     if (this.revokedTokens.has(token)) return send(res, 200, JSON.stringify({ ok: false, error: 'invalid_auth' }));
-    return send(res, 200, JSON.stringify(this.#api(method, args)));
+    return send(res, 200, JSON.stringify(this.#api(method, args, token)));
   }
 
   #nextTs(): string {
@@ -234,11 +252,36 @@ export class FakeSlack {
     return m;
   }
 
-  #api(method: string, a: Args): Record<string, unknown> {
+  #api(method: string, a: Args, token: string): Record<string, unknown> {
     const channel = typeof a.channel === 'string' ? a.channel : typeof a.channel_id === 'string' ? a.channel_id : '';
     switch (method) {
-      case 'auth.test':
+      case 'auth.test': {
+        const issued = this.#issued.get(token);
+        if (issued) {
+          return {
+            ok: true, url: `https://${issued.teamId ?? issued.enterpriseId}.slack.com/`, team: issued.teamId ?? '', user: 'ditty',
+            team_id: issued.teamId ?? '', enterprise_id: issued.enterpriseId, user_id: issued.botUserId, bot_id: issued.botId,
+            is_enterprise_install: issued.isEnterpriseInstall ?? false,
+          };
+        }
         return { ok: true, url: 'https://ditty-test.slack.com/', team: 'ditty test', user: 'ditty', team_id: FAKE_TEAM_ID, user_id: FAKE_BOT_USER_ID, bot_id: FAKE_BOT_ID };
+      }
+      case 'oauth.v2.access': {
+        if (this.oauthClient && (a.client_id !== this.oauthClient.id || a.client_secret !== this.oauthClient.secret)) {
+          return { ok: false, error: 'invalid_client_id' };
+        }
+        const grant = this.oauthGrants.get(String(a.code));
+        if (!grant) return { ok: false, error: 'invalid_code' };
+        this.oauthGrants.delete(String(a.code));
+        this.#issued.set(grant.botToken, grant);
+        return {
+          ok: true, app_id: 'A0DITTY01', authed_user: { id: grant.installerUserId }, scope: grant.scopes.join(','), token_type: 'bot',
+          access_token: grant.botToken, bot_user_id: grant.botUserId,
+          team: grant.isEnterpriseInstall ? null : { id: grant.teamId, name: `team ${grant.teamId}` },
+          enterprise: grant.enterpriseId ? { id: grant.enterpriseId, name: `org ${grant.enterpriseId}` } : null,
+          is_enterprise_install: grant.isEnterpriseInstall ?? false,
+        };
+      }
       case 'apps.connections.open':
         return { ok: true, url: `${this.url.replace(/^http/, 'ws')}/socket` };
       case 'chat.postMessage': {

@@ -1,0 +1,101 @@
+/**
+ * Many workspaces: Bolt's OAuth installer keeps installations in Postgres through this store, and
+ * work that happens outside a Slack request (progress edits, delivery) finds each workspace's
+ * bot token through `WorkspaceClients`. In single-workspace mode every team gets the one client.
+ */
+import { webApi, type Installation, type InstallationQuery, type InstallationStore } from '@slack/bolt';
+import {
+  deleteSlackInstallation, findSlackInstallation, saveSlackInstallation, type EntityManager, type SlackInstallationQuery,
+} from '../../core/db/index.ts';
+import { rememberBounded } from './deps.ts';
+
+/** The bot scopes of the manifests (a unit test keeps them equal), asked for at install. */
+export const BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'reactions:read', 'users:read', 'channels:history', 'groups:history'] as const;
+export const INSTALL_PATH = '/slack/install';
+export const REDIRECT_PATH = '/slack/oauth_redirect';
+
+/**
+ * Bolt's InstallationStore over core/db, with a fresh EntityManager per call (calls come from
+ * concurrent requests; a shared one would mix their identity maps).
+ */
+export function postgresInstallationStore(em: () => EntityManager): InstallationStore {
+  return {
+    async storeInstallation(installation) {
+      const bot = installation.bot;
+      // ditty works through its bot user; an install that granted only user scopes serves nothing.
+      if (!bot?.token) throw new Error('Slack installation has no bot token: the app must be installed with its bot scopes');
+      const isEnterpriseInstall = installation.isEnterpriseInstall === true;
+      await saveSlackInstallation(em(), {
+        teamId: isEnterpriseInstall ? null : (installation.team?.id ?? null),
+        enterpriseId: installation.enterprise?.id ?? null,
+        isEnterpriseInstall,
+        botToken: bot.token,
+        botUserId: bot.userId,
+        botId: bot.id,
+        scopes: bot.scopes ?? [],
+        installerUserId: installation.user?.id ?? null,
+        installation: installation as unknown as Record<string, unknown>,
+      });
+    },
+    async fetchInstallation(query) {
+      const row = await findSlackInstallation(em(), toQuery(query));
+      // Bolt turns a throw into "not authorized": the request is refused without a token.
+      if (!row) throw new Error(`No Slack installation for team ${query.teamId ?? '-'} / enterprise ${query.enterpriseId ?? '-'}`);
+      return row.installation as unknown as Installation;
+    },
+    async deleteInstallation(query) {
+      await deleteSlackInstallation(em(), toQuery(query));
+    },
+  };
+}
+
+function toQuery(q: InstallationQuery<boolean>): SlackInstallationQuery {
+  return { teamId: q.teamId ?? null, enterpriseId: q.enterpriseId ?? null, isEnterpriseInstall: q.isEnterpriseInstall };
+}
+
+export interface TeamRef {
+  teamId: string;
+  enterpriseId?: string;
+}
+
+/** A Web API client carrying the bot token of a given workspace. */
+export interface WorkspaceClients {
+  clientFor(team: TeamRef): Promise<webApi.WebClient>;
+  /** Drops a cached client after an uninstall or a revoked token. */
+  forget(team: TeamRef): void;
+}
+
+export function singleWorkspaceClients(client: webApi.WebClient): WorkspaceClients {
+  return { clientFor: async () => client, forget: () => undefined };
+}
+
+/**
+ * Clients built from stored installations, reused for `ttlMs` so a burst of progress edits costs
+ * one lookup; a reinstall (new token) is picked up when the entry expires.
+ */
+export function installedWorkspaceClients(
+  store: InstallationStore,
+  makeClient: (token: string) => webApi.WebClient,
+  ttlMs = 60_000,
+): WorkspaceClients {
+  const cache = new Map<string, { client: webApi.WebClient; at: number }>();
+  const key = (t: TeamRef) => `${t.enterpriseId ?? ''}/${t.teamId}`;
+  return {
+    async clientFor(team) {
+      const hit = cache.get(key(team));
+      if (hit && Date.now() - hit.at < ttlMs) return hit.client;
+      const installation = await store.fetchInstallation({ teamId: team.teamId, enterpriseId: team.enterpriseId, isEnterpriseInstall: false });
+      const token = installation.bot?.token;
+      if (!token) throw new Error(`The Slack installation of team ${team.teamId} has no bot token`);
+      const client = makeClient(token);
+      rememberBounded(cache, key(team), { client, at: Date.now() }, 1000);
+      return client;
+    },
+    forget(team) {
+      if (team.enterpriseId && !team.teamId) {
+        for (const k of cache.keys()) if (k.startsWith(`${team.enterpriseId}/`)) cache.delete(k);
+      }
+      cache.delete(key(team));
+    },
+  };
+}
