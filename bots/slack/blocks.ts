@@ -190,9 +190,20 @@ export function cancelledBlocks(input: StatusInput): { text: string; blocks: Blo
 const PERIOD_LABEL = { day: 'today', week: 'this week', month: 'this month', all: 'all time' } as const;
 
 /** A leaderboard with a text bar chart: Slack image blocks need a public URL we may not have. */
+const statsTitle = (stats: Pick<Stats, 'scope' | 'period'>) =>
+  `ditty ${stats.scope === 'global' ? 'everywhere' : 'in this workspace'}, ${PERIOD_LABEL[stats.period]}`;
+
+/** Title and alt text of the /stats chart image; it shows bars only, so it names no track. */
+export function statsChartText(stats: Pick<Stats, 'scope' | 'period' | 'topTracks'>): { title: string; altText: string } {
+  return {
+    title: `${statsTitle(stats)}: top tracks chart`,
+    altText: `Bar chart of the top ${Math.min(10, stats.topTracks.length)} tracks, ${PERIOD_LABEL[stats.period]}: yellow bars are favorites, purple bars plays, in leaderboard order.`,
+  };
+}
+
 export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
   const t = stats.totals;
-  const title = `ditty ${stats.scope === 'global' ? 'everywhere' : 'in this workspace'}, ${PERIOD_LABEL[stats.period]}`;
+  const title = statsTitle(stats);
   const blocks: Block[] = [
     { type: 'header', text: { type: 'plain_text', text: title } },
     {

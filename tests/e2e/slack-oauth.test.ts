@@ -137,6 +137,20 @@ describe('Slack OAuth on the real system', () => {
     expect(bearer(infoA)).toBe(TOKEN_A2);
   }, 30_000);
 
+  it('/stats in an installed workspace uploads its chart PNG with that workspace\'s token', async () => {
+    const from = Date.now();
+    const sent = await sender.command('/stats', 'server all', { teamId: TEAM_A, channelId: CHANNEL_A, user: ALICE });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'stats');
+    expect(JSON.stringify(reply.body.blocks)).toContain('oauth lofi piano');
+    const chart = await fake.waitFor(
+      () => [...fake.files.values()].find((f) => f.filename === 'ditty-stats.png' && f.completed && f.channel === CHANNEL_A), 10_000, 'chart',
+    );
+    expect(chart.bytes!.subarray(0, 8)).toEqual(Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]));
+    const uploads = since(from).filter((c) => c.method.startsWith('files.'));
+    expect(uploads.map((c) => c.method)).toEqual(['files.getUploadURLExternal', 'files.completeUploadExternal']);
+    expect(new Set(uploads.map(bearer))).toEqual(new Set([TOKEN_A2]));
+  });
+
   it('a workspace that never installed is refused and nothing is generated', async () => {
     const from = Date.now();
     const sent = await sender.command('/generate', 'not installed here', { teamId: 'T0STRANGER', channelId: 'C0STRANGE', user: ALICE });

@@ -7,6 +7,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pino } from 'pino';
+import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
@@ -284,6 +285,26 @@ describe('favorites, buttons and safety', () => {
     expect(out).not.toContain('@here');
   });
 
+  it('/stats without tracks uploads no chart; in a channel without the bot, the numbers come with an invite hint', async () => {
+    const uploadsBefore = fake.callsOf('files.getUploadURLExternal').length;
+    const empty = await sender.command('/stats', 'server all', { teamId: 'T0EMPTYWS1' });
+    await fake.waitFor(() => fake.responses.find((r) => empty.fields.response_url.endsWith(r.id)), 5000, 'empty stats');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploadsBefore);
+
+    await deliveredTrack('chart without bot');
+    const outside = newChannel();
+    fake.notInChannel.add(outside);
+    const sent = await sender.command('/stats', 'server all', { channelId: outside });
+    const replies = await fake.waitFor(() => {
+      const r = fake.responses.filter((x) => sent.fields.response_url.endsWith(x.id));
+      return r.length >= 2 ? r : undefined;
+    }, 5000, 'stats and hint');
+    expect(JSON.stringify(replies[0]!.body.blocks)).toContain('Top tracks');
+    expect(fake.messages(outside)).toEqual([]);
+    expect(String(replies[1]!.body.text)).toContain('/invite @ditty');
+  });
+
   it('/stats shows favorites given in this workspace', async () => {
     const { id, channel, card } = await deliveredTrack('stats probe track');
     await sender.event(sender.reaction('reaction_added', BOB.id, 'star', channel, card.ts));
@@ -293,6 +314,20 @@ describe('favorites, buttons and safety', () => {
     const body = JSON.stringify(reply.body.blocks);
     expect(body).toContain('all time');
     expect(body).toMatch(/1 ⭐ · stats probe track/);
+
+    // The chart is uploaded into the channel the command came from, as a PNG with a yellow favorites bar.
+    const chart = await fake.waitFor(
+      () => [...fake.files.values()].find((f) => f.filename === 'ditty-stats.png' && f.completed && f.channel === sent.fields.channel_id), 5000, 'chart upload',
+    );
+    const png = PNG.sync.read(chart.bytes!);
+    expect([png.width, png.height]).toEqual([600, 260]);
+    let yellow = 0;
+    for (let i = 0; i < png.data.length; i += 4) if (png.data[i] === 0xf5 && png.data[i + 1] === 0xc5 && png.data[i + 2] === 0x18) yellow++;
+    expect(yellow).toBeGreaterThan(100);
+    expect(fake.messages(sent.fields.channel_id).some((m) => m.files?.some((f) => f.id === chart.id))).toBe(true);
+    const upload = fake.callsOf('files.completeUploadExternal').find((c) => JSON.stringify(c.args.files).includes(chart.id))!;
+    expect(JSON.stringify(upload.args.files)).toContain('top tracks chart');
+
     const bad = await sender.command('/stats', 'yesterday');
     const badReply = await fake.waitFor(() => fake.responses.find((r) => bad.fields.response_url.endsWith(r.id)), 5000, 'usage');
     expect(String(badReply.body.text)).toContain('Usage');
