@@ -6,10 +6,13 @@ import {
   type DeliverJob, type Platform, type RenderJob,
 } from './jobs.ts';
 
-export function connectRedis(url: string, name: string): Redis {
-  // BullMQ workers block on Redis; it requires maxRetriesPerRequest: null so a slow command
-  // never rejects a blocking call mid-wait.
-  return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+/**
+ * BullMQ workers and subscribers block on Redis and need `maxRetriesPerRequest: null` so a wait
+ * is never cut short. Connections that serve a chat command (`failFast`) must instead give up
+ * within seconds when Redis is down, so the user hears "try again" rather than nothing.
+ */
+export function connectRedis(url: string, name: string, opts: { failFast?: boolean } = {}): Redis {
+  return new Redis(url, { maxRetriesPerRequest: opts.failFast ? 2 : null, connectionName: name, lazyConnect: false });
 }
 
 export interface Queues {

@@ -22,7 +22,7 @@ export interface Runtime extends FrontendRuntime {
   redis: Redis;
   publish(event: ProgressEvent): void;
   /** A fresh connection (blocking workers and subscribers each need their own). */
-  connect(name: string): Redis;
+  connect(name: string, opts?: { failFast?: boolean }): Redis;
   close(): Promise<void>;
 }
 
@@ -41,14 +41,17 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     if (ran.length) log.info({ migrations: ran }, 'migrations applied');
   }
   const connections: Redis[] = [];
-  const connect = (name: string) => {
-    const c = connectRedis(config.redisUrl, `ditty-${name}`);
+  const connect = (name: string, connectOpts: { failFast?: boolean } = {}) => {
+    const c = connectRedis(config.redisUrl, `ditty-${name}`, connectOpts);
     c.on('error', (err: Error) => log.warn({ err: err.message, connection: name }, 'redis connection error'));
     connections.push(c);
     return c;
   };
-  const redis = connect('commands');
-  const queues = createQueues(connect('queues'), config.queuePrefix);
+  const redis = connect('commands', { failFast: true });
+  const queues = createQueues(connect('queues', { failFast: true }), config.queuePrefix);
+  for (const queue of [queues.render, ...Object.values(queues.deliver)]) {
+    queue.on('error', (err: Error) => log.warn({ err: err.message, queue: queue.name }, 'queue error'));
+  }
   const publish = (event: ProgressEvent) => {
     void redis.publish(progressChannel(config.queuePrefix, event.platform), JSON.stringify(event)).catch((err: unknown) => {
       log.warn({ err, generationId: event.generationId }, 'progress publish failed');
@@ -100,10 +103,20 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     },
     async close() {
       await Promise.all(deliveries.map((d) => d.close()));
-      await queues.close();
-      await Promise.all(connections.map((c) => c.quit().catch(() => c.disconnect())));
+      // With Redis unreachable, a polite close would wait for a reconnect that may never come.
+      await withTimeout(queues.close(), 5_000);
+      await Promise.all(connections.map((c) => (c.status === 'ready' ? withTimeout(c.quit(), 2_000) : Promise.resolve()).finally(() => c.disconnect())));
       await orm.close(true);
     },
   };
   return runtime;
+}
+
+/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
+function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(resolve, ms);
+    timer.unref();
+    promise.then(() => resolve(), () => resolve()).finally(() => clearTimeout(timer));
+  });
 }

@@ -78,3 +78,19 @@ describe('ChatCore.generate refusals', () => {
     expect(view?.creator.displayName).toBe('p');
   });
 });
+
+describe('ChatCore when Redis is down', () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem({ roles: [], env: { REDIS_URL: 'redis://127.0.0.1:1' } });
+  });
+  afterAll(async () => sys?.stop());
+
+  it('refuses within seconds with a clear "try again", instead of hanging the chat command', async () => {
+    const started = Date.now();
+    const err = await refusal(sys.runtime.core.generate({ actor: actor('down', 'g-down'), channelId: 'c', prompt: 'piano', durationS: 5 }));
+    expect(err.code).toBe('unavailable');
+    expect(err.message).toMatch(/try again/);
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
+});
