@@ -23,7 +23,7 @@ import { registerSettings } from './listeners/settings.ts';
 import { registerStats } from './listeners/stats.ts';
 import { registerUninstall } from './listeners/uninstall.ts';
 import {
-  BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, REDIRECT_PATH, singleWorkspaceClients, type WorkspaceClients,
+  BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, notifyingStore, REDIRECT_PATH, singleWorkspaceClients, type WorkspaceClients,
 } from './oauth.ts';
 import { ProgressUpdater, type StatusTarget } from './progress.ts';
 import { SettingsCache } from './server-settings.ts';
@@ -71,8 +71,13 @@ export async function startSlackApp(
   const socketMode = Boolean(config.appToken);
   // The WebClient reads no environment variable for its base URL: tests and proxies set it here.
   const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+  const makeClient = (token: string) => new webApi.WebClient(token, { ...clientOptions, logger: boltLogger(log) });
+  // Progress and delivery run outside any Slack request: each needs its workspace's token.
+  const installed = config.oauth && services.installationStore ? installedWorkspaceClients(services.installationStore, makeClient) : null;
+  // Writes and deletes drop that workspace's cached client, so a reinstall's token applies at once.
+  const store = installed && services.installationStore ? notifyingStore(services.installationStore, (team) => installed.forget(team)) : undefined;
   const app = new App({
-    ...authOptions(config, services, clientOptions, log),
+    ...authOptions(config, store, clientOptions, log),
     signingSecret: config.signingSecret,
     ...(socketMode ? { socketMode: true, appToken: config.appToken } : {}),
     clientOptions,
@@ -82,10 +87,7 @@ export async function startSlackApp(
   });
   await app.init();
 
-  // Progress and delivery run outside any Slack request: each needs its workspace's token.
-  const clients: WorkspaceClients = config.oauth
-    ? installedWorkspaceClients(services.installationStore!, (token) => new webApi.WebClient(token, { ...clientOptions, logger: boltLogger(log) }))
-    : singleWorkspaceClients(app.client);
+  const clients: WorkspaceClients = installed ?? singleWorkspaceClients(app.client);
 
   const progress = new ProgressUpdater(
     async (target: StatusTarget, event: ProgressEvent) => {
@@ -115,7 +117,7 @@ export async function startSlackApp(
   registerSettings(app, deps);
   registerButtons(app, deps);
   registerReactions(app, deps);
-  if (config.oauth) registerUninstall(app, deps, services.installationStore!);
+  if (store) registerUninstall(app, deps, store);
   app.error(async (err) => {
     log.error({ err }, 'slack listener failed');
   });
@@ -155,10 +157,10 @@ export async function startSlackApp(
  * cookie) and the installation store, which Bolt asks for each request's token.
  */
 function authOptions(
-  config: SlackConfig, services: SlackAppServices, clientOptions: { slackApiUrl?: string }, log: Logger,
+  config: SlackConfig, installationStore: InstallationStore | undefined, clientOptions: { slackApiUrl?: string }, log: Logger,
 ): Partial<AppOptions> {
   if (!config.oauth) return { token: config.botToken };
-  if (!services.installationStore) throw new Error('Slack OAuth is configured but startSlackApp was given no installation store');
+  if (!installationStore) throw new Error('Slack OAuth is configured but startSlackApp was given no installation store');
   // Bolt refuses a token beside OAuth options; every workspace's token comes from its install.
   if (config.botToken) log.warn('SLACK_BOT_TOKEN is ignored: Slack OAuth is configured, each workspace uses the token of its install');
   return {
@@ -166,7 +168,7 @@ function authOptions(
     clientSecret: config.oauth.clientSecret,
     stateSecret: config.oauth.stateSecret,
     scopes: [...BOT_SCOPES],
-    installationStore: services.installationStore,
+    installationStore,
     installerOptions: {
       installPath: INSTALL_PATH,
       redirectUriPath: REDIRECT_PATH,

@@ -53,6 +53,25 @@ function toQuery(q: InstallationQuery<boolean>): SlackInstallationQuery {
   return { teamId: q.teamId ?? null, enterpriseId: q.enterpriseId ?? null, isEnterpriseInstall: q.isEnterpriseInstall };
 }
 
+/**
+ * The same store, calling `changed` after each write or delete, so cached clients of that
+ * workspace are dropped and a reinstall's new token is used at once.
+ */
+export function notifyingStore(store: InstallationStore, changed: (team: TeamRef) => void): InstallationStore {
+  const teamOf = (teamId: string | undefined, enterpriseId: string | undefined): TeamRef => ({ teamId: teamId ?? '', enterpriseId });
+  return {
+    async storeInstallation(installation, logger) {
+      await store.storeInstallation(installation, logger);
+      changed(teamOf(installation.team?.id, installation.enterprise?.id));
+    },
+    fetchInstallation: (query, logger) => store.fetchInstallation(query, logger),
+    async deleteInstallation(query, logger) {
+      await store.deleteInstallation?.(query, logger);
+      changed(teamOf(query.teamId, query.enterpriseId));
+    },
+  };
+}
+
 export interface TeamRef {
   teamId: string;
   enterpriseId?: string;

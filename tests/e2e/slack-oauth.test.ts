@@ -135,7 +135,16 @@ describe('Slack OAuth on the real system', () => {
     await sender.command('/ditty', 'settings', { teamId: TEAM_A, channelId: CHANNEL_A, user: ALICE });
     const infoA = await fake.waitFor(() => since(from).find((c) => c.method === 'users.info'), 5000, 'users.info for A');
     expect(bearer(infoA)).toBe(TOKEN_A2);
-  }, 30_000);
+
+    // Delivery had a client for the old token cached; the reinstall replaced it at once.
+    from = Date.now();
+    const channel = 'C0OAUTHA2';
+    await sender.command('/generate', 'after reinstall 5 8', { teamId: TEAM_A, channelId: channel, user: ALICE });
+    await fake.waitFor(() => fake.messages(channel).find((m) => m.files?.length), 90_000, 'uploaded track after reinstall');
+    const calls = since(from);
+    expect(calls.map((c) => c.method)).toContain('files.completeUploadExternal');
+    expect(new Set(calls.map(bearer))).toEqual(new Set([TOKEN_A2]));
+  }, 120_000);
 
   it('/stats in an installed workspace uploads its chart PNG with that workspace\'s token', async () => {
     const from = Date.now();

@@ -14,7 +14,6 @@ export function registerUninstall(app: App, deps: SlackDeps, store: Installation
     const isEnterpriseInstall = body.is_enterprise_install === true;
     if (!(isEnterpriseInstall ? enterpriseId : teamId)) return;
     await store.deleteInstallation?.({ teamId, enterpriseId, isEnterpriseInstall });
-    deps.clients.forget({ teamId: teamId ?? '', enterpriseId });
     deps.log.info({ teamId, enterpriseId, isEnterpriseInstall, why }, 'slack installation removed');
   };
 
