@@ -135,8 +135,8 @@ export async function synthesize(
       t = performance.now();
       const c = Math.min(CHUNK_BLOCKS, nBlocks - b0);
       const feeds: Record<string, ort.Tensor> = {
-        ...packers.d.feeds('d', DSF_PARAMS, b0, c, { c1: 2 }),
-        ...packers.f.feeds('f', FM_PARAMS, b0, c, {}),
+        ...packers.d.flatFeeds('d', DSF_PARAMS, b0, c, { c1: 2 }),
+        ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
         ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
         n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
         hist: new ort.Tensor('float32', hist, [SEND_HISTORY]),
@@ -212,6 +212,37 @@ class Packer {
       const b = blocks[i]!;
       if (b < nBlocks) this.order[fill[b]!++] = i;
     }
+  }
+
+  /**
+   * The chunk's rows flat ([R, 1] per parameter, block order), each slot's row index ([C, K]; empty
+   * slots point at row 0) and the gains [C, 3, K]. A chunk without rows gets one silent row.
+   */
+  flatFeeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>): Record<string, ort.Tensor> {
+    let k = 1;
+    for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
+    const j0 = this.first[b0]!;
+    const r = Math.max(1, this.first[b0 + c]! - j0);
+    const { data, stride } = this.table;
+    const arrays = params.map((p) => new Float32Array(r).fill(pad[p] ?? 0));
+    const colIdx = params.map((p) => this.table.col(p));
+    const idx = new BigInt64Array(c * k);
+    const gain = new Float32Array(c * 3 * k);
+    const g0 = this.table.col('gl');
+    for (let b = 0; b < c; b++) {
+      for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
+        const base = this.order[j]! * stride;
+        const row = j - j0;
+        for (let p = 0; p < arrays.length; p++) arrays[p]![row] = data[base + colIdx[p]!]!;
+        idx[b * k + s] = BigInt(row);
+        for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = data[base + g0 + g]!;
+      }
+    }
+    const out: Record<string, ort.Tensor> = {};
+    params.forEach((p, i) => (out[`${prefix}_${p}`] = new ort.Tensor('float32', arrays[i]!, [r, 1])));
+    out[`${prefix}_idx`] = new ort.Tensor('int64', idx, [c, k]);
+    out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
+    return out;
   }
 
   feeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>, colors?: readonly string[]): Record<string, ort.Tensor> {
