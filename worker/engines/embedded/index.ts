@@ -135,7 +135,7 @@ export async function synthesize(
       t = performance.now();
       const c = Math.min(CHUNK_BLOCKS, nBlocks - b0);
       const feeds: Record<string, ort.Tensor> = {
-        ...packers.d.flatFeeds('d', DSF_PARAMS, b0, c, { c1: 2 }),
+        ...packers.d.flatFeeds('d', DSF_PARAMS, b0, c, { c1: 2 }, 'tone'),
         ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
         ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
         n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
@@ -218,7 +218,7 @@ class Packer {
    * The chunk's rows flat ([R, 1] per parameter, block order), each slot's row index ([C, K]; empty
    * slots point at row 0) and the gains [C, 3, K]. A chunk without rows gets one silent row.
    */
-  flatFeeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>): Record<string, ort.Tensor> {
+  flatFeeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>, indexCol?: string): Record<string, ort.Tensor> {
     let k = 1;
     for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
     const j0 = this.first[b0]!;
@@ -229,11 +229,15 @@ class Packer {
     const idx = new BigInt64Array(c * k);
     const gain = new Float32Array(c * 3 * k);
     const g0 = this.table.col('gl');
+    // an integer column (the tone index) goes out as int32 `${prefix}_${indexCol}` [R]
+    const ints = new Int32Array(indexCol ? r : 0);
+    const intCol = indexCol ? this.table.col(indexCol) : 0;
     for (let b = 0; b < c; b++) {
       for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
         const base = this.order[j]! * stride;
         const row = j - j0;
         for (let p = 0; p < arrays.length; p++) arrays[p]![row] = data[base + colIdx[p]!]!;
+        if (indexCol) ints[row] = data[base + intCol]!;
         idx[b * k + s] = BigInt(row);
         for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = data[base + g0 + g]!;
       }
@@ -241,6 +245,7 @@ class Packer {
     const out: Record<string, ort.Tensor> = {};
     params.forEach((p, i) => (out[`${prefix}_${p}`] = new ort.Tensor('float32', arrays[i]!, [r, 1])));
     out[`${prefix}_idx`] = new ort.Tensor('int64', idx, [c, k]);
+    if (indexCol) out[`${prefix}_${indexCol}`] = new ort.Tensor('int32', ints, [r]);
     out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
     return out;
   }

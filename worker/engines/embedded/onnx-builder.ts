@@ -7,6 +7,7 @@ import onnxProto from 'onnx-proto';
 const { onnx } = onnxProto;
 const DT = onnx.TensorProto.DataType;
 
+export type ElemType = 'float' | 'int32' | 'int64';
 export type AttrValue = number | number[] | string;
 export interface AttrSpec {
   [name: string]: { int: number } | { ints: number[] } | { float: number } | AttrValue;
@@ -20,12 +21,12 @@ export class GraphBuilder {
   private counter = 0;
 
   /** Declares a graph input; dims are numbers or symbolic names for dynamic axes. */
-  input(name: string, type: 'float' | 'int64', dims: Array<number | string>): string {
+  input(name: string, type: ElemType, dims: Array<number | string>): string {
     this.inputs.push(valueInfo(name, type, dims));
     return name;
   }
 
-  output(name: string, type: 'float' | 'int64', dims: Array<number | string>): void {
+  output(name: string, type: ElemType, dims: Array<number | string>): void {
     this.outputs.push(valueInfo(name, type, dims));
   }
 
@@ -79,12 +80,12 @@ function rawBytes(a: Float32Array | BigInt64Array): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
 
-function valueInfo(name: string, type: 'float' | 'int64', dims: Array<number | string>) {
+function valueInfo(name: string, type: ElemType, dims: Array<number | string>) {
   return onnx.ValueInfoProto.create({
     name,
     type: {
       tensorType: {
-        elemType: type === 'float' ? DT.FLOAT : DT.INT64,
+        elemType: type === 'float' ? DT.FLOAT : type === 'int32' ? DT.INT32 : DT.INT64,
         shape: { dim: dims.map((d) => (typeof d === 'number' ? { dimValue: d } : { dimParam: d })) },
       },
     },

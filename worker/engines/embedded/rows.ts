@@ -6,7 +6,7 @@
  */
 import type { Note } from './compose.ts';
 import { PATCHES, type DsfLayer, type FmLayer, type Layer, type NoiseLayer } from './patches.ts';
-import { BLOCK, DSF_PARAMS, FM_PARAMS, NOISE_COLORS, NOISE_PARAMS, SAMPLE_RATE } from './synth-graph.ts';
+import { BLOCK, DSF_PARAMS, FM_PARAMS, NOISE_COLORS, NOISE_PARAMS, SAMPLE_RATE, toneIndex, toneOmega } from './synth-graph.ts';
 import { midiToHz } from './theory.ts';
 
 const TWO_PI = 2 * Math.PI;
@@ -53,7 +53,7 @@ const GAIN_COLS = ['gl', 'gr', 'gs'] as const;
 
 export function notesToRows(notes: Note[], space: number): Rows {
   const rows: Rows = {
-    dsf: new RowTable([...DSF_PARAMS, ...GAIN_COLS]),
+    dsf: new RowTable([...DSF_PARAMS, 'tone', ...GAIN_COLS]),
     fm: new RowTable([...FM_PARAMS, ...GAIN_COLS]),
     noise: new RowTable([...NOISE_PARAMS, ...NOISE_COLORS, ...GAIN_COLS]),
   };
@@ -152,7 +152,11 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     }
     // Frequency is held for the block (glides, sweeps and vibrato step every 5.8 ms) and the
     // phase carries over exactly, so pitch changes are smooth and click-free.
-    const f = layer.kind === 'noise' ? 0 : freqAt(onset ? 0 : s0 + BLOCK / 2);
+    let f = layer.kind === 'noise' ? 0 : freqAt(onset ? 0 : s0 + BLOCK / 2);
+    // DSF rows play a frequency of the graph's tone table (a 2-cent grid); the phase carried
+    // on below is the one of that exact frequency, so the waveform stays continuous.
+    const tone = layer.kind === 'dsf' ? toneIndex(f) : 0;
+    if (layer.kind === 'dsf') f = (toneOmega(tone) * SAMPLE_RATE) / TWO_PI;
     const w = (TWO_PI * f) / SAMPLE_RATE;
     const p0 = onset ? -w * o : phase;
     phase = (p0 + w * BLOCK) % TWO_PI;
@@ -166,7 +170,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
       // sin / (1 + a^2 - 2a cos) = [sin / (c1 - cos)] / 2a; the 1/2a and the equal-power
       // normalization sqrt(1 - a^2) are row constants, folded into the gains.
       const g = (scale * Math.sqrt(1 - a * a)) / (2 * a);
-      rows.dsf.push(b, [p0, w, (1 + a * a) / (2 * a), e0, es, gl * g, gr * g, gs * g]);
+      rows.dsf.push(b, [Math.sin(p0), Math.cos(p0), (1 + a * a) / (2 * a), e0, es, tone, gl * g, gr * g, gs * g]);
     } else {
       // Keep the FM sidebands ((index + 1) * modulator) under Nyquist: no aliasing on high notes.
       const maxIdx = Math.max(0, (0.9 * NYQUIST - f) / Math.max(1e-9, ratio * f) - 1);

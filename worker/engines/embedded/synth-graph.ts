@@ -28,8 +28,22 @@ export type NoiseColor = (typeof NOISE_COLORS)[number];
 // Row inputs are pre-scaled on the TS side so the graph does the fewest ops per sample: each
 // row's envelope segment is normalized to peak 1 (its level, pan and the DSF normalization all
 // fold into the per-row gains of the mixing MatMul), and frequency is constant within a block.
-/** Per-row inputs of the band-limited (DSF) voices: phase, frequency, brightness, envelope. */
-export const DSF_PARAMS = ['p0', 'w', 'c1', 'e0', 'es'] as const;
+/** Per-row inputs of the band-limited (DSF) voices: sine and cosine of the start phase,
+ * brightness, envelope; the frequency is a row index into the tone table (`d_tone`). */
+export const DSF_PARAMS = ['sp0', 'cp0', 'c1', 'e0', 'es'] as const;
+/** Tone table: sin and cos of w t over one block for frequencies on a 2-cent grid from TONE_LOW_HZ
+ * up to 0.9 Nyquist. 2 cents is under half the smallest pitch difference a listener hears. */
+export const TONE_LOW_HZ = 16;
+export const TONE_STEPS_PER_OCTAVE = 600;
+export const TONES = Math.ceil(Math.log2((0.9 * SAMPLE_RATE) / 2 / TONE_LOW_HZ) * TONE_STEPS_PER_OCTAVE) + 1;
+export function toneIndex(hz: number): number {
+  const i = Math.round(Math.log2(Math.max(hz, TONE_LOW_HZ) / TONE_LOW_HZ) * TONE_STEPS_PER_OCTAVE);
+  return Math.min(TONES - 1, i);
+}
+/** Radians per sample of a tone-table entry. */
+export function toneOmega(index: number): number {
+  return (2 * Math.PI * TONE_LOW_HZ * 2 ** (index / TONE_STEPS_PER_OCTAVE)) / SAMPLE_RATE;
+}
 /** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
 export const FM_PARAMS = ['p0', 'w', 'pm0', 'mr', 'mi', 'e0', 'es'] as const;
 export const NOISE_PARAMS = ['e0', 'es'] as const;
@@ -66,10 +80,17 @@ export function buildSynthGraph(): Uint8Array {
 
   // --- band-limited rows: sum_k a^(k-1) sin(k phi) = sin(phi) / (1 + a^2 - 2a cos(phi)) ------
   // divided through by 2a, the denominator is c1 - cos(phi) with c1 = (1 + a^2) / 2a.
+  // sin and cos of phi = p0 + w t come by angle addition from the tone table (one Gather of a
+  // contiguous line per row) and the row's sin p0, cos p0: a Sin and a Cos per row and sample
+  // cost about seven plain ops each, ~45 of the graph's ~160 kernel ms.
   const d = flatRows('d', DSF_PARAMS);
-  const phi = g.op('Add', [g.op('Mul', [tFlat, d.w!]), d.p0!]);
-  const den = g.op('Sub', [d.c1!, g.op('Cos', [phi])]);
-  const dSig = g.op('Mul', [g.op('Div', [g.op('Sin', [phi]), den]), envelopeAt(tFlat, d.e0!, d.es!)]);
+  const tone = g.input('d_tone', 'int32', ['R_d']);
+  const [sinTab, cosTab] = toneTables();
+  const sinWt = g.op('Gather', [g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin'), tone], { axis: 0 }); // [R, BLOCK]
+  const cosWt = g.op('Gather', [g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos'), tone], { axis: 0 });
+  const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
+  const den = g.op('Add', [g.op('Sub', [d.c1!, g.op('Mul', [d.cp0!, cosWt])]), g.op('Mul', [d.sp0!, sinWt])]);
+  const dSig = g.op('Mul', [g.op('Div', [sinPhi, den]), envelopeAt(tFlat, d.e0!, d.es!)]);
   const dMix = mixFlat('d', dSig);
 
   // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
@@ -113,6 +134,19 @@ export function buildSynthGraph(): Uint8Array {
   g.output('out', 'float', [2, 'N']);
   g.output('send', 'float', ['N']);
   return g.toBytes('ditty_synth');
+}
+
+function toneTables(): [Float32Array, Float32Array] {
+  const sin = new Float32Array(TONES * BLOCK);
+  const cos = new Float32Array(TONES * BLOCK);
+  for (let i = 0; i < TONES; i++) {
+    const w = toneOmega(i);
+    for (let t = 0; t < BLOCK; t++) {
+      sin[i * BLOCK + t] = Math.sin(w * t);
+      cos[i * BLOCK + t] = Math.cos(w * t);
+    }
+  }
+  return [sin, cos];
 }
 
 /** Fixed-seed noise in a few colours, filtered once here so drums need no filters at render time. */
