@@ -226,7 +226,7 @@ class Packer {
     const { data, stride } = this.table;
     const arrays = params.map((p) => new Float32Array(r).fill(pad[p] ?? 0));
     const colIdx = params.map((p) => this.table.col(p));
-    const idx = new BigInt64Array(c * k);
+    const idx = new Int32Array(c * k);
     const gain = new Float32Array(c * 3 * k);
     const g0 = this.table.col('gl');
     // an integer column (the tone index) goes out as int32 `${prefix}_${indexCol}` [R]
@@ -238,13 +238,13 @@ class Packer {
         const row = j - j0;
         for (let p = 0; p < arrays.length; p++) arrays[p]![row] = data[base + colIdx[p]!]!;
         if (indexCol) ints[row] = data[base + intCol]!;
-        idx[b * k + s] = BigInt(row);
+        idx[b * k + s] = row;
         for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = data[base + g0 + g]!;
       }
     }
     const out: Record<string, ort.Tensor> = {};
     params.forEach((p, i) => (out[`${prefix}_${p}`] = new ort.Tensor('float32', arrays[i]!, [r, 1])));
-    out[`${prefix}_idx`] = new ort.Tensor('int64', idx, [c, k]);
+    out[`${prefix}_idx`] = new ort.Tensor('int32', idx, [c, k]);
     if (indexCol) out[`${prefix}_${indexCol}`] = new ort.Tensor('int32', ints, [r]);
     out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
     return out;

@@ -27,8 +27,9 @@ export class RowTable {
   col(name: string): number {
     return this.names.indexOf(name);
   }
-  /** Values in the order of `names`. */
-  push(block: number, values: number[]): void {
+  /** Appends a row for `block` and returns the offset of its first value in `data`: callers
+   * write the values in place (no array per row: ~70k rows a track). */
+  add(block: number): number {
     if (this.length === this.block.length) {
       const grownBlock = new Int32Array(this.length * 2);
       grownBlock.set(this.block);
@@ -38,8 +39,7 @@ export class RowTable {
       this.data = grown;
     }
     this.block[this.length] = block;
-    this.data.set(values, this.length * this.stride);
-    this.length++;
+    return this.length++ * this.stride;
   }
 }
 
@@ -130,12 +130,18 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   const ratio = layer.kind === 'fm' ? layer.ratio : 0;
   const noiseCols = layer.kind === 'noise' ? colorWeights(layer) : undefined;
 
+  let lastHz = NaN;
+  let tone = 0;
+  let toneHz = 0;
+  let prevV1 = 0;
   for (let b = firstBlock; b < lastBlock; b++) {
     const s0 = b * BLOCK - start; // note-relative sample at the block start (negative in the onset block)
     const s1 = s0 + BLOCK;
     const onset = s0 < 0;
     const o = onset ? -s0 : 0;
     const v1 = env(s1) * amp;
+    const v0 = b === firstBlock ? env(s0) * amp : prevV1; // the previous block's end
+    prevV1 = v1;
     // The segment is normalized to peak 1 (the graph clips it to [0, 1]); `scale` goes to the gains.
     let scale: number;
     let e0: number;
@@ -145,7 +151,6 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
       es = amp / Math.max(1, attack * SAMPLE_RATE) / Math.max(v1, 1e-12);
       e0 = -o * es;
     } else {
-      const v0 = env(s0) * amp;
       scale = Math.max(v0, v1);
       e0 = v0 / Math.max(scale, 1e-12);
       es = (v1 - v0) / BLOCK / Math.max(scale, 1e-12);
@@ -155,8 +160,10 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     let f = layer.kind === 'noise' ? 0 : freqAt(onset ? 0 : s0 + BLOCK / 2);
     // DSF rows play a frequency of the graph's tone table (a 2-cent grid); the phase carried
     // on below is the one of that exact frequency, so the waveform stays continuous.
-    const tone = layer.kind === 'dsf' ? toneIndex(f) : 0;
-    if (layer.kind === 'dsf') f = (toneOmega(tone) * SAMPLE_RATE) / TWO_PI;
+    if (layer.kind === 'dsf') {
+      if (f !== lastHz) (lastHz = f), (tone = toneIndex(f)), (toneHz = (toneOmega(tone) * SAMPLE_RATE) / TWO_PI);
+      f = toneHz;
+    }
     const w = (TWO_PI * f) / SAMPLE_RATE;
     const p0 = onset ? -w * o : phase;
     phase = (p0 + w * BLOCK) % TWO_PI;
@@ -164,18 +171,30 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     modPhase = (pm0 + w * BLOCK * ratio) % TWO_PI;
     if (scale <= 1e-7) continue; // silent block: no row at all
     if (layer.kind === 'noise') {
-      rows.noise.push(b, [e0, es, ...noiseCols!, gl * scale, gr * scale, gs * scale]);
+      const t = rows.noise;
+      const r = t.add(b);
+      const d = t.data;
+      d[r] = e0, d[r + 1] = es;
+      for (let c = 0; c < noiseCols!.length; c++) d[r + 2 + c] = noiseCols![c]!;
+      const gi = r + 2 + noiseCols!.length;
+      d[gi] = gl * scale, d[gi + 1] = gr * scale, d[gi + 2] = gs * scale;
     } else if (layer.kind === 'dsf') {
       const a = Math.max(0.02, brightness(layer, s0 + BLOCK / 2, f));
       // sin / (1 + a^2 - 2a cos) = [sin / (c1 - cos)] / 2a; the 1/2a and the equal-power
       // normalization sqrt(1 - a^2) are row constants, folded into the gains.
       const g = (scale * Math.sqrt(1 - a * a)) / (2 * a);
-      rows.dsf.push(b, [Math.sin(p0), Math.cos(p0), (1 + a * a) / (2 * a), e0, es, tone, gl * g, gr * g, gs * g]);
+      const r = rows.dsf.add(b);
+      const d = rows.dsf.data;
+      d[r] = Math.sin(p0), d[r + 1] = Math.cos(p0), d[r + 2] = (1 + a * a) / (2 * a), d[r + 3] = e0, d[r + 4] = es;
+      d[r + 5] = tone, d[r + 6] = gl * g, d[r + 7] = gr * g, d[r + 8] = gs * g;
     } else {
       // Keep the FM sidebands ((index + 1) * modulator) under Nyquist: no aliasing on high notes.
       const maxIdx = Math.max(0, (0.9 * NYQUIST - f) / Math.max(1e-9, ratio * f) - 1);
       const idx = Math.min(fmIndex(layer, s0 + BLOCK / 2), maxIdx);
-      rows.fm.push(b, [p0, w, pm0, ratio, idx, e0, es, gl * scale, gr * scale, gs * scale]);
+      const r = rows.fm.add(b);
+      const d = rows.fm.data;
+      d[r] = p0, d[r + 1] = w, d[r + 2] = pm0, d[r + 3] = ratio, d[r + 4] = idx, d[r + 5] = e0, d[r + 6] = es;
+      d[r + 7] = gl * scale, d[r + 8] = gr * scale, d[r + 9] = gs * scale;
     }
   }
 }

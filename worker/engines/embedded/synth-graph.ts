@@ -69,7 +69,7 @@ export function buildSynthGraph(): Uint8Array {
     Object.fromEntries(names.map((p) => [p, g.input(`${prefix}_${p}`, 'float', [`R_${prefix}`, 1])])) as Record<string, string>;
   const tFlat = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, BLOCK]);
   const mixFlat = (prefix: string, sig: string) => {
-    const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int64', ['C', `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
+    const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int32', ['C', `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
     return g.op('MatMul', [g.input(`${prefix}_gain`, 'float', ['C', 3, `K_${prefix}`]), laidOut]); // [C, 3, BLOCK]
   };
   const zero = g.constFloat([0], []);
