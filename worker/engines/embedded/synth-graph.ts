@@ -3,15 +3,18 @@
  *
  * Why this shape: a chunk is C blocks of BLOCK samples. Every sounding note contributes one
  * "row" per block it covers, holding only a handful of numbers (phase, frequency slope, a
- * straight-line envelope segment, brightness, FM depth, pan). Rows are packed [C, K, 1] where K is
- * the most rows any block of the chunk needs, so a silent passage costs nothing and the graph is
- * a few dozen broadcast ops over [C, K, BLOCK] followed by one batched MatMul that pans and sums
- * every row into left, right and the effect send at once. Nothing per-sample is computed in JS.
+ * straight-line envelope segment, brightness, FM depth, pan). Tonal rows come flat, [R, 1] for the
+ * chunk's R rows, so the per-sample ops run on real rows only; a Gather lays them out [C, K, BLOCK]
+ * (K the most rows any block of the chunk needs) for one batched MatMul that pans and sums every
+ * row into left, right and the effect send at once. Noise rows come packed [C, K, 1] directly.
+ * A silent passage costs next to nothing. Nothing per-sample is computed in JS.
  *
  * Tonal rows are band-limited by construction: the waveform is the closed-form sum
  * sum_k a^(k-1) sin(k phi) = sin(phi) / (1 - 2a cos(phi) + a^2), with `a` chosen per row so the
- * partial at Nyquist is below -60 dB (the TS side clamps it). `a` sweeping down over a note is
- * a low-pass filter envelope for free; phi may be frequency-modulated for bells and e-pianos.
+ * partial at Nyquist is below -60 dB (the TS side clamps it); sin and cos of phi come from a
+ * table of block-long sinusoids on a 2-cent frequency grid, rotated by the row's start phase.
+ * `a` sweeping down over a note is a low-pass filter envelope for free; phi may be
+ * frequency-modulated for bells and e-pianos.
  * Noise rows read a pre-filtered noise bank (drums).
  */
 import { GraphBuilder } from './onnx-builder.ts';
