@@ -9,6 +9,8 @@ const CASES = [
   ['deep house in G minor', 'G', 'minor'],
   ['rock in E major', 'E', 'major'],
   ['jazz in Bb major', 'A#', 'major'],
+  ['jazz in G minor', 'G', 'minor'],
+  ['jazz in D minor', 'D', 'minor'],
   ['solo piano in D major', 'D', 'major'],
   ['cinematic orchestral in C# minor', 'C#', 'minor'],
   ['trap in F minor', 'F', 'minor'],
@@ -29,5 +31,12 @@ describe('key of the rendered audio', () => {
     expect(r.params.mode).toBe(mode);
     const est = estimateKey(mono(r.pcm, 2), r.sampleRate);
     expect(`${est.key} ${est.mode}`).toBe(`${key} ${mode}`);
+  });
+
+  // The README's jazz example: its ii-V-I harmony once read as F major (the key's dominant).
+  it('GIVEN the README jazz trio in Bb major (seed 42, 30 s) THEN the chroma estimate is A# major', async () => {
+    const r = await fx.render('jazz trio with piano and upright bass in Bb major, 110 bpm', 42, 30);
+    const est = estimateKey(mono(r.pcm, 2), r.sampleRate);
+    expect(`${est.key} ${est.mode}`).toBe('A# major');
   });
 });

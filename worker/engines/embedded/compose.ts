@@ -108,6 +108,7 @@ export function compose(p: MusicParams, durationS: number): Composition {
     const root = chordAt(bar);
     const pcs = key.chordPcs(root, preset.chordSize);
     if (preset.dominantV && p.mode === 'minor' && root === 4) pcs[1] = (pcs[1]! + 1) % 12;
+    if (preset.tonicAdd9 && root === 0 && pcs.length === 4) pcs[3] = key.degree(8, 0) % 12;
     return pcs;
   };
   const ctx: Ctx = { p, preset, key, beatS, endBeat, notes: [], rng, chordAt, chordPcs, mood, layers };
@@ -384,7 +385,11 @@ function bass(ctx: Ctx, s: Section, r: Prng): void {
         break;
       case 'walking': {
         const tones = [rootM, key.snap(rootM + (r.chance(0.5) ? 4 : 7), pcs), key.snap(rootM + (r.chance(0.5) ? 7 : 12), pcs)];
-        const approach = nextRoot + (nextRoot < 12 * (oct + 1) + 4 ? 12 : 0) + (r.chance(0.5) ? 1 : -1);
+        // a diatonic step into the next root: chromatic approaches put the key's missing notes
+        // (E natural in Bb) on every fourth beat and blurred the key
+        const nextM = nextRoot + (nextRoot < 12 * (oct + 1) + 4 ? 12 : 0);
+        const step = key.degree(ctx.chordAt(bar + 1) + (r.chance(0.5) ? 1 : -1), oct);
+        const approach = step + 12 * Math.round((nextM - step) / 12);
         [...tones, approach].forEach((m, i) => emit(ctx, inst, b0 + i, 0.9, m, i === 0 ? 0.95 : 0.8, 0, undefined, r));
         break;
       }
@@ -446,6 +451,9 @@ function chords(ctx: Ctx, s: Section, r: Prng): void {
       case 'power': {
         const root = ctx.key.degree(ctx.chordAt(bar), 3);
         const power = [root, root + 7, root + 12].map((m) => (m > 64 ? m - 12 : m));
+        // A bright guitar's fifth harmonic is the root's major third: in a minor key the tonic
+        // chord carries its minor third, or a listener hears the parallel major.
+        if (ctx.key.mode === 'minor' && ctx.chordAt(bar) === 0) power.push(power[2]! + 3);
         if (thin) play(b0, 3.8, 0.8, power);
         else for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.45, i % 2 ? 0.7 : 0.9, power);
         break;
@@ -486,10 +494,17 @@ function key9(ctx: Ctx, bar: number, v: number[]): number[] {
   return ninth - top <= 5 ? [...v, ninth] : v;
 }
 
-/** Jazz rootless voicing: third, fifth, seventh and ninth, near the previous one. */
+/**
+ * Jazz rootless voicing: third, fifth, seventh and ninth, near the previous one. The tonic chord
+ * keeps its root instead (a 6 chord in major, a minor seventh in minor): rootless I in Bb is
+ * D F A C, which a listener hears as F major.
+ */
 function rootless(ctx: Ctx, bar: number, prev?: number[]): number[] {
   const d = ctx.chordAt(bar);
-  const pcs = [d + 2, d + 4, d + 6, d + 8].map((x) => ctx.key.degree(x, 0) % 12);
+  const degrees = d !== 0 ? [2, 4, 6, 8] : ctx.key.mode === 'major' ? [2, 4, 5, 7] : [2, 4, 7, 8];
+  const pcs = degrees.map((x) => ctx.key.degree(d + x, 0) % 12);
+  // V in minor takes the leading tone (C# in D minor), as chordPcs does: C E G Bb is F's dominant
+  if (ctx.preset.dominantV && ctx.key.mode === 'minor' && d === 4) pcs[0] = (pcs[0]! + 1) % 12;
   return voice(pcs, ctx.preset.chords.center, prev);
 }
 

@@ -33,6 +33,9 @@ export interface Preset {
   chordSize: 3 | 4;
   /** Raise the third of the minor v chord (harmonic minor), as classical and jazz harmony does. */
   dominantV: boolean;
+  /** Colour the tonic with an added ninth instead of a seventh: a held Cmaj7 holds an E minor
+   * triad, and long pads over it read as E minor. */
+  tonicAdd9?: boolean;
   progressions: Record<Mode, number[][]>;
   drums: { main: DrumPattern; variation: DrumPattern; intro: DrumPattern } | null;
   /** Main and variation grooves at FAST_BPM and above, where off-beat accents would pull a
@@ -97,7 +100,7 @@ export const PRESETS: Record<Genre, Preset> = {
   },
   house: {
     ...base, swing: 0.12, chordSize: 4,
-    progressions: { major: [[0, 5, 3, 4], [5, 3, 0, 4]], minor: [[0, 6, 5, 6], [0, 3, 6, 0], [0, 5, 3, 4]] },
+    progressions: { major: [[0, 5, 3, 4], [0, 3, 4, 0]], minor: [[0, 6, 5, 6], [0, 3, 6, 0], [0, 5, 3, 4]] },
     drums: {
       main: { kick: fourOnFloor, clap: '....x.......x...', hat: 'o.oo-.oo-.oo-.oo', openhat: '..x...x...x...x.' },
       variation: { kick: fourOnFloor, clap: '....x.......x...', openhat: '..x...x...x...x.', shaker: 'oooooooooooooooo' },
@@ -110,7 +113,7 @@ export const PRESETS: Record<Genre, Preset> = {
   },
   techno: {
     ...base, space: 0.6,
-    progressions: { major: [[0, 0, 0, 0], [0, 0, 3, 3]], minor: [[0, 0, 0, 0], [0, 0, 5, 5], [0, 6, 0, 6]] },
+    progressions: { major: [[0, 0, 0, 0], [0, 0, 3, 3]], minor: [[0, 0, 0, 0], [0, 0, 5, 5], [0, 0, 2, 2]] },
     drums: {
       main: { kick: fourOnFloor, hat: 'o-o-o-o-o-o-o-o-', openhat: '..o...o...o...o.', rim: '....-.......-..-' },
       variation: { kick: fourOnFloor, clap: '....x.......x...', hat: 'o-o-o-o-o-o-o-o-', openhat: '..o...o...o...o.' },
@@ -128,7 +131,7 @@ export const PRESETS: Record<Genre, Preset> = {
     melody: { style: 'none', inst: 'lead', center: 72 },
   },
   ambient: {
-    ...base, barsPerChord: 2, chordSize: 4, space: 0.9, humanize: 0.02,
+    ...base, barsPerChord: 2, chordSize: 4, tonicAdd9: true, space: 0.9, humanize: 0.02,
     progressions: { major: [[0, 3], [0, 5, 3, 0], [0, 3, 0, 4]], minor: [[0, 5], [0, 3, 5, 0], [0, 5, 3, 4]] },
     drums: null,
     bass: { style: 'pedal', inst: 'sub', octave: 2 },
@@ -150,7 +153,9 @@ export const PRESETS: Record<Genre, Preset> = {
   },
   jazz: {
     ...base, swing: 0.33, swingGrid: 8, humanize: 0.01, chordSize: 4, dominantV: true, space: 0.4,
-    progressions: { major: [[1, 4, 0, 0], [0, 5, 1, 4], [2, 5, 1, 4]], minor: [[1, 4, 0, 0], [0, 3, 1, 4], [0, 5, 1, 4]] },
+    // Every turnaround resolves its ii-V onto I and every phrase but the ii-V-I opens on I: a
+    // tonic heard only in passing (iii-vi-ii-V) made a chroma listener hear the key a fifth up.
+    progressions: { major: [[1, 4, 0, 0], [0, 5, 1, 4], [0, 3, 4, 0]], minor: [[1, 4, 0, 0], [0, 3, 4, 0], [0, 5, 1, 4]] },
     drums: {
       main: { ride: 'x...x.o.x...x.o.', hat: '....o.......o...', kick: '-...-...-...-...' },
       variation: { ride: 'x...x.o.x...x.o.', hat: '....o.......o...', kick: '-...-...-...-...', snare: '......-.......-.' },
