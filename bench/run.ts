@@ -15,13 +15,15 @@ const names = (await readdir(dir))
   .sort();
 
 const rows: BenchRow[] = [];
+const byBench: Record<string, BenchRow[]> = {};
 const errors: Array<{ bench: string; error: string }> = [];
 for (const name of names) {
   process.stderr.write(`bench ${name} ...\n`);
   const mod = (await import(`./${name}.ts`)) as { bench?: Bench };
   if (!mod.bench) continue;
   try {
-    rows.push(...(await mod.bench()));
+    byBench[name] = await mod.bench();
+    rows.push(...byBench[name]);
   } catch (err) {
     errors.push({ bench: name, error: err instanceof Error ? err.message : String(err) });
     process.stderr.write(`bench ${name} failed: ${String(err)}\n`);
@@ -43,5 +45,9 @@ const out = fileURLToPath(new URL('./results/', import.meta.url));
 await mkdir(out, { recursive: true });
 const report = { at: new Date().toISOString(), node: process.version, cpus: (await import('node:os')).cpus().length, rows, errors };
 await writeFile(`${out}latest.json`, JSON.stringify(report, null, 2));
-console.log(`\nwrote ${out}latest.json`);
+// One file per benchmark too, so running a single one keeps the others' last results.
+for (const [name, benchRows] of Object.entries(byBench)) {
+  await writeFile(`${out}${name}.json`, JSON.stringify({ ...report, rows: benchRows, errors: [] }, null, 2));
+}
+console.log(`\nwrote ${out}latest.json and one file per benchmark`);
 process.exit(errors.length ? 1 : 0);
