@@ -18,6 +18,13 @@
  *   then DC blocker and fade folded into that pass and a true-peak search only in blocks near the
  *   top: master 57 -> 38 (reported true peak equal to the full scan on every prompt tried).
  * - End: 186 ms total, 162x; inputs 27, ORT 108, master 45 (master includes interleaving).
+ * - Slow rows: pads, strings, organ, basses, flute, e-piano body and bells rendered at half rate,
+ *   one row per two blocks, their bus upsampled once per chunk (4-point half-band, one Conv):
+ *   total 186 -> 178 (inputs 27 -> 22, ORT 108 -> 104); ambient and house -12 to -19 ms, lofi
+ *   and cinematic +-0: the upsampler costs ~8 ms a track (Conv, interleaving Transpose, Concat
+ *   per chunk), a stride-2 ConvTranspose instead cost +40. Images above 16 kHz at -52 dB of the
+ *   total on ambient (was -56). Sweeping drums (kick, 808, toms) stay at full rate: their pitch
+ *   steps every block, and two blocks per step changed the kick audibly (-5 dB difference).
  * Tried and dropped, measured the same way: rendering each repeated note once and mixing shifted
  * copies in TS (graph -10%, but the JS copies cost as much: most rows are long pads and 5 s piano
  * decays, not drums); folding body envelopes into a [C, 6, K] mixing MatMul (ORT +10); a tan

@@ -11,7 +11,7 @@ import { notesToRows, type RowTable } from './rows.ts';
 import { Prng } from './rng.ts';
 import {
   BLOCK, DSF_PARAMS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLORS, NOISE_PARAMS, ROOM_TAPS, SAMPLE_RATE,
-  SEND_HISTORY, buildSynthGraph,
+  SEND_HISTORY, SLOW, SLOW_HISTORY, buildSynthGraph,
 } from './synth-graph.ts';
 
 export const ENGINE_VERSION = '1.0.0';
@@ -123,9 +123,12 @@ export async function synthesize(
       d: new Packer(rows.dsf, nBlocks),
       f: new Packer(rows.fm, nBlocks),
       n: new Packer(rows.noise, nBlocks),
+      s: new Packer(rows.slow, Math.ceil(nBlocks / SLOW)),
+      g: new Packer(rows.slowFm, Math.ceil(nBlocks / SLOW)),
     };
     const fx = effectInputs(composition, seed);
     const hist = new Float32Array(SEND_HISTORY);
+    let slowHist = new Float32Array(3 * SLOW_HISTORY);
     const noiseRng = new Prng(seed, 7);
     let inputsMs = performance.now() - t;
     let ortMs = 0;
@@ -137,6 +140,10 @@ export async function synthesize(
       const feeds: Record<string, ort.Tensor> = {
         ...packers.d.flatFeeds('d', DSF_PARAMS, b0, c, { c1: 2 }, 'tone'),
         ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
+        // CHUNK_BLOCKS is a multiple of SLOW, so every chunk but the last starts a slow block
+        ...packers.s.flatFeeds('s', DSF_PARAMS, b0 / SLOW, Math.ceil(c / SLOW), { c1: 2 }, 'tone'),
+        ...packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, Math.ceil(c / SLOW), {}),
+        s_hist: new ort.Tensor('float32', slowHist, [3, SLOW_HISTORY]),
         ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
         n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
         hist: new ort.Tensor('float32', hist, [SEND_HISTORY]),
@@ -149,6 +156,7 @@ export async function synthesize(
       ortMs += performance.now() - t1;
       const stereo = out.out!.data as Float32Array;
       const send = out.send!.data as Float32Array;
+      slowHist = (out.s_hist_out!.data as Float32Array).slice();
       const n = c * BLOCK;
       const start = b0 * BLOCK;
       const keep = Math.min(n, frames - start);
@@ -158,7 +166,7 @@ export async function synthesize(
       else hist.copyWithin(0, n), hist.set(send, SEND_HISTORY - n);
       onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
     }
-    return { left, right, inputsMs, ortMs, rows: rows.dsf.length + rows.fm.length + rows.noise.length };
+    return { left, right, inputsMs, ortMs, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
 }
 
 export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda' } = {}): EmbeddedEngine {

@@ -26,6 +26,9 @@ interface LayerBase {
   sweep?: number;
   sweepTime?: number;
   vibrato?: { depth: number; rate: number; delay: number };
+  /** Tonal layers only: rendered at half the sample rate, one row per two blocks (see SLOW in
+   * synth-graph.ts), for dark or low voices with nothing audible above ~9 kHz. */
+  slow?: boolean;
 }
 
 export interface DsfLayer extends LayerBase {
@@ -94,12 +97,12 @@ export const PATCHES = {
   hiss: [{ kind: 'noise', colors: { dark: 0.6, bright: 0.15 }, env: env(0.5, 10, 1, 0.5), gain: 0.035, send: 0 }],
 
   // --- bass ----------------------------------------------------------------------------
-  sub: [{ kind: 'dsf', bright: [0.25, 0.1, 0.1], env: env(0.005, 1, 0.85, 0.08), gain: 0.75, send: 0 }],
+  sub: [{ kind: 'dsf', slow: true, bright: [0.25, 0.1, 0.1], env: env(0.005, 1, 0.85, 0.08), gain: 0.75, send: 0 }],
   bass808: [
-    { kind: 'dsf', bright: [0.35, 0.12, 0.15], env: env(0.002, 1.2, 0.6, 0.15), gain: 0.9, send: 0, sweep: 0, sweepTime: 0.06 },
+    { kind: 'dsf', slow: true, bright: [0.35, 0.12, 0.15], env: env(0.002, 1.2, 0.6, 0.15), gain: 0.9, send: 0, sweep: 0, sweepTime: 0.06 },
   ],
   pluckBass: [{ kind: 'dsf', bright: [0.85, 0.35, 0.09], env: env(0.003, 0.3, 0.5, 0.07), gain: 0.6, send: 0.02 }],
-  reese: [{ kind: 'dsf', bright: [0.8, 0.75, 1], env: env(0.01, 1, 0.9, 0.1), gain: 0.42, send: 0.05, detune: 14, spread: 0.35 }],
+  reese: [{ kind: 'dsf', slow: true, bright: [0.8, 0.75, 1], env: env(0.01, 1, 0.9, 0.1), gain: 0.42, send: 0.05, detune: 14, spread: 0.35 }],
   upright: [{ kind: 'dsf', bright: [0.7, 0.3, 0.07], env: env(0.004, 0.35, 0.25, 0.12), gain: 0.8, send: 0.08 }],
   rockBass: [{ kind: 'dsf', bright: [0.88, 0.55, 0.12], env: env(0.003, 0.5, 0.6, 0.06), gain: 0.55, send: 0.03 }],
   acid: [{ kind: 'dsf', bright: [0.93, 0.45, 0.06], env: env(0.002, 0.15, 0.35, 0.05), gain: 0.4, send: 0.15 }],
@@ -110,13 +113,13 @@ export const PATCHES = {
     { kind: 'fm', ratio: 1, index: [1.2, 0.1, 0.08], env: env(0.001, 0.04, 0, 0.05), gain: 0.14, send: 0.1 },
   ],
   epiano: [
-    { kind: 'fm', ratio: 1, index: [1.6, 0.35, 0.4], env: env(0.003, 1.4, 0.0, 0.4), gain: 0.5, send: 0.3 },
+    { kind: 'fm', slow: true, ratio: 1, index: [1.6, 0.35, 0.4], env: env(0.003, 1.4, 0.0, 0.4), gain: 0.5, send: 0.3 },
     { kind: 'fm', ratio: 14, index: [1.0, 0, 0.03], env: perc(0.05), gain: 0.05, send: 0.1 },
   ],
-  organ: [{ kind: 'dsf', bright: [0.6, 0.55, 1], env: env(0.005, 1, 1, 0.06), gain: 0.28, send: 0.2, detune: 4, spread: 0.4 }],
-  pad: [{ kind: 'dsf', bright: [0.5, 0.72, 1.8], env: env(0.7, 2, 0.85, 0.9), gain: 0.2, send: 0.55, detune: 9, spread: 0.8 }],
+  organ: [{ kind: 'dsf', slow: true, bright: [0.6, 0.55, 1], env: env(0.005, 1, 1, 0.06), gain: 0.28, send: 0.2, detune: 4, spread: 0.4 }],
+  pad: [{ kind: 'dsf', slow: true, bright: [0.5, 0.72, 1.8], env: env(0.7, 2, 0.85, 0.9), gain: 0.2, send: 0.55, detune: 9, spread: 0.8 }],
   strings: [
-    { kind: 'dsf', bright: [0.55, 0.8, 0.6], env: env(0.35, 2, 0.9, 0.9), gain: 0.2, send: 0.5, detune: 7, spread: 0.7, vibrato: { depth: 0.12, rate: 5.2, delay: 0.3 } },
+    { kind: 'dsf', slow: true, bright: [0.55, 0.8, 0.6], env: env(0.35, 2, 0.9, 0.9), gain: 0.2, send: 0.5, detune: 7, spread: 0.7, vibrato: { depth: 0.12, rate: 5.2, delay: 0.3 } },
   ],
   staccato: [{ kind: 'dsf', bright: [0.85, 0.55, 0.08], env: env(0.006, 0.12, 0.3, 0.1), gain: 0.26, send: 0.35, detune: 6, spread: 0.6 }],
   brass: [
@@ -131,10 +134,10 @@ export const PATCHES = {
   ],
   pluck: [{ kind: 'dsf', bright: [0.9, 0.3, 0.1], env: env(0.002, 0.25, 0.0, 0.2), gain: 0.3, send: 0.45, detune: 6, spread: 0.4 }],
   bell: [
-    { kind: 'fm', ratio: 3.5, index: [2.2, 0.4, 0.5], env: env(0.002, 1.2, 0, 1.2), gain: 0.26, send: 0.55 },
+    { kind: 'fm', slow: true, ratio: 3.5, index: [2.2, 0.4, 0.5], env: env(0.002, 1.2, 0, 1.2), gain: 0.26, send: 0.55 },
   ],
   flute: [
-    { kind: 'dsf', bright: [0.3, 0.2, 0.3], env: env(0.06, 1, 0.8, 0.2), gain: 0.3, send: 0.45, vibrato: { depth: 0.18, rate: 5, delay: 0.2 } },
+    { kind: 'dsf', slow: true, bright: [0.3, 0.2, 0.3], env: env(0.06, 1, 0.8, 0.2), gain: 0.3, send: 0.45, vibrato: { depth: 0.18, rate: 5, delay: 0.2 } },
   ],
   sax: [
     { kind: 'dsf', bright: [0.82, 0.6, 0.15], env: env(0.03, 0.8, 0.7, 0.1), gain: 0.26, send: 0.3, vibrato: { depth: 0.2, rate: 5.3, delay: 0.2 } },

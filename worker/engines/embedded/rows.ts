@@ -6,7 +6,7 @@
  */
 import type { Note } from './compose.ts';
 import { PATCHES, type DsfLayer, type FmLayer, type Layer, type NoiseLayer } from './patches.ts';
-import { BLOCK, DSF_PARAMS, FM_PARAMS, NOISE_COLORS, NOISE_PARAMS, SAMPLE_RATE, toneIndex, toneOmega } from './synth-graph.ts';
+import { BLOCK, DSF_PARAMS, FM_PARAMS, NOISE_COLORS, NOISE_PARAMS, SAMPLE_RATE, SLOW, SLOW_DELAY, toneIndex, toneOmega } from './synth-graph.ts';
 import { midiToHz } from './theory.ts';
 
 const TWO_PI = 2 * Math.PI;
@@ -45,6 +45,10 @@ export class RowTable {
 
 export interface Rows {
   dsf: RowTable;
+  /** DSF rows at 1/SLOW of the sample rate, one per SLOW blocks (block index in those units). */
+  slow: RowTable;
+  /** FM rows at 1/SLOW of the sample rate. */
+  slowFm: RowTable;
   fm: RowTable;
   noise: RowTable;
 }
@@ -54,7 +58,9 @@ const GAIN_COLS = ['gl', 'gr', 'gs'] as const;
 export function notesToRows(notes: Note[], space: number): Rows {
   const rows: Rows = {
     dsf: new RowTable([...DSF_PARAMS, 'tone', ...GAIN_COLS]),
+    slow: new RowTable([...DSF_PARAMS, 'tone', ...GAIN_COLS]),
     fm: new RowTable([...FM_PARAMS, ...GAIN_COLS]),
+    slowFm: new RowTable([...FM_PARAMS, ...GAIN_COLS]),
     noise: new RowTable([...NOISE_PARAMS, ...NOISE_COLORS, ...GAIN_COLS]),
   };
   for (const note of notes) {
@@ -71,7 +77,14 @@ export function notesToRows(notes: Note[], space: number): Rows {
 }
 
 function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: number, panOffset: number, gainScale: number): void {
-  const start = Math.round((note.t + (layer.delay ?? 0)) * SAMPLE_RATE);
+  // Slow rows: each covers SLOW blocks with BLOCK samples at SAMPLE_RATE / SLOW, and starts
+  // early by the graph's upsampler delay so it sounds on time.
+  const slow = layer.kind !== 'noise' && layer.slow === true;
+  const down = slow ? SLOW : 1;
+  const span = BLOCK * down;
+  const rate = SAMPLE_RATE / down;
+  const nyquist = NYQUIST / down;
+  const start = Math.round((note.t + (layer.delay ?? 0)) * SAMPLE_RATE) - (slow ? SLOW_DELAY : 0);
   const { attack, decay, sustain } = layer.env;
   const gateS = note.len;
   const levelAtGate = envLevel(gateS, attack, decay, sustain);
@@ -111,7 +124,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   const bend = note.bend ?? 0;
   const sweepTime = layer.sweepTime ?? 0.05;
   const steady = !sweep && !bend && !layer.vibrato;
-  const steadyHz = Math.min(baseHz, NYQUIST * 0.9);
+  const steadyHz = Math.min(baseHz, nyquist * 0.9);
   const freqAt = (s: number): number => {
     if (steady) return steadyHz;
     const t = Math.max(0, s) / SAMPLE_RATE;
@@ -120,11 +133,11 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     if (bend) semis += bend * Math.exp(-t / 0.06);
     const v = layer.vibrato;
     if (v && t > v.delay) semis += v.depth * Math.min(1, (t - v.delay) / 0.3) * Math.sin(TWO_PI * v.rate * t);
-    return Math.min(baseHz * 2 ** (semis / 12), NYQUIST * 0.9);
+    return Math.min(baseHz * 2 ** (semis / 12), nyquist * 0.9);
   };
 
-  const firstBlock = Math.floor(start / BLOCK);
-  const lastBlock = Math.ceil(end / BLOCK);
+  const firstBlock = Math.floor(start / span);
+  const lastBlock = Math.ceil(end / span);
   let phase = 0;
   let modPhase = 0;
   const ratio = layer.kind === 'fm' ? layer.ratio : 0;
@@ -135,10 +148,10 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   let toneHz = 0;
   let prevV1 = 0;
   for (let b = firstBlock; b < lastBlock; b++) {
-    const s0 = b * BLOCK - start; // note-relative sample at the block start (negative in the onset block)
-    const s1 = s0 + BLOCK;
+    const s0 = b * span - start; // note-relative sample at the block start (negative in the onset block)
+    const s1 = s0 + span;
     const onset = s0 < 0;
-    const o = onset ? -s0 : 0;
+    const o = onset ? -s0 / down : 0; // in row samples
     const v1 = env(s1) * amp;
     const v0 = b === firstBlock ? env(s0) * amp : prevV1; // the previous block's end
     prevV1 = v1;
@@ -148,7 +161,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     let es: number;
     if (onset) {
       scale = v1;
-      es = amp / Math.max(1, attack * SAMPLE_RATE) / Math.max(v1, 1e-12);
+      es = amp / Math.max(1, attack * rate) / Math.max(v1, 1e-12);
       e0 = -o * es;
     } else {
       scale = Math.max(v0, v1);
@@ -157,19 +170,19 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
     }
     // Frequency is held for the block (glides, sweeps and vibrato step every 5.8 ms) and the
     // phase carries over exactly, so pitch changes are smooth and click-free.
-    let f = layer.kind === 'noise' ? 0 : freqAt(onset ? 0 : s0 + BLOCK / 2);
+    let f = layer.kind === 'noise' ? 0 : freqAt(onset ? 0 : s0 + span / 2);
     // DSF rows play a frequency of the graph's tone table (a 2-cent grid); the phase carried
     // on below is the one of that exact frequency, so the waveform stays continuous.
     if (layer.kind === 'dsf') {
-      if (f !== lastHz) (lastHz = f), (tone = toneIndex(f)), (toneHz = (toneOmega(tone) * SAMPLE_RATE) / TWO_PI);
+      if (f !== lastHz) (lastHz = f), (tone = toneIndex(f * down)), (toneHz = (toneOmega(tone) * rate) / TWO_PI);
       f = toneHz;
     }
-    const w = (TWO_PI * f) / SAMPLE_RATE;
+    const w = (TWO_PI * f) / rate;
     const p0 = onset ? -w * o : phase;
     phase = (p0 + w * BLOCK) % TWO_PI;
     const pm0 = onset ? -w * ratio * o : modPhase;
     modPhase = (pm0 + w * BLOCK * ratio) % TWO_PI;
-    if (scale <= 1e-7) continue; // silent block: no row at all
+    if (scale <= 1e-7 || b < 0) continue; // silent block (or before the track, slow rows): no row
     if (layer.kind === 'noise') {
       const t = rows.noise;
       const r = t.add(b);
@@ -179,20 +192,22 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
       const gi = r + 2 + noiseCols!.length;
       d[gi] = gl * scale, d[gi + 1] = gr * scale, d[gi + 2] = gs * scale;
     } else if (layer.kind === 'dsf') {
-      const a = Math.max(0.02, brightness(layer, s0 + BLOCK / 2, f));
+      const a = Math.max(0.02, brightness(layer, s0 + span / 2, f, nyquist));
       // sin / (1 + a^2 - 2a cos) = [sin / (c1 - cos)] / 2a; the 1/2a and the equal-power
       // normalization sqrt(1 - a^2) are row constants, folded into the gains.
       const g = (scale * Math.sqrt(1 - a * a)) / (2 * a);
-      const r = rows.dsf.add(b);
-      const d = rows.dsf.data;
+      const table = slow ? rows.slow : rows.dsf;
+      const r = table.add(b);
+      const d = table.data;
       d[r] = Math.sin(p0), d[r + 1] = Math.cos(p0), d[r + 2] = (1 + a * a) / (2 * a), d[r + 3] = e0, d[r + 4] = es;
       d[r + 5] = tone, d[r + 6] = gl * g, d[r + 7] = gr * g, d[r + 8] = gs * g;
     } else {
       // Keep the FM sidebands ((index + 1) * modulator) under Nyquist: no aliasing on high notes.
-      const maxIdx = Math.max(0, (0.9 * NYQUIST - f) / Math.max(1e-9, ratio * f) - 1);
-      const idx = Math.min(fmIndex(layer, s0 + BLOCK / 2), maxIdx);
-      const r = rows.fm.add(b);
-      const d = rows.fm.data;
+      const maxIdx = Math.max(0, (0.9 * nyquist - f) / Math.max(1e-9, ratio * f) - 1);
+      const idx = Math.min(fmIndex(layer, s0 + span / 2), maxIdx);
+      const table = slow ? rows.slowFm : rows.fm;
+      const r = table.add(b);
+      const d = table.data;
       d[r] = p0, d[r + 1] = w, d[r + 2] = pm0, d[r + 3] = ratio, d[r + 4] = idx, d[r + 5] = e0, d[r + 6] = es;
       d[r + 7] = gl * scale, d[r + 8] = gr * scale, d[r + 9] = gs * scale;
     }
@@ -205,10 +220,10 @@ function envLevel(t: number, attack: number, decay: number, sustain: number): nu
 }
 
 /** DSF ratio at this point of the note, limited so the partial at Nyquist stays below -60 dB. */
-function brightness(layer: DsfLayer, s: number, hz: number): number {
+function brightness(layer: DsfLayer, s: number, hz: number, nyquist: number): number {
   const [a0, a1, time] = layer.bright;
   const a = a1 + (a0 - a1) * Math.exp(-Math.max(0, s) / SAMPLE_RATE / time);
-  const limit = Math.exp((Math.log(1e-3) * hz) / NYQUIST);
+  const limit = Math.exp((Math.log(1e-3) * hz) / nyquist);
   return Math.max(0, Math.min(a, limit, 0.97));
 }
 

@@ -47,6 +47,17 @@ export function toneIndex(hz: number): number {
 export function toneOmega(index: number): number {
   return (2 * Math.PI * TONE_LOW_HZ * 2 ** (index / TONE_STEPS_PER_OCTAVE)) / SAMPLE_RATE;
 }
+/**
+ * Slow rows: pads, strings, organ, basses and flute have nothing audible above ~9 kHz, so they are
+ * rendered at SAMPLE_RATE / SLOW, a row covering SLOW blocks with the same BLOCK samples (half the
+ * row-samples, half the rows), and their bus is upsampled once per chunk by a 4-point half-band
+ * interpolator. The tone table serves them as is: a tone one octave up per slow sample.
+ */
+export const SLOW = 2;
+/** The interpolator's delay in output samples: slow rows start this much early (rows.ts). */
+export const SLOW_DELAY = 4;
+/** Slow samples the interpolator keeps from one chunk to the next. */
+export const SLOW_HISTORY = 3;
 /** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
 export const FM_PARAMS = ['p0', 'w', 'pm0', 'mr', 'mi', 'e0', 'es'] as const;
 export const NOISE_PARAMS = ['e0', 'es'] as const;
@@ -71,9 +82,9 @@ export function buildSynthGraph(): Uint8Array {
   const flatRows = (prefix: string, names: readonly string[]) =>
     Object.fromEntries(names.map((p) => [p, g.input(`${prefix}_${p}`, 'float', [`R_${prefix}`, 1])])) as Record<string, string>;
   const tFlat = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, BLOCK]);
-  const mixFlat = (prefix: string, sig: string) => {
-    const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int32', ['C', `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
-    return g.op('MatMul', [g.input(`${prefix}_gain`, 'float', ['C', 3, `K_${prefix}`]), laidOut]); // [C, 3, BLOCK]
+  const mixFlat = (prefix: string, sig: string, c = 'C') => {
+    const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int32', [c, `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
+    return g.op('MatMul', [g.input(`${prefix}_gain`, 'float', [c, 3, `K_${prefix}`]), laidOut]); // [C, 3, BLOCK]
   };
   const zero = g.constFloat([0], []);
   const one = g.constFloat([1], []);
@@ -86,23 +97,35 @@ export function buildSynthGraph(): Uint8Array {
   // sin and cos of phi = p0 + w t come by angle addition from the tone table (one Gather of a
   // contiguous line per row) and the row's sin p0, cos p0: a Sin and a Cos per row and sample
   // cost about seven plain ops each, ~45 of the graph's ~160 kernel ms.
-  const d = flatRows('d', DSF_PARAMS);
-  const tone = g.input('d_tone', 'int32', ['R_d']);
   const [sinTab, cosTab] = toneTables();
-  const sinWt = g.op('Gather', [g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin'), tone], { axis: 0 }); // [R, BLOCK]
-  const cosWt = g.op('Gather', [g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos'), tone], { axis: 0 });
-  const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
-  const den = g.op('Add', [g.op('Sub', [d.c1!, g.op('Mul', [d.cp0!, cosWt])]), g.op('Mul', [d.sp0!, sinWt])]);
-  const dSig = g.op('Mul', [g.op('Div', [sinPhi, den]), envelopeAt(tFlat, d.e0!, d.es!)]);
-  const dMix = mixFlat('d', dSig);
+  const sinTable = g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin');
+  const cosTable = g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos');
+  const dsfRows = (prefix: string) => {
+    const d = flatRows(prefix, DSF_PARAMS);
+    const tone = g.input(`${prefix}_tone`, 'int32', [`R_${prefix}`]);
+    const sinWt = g.op('Gather', [sinTable, tone], { axis: 0 }); // [R, BLOCK]
+    const cosWt = g.op('Gather', [cosTable, tone], { axis: 0 });
+    const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
+    const den = g.op('Add', [g.op('Sub', [d.c1!, g.op('Mul', [d.cp0!, cosWt])]), g.op('Mul', [d.sp0!, sinWt])]);
+    return g.op('Mul', [g.op('Div', [sinPhi, den]), envelopeAt(tFlat, d.e0!, d.es!)]);
+  };
+  const dMix = mixFlat('d', dsfRows('d'));
+  // Slow rows: [CS, 3, BLOCK] at half rate -> one line per bus [3, M], M = CS * BLOCK.
+  const sMix = mixFlat('s', dsfRows('s'), 'CS');
 
   // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
-  const f = flatRows('f', FM_PARAMS);
-  const fu = g.op('Mul', [tFlat, f.w!]);
-  const modulator = g.op('Sin', [g.op('Add', [g.op('Mul', [fu, f.mr!]), f.pm0!])]);
-  const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
-  const fSig = g.op('Mul', [g.op('Sin', [fPhi]), envelopeAt(tFlat, f.e0!, f.es!)]);
-  const fMix = mixFlat('f', fSig);
+  const fmRows = (prefix: string) => {
+    const f = flatRows(prefix, FM_PARAMS);
+    const fu = g.op('Mul', [tFlat, f.w!]);
+    const modulator = g.op('Sin', [g.op('Add', [g.op('Mul', [fu, f.mr!]), f.pm0!])]);
+    const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
+    return g.op('Mul', [g.op('Sin', [fPhi]), envelopeAt(tFlat, f.e0!, f.es!)]);
+  };
+  const fMix = mixFlat('f', fmRows('f'));
+  // slow FM rows ('g') join the slow DSF rows' bus
+  const slowLines = g.op('Reshape', [
+    g.op('Transpose', [g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')])], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2]),
+  ]);
 
   // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
   const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
@@ -115,8 +138,23 @@ export function buildSynthGraph(): Uint8Array {
 
   // --- buses -----------------------------------------------------------------------------
   const sum = g.op('Add', [g.op('Add', [dMix, fMix]), nMix]);
-  const buses = g.op('Reshape', [g.op('Transpose', [sum], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2])]);
+  const fastBuses = g.op('Reshape', [g.op('Transpose', [sum], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2])]);
   const axis0 = g.constInt64([0], [1]);
+  const axis1 = g.constInt64([1], [1]);
+  // Upsampling by 2: even outputs are the slow samples, odd ones the 4-point half-band midpoint
+  // (-x0 + 9 x1 + 9 x2 - x3) / 16, delayed by two slow samples (SLOW_DELAY output samples); one
+  // Conv with the two phases as output channels, the buses as its batch (a stride-2
+  // ConvTranspose, which needs no interleaving Transpose, measured 4x slower in ORT).
+  const slowFull = g.op('Concat', [g.input('s_hist', 'float', [3, SLOW_HISTORY]), slowLines], { axis: 1 }); // [3, M + 3]
+  const m = g.op('Slice', [g.op('Shape', [slowLines]), axis1, g.constInt64([2], [1])]);
+  const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
+  const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([3, 1, -1], [3])]), phases]); // [3, 2, M]
+  const interleaved = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([3, -1], [2])]); // [3, 2M]
+  const nFast = g.op('Slice', [g.op('Shape', [fastBuses]), axis1, g.constInt64([2], [1])]);
+  const upsampled = g.op('Slice', [interleaved, g.constInt64([0], [1]), nFast, axis1]);
+  g.op('Slice', [slowFull, m, g.op('Add', [m, g.constInt64([SLOW_HISTORY], [1])]), axis1], {}, 's_hist_out');
+  g.output('s_hist_out', 'float', [3, SLOW_HISTORY]);
+  const buses = g.op('Add', [fastBuses, upsampled]);
   const dry = g.op('Slice', [buses, axis0, g.constInt64([2], [1]), axis0]);
   const send = g.op('Reshape', [g.op('Slice', [buses, g.constInt64([2], [1]), g.constInt64([3], [1]), axis0]), g.constInt64([-1], [1])], {}, 'send');
 
@@ -126,7 +164,6 @@ export function buildSynthGraph(): Uint8Array {
   // 2-D [1, H + N] so each Slice is already a [1, N] row (an Unsqueeze per tap cost ~10 ms a track).
   const full = g.op('Reshape', [g.op('Concat', [hist, send], { axis: 0 }), g.constInt64([1, -1], [2])]);
   const n = g.op('Shape', [send]);
-  const axis1 = g.constInt64([1], [1]);
   const tap = (start: string) => g.op('Slice', [full, start, g.op('Add', [start, n]), axis1]);
   const starts = ROOM_TAPS.map((delay) => g.constInt64([SEND_HISTORY - delay], [1]));
   const echo = g.input('echo_start', 'int64', [ECHO_TAPS]);
