@@ -25,6 +25,8 @@
  *   per chunk), a stride-2 ConvTranspose instead cost +40. Images above 16 kHz at -52 dB of the
  *   total on ambient (was -56). Sweeping drums (kick, 808, toms) stay at full rate: their pitch
  *   steps every block, and two blocks per step changed the kick audibly (-5 dB difference).
+ * - Send history 65 536 -> 33 280 samples (still twice the longest echo at 40 bpm; copied twice
+ *   a chunk): total 174 -> 171 (ORT -2, inputs -1), bit-identical samples.
  * Tried and dropped, measured the same way: rendering each repeated note once and mixing shifted
  * copies in TS (graph -10%, but the JS copies cost as much: most rows are long pads and 5 s piano
  * decays, not drums); folding body envelopes into a [C, 6, K] mixing MatMul (ORT +10); a tan

@@ -22,8 +22,10 @@ import { Prng } from './rng.ts';
 
 export const SAMPLE_RATE = 44_100;
 export const BLOCK = 256;
-/** Send history kept between chunks for the delay/reverb taps (must exceed the longest tap). */
-export const SEND_HISTORY = 65_536;
+/** Send history kept between chunks for the delay/reverb taps (must exceed the longest tap: the
+ * second echo at half a beat of 0.35 s, or a quarter beat at 40 bpm, 2 x 16 538 samples). Every
+ * chunk copies it twice (Concat in the graph, the carry in JS): 64k samples cost ~5 ms a track. */
+export const SEND_HISTORY = 33_280;
 export const NOISE_COLORS = ['white', 'bright', 'mid', 'dark'] as const;
 export type NoiseColor = (typeof NOISE_COLORS)[number];
 
