@@ -27,11 +27,15 @@
  *   steps every block, and two blocks per step changed the kick audibly (-5 dB difference).
  * - Send history 65 536 -> 33 280 samples (still twice the longest echo at 40 bpm; copied twice
  *   a chunk): total 174 -> 171 (ORT -2, inputs -1), bit-identical samples.
+ * - 128-block chunks instead of 32 (81 graph runs a track instead of 162): with the slow bus's
+ *   upsampler per run, fewer runs now win over K padding: total 170 -> 155 (ORT 100 -> 88,
+ *   inputs 22 -> 18); 64 blocks: 163, 256: 168.
  * Tried and dropped, measured the same way: rendering each repeated note once and mixing shifted
  * copies in TS (graph -10%, but the JS copies cost as much: most rows are long pads and 5 s piano
  * decays, not drums); folding body envelopes into a [C, 6, K] mixing MatMul (ORT +10); a tan
  * half-angle DSF (ORT's Tan is slow: ORT 139 -> 256); routing zero-index FM rows as sines (+-2);
- * effects in a separate per-track graph (no change); 8/16/64/128-block chunks (32 best or equal).
+ * effects in a separate per-track graph (no change); 8/16/64/128-block chunks (32 best or equal,
+ * before the slow rows).
  * What is left: a silent 30 s track still costs ~42 ms of ORT (162 runs at ~0.11 ms each plus
  * ~24 ms of bus, noise-bank and effect work), and Sin on FM rows plus ~10 plain ops per row and
  * sample remain; 300x needs ~100 ms a track, so fewer rows (e.g. lower-rate rendering of low

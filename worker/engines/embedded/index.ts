@@ -15,9 +15,11 @@ import {
 } from './synth-graph.ts';
 
 export const ENGINE_VERSION = '1.0.0';
-/** Blocks per graph run (~0.19 s): small chunks keep K (rows in the busiest block) close to the
- * local density, which measured ~2x faster than 128-block chunks; also the progress granularity. */
-const CHUNK_BLOCKS = 32;
+/** Blocks per graph run (~0.74 s; also the progress granularity). Small chunks keep K (rows in
+ * the busiest block) close to the local density, large ones pay the per-run cost (the slow bus's
+ * upsampler, the send history, ~30 ops' dispatch) less often: 32 blocks was best with flat rows
+ * alone, 128 since the slow rows (A/B 170 -> 155 ms a 30 s track; 64: 163, 256: 168). */
+const CHUNK_BLOCKS = 128;
 const TARGET_LUFS = -14;
 const CEILING_DBTP = -1.4;
 
