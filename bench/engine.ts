@@ -30,6 +30,10 @@
  * - 128-block chunks instead of 32 (81 graph runs a track instead of 162): with the slow bus's
  *   upsampler per run, fewer runs now win over K padding: total 170 -> 155 (ORT 100 -> 88,
  *   inputs 22 -> 18); 64 blocks: 163, 256: 168.
+ * - Master writes the interleaved output in its gain pass (the true-peak search reads it there):
+ *   one pass fewer, master 51 -> 46, bit-identical. Tried and dropped: a fround instead of the
+ *   float32 reload and the fade test hoisted in the analysis loop (+-0; analysis ~25-30 ms is the
+ *   serial chain of DC blocker and two biquads, 2.6 M samples a track).
  * Tried and dropped, measured the same way: rendering each repeated note once and mixing shifted
  * copies in TS (graph -10%, but the JS copies cost as much: most rows are long pads and 5 s piano
  * decays, not drums); folding body envelopes into a [C, 6, K] mixing MatMul (ORT +10); a tan

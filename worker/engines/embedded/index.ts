@@ -91,12 +91,8 @@ export class EmbeddedEngine implements Engine {
     const { left, right, inputsMs, ortMs, rows: nRows } = await synthesize(session, composition, params.seed, frames, options);
 
     const t = performance.now();
-    const report = master(left, right, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
     const pcm = new Float32Array(frames * 2);
-    for (let i = 0; i < frames; i++) {
-      pcm[2 * i] = left[i]!;
-      pcm[2 * i + 1] = right[i]!;
-    }
+    const report = master(left, right, pcm, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
     const masterMs = performance.now() - t;
     onProgress?.(1);
     return {

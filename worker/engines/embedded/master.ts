@@ -1,7 +1,8 @@
 /**
  * Master bus: DC removal, loudness normalization to a target integrated loudness (ITU-R BS.1770
  * K-weighting with gating, as ffmpeg's ebur128 measures it), a look-ahead peak limiter and a
- * true-peak check with 4x oversampling. Works in place on planar stereo.
+ * true-peak check with 4x oversampling. Reads planar stereo (and changes it: DC removal, fade),
+ * writes the result interleaved: the gain pass is the interleaving pass.
  */
 export interface MasterOptions {
   sampleRate: number;
@@ -19,14 +20,17 @@ export interface MasterReport {
   limiterMaxReductionDb: number;
 }
 
-export function master(left: Float32Array, right: Float32Array, o: MasterOptions): MasterReport {
+export function master(left: Float32Array, right: Float32Array, out: Float32Array, o: MasterOptions): MasterReport {
   // One pass per channel removes DC, fades the end and gathers, per 64-sample block, the
   // K-weighted energy and the peak. The limiter's gain is smooth at that scale, so the loudness
   // of any gain curve follows from these sums without filtering the audio again: the
   // normalize-limit-remeasure loop costs microseconds.
   const blocks = analyse(left, right, o.sampleRate, Math.round(o.fadeOutS * o.sampleRate));
   const raw = gatedLoudness(blocks, null, o.sampleRate);
-  if (!Number.isFinite(raw)) return { lufs: raw, truePeakDbtp: -Infinity, gainDb: 0, limiterMaxReductionDb: 0 };
+  if (!Number.isFinite(raw)) {
+    applyGains(left, right, new Float64Array(blocks.peak.length + 1).fill(1), out);
+    return { lufs: raw, truePeakDbtp: -Infinity, gainDb: 0, limiterMaxReductionDb: 0 };
+  }
   const sampleCeiling = 10 ** ((o.ceilingDbtp - 0.6) / 20);
   let gainDb = o.targetLufs - raw;
   let gains = limiterGains(blocks.peak, 10 ** (gainDb / 20), sampleCeiling);
@@ -36,8 +40,8 @@ export function master(left: Float32Array, right: Float32Array, o: MasterOptions
     gainDb += miss;
     gains = limiterGains(blocks.peak, 10 ** (gainDb / 20), sampleCeiling);
   }
-  let peaks = applyGains(left, right, gains);
-  let tp = truePeakNearPeaks(left, right, peaks);
+  let peaks = applyGains(left, right, gains, out);
+  let tp = truePeakNearPeaks(out, peaks);
   // Bright transients overshoot their samples by more than the 0.6 dB margin: limit the loudest
   // blocks again with the sample ceiling lowered by the overshoot, rather than turning the whole
   // track down (that trim cost fast techno up to 0.9 LU: -14.9 LUFS instead of -14).
@@ -45,15 +49,15 @@ export function master(left: Float32Array, right: Float32Array, o: MasterOptions
     let top = 0;
     for (const p of peaks) top = Math.max(top, p);
     const extra = limiterGains(peaks, 1, top * 10 ** ((o.ceilingDbtp - 0.1 - tp) / 20));
-    peaks = applyGains(left, right, extra);
+    peaks = applyGains(out, null, extra, out);
     for (let b = 0; b < gains.length; b++) gains[b]! *= extra[b]!;
-    tp = truePeakNearPeaks(left, right, peaks);
+    tp = truePeakNearPeaks(out, peaks);
   }
   let trimDb = 0;
   if (tp > o.ceilingDbtp - 0.05) {
     trimDb = o.ceilingDbtp - 0.1 - tp;
     const g = 10 ** (trimDb / 20);
-    for (let i = 0; i < left.length; i++) (left[i]! *= g), (right[i]! *= g);
+    for (let i = 0; i < out.length; i++) out[i]! *= g;
     tp += trimDb; // a gain scales the interpolated peaks with the samples
   }
   let maxRed = 0;
@@ -204,18 +208,25 @@ function limiterGains(peak: Float64Array, gain: number, ceiling: number): Float6
   return bound;
 }
 
-/** Applies the gain curve in place; returns each block's peak |sample| over both channels. */
-function applyGains(l: Float32Array, r: Float32Array, bound: Float64Array): Float64Array {
-  const n = l.length;
+/**
+ * Applies the gain curve from planar `l`, `r` into interleaved `out`, or with `r` null from
+ * interleaved `l` (which may be `out`); returns each block's peak |sample| over both channels.
+ */
+function applyGains(l: Float32Array, r: Float32Array | null, bound: Float64Array, out: Float32Array): Float64Array {
+  const n = out.length / 2;
   const peaks = new Float64Array(bound.length - 1);
+  // planar input: channel samples at i and i; interleaved: at 2i and 2i + 1
+  const right = r ?? l;
+  const step = r ? 1 : 2;
+  const rOff = r ? 0 : 1;
   for (let b = 0; b < bound.length - 1; b++) {
     const g0 = bound[b]!;
     const d = (bound[b + 1]! - g0) / LIMIT_BLOCK;
     let pk = 0;
     for (let i = b * LIMIT_BLOCK, k = 0, e = Math.min(n, i + LIMIT_BLOCK); i < e; i++, k++) {
       const gi = g0 + d * k;
-      const vl = (l[i]! *= gi);
-      const vr = (r[i]! *= gi);
+      const vl = (out[2 * i] = l[step * i]! * gi);
+      const vr = (out[2 * i + 1] = right[step * i + rOff]! * gi);
       const al = vl < 0 ? -vl : vl;
       const ar = vr < 0 ? -vr : vr;
       if (al > pk) pk = al;
@@ -232,19 +243,14 @@ function applyGains(l: Float32Array, r: Float32Array, bound: Float64Array): Floa
  * maxima above 85% of the sample peak are interpolated, towards their larger neighbour.
  */
 export function truePeakDb(l: Float32Array, r: Float32Array): number {
-  const peaks = new Float64Array(Math.ceil(l.length / LIMIT_BLOCK));
-  for (const x of [l, r]) {
-    for (let i = 0; i < x.length; i++) {
-      const b = (i / LIMIT_BLOCK) | 0;
-      const a = Math.abs(x[i]!);
-      if (a > peaks[b]!) peaks[b] = a;
-    }
-  }
-  return truePeakNearPeaks(l, r, peaks);
+  const out = new Float32Array(2 * l.length);
+  const peaks = applyGains(l, r, new Float64Array(Math.ceil(l.length / LIMIT_BLOCK) + 1).fill(1), out);
+  return truePeakNearPeaks(out, peaks);
 }
 
-/** truePeakDb given each 64-sample block's sample peak: only blocks near the top are searched. */
-function truePeakNearPeaks(l: Float32Array, r: Float32Array, blockPeaks: Float64Array): number {
+/** truePeakDb of interleaved stereo given each 64-sample block's sample peak: only blocks near
+ * the top are searched. */
+function truePeakNearPeaks(x: Float32Array, blockPeaks: Float64Array): number {
   const taps = 16;
   const half = taps / 2;
   const fracs = [0.25, 0.5, 0.75];
@@ -260,23 +266,23 @@ function truePeakNearPeaks(l: Float32Array, r: Float32Array, blockPeaks: Float64
   for (const p of blockPeaks) if (p > samplePeak) samplePeak = p;
   let peak = samplePeak;
   const threshold = samplePeak * 0.85;
-  const n = l.length;
+  const n = x.length / 2;
   for (let b = 0; b < blockPeaks.length; b++) {
     if (blockPeaks[b]! < threshold) continue;
     const from = Math.max(half + 1, b * LIMIT_BLOCK);
     const to = Math.min(n - half - 1, (b + 1) * LIMIT_BLOCK);
-    for (const x of [l, r]) {
+    for (let c = 0; c < 2; c++) {
       for (let i = from; i < to; i++) {
-        const a = Math.abs(x[i]!);
+        const a = Math.abs(x[2 * i + c]!);
         if (a < threshold) continue;
-        const prev = Math.abs(x[i - 1]!);
-        const next = Math.abs(x[i + 1]!);
+        const prev = Math.abs(x[2 * i - 2 + c]!);
+        const next = Math.abs(x[2 * i + 2 + c]!);
         if (a < prev || a < next) continue;
         // the peak between samples lies towards the larger neighbour
         const start = (prev > next ? i - 1 : i) - half + 1;
         for (let p = 0; p < fracs.length; p++) {
           let acc = 0;
-          for (let k = 0; k < taps; k++) acc += h[p * taps + k]! * x[start + k]!;
+          for (let k = 0; k < taps; k++) acc += h[p * taps + k]! * x[2 * (start + k) + c]!;
           const v = acc < 0 ? -acc : acc;
           if (v > peak) peak = v;
         }
