@@ -34,16 +34,21 @@
  *   one pass fewer, master 51 -> 46, bit-identical. Tried and dropped: a fround instead of the
  *   float32 reload and the fade test hoisted in the analysis loop (+-0; analysis ~25-30 ms is the
  *   serial chain of DC blocker and two biquads, 2.6 M samples a track).
+ * - End of this round: this benchmark's median 148x (203 ms: inputs 31, ORT 113, master 49) ->
+ *   178x (168 ms: inputs 20, ORT 92, master 46). Also tried: more basses at half rate (upright,
+ *   pluck and rock bass: +-0); ORT's denormals-as-zero (+-0).
  * Tried and dropped, measured the same way: rendering each repeated note once and mixing shifted
  * copies in TS (graph -10%, but the JS copies cost as much: most rows are long pads and 5 s piano
  * decays, not drums); folding body envelopes into a [C, 6, K] mixing MatMul (ORT +10); a tan
  * half-angle DSF (ORT's Tan is slow: ORT 139 -> 256); routing zero-index FM rows as sines (+-2);
  * effects in a separate per-track graph (no change); 8/16/64/128-block chunks (32 best or equal,
  * before the slow rows).
- * What is left: a silent 30 s track still costs ~42 ms of ORT (162 runs at ~0.11 ms each plus
- * ~24 ms of bus, noise-bank and effect work), and Sin on FM rows plus ~10 plain ops per row and
- * sample remain; 300x needs ~100 ms a track, so fewer rows (e.g. lower-rate rendering of low
- * notes) more than cheaper ops.
+ * What is left: a silent 30 s track still costs ~42 ms of ORT (81 runs): ORT's profile puts
+ * ~40% of it in the effect taps (ten Slices, their Concat, the [2, 10] MatMul), ~12% in the slow
+ * bus's upsampler (Conv, interleaving Transpose), the rest in the noise bank Slice, three mixing
+ * MatMuls and bus reshapes. Ideas not tried: taps on a half-rate send, joined to the slow bus
+ * before its upsampler (half the tap copies, no dry+wet Add; reverb bandwidth ~10 kHz); quarter
+ * rate for pads and subs. Mastering's analysis (~25 ms) is bound by its per-sample IIR chain.
  */
 import { parsePrompt } from '../core/prompt/parse.ts';
 import { createEmbeddedEngine } from '../worker/engines/embedded/index.ts';
