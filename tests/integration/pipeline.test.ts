@@ -60,7 +60,9 @@ describe('render pipeline', () => {
     expect(row.engine).toBe('embedded');
     expect(row.engineVersion).not.toBe('pending');
 
-    const stages = events.filter((e) => e.generationId === accepted.generationId).map((e) => e.stage);
+    // Pub/sub runs apart from the database write, so the last event may land a moment later.
+    const stagesOf = () => events.filter((e) => e.generationId === accepted.generationId).map((e) => e.stage);
+    const stages = await waitFor(() => (stagesOf().includes('completed') ? stagesOf() : undefined), 5_000, 'the completed event');
     expect(stages[0]).toBe('queued');
     for (const s of ['rendering', 'encoding', 'delivering', 'completed'] as const) expect(stages).toContain(s);
   });
