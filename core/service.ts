@@ -108,6 +108,9 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       reply: req.reply ?? {},
       requestKey: req.reply?.requestKey,
     }));
+    // The place in line is read before the job exists, so the "queued" event always goes out
+    // before the worker can announce "rendering".
+    const position = generation.status === 'queued' ? await queuedBefore(em, generation.createdAt).then((n) => n + 1, () => 1) : 0;
     if (duplicate) {
       await limiter.reward(limiterKey).catch(() => undefined);
     } else {
@@ -117,9 +120,8 @@ export function createChatCore(deps: CoreDeps): ChatCore {
         // The row is safe in Postgres; the reconciler enqueues it once Redis is back.
         log.warn({ err, generationId: generation.id }, 'enqueue failed; left for the reconciler');
       }
+      deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position });
     }
-    const position = generation.status === 'queued' ? await queuedBefore(em, generation.createdAt).then((n) => n + 1, () => 1) : 0;
-    deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position });
     log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
     return { generationId: generation.id, position, params: generation.params, durationS: generation.requestedDurationS, duplicate };
   }
