@@ -266,9 +266,11 @@ function drums(ctx: Ctx, s: Section, r: Prng, sections: Section[]): void {
         const beat = b0 + i / 4;
         const vel = v * energy * (0.9 + 0.1 * r.float());
         if (lane === 'hat' && ctx.preset.hatRolls && i % 4 === 2 && r.chance(0.18)) {
-          // trap hat roll: a quick burst of 32nds or 16th triplets
+          // trap hat roll: a quick burst of 32nds or 16th triplets, as loud as an off-beat hat
+          // even where the groove only ghosts the 16ths
           const n = r.chance(0.5) ? 4 : 3;
-          for (let k = 0; k < n; k++) emit(ctx, 'hat', beat + (k * 0.5) / n, 0.05, 60, vel * (0.6 + 0.1 * k), 0.25, undefined, r);
+          const rollVel = Math.max(vel, STEP_VEL.o! * energy);
+          for (let k = 0; k < n; k++) emit(ctx, 'hat', beat + (k * 0.5) / n, 0.05, 60, rollVel * (0.6 + 0.1 * k), 0.25, undefined, r);
           i += 1;
           continue;
         }

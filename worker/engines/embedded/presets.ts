@@ -89,9 +89,12 @@ export const PRESETS: Record<Genre, Preset> = {
   trap: {
     ...base, hatRolls: true, space: 0.45,
     progressions: { major: [[0, 0, 5, 5], [0, 3, 5, 4]], minor: [[0, 0, 5, 5], [0, 5, 3, 4], [0, 3, 0, 5]] },
+    // Half-time snare on 3, but the pulse stays on the quarters: hats accented on the beat over
+    // ghosted 16ths (straight 8th hats made aubio hear 90 as 180) and a kick on 2 (with kicks only
+    // on 1 and off the beat, the 808 and snare read as half notes: 160 heard as 80-120).
     drums: {
-      main: { kick: 'x......o..o.....', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-' },
-      variation: { kick: 'x.......x.o.....', clap: '........x.......', hat: 'x-o-x-o-x-o-x-o-', openhat: '..............-.' },
+      main: { kick: 'x...x.....o.....', clap: '........x.......', hat: 'x---x---x---x---' },
+      variation: { kick: 'x...x...x.o.....', clap: '........x.......', hat: 'x---x---x---x---', openhat: '..............-.' },
       intro: { hat: 'x.o.x.o.x.o.x.o.', kick: 'x.........x.....' },
     },
     bass: { style: '808', inst: 'bass808', octave: 1 },
