@@ -17,17 +17,38 @@ const names = (await readdir(dir))
 const rows: BenchRow[] = [];
 const byBench: Record<string, BenchRow[]> = {};
 const errors: Array<{ bench: string; error: string }> = [];
+const isChild = process.env.DITTY_BENCH_CHILD === '1';
 for (const name of names) {
   process.stderr.write(`bench ${name} ...\n`);
-  const mod = (await import(`./${name}.ts`)) as { bench?: Bench };
-  if (!mod.bench) continue;
   try {
-    byBench[name] = await mod.bench();
+    // Each benchmark gets a fresh process: one that leaves threads, heap or caches behind must
+    // not slow the next (the engine measured 25% slower after the chat benchmark in-process).
+    byBench[name] = isChild || names.length === 1 ? await runHere(name) : await runInChild(name);
     rows.push(...byBench[name]);
   } catch (err) {
     errors.push({ bench: name, error: err instanceof Error ? err.message : String(err) });
     process.stderr.write(`bench ${name} failed: ${String(err)}\n`);
   }
+}
+
+async function runHere(name: string): Promise<BenchRow[]> {
+  const mod = (await import(`./${name}.ts`)) as { bench?: Bench };
+  return mod.bench ? mod.bench() : [];
+}
+
+async function runInChild(name: string): Promise<BenchRow[]> {
+  const { spawn } = await import('node:child_process');
+  const code = await new Promise<number | null>((resolve) => {
+    const child = spawn(process.execPath, [fileURLToPath(import.meta.url), name], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, DITTY_BENCH_CHILD: '1' },
+    });
+    child.on('exit', resolve);
+  });
+  if (code !== 0) throw new Error(`exited with ${code}`);
+  const { readFile } = await import('node:fs/promises');
+  const report = JSON.parse(await readFile(fileURLToPath(new URL(`./results/${name}.json`, import.meta.url)), 'utf8')) as { rows: BenchRow[] };
+  return report.rows;
 }
 
 const fmt = (v: number) => (Number.isInteger(v) ? String(v) : Math.abs(v) >= 100 ? v.toFixed(0) : Math.abs(v) >= 1 ? v.toFixed(2) : v.toPrecision(3));
