@@ -10,7 +10,7 @@ import { master, type MasterReport } from './master.ts';
 import { notesToRows, type RowTable } from './rows.ts';
 import { Prng } from './rng.ts';
 import {
-  BLOCK, DSF_PARAMS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLORS, NOISE_PARAMS, ROOM_TAPS, SAMPLE_RATE,
+  BLOCK, DECIMATOR_HISTORY, DSF_PARAMS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLORS, NOISE_PARAMS, ROOM_TAPS, SAMPLE_RATE,
   SEND_HISTORY, SLOW, SLOW_HISTORY, buildSynthGraph,
 } from './synth-graph.ts';
 
@@ -114,19 +114,21 @@ export async function synthesize(
     const { signal, onProgress } = options;
     let t = performance.now();
     const rows = notesToRows(composition.notes, composition.space);
-    const nBlocks = Math.ceil(frames / BLOCK);
+    // whole slow blocks: every chunk's slow bus is exactly half its length (the tail is dropped)
+    const nBlocks = Math.ceil(frames / (BLOCK * SLOW)) * SLOW;
     const left = new Float32Array(frames);
     const right = new Float32Array(frames);
     const packers = {
       d: new Packer(rows.dsf, nBlocks),
       f: new Packer(rows.fm, nBlocks),
       n: new Packer(rows.noise, nBlocks),
-      s: new Packer(rows.slow, Math.ceil(nBlocks / SLOW)),
-      g: new Packer(rows.slowFm, Math.ceil(nBlocks / SLOW)),
+      s: new Packer(rows.slow, nBlocks / SLOW),
+      g: new Packer(rows.slowFm, nBlocks / SLOW),
     };
     const fx = effectInputs(composition, seed);
     const hist = new Float32Array(SEND_HISTORY);
-    let slowHist = new Float32Array(3 * SLOW_HISTORY);
+    let slowHist = new Float32Array(2 * SLOW_HISTORY);
+    let decHist = new Float32Array(DECIMATOR_HISTORY);
     const noiseRng = new Prng(seed, 7);
     let inputsMs = performance.now() - t;
     let ortMs = 0;
@@ -138,10 +140,11 @@ export async function synthesize(
       const feeds: Record<string, ort.Tensor> = {
         ...packers.d.flatFeeds('d', DSF_PARAMS, b0, c, { c1: 2 }, 'tone'),
         ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
-        // CHUNK_BLOCKS is a multiple of SLOW, so every chunk but the last starts a slow block
-        ...packers.s.flatFeeds('s', DSF_PARAMS, b0 / SLOW, Math.ceil(c / SLOW), { c1: 2 }, 'tone'),
-        ...packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, Math.ceil(c / SLOW), {}),
-        s_hist: new ort.Tensor('float32', slowHist, [3, SLOW_HISTORY]),
+        // CHUNK_BLOCKS and nBlocks are multiples of SLOW, so every chunk is whole slow blocks
+        ...packers.s.flatFeeds('s', DSF_PARAMS, b0 / SLOW, c / SLOW, { c1: 2 }, 'tone'),
+        ...packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, c / SLOW, {}),
+        s_hist: new ort.Tensor('float32', slowHist, [2, SLOW_HISTORY]),
+        dec_hist: new ort.Tensor('float32', decHist, [1, DECIMATOR_HISTORY]),
         ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
         n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
         hist: new ort.Tensor('float32', hist, [SEND_HISTORY]),
@@ -155,13 +158,15 @@ export async function synthesize(
       const stereo = out.out!.data as Float32Array;
       const send = out.send!.data as Float32Array;
       slowHist = (out.s_hist_out!.data as Float32Array).slice();
+      decHist = (out.dec_hist_out!.data as Float32Array).slice();
       const n = c * BLOCK;
       const start = b0 * BLOCK;
-      const keep = Math.min(n, frames - start);
+      const keep = Math.max(0, Math.min(n, frames - start));
       left.set(stereo.subarray(0, keep), start);
       right.set(stereo.subarray(n, n + keep), start);
-      if (n >= SEND_HISTORY) hist.set(send.subarray(n - SEND_HISTORY));
-      else hist.copyWithin(0, n), hist.set(send, SEND_HISTORY - n);
+      const m = send.length;
+      if (m >= SEND_HISTORY) hist.set(send.subarray(m - SEND_HISTORY));
+      else hist.copyWithin(0, m), hist.set(send, SEND_HISTORY - m);
       onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
     }
     return { left, right, inputsMs, ortMs, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
@@ -177,7 +182,8 @@ function throwIfAborted(signal?: AbortSignal): void {
 
 /** Room taps alternate sides and decay; the two echoes ping-pong at a dotted eighth (or an eighth). */
 function effectInputs(c: Composition, seed: number): { echoStart: ort.Tensor; tapGain: ort.Tensor } {
-  const echo = Math.min(Math.round(c.echoS * SAMPLE_RATE), Math.floor(SEND_HISTORY / 2) - 1);
+  // the taps run at half rate (synth-graph.ts)
+  const echo = Math.min(Math.round((c.echoS * SAMPLE_RATE) / SLOW), Math.floor(SEND_HISTORY / 2) - 1);
   const echoStart = new ort.Tensor('int64', BigInt64Array.of(BigInt(SEND_HISTORY - echo), BigInt(SEND_HISTORY - 2 * echo)), [ECHO_TAPS]);
   const T = ROOM_TAPS.length + ECHO_TAPS;
   const g = new Float32Array(2 * T);

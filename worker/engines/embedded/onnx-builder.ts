@@ -53,6 +53,13 @@ export class GraphBuilder {
     return out;
   }
 
+  /** Adds a node with `count` outputs (Split) and returns their names. */
+  ops(type: string, inputs: string[], count: number, attrs: AttrSpec = {}): string[] {
+    const outs = Array.from({ length: count }, () => this.fresh(type.toLowerCase()));
+    this.nodes.push(onnx.NodeProto.create({ opType: type, input: inputs, output: outs, name: this.fresh('n'), attribute: toAttrs(attrs) }));
+    return outs;
+  }
+
   toBytes(name: string): Uint8Array {
     const graph = onnx.GraphProto.create({
       name,

@@ -22,10 +22,12 @@ import { Prng } from './rng.ts';
 
 export const SAMPLE_RATE = 44_100;
 export const BLOCK = 256;
-/** Send history kept between chunks for the delay/reverb taps (must exceed the longest tap: the
- * second echo at half a beat of 0.35 s, or a quarter beat at 40 bpm, 2 x 16 538 samples). Every
- * chunk copies it twice (Concat in the graph, the carry in JS): 64k samples cost ~5 ms a track. */
-export const SEND_HISTORY = 33_280;
+/** Send history kept between chunks for the delay/reverb taps, at half rate (must exceed the
+ * longest tap: the second echo at half a beat of 0.35 s, or a quarter beat at 40 bpm, 2 x 8 269
+ * samples). Every chunk copies it twice (Concat in the graph, the carry in JS). */
+export const SEND_HISTORY = 16_640;
+/** Fast send samples the decimator keeps from one chunk to the next. */
+export const DECIMATOR_HISTORY = 6;
 export const NOISE_COLORS = ['white', 'bright', 'mid', 'dark'] as const;
 export type NoiseColor = (typeof NOISE_COLORS)[number];
 
@@ -63,7 +65,7 @@ export const SLOW_HISTORY = 3;
 /** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
 export const FM_PARAMS = ['p0', 'w', 'pm0', 'mr', 'mi', 'e0', 'es'] as const;
 export const NOISE_PARAMS = ['e0', 'es'] as const;
-/** Early-reflection delays of the room send, in samples (fixed: they shape the room, not the tempo). */
+/** Early-reflection delays of the room send, in output samples (fixed: they shape the room, not the tempo). */
 // Delays stay under ~140 ms and are mutually prime-ish, so reflections fuse into a room sound
 // instead of audible (and beat-tracker-visible) discrete echoes.
 // Eight taps: each costs two copies of the chunk (slice, stack), ~3 ms per 30 s track.
@@ -124,10 +126,6 @@ export function buildSynthGraph(): Uint8Array {
     return g.op('Mul', [g.op('Sin', [fPhi]), envelopeAt(tFlat, f.e0!, f.es!)]);
   };
   const fMix = mixFlat('f', fmRows('f'));
-  // slow FM rows ('g') join the slow DSF rows' bus
-  const slowLines = g.op('Reshape', [
-    g.op('Transpose', [g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')])], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2]),
-  ]);
 
   // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
   const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
@@ -139,42 +137,53 @@ export function buildSynthGraph(): Uint8Array {
   const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
 
   // --- buses -----------------------------------------------------------------------------
-  const sum = g.op('Add', [g.op('Add', [dMix, fMix]), nMix]);
-  const fastBuses = g.op('Reshape', [g.op('Transpose', [sum], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2])]);
+  // Fast rows mix to [C, 3, BLOCK] (left, right, send), slow rows to [CS, 3, BLOCK] at half rate
+  // (the caller keeps C even, so CS * BLOCK = M = N / 2). The effects run at half rate too, on the
+  // slow bus: the fast send is decimated into it, the wet signal joins the slow left and right,
+  // and one upsampler brings both to the output rate. Half the tap copies, two upsampled lines
+  // instead of three, no wet + dry Add at full rate. The reverb loses what is above ~10 kHz, as
+  // a room's air does; its 6-sample extra latency is nothing next to the shortest reflection.
   const axis0 = g.constInt64([0], [1]);
   const axis1 = g.constInt64([1], [1]);
-  // Upsampling by 2: even outputs are the slow samples, odd ones the 4-point half-band midpoint
-  // (-x0 + 9 x1 + 9 x2 - x3) / 16, delayed by two slow samples (SLOW_DELAY output samples); one
-  // Conv with the two phases as output channels, the buses as its batch (a stride-2
-  // ConvTranspose, which needs no interleaving Transpose, measured 4x slower in ORT).
-  const slowFull = g.op('Concat', [g.input('s_hist', 'float', [3, SLOW_HISTORY]), slowLines], { axis: 1 }); // [3, M + 3]
-  const m = g.op('Slice', [g.op('Shape', [slowLines]), axis1, g.constInt64([2], [1])]);
-  const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
-  const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([3, 1, -1], [3])]), phases]); // [3, 2, M]
-  const interleaved = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([3, -1], [2])]); // [3, 2M]
-  const nFast = g.op('Slice', [g.op('Shape', [fastBuses]), axis1, g.constInt64([2], [1])]);
-  const upsampled = g.op('Slice', [interleaved, g.constInt64([0], [1]), nFast, axis1]);
-  g.op('Slice', [slowFull, m, g.op('Add', [m, g.constInt64([SLOW_HISTORY], [1])]), axis1], {}, 's_hist_out');
-  g.output('s_hist_out', 'float', [3, SLOW_HISTORY]);
-  const buses = g.op('Add', [fastBuses, upsampled]);
-  const dry = g.op('Slice', [buses, axis0, g.constInt64([2], [1]), axis0]);
-  const send = g.op('Reshape', [g.op('Slice', [buses, g.constInt64([2], [1]), g.constInt64([3], [1]), axis0]), g.constInt64([-1], [1])], {}, 'send');
+  const lines = (x: string) => g.op('Reshape', [g.op('Transpose', [x], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2])]);
+  const [fastLR, fastSend] = g.ops('Split', [lines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix])), g.constInt64([2, 1], [2])], 2, { axis: 0 });
+  const [slowLR, slowSend] = g.ops('Split', [lines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')])), g.constInt64([2, 1], [2])], 2, { axis: 0 });
+  // Decimation by 2 with the 7-point half-band [-1, 0, 9, 16, 9, 0, -1] / 32, continued across
+  // chunks by the last DECIMATOR_HISTORY samples.
+  const decIn = g.op('Concat', [g.input('dec_hist', 'float', [1, DECIMATOR_HISTORY]), fastSend], { axis: 1 }); // [1, N + 6]
+  const n = g.op('Slice', [g.op('Shape', [fastSend]), axis1, g.constInt64([2], [1])]);
+  g.op('Slice', [decIn, n, g.op('Add', [n, g.constInt64([DECIMATOR_HISTORY], [1])]), axis1], {}, 'dec_hist_out');
+  g.output('dec_hist_out', 'float', [1, DECIMATOR_HISTORY]);
+  const halfBand = g.constFloat([-1, 0, 9, 16, 9, 0, -1].map((v) => v / 32), [1, 1, 7]);
+  const decimated = g.op('Conv', [g.op('Reshape', [decIn, g.constInt64([1, 1, -1], [3])]), halfBand], { strides: [2] }); // [1, 1, M]
+  const send = g.op('Reshape', [g.op('Add', [g.op('Reshape', [decimated, g.constInt64([1, -1], [2])]), slowSend]), g.constInt64([-1], [1])], {}, 'send');
 
   // Effects: every tap is a contiguous Slice of [history | this chunk's send] (a memcpy, far
   // cheaper than an index Gather), all taps stacked and spread over left/right by one MatMul.
   const hist = g.input('hist', 'float', [SEND_HISTORY]);
-  // 2-D [1, H + N] so each Slice is already a [1, N] row (an Unsqueeze per tap cost ~10 ms a track).
+  // 2-D [1, H + M] so each Slice is already a [1, M] row (an Unsqueeze per tap cost ~10 ms a track).
   const full = g.op('Reshape', [g.op('Concat', [hist, send], { axis: 0 }), g.constInt64([1, -1], [2])]);
-  const n = g.op('Shape', [send]);
-  const tap = (start: string) => g.op('Slice', [full, start, g.op('Add', [start, n]), axis1]);
-  const starts = ROOM_TAPS.map((delay) => g.constInt64([SEND_HISTORY - delay], [1]));
+  const m = g.op('Shape', [send]);
+  const tap = (start: string) => g.op('Slice', [full, start, g.op('Add', [start, m]), axis1]);
+  const starts = ROOM_TAPS.map((delay) => g.constInt64([SEND_HISTORY - Math.round(delay / SLOW)], [1]));
   const echo = g.input('echo_start', 'int64', [ECHO_TAPS]);
   for (let i = 0; i < ECHO_TAPS; i++) starts.push(g.op('Slice', [echo, g.constInt64([i], [1]), g.constInt64([i + 1], [1]), axis0]));
-  const taps = g.op('Concat', starts.map(tap), { axis: 0 }); // [T, N]
+  const taps = g.op('Concat', starts.map(tap), { axis: 0 }); // [T, M]
   const wet = g.op('MatMul', [g.input('tap_gain', 'float', [2, ROOM_TAPS.length + ECHO_TAPS]), taps]);
-  g.op('Add', [dry, wet], {}, 'out');
+
+  // Upsampling by 2: even outputs are the slow samples, odd ones the 4-point half-band midpoint
+  // (-x0 + 9 x1 + 9 x2 - x3) / 16, delayed by two slow samples (SLOW_DELAY output samples); one
+  // Conv with the two phases as output channels, the buses as its batch (a stride-2
+  // ConvTranspose, which needs no interleaving Transpose, measured 4x slower in ORT).
+  const slowFull = g.op('Concat', [g.input('s_hist', 'float', [2, SLOW_HISTORY]), g.op('Add', [slowLR, wet])], { axis: 1 }); // [2, M + 3]
+  g.op('Slice', [slowFull, m, g.op('Add', [m, g.constInt64([SLOW_HISTORY], [1])]), axis1], {}, 's_hist_out');
+  g.output('s_hist_out', 'float', [2, SLOW_HISTORY]);
+  const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
+  const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([2, 1, -1], [3])]), phases]); // [2, 2, M]
+  const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([2, -1], [2])]); // [2, N]
+  g.op('Add', [fastLR, upsampled], {}, 'out');
   g.output('out', 'float', [2, 'N']);
-  g.output('send', 'float', ['N']);
+  g.output('send', 'float', ['M']);
   return g.toBytes('ditty_synth');
 }
 
