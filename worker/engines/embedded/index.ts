@@ -6,7 +6,7 @@ import ort from 'onnxruntime-node';
 import type { Engine, RenderedAudio, RenderInput, RenderOptions } from '../../../core/engine.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { compose, type Composition } from './compose.ts';
-import { master, type MasterReport } from './master.ts';
+import { MASTER_BLOCK, master, type BlockExtremes, type MasterReport } from './master.ts';
 import { notesToRows, type RowTable } from './rows.ts';
 import { Prng } from './rng.ts';
 import {
@@ -88,11 +88,11 @@ export class EmbeddedEngine implements Engine {
     const composition = compose(params, durationS);
     const composeMs = performance.now() - t0;
     const frames = Math.round(durationS * SAMPLE_RATE);
-    const { left, right, inputsMs, ortMs, rows: nRows } = await synthesize(session, composition, params.seed, frames, options);
+    const { left, right, extremes, inputsMs, ortMs, rows: nRows } = await synthesize(session, composition, params.seed, frames, options);
 
     const t = performance.now();
     const pcm = new Float32Array(frames * 2);
-    const report = master(left, right, pcm, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
+    const report = master(left, right, extremes, pcm, { sampleRate: SAMPLE_RATE, targetLufs: TARGET_LUFS, ceilingDbtp: CEILING_DBTP, fadeOutS: 0.3 });
     const masterMs = performance.now() - t;
     onProgress?.(1);
     return {
@@ -110,7 +110,7 @@ export class EmbeddedEngine implements Engine {
 /** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix. */
 export async function synthesize(
   session: Session, composition: Composition, seed: number, frames: number, options: RenderOptions = {},
-): Promise<{ left: Float32Array; right: Float32Array; inputsMs: number; ortMs: number; rows: number }> {
+): Promise<{ left: Float32Array; right: Float32Array; extremes: BlockExtremes; inputsMs: number; ortMs: number; rows: number }> {
     const { signal, onProgress } = options;
     let t = performance.now();
     const rows = notesToRows(composition.notes, composition.space);
@@ -118,6 +118,11 @@ export async function synthesize(
     const nBlocks = Math.ceil(frames / (BLOCK * SLOW)) * SLOW;
     const left = new Float32Array(frames);
     const right = new Float32Array(frames);
+    const nStats = Math.ceil(frames / MASTER_BLOCK);
+    const extremes: BlockExtremes = {
+      maxL: new Float32Array(nStats), maxR: new Float32Array(nStats), minL: new Float32Array(nStats),
+      minR: new Float32Array(nStats), sumL: new Float32Array(nStats), sumR: new Float32Array(nStats),
+    };
     const packers = {
       d: new Packer(rows.dsf, nBlocks),
       f: new Packer(rows.fm, nBlocks),
@@ -164,12 +169,22 @@ export async function synthesize(
       const keep = Math.max(0, Math.min(n, frames - start));
       left.set(stereo.subarray(0, keep), start);
       right.set(stereo.subarray(n, n + keep), start);
+      // the last chunk may run past the track: its extra blocks are dropped, and a block that
+      // straddles the end keeps extremes and a sum over a few samples more (a bound all the same)
+      const nb = n / MASTER_BLOCK;
+      const keepBlocks = Math.min(nb, nStats - start / MASTER_BLOCK);
+      const at = start / MASTER_BLOCK;
+      for (const [name, l, r] of [['block_max', extremes.maxL, extremes.maxR], ['block_min', extremes.minL, extremes.minR], ['block_sum', extremes.sumL, extremes.sumR]] as const) {
+        const data = out[name]!.data as Float32Array;
+        l.set(data.subarray(0, keepBlocks), at);
+        r.set(data.subarray(nb, nb + keepBlocks), at);
+      }
       const m = send.length;
       if (m >= SEND_HISTORY) hist.set(send.subarray(m - SEND_HISTORY));
       else hist.copyWithin(0, m), hist.set(send, SEND_HISTORY - m);
       onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
     }
-    return { left, right, inputsMs, ortMs, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
+    return { left, right, extremes, inputsMs, ortMs, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
 }
 
 export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda' } = {}): EmbeddedEngine {

@@ -17,6 +17,7 @@
  * frequency-modulated for bells and e-pianos.
  * Noise rows read a pre-filtered noise bank (drums).
  */
+import { MASTER_BLOCK } from './master.ts';
 import { GraphBuilder } from './onnx-builder.ts';
 import { Prng } from './rng.ts';
 
@@ -181,9 +182,15 @@ export function buildSynthGraph(): Uint8Array {
   const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
   const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([2, 1, -1], [3])]), phases]); // [2, 2, M]
   const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([2, -1], [2])]); // [2, N]
-  g.op('Add', [fastLR, upsampled], {}, 'out');
+  const out = g.op('Add', [fastLR, upsampled], {}, 'out');
   g.output('out', 'float', [2, 'N']);
   g.output('send', 'float', ['M']);
+  // The master's block statistics (master.ts), reduced here at MLAS speed instead of a JS scan.
+  const blocks = g.op('Reshape', [out, g.constInt64([2, -1, MASTER_BLOCK], [3])]);
+  g.op('ReduceMax', [blocks], { axes: [2], keepdims: 0 }, 'block_max');
+  g.op('ReduceMin', [blocks], { axes: [2], keepdims: 0 }, 'block_min');
+  g.op('ReduceSum', [blocks, g.constInt64([2], [1])], { keepdims: 0 }, 'block_sum');
+  for (const name of ['block_max', 'block_min', 'block_sum']) g.output(name, 'float', [2, 'NB']);
   return g.toBytes('ditty_synth');
 }
 
