@@ -61,6 +61,9 @@ export class EmbeddedEngine implements Engine {
   readonly sampleRate = SAMPLE_RATE;
   readonly device: 'cpu' | 'cuda';
   private session: Session | undefined;
+  /** Mix buffers kept from one render to the next: a fresh 5 MB array costs ~2.5 ms of page
+   * faults here on first touch. One render at a time takes them; a concurrent one allocates. */
+  private spareMix: MixBuffers | undefined;
 
   constructor(device: 'cpu' | 'cuda' = 'cpu') {
     this.device = device;
@@ -88,7 +91,9 @@ export class EmbeddedEngine implements Engine {
     const composition = compose(params, durationS);
     const composeMs = performance.now() - t0;
     const frames = Math.round(durationS * SAMPLE_RATE);
-    const { left, right, extremes, inputsMs, ortMs, rows: nRows } = await synthesize(session, composition, params.seed, frames, options);
+    const mix = this.takeMix(frames);
+    const { left, right, extremes, inputsMs, ortMs, rows: nRows } = await synthesize(session, composition, params.seed, frames, options, mix)
+      .finally(() => (this.spareMix = mix));
 
     const t = performance.now();
     const pcm = new Float32Array(frames * 2);
@@ -101,23 +106,38 @@ export class EmbeddedEngine implements Engine {
     };
   }
 
+  private takeMix(frames: number): MixBuffers {
+    const spare = this.spareMix;
+    this.spareMix = undefined;
+    if (spare && spare.left.length >= frames) return spare;
+    return { left: new Float32Array(frames), right: new Float32Array(frames) };
+  }
+
   async dispose(): Promise<void> {
+    this.spareMix = undefined;
     // Sessions are shared per device across engines in this thread; they live as long as it does.
     this.session = undefined;
   }
 }
 
-/** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix. */
+/** Planar stereo buffers at least as long as a track. */
+export interface MixBuffers {
+  left: Float32Array;
+  right: Float32Array;
+}
+
+/** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix (views of
+ * `mix` when given). */
 export async function synthesize(
-  session: Session, composition: Composition, seed: number, frames: number, options: RenderOptions = {},
+  session: Session, composition: Composition, seed: number, frames: number, options: RenderOptions = {}, mix?: MixBuffers,
 ): Promise<{ left: Float32Array; right: Float32Array; extremes: BlockExtremes; inputsMs: number; ortMs: number; rows: number }> {
     const { signal, onProgress } = options;
     let t = performance.now();
     const rows = notesToRows(composition.notes, composition.space);
     // whole slow blocks: every chunk's slow bus is exactly half its length (the tail is dropped)
     const nBlocks = Math.ceil(frames / (BLOCK * SLOW)) * SLOW;
-    const left = new Float32Array(frames);
-    const right = new Float32Array(frames);
+    const left = mix ? mix.left.subarray(0, frames) : new Float32Array(frames);
+    const right = mix ? mix.right.subarray(0, frames) : new Float32Array(frames);
     const nStats = Math.ceil(frames / MASTER_BLOCK);
     const extremes: BlockExtremes = {
       maxL: new Float32Array(nStats), maxR: new Float32Array(nStats), minL: new Float32Array(nStats),
