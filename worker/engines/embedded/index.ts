@@ -10,7 +10,7 @@ import { MASTER_BLOCK, master, type BlockExtremes, type MasterReport } from './m
 import { notesToRows, type RowTable } from './rows.ts';
 import { Prng } from './rng.ts';
 import {
-  BLOCK, DECIMATOR_HISTORY, DSF_PARAMS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLORS, NOISE_PARAMS, ROOM_TAPS, SAMPLE_RATE,
+  BLOCK, DECIMATOR_HISTORY, DSF_COLUMNS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLUMNS, ROOM_TAPS, SAMPLE_RATE,
   SEND_HISTORY, SLOW, SLOW_HISTORY, buildSynthGraph,
 } from './synth-graph.ts';
 
@@ -163,14 +163,14 @@ export async function synthesize(
       t = performance.now();
       const c = Math.min(CHUNK_BLOCKS, nBlocks - b0);
       const feeds: Record<string, ort.Tensor> = {
-        ...packers.d.flatFeeds('d', DSF_PARAMS, b0, c, { c1: 2 }, 'tone'),
+        ...packers.d.flatFeeds('d', DSF_COLUMNS, b0, c, { c1: 2 }),
         ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
         // CHUNK_BLOCKS and nBlocks are multiples of SLOW, so every chunk is whole slow blocks
-        ...packers.s.flatFeeds('s', DSF_PARAMS, b0 / SLOW, c / SLOW, { c1: 2 }, 'tone'),
+        ...packers.s.flatFeeds('s', DSF_COLUMNS, b0 / SLOW, c / SLOW, { c1: 2 }),
         ...packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, c / SLOW, {}),
         s_hist: new ort.Tensor('float32', slowHist, [2, SLOW_HISTORY]),
         dec_hist: new ort.Tensor('float32', decHist, [1, DECIMATOR_HISTORY]),
-        ...packers.n.feeds('n', NOISE_PARAMS, b0, c, {}, NOISE_COLORS),
+        ...packers.n.feeds('n', NOISE_COLUMNS, b0, c),
         n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
         hist: new ort.Tensor('float32', hist, [SEND_HISTORY]),
         echo_start: fx.echoStart,
@@ -262,65 +262,61 @@ class Packer {
   }
 
   /**
-   * The chunk's rows flat ([R, 1] per parameter, block order), each slot's row index ([C, K]; empty
-   * slots point at row 0) and the gains [C, 3, K]. A chunk without rows gets one silent row.
+   * The chunk's rows flat, one [R, columns] tensor in block order (one input instead of one per
+   * parameter: each input tensor costs ~2.4 us of binding overhead a run), each slot's row index
+   * ([C, K]; empty slots point at row 0) and the gains [C, 3, K]. A chunk without rows gets one
+   * silent row.
    */
-  flatFeeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>, indexCol?: string): Record<string, ort.Tensor> {
+  flatFeeds(prefix: string, columns: readonly string[], b0: number, c: number, pad: Record<string, number>): Record<string, ort.Tensor> {
     let k = 1;
     for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
     const j0 = this.first[b0]!;
     const r = Math.max(1, this.first[b0 + c]! - j0);
     const { data, stride } = this.table;
-    const arrays = params.map((p) => new Float32Array(r).fill(pad[p] ?? 0));
-    const colIdx = params.map((p) => this.table.col(p));
+    const nCols = columns.length;
+    const packed = new Float32Array(r * nCols);
+    columns.forEach((p, i) => (packed[i] = pad[p] ?? 0));
+    const colIdx = Int32Array.from(columns, (p) => this.table.col(p));
     const idx = new Int32Array(c * k);
     const gain = new Float32Array(c * 3 * k);
     const g0 = this.table.col('gl');
-    // an integer column (the tone index) goes out as int32 `${prefix}_${indexCol}` [R]
-    const ints = new Int32Array(indexCol ? r : 0);
-    const intCol = indexCol ? this.table.col(indexCol) : 0;
     for (let b = 0; b < c; b++) {
       for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
         const base = this.order[j]! * stride;
         const row = j - j0;
-        for (let p = 0; p < arrays.length; p++) arrays[p]![row] = data[base + colIdx[p]!]!;
-        if (indexCol) ints[row] = data[base + intCol]!;
+        for (let p = 0; p < nCols; p++) packed[row * nCols + p] = data[base + colIdx[p]!]!;
         idx[b * k + s] = row;
         for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = data[base + g0 + g]!;
       }
     }
-    const out: Record<string, ort.Tensor> = {};
-    params.forEach((p, i) => (out[`${prefix}_${p}`] = new ort.Tensor('float32', arrays[i]!, [r, 1])));
-    out[`${prefix}_idx`] = new ort.Tensor('int32', idx, [c, k]);
-    if (indexCol) out[`${prefix}_${indexCol}`] = new ort.Tensor('int32', ints, [r]);
-    out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
-    return out;
+    return {
+      [`${prefix}_rows`]: new ort.Tensor('float32', packed, [r, nCols]),
+      [`${prefix}_idx`]: new ort.Tensor('int32', idx, [c, k]),
+      [`${prefix}_gain`]: new ort.Tensor('float32', gain, [c, 3, k]),
+    };
   }
 
-  feeds(prefix: string, params: readonly string[], b0: number, c: number, pad: Record<string, number>, colors?: readonly string[]): Record<string, ort.Tensor> {
+  /** Rows packed [C, K, columns] (K the busiest block's count) and their gains [C, 3, K]. */
+  feeds(prefix: string, columns: readonly string[], b0: number, c: number): Record<string, ort.Tensor> {
     let k = 1;
     for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
     const { data, stride } = this.table;
-    const out: Record<string, ort.Tensor> = {};
-    const arrays = params.map((p) => new Float32Array(c * k).fill(pad[p] ?? 0));
-    const colIdx = params.map((p) => this.table.col(p));
+    const nCols = columns.length;
+    const packed = new Float32Array(c * k * nCols);
+    const colIdx = Int32Array.from(columns, (p) => this.table.col(p));
     const gain = new Float32Array(c * 3 * k);
     const g0 = this.table.col('gl');
-    const nc = colors?.length ?? 0;
-    const c0 = colors ? this.table.col(colors[0]!) : 0;
-    const w = new Float32Array(c * k * nc);
     for (let b = 0; b < c; b++) {
       for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
         const base = this.order[j]! * stride;
         const slot = b * k + s;
-        for (let p = 0; p < arrays.length; p++) arrays[p]![slot] = data[base + colIdx[p]!]!;
+        for (let p = 0; p < nCols; p++) packed[slot * nCols + p] = data[base + colIdx[p]!]!;
         for (let g = 0; g < 3; g++) gain[(b * 3 + g) * k + s] = data[base + g0 + g]!;
-        for (let ci = 0; ci < nc; ci++) w[slot * nc + ci] = data[base + c0 + ci]!;
       }
     }
-    params.forEach((p, i) => (out[`${prefix}_${p}`] = new ort.Tensor('float32', arrays[i]!, [c, k, 1])));
-    out[`${prefix}_gain`] = new ort.Tensor('float32', gain, [c, 3, k]);
-    if (colors) out[`${prefix}_color`] = new ort.Tensor('float32', w, [c, k, nc]);
-    return out;
+    return {
+      [`${prefix}_rows`]: new ort.Tensor('float32', packed, [c, k, nCols]),
+      [`${prefix}_gain`]: new ort.Tensor('float32', gain, [c, 3, k]),
+    };
   }
 }

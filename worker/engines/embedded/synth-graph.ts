@@ -37,8 +37,10 @@ export type NoiseColor = (typeof NOISE_COLORS)[number];
 // row's envelope segment is normalized to peak 1 (its level, pan and the DSF normalization all
 // fold into the per-row gains of the mixing MatMul), and frequency is constant within a block.
 /** Per-row inputs of the band-limited (DSF) voices: sine and cosine of the start phase,
- * brightness, envelope; the frequency is a row index into the tone table (`d_tone`). */
+ * brightness, envelope; the frequency is a row index into the tone table (DSF_COLUMNS). */
 export const DSF_PARAMS = ['sp0', 'cp0', 'c1', 'e0', 'es'] as const;
+/** A DSF row's inputs: DSF_PARAMS, then its tone-table index (exact in float32). */
+export const DSF_COLUMNS = [...DSF_PARAMS, 'tone'] as const;
 /** Tone table: sin and cos of w t over one block for frequencies on a 2-cent grid from TONE_LOW_HZ
  * up to 0.9 Nyquist. 2 cents is under half the smallest pitch difference a listener hears. */
 export const TONE_LOW_HZ = 16;
@@ -66,6 +68,8 @@ export const SLOW_HISTORY = 3;
 /** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
 export const FM_PARAMS = ['p0', 'w', 'pm0', 'mr', 'mi', 'e0', 'es'] as const;
 export const NOISE_PARAMS = ['e0', 'es'] as const;
+/** A noise row's inputs: its envelope, then its colour weights. */
+export const NOISE_COLUMNS = [...NOISE_PARAMS, ...NOISE_COLORS] as const;
 /** Early-reflection delays of the room send, in output samples (fixed: they shape the room, not the tempo). */
 // Delays stay under ~140 ms and are mutually prime-ish, so reflections fuse into a room sound
 // instead of audible (and beat-tracker-visible) discrete echoes.
@@ -78,14 +82,16 @@ export const NOISE_BANK_BLOCKS = 1024;
 export function buildSynthGraph(): Uint8Array {
   const g = new GraphBuilder();
   const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
-  const rows = (prefix: string, names: readonly string[], k: string) =>
-    Object.fromEntries(names.map((p) => [p, g.input(`${prefix}_${p}`, 'float', ['C', k, 1])])) as Record<string, string>;
   // Tonal rows are computed flat, [R, 1] inputs for the chunk's R rows in block order, so the
   // per-sample ops (two transcendental, about eight plain) run on real rows only; one Gather
   // then lays them out [C, K, BLOCK] for the mixing MatMul (padding slots repeat row 0 with zero
   // gain). Packed directly, busy blocks padded every block of the chunk to their K: 20-40% more.
-  const flatRows = (prefix: string, names: readonly string[]) =>
-    Object.fromEntries(names.map((p) => [p, g.input(`${prefix}_${p}`, 'float', [`R_${prefix}`, 1])])) as Record<string, string>;
+  // One [R, columns] input per row kind, split here (each graph input costs more in the binding
+  // than a Split of a few thousand numbers).
+  const flatRows = (prefix: string, names: readonly string[]) => {
+    const columns = g.ops('Split', [g.input(`${prefix}_rows`, 'float', [`R_${prefix}`, names.length])], names.length, { axis: 1 });
+    return Object.fromEntries(names.map((p, i) => [p, columns[i]!])) as Record<string, string>;
+  };
   const tFlat = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, BLOCK]);
   const mixFlat = (prefix: string, sig: string, c = 'C') => {
     const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int32', [c, `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
@@ -106,8 +112,8 @@ export function buildSynthGraph(): Uint8Array {
   const sinTable = g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin');
   const cosTable = g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos');
   const dsfRows = (prefix: string) => {
-    const d = flatRows(prefix, DSF_PARAMS);
-    const tone = g.input(`${prefix}_tone`, 'int32', [`R_${prefix}`]);
+    const d = flatRows(prefix, DSF_COLUMNS);
+    const tone = g.op('Reshape', [g.op('Cast', [d.tone!], { to: 6 /* INT32 */ }), g.constInt64([-1], [1])]);
     const sinWt = g.op('Gather', [sinTable, tone], { axis: 0 }); // [R, BLOCK]
     const cosWt = g.op('Gather', [cosTable, tone], { axis: 0 });
     const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
@@ -131,10 +137,12 @@ export function buildSynthGraph(): Uint8Array {
   // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
   const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
   const bankStart = g.input('n_bank_start', 'int64', [1]);
-  const c = g.op('Slice', [g.op('Shape', [g.input('n_e0', 'float', ['C', 'KN', 1])]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
+  const noiseRows = g.input('n_rows', 'float', ['C', 'KN', NOISE_COLUMNS.length]);
+  const [nE0, nEs, nColor] = g.ops('Split', [noiseRows, g.constInt64([1, 1, NOISE_COLORS.length], [3])], 3, { axis: 2 });
+  const c = g.op('Slice', [g.op('Shape', [noiseRows]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
   const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
-  const colored = g.op('MatMul', [g.input('n_color', 'float', ['C', 'KN', NOISE_COLORS.length]), chunkNoise]);
-  const nSig = g.op('Mul', [colored, envelope('n_e0', g.input('n_es', 'float', ['C', 'KN', 1]))]);
+  const colored = g.op('MatMul', [nColor!, chunkNoise]);
+  const nSig = g.op('Mul', [colored, envelope(nE0!, nEs!)]);
   const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
 
   // --- buses -----------------------------------------------------------------------------
