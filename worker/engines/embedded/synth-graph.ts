@@ -154,9 +154,17 @@ export function buildSynthGraph(): Uint8Array {
   // a room's air does; its 6-sample extra latency is nothing next to the shortest reflection.
   const axis0 = g.constInt64([0], [1]);
   const axis1 = g.constInt64([1], [1]);
-  const lines = (x: string) => g.op('Reshape', [g.op('Transpose', [x], { perm: [1, 0, 2] }), g.constInt64([3, -1], [2])]);
-  const [fastLR, fastSend] = g.ops('Split', [lines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix])), g.constInt64([2, 1], [2])], 2, { axis: 0 });
-  const [slowLR, slowSend] = g.ops('Split', [lines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')])), g.constInt64([2, 1], [2])], 2, { axis: 0 });
+  // [C, 3, BLOCK] -> left and right as lines [2, C * BLOCK], the send as one line [C * BLOCK]
+  // (split first, so only two of the three buses pay the interleaving Transpose)
+  const busLines = (x: string): [string, string] => {
+    const [lr, sendBus] = g.ops('Split', [x, g.constInt64([2, 1], [2])], 2, { axis: 1 });
+    return [
+      g.op('Reshape', [g.op('Transpose', [lr!], { perm: [1, 0, 2] }), g.constInt64([2, -1], [2])]),
+      g.op('Reshape', [sendBus!, g.constInt64([1, -1], [2])]),
+    ];
+  };
+  const [fastLR, fastSend] = busLines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix]));
+  const [slowLR, slowSend] = busLines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]));
   // Decimation by 2 with the 7-point half-band [-1, 0, 9, 16, 9, 0, -1] / 32, continued across
   // chunks by the last DECIMATOR_HISTORY samples.
   const decIn = g.op('Concat', [g.input('dec_hist', 'float', [1, DECIMATOR_HISTORY]), fastSend], { axis: 1 }); // [1, N + 6]
