@@ -72,7 +72,8 @@ export function notesToRows(notes: Note[], space: number): Rows {
       const n = (timing.lastBlock - timing.firstBlock) * (isPair(note, layer) ? 2 : 1);
       if (layer.kind === 'noise') capacity.noise += n;
       else if (layer.kind === 'dsf') capacity[layer.slow ? 'slow' : 'dsf'] += n;
-      else capacity[layer.slow ? 'slowFm' : 'fm'] += n;
+      // an FM layer's rows may go out as sines, in the DSF table of its rate
+      else (capacity[layer.slow ? 'slowFm' : 'fm'] += n), (capacity[layer.slow ? 'slow' : 'dsf'] += n);
     }
   }
   const rows: Rows = {
@@ -142,6 +143,10 @@ function layerTiming(note: Note, layer: Layer): void {
  * rotation drifts by ~1e-16 a block, so this only bounds it far below float32.
  */
 const ROTATE_BLOCKS = 64;
+/** FM index below which a row is rendered as a sine: its sidebands are under -46 dB. */
+const SINE_FM_INDEX = 0.01;
+/** DSF brightness of such a sine: its second partial is at -54 dB. */
+const SINE_A = 0.002;
 const NO_SETTLE = [0, 0, 1] as const;
 
 function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: number, panOffset: number, gainScale: number): void {
@@ -194,6 +199,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   let phase = 0;
   let modPhase = 0;
   let lastHz = NaN;
+  let lastSine = false;
   let tone = -1;
   let w = NaN;
   // per-frequency constants: the phase steps a block (reduced mod 2 pi once, so the per-block
@@ -272,14 +278,29 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
       d[gi] = gl * scale, d[gi + 1] = gr * scale, d[gi + 2] = gs * scale;
       continue;
     }
+    // brightness / index decay at the block middle (clamped to the start value before the onset)
+    const sm = s0 + span / 2;
+    if (sm <= 0) (xExp = 1), (xAt = NaN);
+    else {
+      if (sm - span === xAt) xExp *= xK;
+      else xExp = Math.exp(-sm / SAMPLE_RATE / xTime);
+      xAt = sm;
+    }
+    const xNow = x1 + (x0 - x1) * xExp;
+    // An FM row whose modulation has died away (kick, tom, taiko and 808 bodies, the end of a
+    // snare's) is a sine: it goes out as a DSF row of the least brightness, which the graph
+    // renders from its tone table without the FM rows' two Sin. The index only decays, so a
+    // note switches once; the phase carries over (a step of at most the index, in radians).
+    const asSine = fm !== undefined && xNow < SINE_FM_INDEX;
     // Frequency is held for the block (glides, sweeps and vibrato step every 5.8 ms) and the
     // phase carries over exactly, so pitch changes are smooth and click-free.
     const f = steady ? steadyHz : freqAt(onset ? 0 : s0 + span / 2, baseHz, sweep, sweepTime, bend, vibrato, nyquist);
     // DSF rows play a frequency of the graph's tone table (a 2-cent grid); the phase carried
     // on below is the one of that exact frequency, so the waveform stays continuous.
-    if (f !== lastHz) {
+    if (f !== lastHz || asSine !== lastSine) {
       lastHz = f;
-      if (dsf) {
+      lastSine = asSine;
+      if (dsf || asSine) {
         const next = toneIndex(f * down);
         // vibrato moves the frequency every block but the 2-cent tone less often
         if (next !== tone) {
@@ -315,19 +336,12 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
         if (modPhase >= TWO_PI) modPhase -= TWO_PI;
       }
     }
-    // brightness / index decay at the block middle (clamped to the start value before the onset)
-    const sm = s0 + span / 2;
-    if (sm <= 0) (xExp = 1), (xAt = NaN);
-    else {
-      if (sm - span === xAt) xExp *= xK;
-      else xExp = Math.exp(-sm / SAMPLE_RATE / xTime);
-      xAt = sm;
-    }
     if (scale <= 1e-7 || b < 0) continue; // silent block (or before the track, slow rows): no row
-    const r = table.add(b);
-    const d = table.data;
-    if (dsf) {
-      const a = Math.max(0.02, Math.min(x1 + (x0 - x1) * xExp, brightLimit));
+    const out = asSine ? (slow ? rows.slow : rows.dsf) : table;
+    const r = out.add(b);
+    const d = out.data;
+    if (dsf || asSine) {
+      const a = dsf ? Math.max(0.02, Math.min(xNow, brightLimit)) : SINE_A;
       // sin / (1 + a^2 - 2a cos) = [sin / (c1 - cos)] / 2a; the 1/2a and the equal-power
       // normalization sqrt(1 - a^2) are row constants, folded into the gains.
       const g = (scale * Math.sqrt(1 - a * a)) / (2 * a);
@@ -346,7 +360,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
       d[r] = sp, d[r + 1] = cp, d[r + 2] = (1 + a * a) / (2 * a), d[r + 3] = e0, d[r + 4] = es;
       d[r + 5] = tone, d[r + 6] = gl * g, d[r + 7] = gr * g, d[r + 8] = gs * g;
     } else {
-      const idx = Math.min(x1 + (x0 - x1) * xExp, maxIdx);
+      const idx = Math.min(xNow, maxIdx);
       d[r] = p0, d[r + 1] = w, d[r + 2] = pm0, d[r + 3] = ratio, d[r + 4] = idx, d[r + 5] = e0, d[r + 6] = es;
       d[r + 7] = gl * scale, d[r + 8] = gr * scale, d[r + 9] = gs * scale;
     }
