@@ -109,8 +109,9 @@ export class EmbeddedEngine implements Engine {
   private takeMix(frames: number): MixBuffers {
     const spare = this.spareMix;
     this.spareMix = undefined;
-    if (spare && spare.left.length >= frames) return spare;
-    return { left: new Float32Array(frames), right: new Float32Array(frames) };
+    const padded = Math.ceil(frames / (BLOCK * SLOW)) * BLOCK * SLOW;
+    if (spare && spare.left.length >= padded) return spare;
+    return { left: new Float32Array(padded), right: new Float32Array(padded) };
   }
 
   async dispose(): Promise<void> {
@@ -120,7 +121,7 @@ export class EmbeddedEngine implements Engine {
   }
 }
 
-/** Planar stereo buffers at least as long as a track. */
+/** Planar stereo buffers at least as long as a track rounded up to whole slow blocks. */
 export interface MixBuffers {
   left: Float32Array;
   right: Float32Array;
@@ -136,13 +137,16 @@ export async function synthesize(
     const rows = notesToRows(composition.notes, composition.space);
     // whole slow blocks: every chunk's slow bus is exactly half its length (the tail is dropped)
     const nBlocks = Math.ceil(frames / (BLOCK * SLOW)) * SLOW;
-    const left = mix ? mix.left.subarray(0, frames) : new Float32Array(frames);
-    const right = mix ? mix.right.subarray(0, frames) : new Float32Array(frames);
+    const padded = nBlocks * BLOCK;
+    // The graph writes each chunk straight into these (preallocated outputs): no copy of the mix,
+    // and no fresh output buffers to fault in every run. They run to the end of the last chunk.
+    const mixL = mix && mix.left.length >= padded ? mix.left : new Float32Array(padded);
+    const mixR = mix && mix.right.length >= padded ? mix.right : new Float32Array(padded);
+    const stats = Array.from({ length: 6 }, () => new Float32Array(padded / MASTER_BLOCK));
     const nStats = Math.ceil(frames / MASTER_BLOCK);
-    const extremes: BlockExtremes = {
-      maxL: new Float32Array(nStats), maxR: new Float32Array(nStats), minL: new Float32Array(nStats),
-      minR: new Float32Array(nStats), sumL: new Float32Array(nStats), sumR: new Float32Array(nStats),
-    };
+    // a block that straddles the end keeps extremes and a sum over a few samples more: a bound all the same
+    const [maxL, minL, sumL, maxR, minR, sumR] = stats.map((x) => x.subarray(0, nStats)) as [Float32Array, Float32Array, Float32Array, Float32Array, Float32Array, Float32Array];
+    const extremes: BlockExtremes = { maxL, maxR, minL, minR, sumL, sumR };
     const packers = {
       d: new Packer(rows.dsf, nBlocks),
       f: new Packer(rows.fm, nBlocks),
@@ -178,33 +182,28 @@ export async function synthesize(
       };
       const t1 = performance.now();
       inputsMs += t1 - t;
-      const out = await session.run(feeds);
+      const n = c * BLOCK;
+      const start = b0 * BLOCK;
+      const view = (x: Float32Array, at: number, len: number) => new ort.Tensor('float32', x.subarray(at, at + len), [len]);
+      const nb = n / MASTER_BLOCK;
+      const at = start / MASTER_BLOCK;
+      const fetches: Record<string, ort.Tensor | null> = {
+        out_l: view(mixL, start, n), out_r: view(mixR, start, n),
+        max_l: view(stats[0]!, at, nb), min_l: view(stats[1]!, at, nb), sum_l: view(stats[2]!, at, nb),
+        max_r: view(stats[3]!, at, nb), min_r: view(stats[4]!, at, nb), sum_r: view(stats[5]!, at, nb),
+        send: null, s_hist_out: null, dec_hist_out: null,
+      };
+      const out = await session.run(feeds, fetches);
       ortMs += performance.now() - t1;
-      const stereo = out.out!.data as Float32Array;
       const send = out.send!.data as Float32Array;
       slowHist = (out.s_hist_out!.data as Float32Array).slice();
       decHist = (out.dec_hist_out!.data as Float32Array).slice();
-      const n = c * BLOCK;
-      const start = b0 * BLOCK;
-      const keep = Math.max(0, Math.min(n, frames - start));
-      left.set(stereo.subarray(0, keep), start);
-      right.set(stereo.subarray(n, n + keep), start);
-      // the last chunk may run past the track: its extra blocks are dropped, and a block that
-      // straddles the end keeps extremes and a sum over a few samples more (a bound all the same)
-      const nb = n / MASTER_BLOCK;
-      const keepBlocks = Math.min(nb, nStats - start / MASTER_BLOCK);
-      const at = start / MASTER_BLOCK;
-      for (const [name, l, r] of [['block_max', extremes.maxL, extremes.maxR], ['block_min', extremes.minL, extremes.minR], ['block_sum', extremes.sumL, extremes.sumR]] as const) {
-        const data = out[name]!.data as Float32Array;
-        l.set(data.subarray(0, keepBlocks), at);
-        r.set(data.subarray(nb, nb + keepBlocks), at);
-      }
       const m = send.length;
       if (m >= SEND_HISTORY) hist.set(send.subarray(m - SEND_HISTORY));
       else hist.copyWithin(0, m), hist.set(send, SEND_HISTORY - m);
       onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
     }
-    return { left, right, extremes, inputsMs, ortMs, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
+    return { left: mixL.subarray(0, frames), right: mixR.subarray(0, frames), extremes, inputsMs, ortMs, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
 }
 
 export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda' } = {}): EmbeddedEngine {

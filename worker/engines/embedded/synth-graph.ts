@@ -154,29 +154,23 @@ export function buildSynthGraph(): Uint8Array {
   // a room's air does; its 6-sample extra latency is nothing next to the shortest reflection.
   const axis0 = g.constInt64([0], [1]);
   const axis1 = g.constInt64([1], [1]);
-  // [C, 3, BLOCK] -> left and right as lines [2, C * BLOCK], the send as one line [C * BLOCK]
-  // (split first, so only two of the three buses pay the interleaving Transpose)
-  const busLines = (x: string): [string, string] => {
-    const [lr, sendBus] = g.ops('Split', [x, g.constInt64([2, 1], [2])], 2, { axis: 1 });
-    return [
-      g.op('Reshape', [g.op('Transpose', [lr!], { perm: [1, 0, 2] }), g.constInt64([2, -1], [2])]),
-      g.op('Reshape', [sendBus!, g.constInt64([1, -1], [2])]),
-    ];
-  };
-  const [fastLR, fastSend] = busLines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix]));
-  const [slowLR, slowSend] = busLines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]));
+  // [C, 3, BLOCK] -> one line per bus: each [C, 1, BLOCK] slice of it is already a contiguous
+  // [C * BLOCK] line, so one Split lays out all three (no interleaving Transpose).
+  const busLines = (x: string) => g.ops('Split', [x], 3, { axis: 1 }).map((y) => g.op('Reshape', [y, g.constInt64([1, -1], [2])]));
+  const [fastL, fastR, fastSend] = busLines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix]));
+  const [slowL, slowR, slowSend] = busLines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]));
   // Decimation by 2 with the 7-point half-band [-1, 0, 9, 16, 9, 0, -1] / 32, continued across
   // chunks by the last DECIMATOR_HISTORY samples.
-  const decIn = g.op('Concat', [g.input('dec_hist', 'float', [1, DECIMATOR_HISTORY]), fastSend], { axis: 1 }); // [1, N + 6]
-  const n = g.op('Slice', [g.op('Shape', [fastSend]), axis1, g.constInt64([2], [1])]);
+  const decIn = g.op('Concat', [g.input('dec_hist', 'float', [1, DECIMATOR_HISTORY]), fastSend!], { axis: 1 }); // [1, N + 6]
+  const n = g.op('Slice', [g.op('Shape', [fastSend!]), axis1, g.constInt64([2], [1])]);
   g.op('Slice', [decIn, n, g.op('Add', [n, g.constInt64([DECIMATOR_HISTORY], [1])]), axis1], {}, 'dec_hist_out');
   g.output('dec_hist_out', 'float', [1, DECIMATOR_HISTORY]);
   const halfBand = g.constFloat([-1, 0, 9, 16, 9, 0, -1].map((v) => v / 32), [1, 1, 7]);
   const decimated = g.op('Conv', [g.op('Reshape', [decIn, g.constInt64([1, 1, -1], [3])]), halfBand], { strides: [2] }); // [1, 1, M]
-  const send = g.op('Reshape', [g.op('Add', [g.op('Reshape', [decimated, g.constInt64([1, -1], [2])]), slowSend]), g.constInt64([-1], [1])], {}, 'send');
+  const send = g.op('Reshape', [g.op('Add', [g.op('Reshape', [decimated, g.constInt64([1, -1], [2])]), slowSend!]), g.constInt64([-1], [1])], {}, 'send');
 
   // Effects: every tap is a contiguous Slice of [history | this chunk's send] (a memcpy, far
-  // cheaper than an index Gather), all taps stacked and spread over left/right by one MatMul.
+  // cheaper than an index Gather), all taps stacked and spread over each side by a MatMul.
   const hist = g.input('hist', 'float', [SEND_HISTORY]);
   // 2-D [1, H + M] so each Slice is already a [1, M] row (an Unsqueeze per tap cost ~10 ms a track).
   const full = g.op('Reshape', [g.op('Concat', [hist, send], { axis: 0 }), g.constInt64([1, -1], [2])]);
@@ -186,27 +180,32 @@ export function buildSynthGraph(): Uint8Array {
   const echo = g.input('echo_start', 'int64', [ECHO_TAPS]);
   for (let i = 0; i < ECHO_TAPS; i++) starts.push(g.op('Slice', [echo, g.constInt64([i], [1]), g.constInt64([i + 1], [1]), axis0]));
   const taps = g.op('Concat', starts.map(tap), { axis: 0 }); // [T, M]
-  const wet = g.op('MatMul', [g.input('tap_gain', 'float', [2, ROOM_TAPS.length + ECHO_TAPS]), taps]);
+  const [gainL, gainR] = g.ops('Split', [g.input('tap_gain', 'float', [2, ROOM_TAPS.length + ECHO_TAPS])], 2, { axis: 0 });
+  const [histL, histR] = g.ops('Split', [g.input('s_hist', 'float', [2, SLOW_HISTORY])], 2, { axis: 0 });
 
   // Upsampling by 2: even outputs are the slow samples, odd ones the 4-point half-band midpoint
   // (-x0 + 9 x1 + 9 x2 - x3) / 16, delayed by two slow samples (SLOW_DELAY output samples); one
-  // Conv with the two phases as output channels, the buses as its batch (a stride-2
-  // ConvTranspose, which needs no interleaving Transpose, measured 4x slower in ORT).
-  const slowFull = g.op('Concat', [g.input('s_hist', 'float', [2, SLOW_HISTORY]), g.op('Add', [slowLR, wet])], { axis: 1 }); // [2, M + 3]
-  g.op('Slice', [slowFull, m, g.op('Add', [m, g.constInt64([SLOW_HISTORY], [1])]), axis1], {}, 's_hist_out');
-  g.output('s_hist_out', 'float', [2, SLOW_HISTORY]);
+  // Conv with the two phases as output channels (a stride-2 ConvTranspose, which needs no
+  // interleaving Transpose, measured 4x slower in ORT).
   const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
-  const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([2, 1, -1], [3])]), phases]); // [2, 2, M]
-  const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([2, -1], [2])]); // [2, N]
-  const out = g.op('Add', [fastLR, upsampled], {}, 'out');
-  g.output('out', 'float', [2, 'N']);
+  const sides = ([['l', fastL!, slowL!, gainL!, histL!], ['r', fastR!, slowR!, gainR!, histR!]] as const).map(([side, fast, slow, gain, sideHist]) => {
+    const slowFull = g.op('Concat', [sideHist, g.op('Add', [slow, g.op('MatMul', [gain, taps])])], { axis: 1 }); // [1, M + 3]
+    const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([1, 1, -1], [3])]), phases]); // [1, 2, M]
+    const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([-1], [1])]); // [N]
+    // Each side is its own output, [N], so the caller can have it written straight into its mix.
+    const out = g.op('Add', [g.op('Reshape', [fast, g.constInt64([-1], [1])]), upsampled], {}, `out_${side}`);
+    g.output(`out_${side}`, 'float', ['N']);
+    // The master's block statistics (master.ts), reduced here at MLAS speed instead of a JS scan.
+    const blocks = g.op('Reshape', [out, g.constInt64([-1, MASTER_BLOCK], [2])]);
+    g.op('ReduceMax', [blocks], { axes: [1], keepdims: 0 }, `max_${side}`);
+    g.op('ReduceMin', [blocks], { axes: [1], keepdims: 0 }, `min_${side}`);
+    g.op('ReduceSum', [blocks, axis1], { keepdims: 0 }, `sum_${side}`);
+    for (const stat of ['max', 'min', 'sum']) g.output(`${stat}_${side}`, 'float', ['NB']);
+    return g.op('Slice', [slowFull, m, g.op('Add', [m, g.constInt64([SLOW_HISTORY], [1])]), axis1]);
+  });
+  g.op('Concat', sides, { axis: 0 }, 's_hist_out');
+  g.output('s_hist_out', 'float', [2, SLOW_HISTORY]);
   g.output('send', 'float', ['M']);
-  // The master's block statistics (master.ts), reduced here at MLAS speed instead of a JS scan.
-  const blocks = g.op('Reshape', [out, g.constInt64([2, -1, MASTER_BLOCK], [3])]);
-  g.op('ReduceMax', [blocks], { axes: [2], keepdims: 0 }, 'block_max');
-  g.op('ReduceMin', [blocks], { axes: [2], keepdims: 0 }, 'block_min');
-  g.op('ReduceSum', [blocks, g.constInt64([2], [1])], { keepdims: 0 }, 'block_sum');
-  for (const name of ['block_max', 'block_min', 'block_sum']) g.output(name, 'float', [2, 'NB']);
   return g.toBytes('ditty_synth');
 }
 
