@@ -243,6 +243,18 @@ class Packer {
   private readonly order: Int32Array;
   private readonly first: Int32Array;
   private readonly table: RowTable;
+  // Scratch reused by every chunk of the render (views go to the graph): fresh arrays each chunk
+  // were ~6 MB a track of short-lived buffers, and their garbage collections.
+  private packedBuf = new Float32Array(0);
+  private idxBuf = new Int32Array(0);
+  private gainBuf = new Float32Array(0);
+
+  private scratch(packed: number, idx: number, gain: number): [Float32Array, Int32Array, Float32Array] {
+    if (this.packedBuf.length < packed) this.packedBuf = new Float32Array(packed * 2);
+    if (this.idxBuf.length < idx) this.idxBuf = new Int32Array(idx * 2);
+    if (this.gainBuf.length < gain) this.gainBuf = new Float32Array(gain * 2);
+    return [this.packedBuf.subarray(0, packed), this.idxBuf.subarray(0, idx).fill(0), this.gainBuf.subarray(0, gain).fill(0)];
+  }
 
   constructor(table: RowTable, nBlocks: number) {
     this.table = table;
@@ -273,11 +285,10 @@ class Packer {
     const r = Math.max(1, this.first[b0 + c]! - j0);
     const { data, stride } = this.table;
     const nCols = columns.length;
-    const packed = new Float32Array(r * nCols);
+    const [packed, idx, gain] = this.scratch(r * nCols, c * k, c * 3 * k);
+    // every row is written below; only the silent row of an empty chunk keeps these
     columns.forEach((p, i) => (packed[i] = pad[p] ?? 0));
     const colIdx = Int32Array.from(columns, (p) => this.table.col(p));
-    const idx = new Int32Array(c * k);
-    const gain = new Float32Array(c * 3 * k);
     const g0 = this.table.col('gl');
     for (let b = 0; b < c; b++) {
       for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
@@ -301,9 +312,9 @@ class Packer {
     for (let b = b0; b < b0 + c; b++) k = Math.max(k, this.first[b + 1]! - this.first[b]!);
     const { data, stride } = this.table;
     const nCols = columns.length;
-    const packed = new Float32Array(c * k * nCols);
+    const [packed, , gain] = this.scratch(c * k * nCols, 0, c * 3 * k);
+    packed.fill(0);
     const colIdx = Int32Array.from(columns, (p) => this.table.col(p));
-    const gain = new Float32Array(c * 3 * k);
     const g0 = this.table.col('gl');
     for (let b = 0; b < c; b++) {
       for (let j = this.first[b0 + b]!, s = 0; j < this.first[b0 + b + 1]!; j++, s++) {
