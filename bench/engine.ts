@@ -3,52 +3,50 @@
  * plus render plus mastering, median over several runs of several genres; where the time goes;
  * peak RSS and heap.
  *
- * What each speed change bought (ms per 30 s track, mean over the six prompts below of the best
- * of 5 runs, old and new builds interleaved in one process on the shared 2-core machine):
- * - Start (bc27f58): 242 ms total, 124x; inputs 29, ORT 139, master 67. This benchmark's median
- *   then: 122x (inputs 34, ORT 147, master 60).
- * - Tonal rows computed flat on real rows, one Gather lays them out for the mixing MatMul (no
- *   per-sample work on padding slots): ORT 148 -> 137.
- * - DSF oscillators by angle addition from a 2-cent tone table (Gather + 4 Mul) instead of a Sin
- *   and a Cos per sample (each cost ~7 plain ops in ORT's profile): ORT 132 -> 106. Costs a
- *   12.6 MB constant in the graph.
- * - Rows written in place, envelope levels shared between neighbouring blocks, int32 indices:
- *   inputs 41 -> 31 (bit-identical samples).
- * - Mastering: K-weighting one channel at a time in transposed direct form II (analysis 37 -> 18),
- *   then DC blocker and fade folded into that pass and a true-peak search only in blocks near the
- *   top: master 57 -> 38 (reported true peak equal to the full scan on every prompt tried).
- * - End: 186 ms total, 162x; inputs 27, ORT 108, master 45 (master includes interleaving).
- * - Slow rows: pads, strings, organ, basses, flute, e-piano body and bells rendered at half rate,
- *   one row per two blocks, their bus upsampled once per chunk (4-point half-band, one Conv):
- *   total 186 -> 178 (inputs 27 -> 22, ORT 108 -> 104); ambient and house -12 to -19 ms, lofi
- *   and cinematic +-0: the upsampler costs ~8 ms a track (Conv, interleaving Transpose, Concat
- *   per chunk), a stride-2 ConvTranspose instead cost +40. Images above 16 kHz at -52 dB of the
- *   total on ambient (was -56). Sweeping drums (kick, 808, toms) stay at full rate: their pitch
- *   steps every block, and two blocks per step changed the kick audibly (-5 dB difference).
- * - Send history 65 536 -> 33 280 samples (still twice the longest echo at 40 bpm; copied twice
- *   a chunk): total 174 -> 171 (ORT -2, inputs -1), bit-identical samples.
- * - 128-block chunks instead of 32 (81 graph runs a track instead of 162): with the slow bus's
- *   upsampler per run, fewer runs now win over K padding: total 170 -> 155 (ORT 100 -> 88,
- *   inputs 22 -> 18); 64 blocks: 163, 256: 168.
- * - Master writes the interleaved output in its gain pass (the true-peak search reads it there):
- *   one pass fewer, master 51 -> 46, bit-identical. Tried and dropped: a fround instead of the
- *   float32 reload and the fade test hoisted in the analysis loop (+-0; analysis ~25-30 ms is the
- *   serial chain of DC blocker and two biquads, 2.6 M samples a track).
- * - End of this round: this benchmark's median 148x (203 ms: inputs 31, ORT 113, master 49) ->
- *   178x (168 ms: inputs 20, ORT 92, master 46). Also tried: more basses at half rate (upright,
- *   pluck and rock bass: +-0); ORT's denormals-as-zero (+-0).
- * Tried and dropped, measured the same way: rendering each repeated note once and mixing shifted
- * copies in TS (graph -10%, but the JS copies cost as much: most rows are long pads and 5 s piano
- * decays, not drums); folding body envelopes into a [C, 6, K] mixing MatMul (ORT +10); a tan
- * half-angle DSF (ORT's Tan is slow: ORT 139 -> 256); routing zero-index FM rows as sines (+-2);
- * effects in a separate per-track graph (no change); 8/16/64/128-block chunks (32 best or equal,
- * before the slow rows).
- * What is left: a silent 30 s track still costs ~42 ms of ORT (81 runs): ORT's profile puts
- * ~40% of it in the effect taps (ten Slices, their Concat, the [2, 10] MatMul), ~12% in the slow
- * bus's upsampler (Conv, interleaving Transpose), the rest in the noise bank Slice, three mixing
- * MatMuls and bus reshapes. Ideas not tried: taps on a half-rate send, joined to the slow bus
- * before its upsampler (half the tap copies, no dry+wet Add; reverb bandwidth ~10 kHz); quarter
- * rate for pads and subs. Mastering's analysis (~25 ms) is bound by its per-sample IIR chain.
+ * This 2-core VM's speed drifts by up to ~1.5x over minutes (noisy neighbours: CPU time rises
+ * with wall time, no steal), so every change below was measured old against new in one process,
+ * renders alternating, medians (and 25th percentiles) of 36-60 renders; the absolute numbers of
+ * a run of this benchmark move with the machine.
+ *
+ * Round 1 (ms per 30 s track; first build 242 ms, 124x):
+ * - Tonal rows computed flat on real rows, one Gather lays them out for the mixing MatMul: ORT
+ *   148 -> 137. DSF oscillators by angle addition from a 2-cent tone table instead of a Sin and
+ *   a Cos per sample: ORT 132 -> 106 (a 12.6 MB constant). Rows written in place, int32 indices:
+ *   inputs 41 -> 31. K-weighting in transposed direct form II: master 57 -> 38.
+ * - Pads, strings, organ, basses, flute, e-piano body and bells at half rate, their bus upsampled
+ *   once per chunk (4-point half-band Conv): 186 -> 178. 128-block chunks: 170 -> 155.
+ * - End of round 1: 165 ms, 182x (inputs 21, ORT 88, master 47) when measured.
+ *
+ * Round 2 (side by side with round 1's engine in one process: 125 -> 77 ms and 132 -> 82 ms, 1.6x):
+ * - Master analysis reads both channels in one loop and K-weights every other sample (filters
+ *   designed for half the rate; ebur128 reads the same loudness to its 0.1 LU): master 35 -> 18.
+ * - Notes stop 40 dB below their level instead of 60 (releases) and 50 (decays): -14% rows.
+ * - Effects at half rate on the slow bus (fast send decimated by a 7-point half-band): fewer tap
+ *   copies, two upsampled lines instead of three.
+ * - The graph reduces its output to per-64-sample maxima, minima and sums (ReduceMax/Min/Sum);
+ *   DC removal is a baseline from the block means: no recurrence left in the output pass and no
+ *   full-rate scan in the analysis: master 24 -> 10.5, ORT +2.
+ * - Mix buffers kept between renders (a fresh 5 MB array costs ~2.5 ms of page faults on this
+ *   VM): inputs 12 -> 7.5.
+ * - notesToRows: exponential decays stepped by a factor a block, start-phase sin/cos rotated
+ *   block to block, tables sized up front: 6.0 -> 2.2.
+ * - FM rows whose index has decayed under 0.01 (kick, tom, taiko, 808 bodies) go out as DSF
+ *   sines from the tone table, without the FM rows' two Sin: ORT -3.5.
+ * - Neutral within noise, kept for fewer allocations: one [R, columns] input per row kind (20
+ *   inputs a run instead of 44); left and right written by ORT straight into the mix buffers;
+ *   packer scratch reused across chunks; bus lines split before the interleaving Transpose.
+ * Tried and dropped: noise rows past their onset folded per block into one MatMul over a bank
+ * with t-weighted colours (ORT +4: the bigger bank slice and extra MatMul cost more than the
+ * per-row work saved); band-limited DSF notes moved to half rate (+-0); preallocated ORT outputs
+ * alone (+-0); 512-sample blocks (-5%, but glides, sweeps and vibrato would step every 11.6 ms);
+ * chunks of 96/192/256 blocks (128 best or equal); choking mono voices (only 1.2% fewer rows);
+ * ORT optimization levels (+-0); FusedMatMul with transposed mixing (slower).
+ * What is left: a silent track still costs ~28 ms of ORT; removing the effects, the upsampler, the
+ * decimator or the output reductions one at a time each saved under 1 ms, so it is the sum of
+ * ~140 small kernels a run (mixing MatMuls batched over 128 blocks, bus Adds and Splits).
+ * Previously tried: reusing repeated notes' rows (the JS copies cost as much), a [C, 6, K]
+ * mixing MatMul for envelopes (ORT +10), a tan half-angle DSF (ORT's Tan is slow), effects in a
+ * separate per-track graph, a stride-2 ConvTranspose upsampler (4x slower).
  */
 import { parsePrompt } from '../core/prompt/parse.ts';
 import { createEmbeddedEngine } from '../worker/engines/embedded/index.ts';
@@ -56,7 +54,7 @@ import { median, type Bench, type BenchRow } from './lib.ts';
 
 const PROMPTS = ['lofi hip hop', 'trap 140 bpm', 'deep house', 'ambient pads', 'drum and bass', 'cinematic orchestral'];
 const DURATION_S = 30;
-const RUNS = 3;
+const RUNS = 5;
 
 export const bench: Bench = async () => {
   const engine = createEmbeddedEngine();

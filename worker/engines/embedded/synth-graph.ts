@@ -3,11 +3,12 @@
  *
  * Why this shape: a chunk is C blocks of BLOCK samples. Every sounding note contributes one
  * "row" per block it covers, holding only a handful of numbers (phase, frequency slope, a
- * straight-line envelope segment, brightness, FM depth, pan). Tonal rows come flat, [R, 1] for the
- * chunk's R rows, so the per-sample ops run on real rows only; a Gather lays them out [C, K, BLOCK]
- * (K the most rows any block of the chunk needs) for one batched MatMul that pans and sums every
- * row into left, right and the effect send at once. Noise rows come packed [C, K, 1] directly.
- * A silent passage costs next to nothing. Nothing per-sample is computed in JS.
+ * straight-line envelope segment, brightness, FM depth, pan). Tonal rows come flat, one
+ * [R, columns] tensor for the chunk's R rows, so the per-sample ops run on real rows only; a
+ * Gather lays them out [C, K, BLOCK] (K the most rows any block of the chunk needs) for one batched
+ * MatMul that pans and sums every row into left, right and the effect send at once. Noise rows
+ * come packed [C, K, columns] directly. Nothing per-sample is computed in JS: the graph also
+ * reduces its output to the master's block statistics.
  *
  * Tonal rows are band-limited by construction: the waveform is the closed-form sum
  * sum_k a^(k-1) sin(k phi) = sin(phi) / (1 - 2a cos(phi) + a^2), with `a` chosen per row so the
@@ -73,7 +74,7 @@ export const NOISE_COLUMNS = [...NOISE_PARAMS, ...NOISE_COLORS] as const;
 /** Early-reflection delays of the room send, in output samples (fixed: they shape the room, not the tempo). */
 // Delays stay under ~140 ms and are mutually prime-ish, so reflections fuse into a room sound
 // instead of audible (and beat-tracker-visible) discrete echoes.
-// Eight taps: each costs two copies of the chunk (slice, stack), ~3 ms per 30 s track.
+// Eight taps: each costs two copies of the (half-rate) chunk, a slice and its place in the stack.
 export const ROOM_TAPS = [419, 797, 1259, 1777, 2503, 3301, 4231, 5261] as const;
 /** Tempo-synced echo taps (their delays are inputs). */
 export const ECHO_TAPS = 2;
