@@ -23,9 +23,15 @@ export function createRenderPool(spec: EngineSpec, threads: number): RenderPool 
   const render: RenderPool['render'] = async (input, { onProgress, signal }) => {
     const { port1, port2 } = new MessageChannel();
     port1.on('message', (m: { progress: number }) => onProgress?.(m.progress));
+    // Cancelling asks the thread to stop (render-thread.ts) rather than giving piscina the signal,
+    // which would terminate the thread, possibly inside onnxruntime.
+    const cancel = () => port1.postMessage({ cancel: true });
+    signal?.addEventListener('abort', cancel, { once: true });
     try {
-      return await pool.run({ spec, input, progressPort: port2 }, { transferList: [port2], signal });
+      signal?.throwIfAborted();
+      return await pool.run({ spec, input, progressPort: port2 }, { transferList: [port2] });
     } finally {
+      signal?.removeEventListener('abort', cancel);
       port1.close();
     }
   };

@@ -2,14 +2,15 @@
  * Runs inside a piscina worker thread: rendering is CPU-bound for seconds, and on the main
  * thread it would starve BullMQ's lock renewal and the HTTP server.
  */
-import type { MessagePort } from 'node:worker_threads';
+import { threadId, type MessagePort } from 'node:worker_threads';
 import type { Engine, RenderInput } from '../core/engine.ts';
 import { createEngine, type EngineSpec } from './engines/index.ts';
 
 export interface RenderTask {
   spec: EngineSpec;
   input: RenderInput;
-  /** Receives `{ progress: number }` messages while the render runs. */
+  /** Receives `{ progress: number }` messages while the render runs; `{ cancel: true }` sent the
+   * other way stops it. */
   progressPort: MessagePort;
 }
 
@@ -19,6 +20,8 @@ export interface RenderTaskResult {
   channels: number;
   pcm: Float32Array;
   renderMs: number;
+  /** The worker thread that rendered: a cancel must not cost the thread (and its loaded engine). */
+  threadId: number;
 }
 
 let cached: { key: string; engine: Engine } | undefined;
@@ -38,8 +41,20 @@ export default async function renderTask(task: RenderTask): Promise<RenderTaskRe
   const engine = await engineFor(task.spec);
   const started = performance.now();
   let lastSent = -1;
+  // A cancel stops the render between two chunks (or decoding steps) through the engine's
+  // AbortSignal. Terminating the thread instead (piscina's abort) can stop it inside
+  // onnxruntime's native code, whose binding then throws where nothing catches it: the whole
+  // process aborts ("terminate called after throwing an instance of 'Napi::Error'", SIGABRT;
+  // tests/integration/render-pool.test.ts does that within 25 cancels the old way).
+  const cancel = new AbortController();
+  task.progressPort.on('message', (m: unknown) => {
+    if (typeof m === 'object' && m !== null && (m as { cancel?: unknown }).cancel === true) {
+      cancel.abort(new DOMException('Render cancelled', 'AbortError'));
+    }
+  });
   try {
     const audio = await engine.render(task.input, {
+      signal: cancel.signal,
       onProgress: (fraction) => {
         // A message per percent is plenty; more would only queue on the main thread.
         const pct = Math.floor(fraction * 100);
@@ -55,6 +70,7 @@ export default async function renderTask(task: RenderTask): Promise<RenderTaskRe
       channels: audio.channels,
       pcm: audio.pcm,
       renderMs: performance.now() - started,
+      threadId,
     };
   } finally {
     task.progressPort.close();
