@@ -116,6 +116,8 @@ export interface ChatCore {
   recordPlay(generationId: string, actor: Actor | null, source: string, secondsPlayed?: number): Promise<void>;
   track(generationId: string): Promise<TrackView | null>;
   recent(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;
+  /** The server's tracks still queued, rendering, encoding or being posted, oldest first. */
+  inProgress(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;
   stats(query: StatsQuery): Promise<Stats>;
   /** Full-text search over the server's finished tracks. */
   search(platform: Platform, guildId: string, query: string, limit?: number): Promise<TrackView[]>;

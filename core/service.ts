@@ -9,7 +9,7 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
-  countActive, createGeneration, getGeneration, getServerSettings, queuedBefore, recent, recordPlay,
+  countActive, createGeneration, getGeneration, getServerSettings, inProgress, queuedBefore, recent, recordPlay,
   isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
 import { UserError, UserErrorCode } from './errors.ts';
@@ -167,6 +167,10 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     },
     async recent(platform, guildId, limit = 10) {
       const rows = await recent(orm.em.fork(), platform, guildId, Math.min(Math.max(1, limit), 50));
+      return rows.map((r) => toTrackView(r, config.http.publicUrl));
+    },
+    async inProgress(platform, guildId, limit = 10) {
+      const rows = await inProgress(orm.em.fork(), platform, cleanName(guildId, 64), Math.min(Math.max(1, limit), 50));
       return rows.map((r) => toTrackView(r, config.http.publicUrl));
     },
     async stats(query: StatsQuery): Promise<Stats> {

@@ -576,6 +576,17 @@ export async function recent(em: EntityManager, platform: Platform, guildId: str
   return rows.map(toGenerationRow);
 }
 
+/** A server's tracks still being made, oldest first (served by generations_active_idx). */
+export async function inProgress(em: EntityManager, platform: Platform, guildId: string, limit = 10): Promise<GenerationRow[]> {
+  const rows = await exec(
+    em,
+    `${SELECT_GENERATION} where g.platform = ? and g.guild_id = ? and g.status in ('queued', 'rendering', 'encoding', 'delivering')
+     order by g.created_at asc limit ?`,
+    [platform, guildId, clampLimit(limit)],
+  );
+  return rows.map(toGenerationRow);
+}
+
 /** Completed tracks of a server whose prompt matches `query` (Postgres full text, web-search syntax). */
 export async function searchGenerations(
   em: EntityManager,

@@ -50,3 +50,6 @@ export class MemorySettings {
     return this.get(actor.platform, actor.guildId);
   }
 }
+
+/** Statuses of a track still being made (what ChatCore.inProgress returns). */
+export const IN_PROGRESS: readonly string[] = ['queued', 'rendering', 'encoding', 'delivering'];

@@ -24,6 +24,7 @@ import type { MusicParams } from '../../core/music.ts';
 import { buildWebApp } from '../../web/server/app.ts';
 import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
 import { localActor } from '../../web/server/commands.ts';
+import { IN_PROGRESS } from '../helpers/memory-core.ts';
 
 const PUBLIC_URL = 'http://ditty.example:8080';
 
@@ -95,7 +96,10 @@ class FakeCore implements ChatCore {
     return this.tracks.get(id) ?? null;
   }
   async recent(platform: Platform, guildId: string): Promise<TrackView[]> {
-    return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId).reverse();
+    return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId && t.status === 'completed').reverse();
+  }
+  async inProgress(platform: Platform, guildId: string): Promise<TrackView[]> {
+    return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId && IN_PROGRESS.includes(t.status));
   }
   searches: string[] = [];
   async search(platform: Platform, guildId: string, query: string): Promise<TrackView[]> {
@@ -375,14 +379,16 @@ describe('tracks, stars and history', () => {
     expect(runtime.core.plays.map((p) => [p.actor?.platformUserId ?? null, p.source])).toEqual([['ada', 'local'], [null, 'local']]);
   });
 
-  it('GIVEN tracks THEN history returns them with links on this server', async () => {
+  it('GIVEN finished and unfinished tracks THEN history gives the finished newest first, the unfinished oldest first, with links on this server', async () => {
     const a = makeTrack();
-    const b = makeTrack({ status: 'rendering', progress: 0.4, format: null, sizeBytes: null });
-    runtime.core.tracks.set(a.id, a);
-    runtime.core.tracks.set(b.id, b);
+    const b = makeTrack();
+    const queued = makeTrack({ status: 'queued', progress: 0, format: null, sizeBytes: null });
+    const rendering = makeTrack({ status: 'rendering', progress: 0.4, format: null, sizeBytes: null });
+    for (const t of [a, b, queued, rendering]) runtime.core.tracks.set(t.id, t);
     const res = await app.inject('/api/chat/history');
-    const { tracks } = res.json() as { tracks: TrackView[] };
+    const { tracks, inProgress } = res.json() as { tracks: TrackView[]; inProgress: TrackView[] };
     expect(tracks.map((t) => t.id)).toEqual([b.id, a.id]);
+    expect(inProgress.map((t) => [t.id, t.status])).toEqual([[queued.id, 'queued'], [rendering.id, 'rendering']]);
     expect(tracks[1]).toMatchObject({ playerUrl: `/t/tok-${a.id}`, downloadUrl: `/t/tok-${a.id}/download` });
     expect(res.json().starred).toBeNull();
   });

@@ -77,6 +77,17 @@ describe('ChatCore.generate refusals', () => {
     expect(view?.status).toBe('queued');
     expect(view?.creator.displayName).toBe('p');
   });
+
+  it('tracks still being made are listed for their server oldest first, until cancelled; recent has only finished ones', async () => {
+    const core = sys.runtime.core;
+    const first = await core.generate({ actor: actor('q', 'g-q'), channelId: 'c', prompt: 'first', durationS: 5 });
+    const second = await core.generate({ actor: actor('q', 'g-q'), channelId: 'c', prompt: 'second', durationS: 5 });
+    await core.generate({ actor: actor('q', 'g-other'), channelId: 'c', prompt: 'elsewhere', durationS: 5 });
+    expect((await core.inProgress('discord', 'g-q')).map((t) => [t.id, t.status])).toEqual([[first.generationId, 'queued'], [second.generationId, 'queued']]);
+    expect(await core.cancel(actor('q', 'g-q'), first.generationId)).toBe(true);
+    expect((await core.inProgress('discord', 'g-q')).map((t) => t.id)).toEqual([second.generationId]);
+    expect(await core.recent('discord', 'g-q')).toEqual([]);
+  });
 });
 
 describe('ChatCore when Redis is down', () => {

@@ -603,12 +603,14 @@ async function onEvent(event) {
 
 async function loadHistory() {
   try {
-    /** @type {{ tracks: PageTrack[], starred: string[] | null }} */
+    /** @type {{ tracks: PageTrack[], inProgress: PageTrack[], starred: string[] | null }} */
     const history = await api(myName ? `/api/chat/history?name=${encodeURIComponent(myName)}` : '/api/chat/history');
-    const { tracks } = history;
+    const { tracks, inProgress } = history;
     if (history.starred) for (const track of tracks) rememberStar(track.id, history.starred.includes(track.id));
-    // Newest first from the server; a channel reads top to bottom.
+    // Newest first from the server; a channel reads top to bottom. Tracks still being made come
+    // last (oldest first), where their progress events will find them.
     for (const track of [...tracks].reverse()) showTrack(track);
+    for (const track of inProgress) showTrack(track);
   } catch (e) {
     say(e instanceof Error ? e.message : String(e), 'error');
   }

@@ -10,7 +10,8 @@
  *   POST /api/chat/tracks/:id/cancel    { name }        → { generationId, cancelled } (creator only)
  *   POST /api/chat/tracks/:id/plays     { name }        → 204
  *   GET  /api/chat/tracks/:id                           → PageTrack
- *   GET  /api/chat/history?name=        → { tracks: PageTrack[] (newest first), starred: ids | null }
+ *   GET  /api/chat/history?name=        → { tracks: PageTrack[] (newest first), inProgress: PageTrack[]
+ *                                           (oldest first), starred: ids | null }
  *   GET  /api/chat/events               text/event-stream of ChatEvent (event name = type)
  */
 import { fileURLToPath } from 'node:url';
@@ -289,13 +290,18 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
 
   app.get<{ Querystring: { name?: string } }>('/api/chat/history', async (req) => {
     const actor = req.query.name === undefined ? null : localActor(req.query.name);
-    const tracks = await core.recent('local', LOCAL_GUILD_ID, HISTORY_LIMIT);
+    // Tracks still being made come too: a page opened (or reloaded) mid-render shows them at once
+    // instead of at their next progress event, which a queued track may not send for minutes.
+    const [tracks, inProgress] = await Promise.all([
+      core.recent('local', LOCAL_GUILD_ID, HISTORY_LIMIT),
+      core.inProgress('local', LOCAL_GUILD_ID, HISTORY_LIMIT),
+    ]);
     // Only tracks with stars can be starred by this name: most have none, so most cost no query.
     const starred = actor
       ? (await Promise.all(tracks.filter((t) => t.favorites > 0).map(async (t) => ((await core.isFavorite(actor, t.id)) ? t.id : null))))
         .filter((id): id is string => id !== null)
       : null;
-    return { tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)), starred };
+    return { tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)), inProgress: inProgress.map((t) => toPageTrack(t, runtime.publicUrl)), starred };
   });
 
   // Server-Sent Events written by hand: no SSE plugin is installed, and the protocol needed here

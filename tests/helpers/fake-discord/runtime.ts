@@ -12,7 +12,7 @@ import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent } from '../../../core/jobs.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import { findBlockedWord } from '../../../core/validate.ts';
-import { MemorySettings, searchTracks } from '../memory-core.ts';
+import { IN_PROGRESS, MemorySettings, searchTracks } from '../memory-core.ts';
 
 interface Gen {
   req: GenerateRequest;
@@ -60,6 +60,8 @@ export class FakeRuntime implements FrontendRuntime {
     track: async (id) => this.generations.get(id)?.view ?? null,
     recent: async (_platform: Platform, guildId: string, limit = 10) =>
       [...this.generations.values()].filter((g) => g.view.origin.guildId === guildId).map((g) => g.view).reverse().slice(0, limit),
+    inProgress: async (_platform: Platform, guildId: string, limit = 10) =>
+      [...this.generations.values()].map((g) => g.view).filter((v) => v.origin.guildId === guildId && IN_PROGRESS.includes(v.status)).slice(0, limit),
     stats: async (q: StatsQuery): Promise<Stats> => {
       const views = [...this.generations.values()].map((g) => g.view).filter((v) => q.scope === 'global' || v.origin.guildId === q.guildId);
       const completed = views.filter((v) => v.status === 'completed');

@@ -13,7 +13,7 @@ import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { cleanPrompt, findBlockedWord, parseDuration, parseSeed } from '../../../core/validate.ts';
-import { MemorySettings, searchTracks } from '../memory-core.ts';
+import { IN_PROGRESS, MemorySettings, searchTracks } from '../memory-core.ts';
 
 interface Row {
   view: TrackView;
@@ -63,6 +63,8 @@ export class FakeRuntime implements FrontendRuntime {
     track: async (id) => this.rows.get(id)?.view ?? null,
     recent: async (platform: Platform, guildId: string, limit = 10) =>
       [...this.rows.values()].filter((r) => r.view.origin.platform === platform && r.view.origin.guildId === guildId).map((r) => r.view).reverse().slice(0, limit),
+    inProgress: async (platform: Platform, guildId: string, limit = 10) =>
+      [...this.rows.values()].map((r) => r.view).filter((v) => v.origin.platform === platform && v.origin.guildId === guildId && IN_PROGRESS.includes(v.status)).slice(0, limit),
     stats: async (q: StatsQuery): Promise<Stats> => {
       const views = [...this.rows.values()].map((r) => r.view).filter((v) => q.scope === 'global' || v.origin.guildId === q.guildId);
       const completed = views.filter((v) => v.status === 'completed').length;
