@@ -7,7 +7,7 @@ import type { MikroORM } from '../core/db/index.ts';
 import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.ts';
-import { getGeneration, transitionGeneration } from '../core/db/index.ts';
+import { getGeneration, pruneAggregates, transitionGeneration } from '../core/db/index.ts';
 import { progressChannel, QueueName, renderJobOptions, type ProgressEvent, type RenderJob } from '../core/jobs.ts';
 import type { Logger } from '../core/log.ts';
 import { cancelChannel, type Queues } from '../core/queue.ts';
@@ -131,6 +131,15 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     void reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'reconcile failed'));
   }, config.worker.reconcileIntervalMs);
   timer.unref();
+  // Past /stats buckets are pruned here too, hourly: every worker may, the deletes are idempotent.
+  const prune = () =>
+    void pruneAggregates(orm.em.fork(), new Date()).then(
+      (rows) => rows && log.info({ rows }, 'old stats buckets pruned'),
+      (err: unknown) => log.warn({ err }, 'stats pruning failed'),
+    );
+  prune();
+  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  pruneTimer.unref();
 
   let stopping: Promise<void> | undefined;
   return {
@@ -145,6 +154,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   async function drain(): Promise<void> {
     shuttingDown = true;
     clearInterval(timer);
+    clearInterval(pruneTimer);
     engine.stopTimers();
     const drained = worker.close();
     const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deps.drainTimeoutMs ?? 20_000).unref());
@@ -158,6 +168,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
 }
 
 const LOAD_RETRY_MS = 60_000;
+const PRUNE_INTERVAL_MS = 3_600_000;
 const STATUS_REFRESH_MS = 10_000;
 
 /**

@@ -73,6 +73,22 @@ export async function bumpTotals(em: EntityManager, platform: string, guildId: s
   );
 }
 
+/**
+ * Days a bucket is kept after it starts. /stats reads only the current bucket of each period, so
+ * older rows only grow the tables (creator rows: one per creator, period and bucket); a few
+ * past buckets stay for whoever looks at the database. 'all' is never pruned.
+ */
+export const BUCKET_RETENTION_DAYS = { day: 35, week: 98, month: 762 } as const;
+
+/** Deletes day, week and month rows past their retention; returns how many rows went. */
+export async function pruneAggregates(em: EntityManager, now: Date): Promise<number> {
+  const cutoff = (days: number) => isoDay(now.getTime() - days * DAY_MS);
+  const { day, week, month } = BUCKET_RETENTION_DAYS;
+  const where = `(period = 'day' and bucket < ?::date) or (period = 'week' and bucket < ?::date) or (period = 'month' and bucket < ?::date)`;
+  const params = [cutoff(day), cutoff(week), cutoff(month)];
+  return (await run(em, `delete from stat_totals where ${where}`, params)) + (await run(em, `delete from creator_stats where ${where}`, params));
+}
+
 /** Adds to one creator's counters for the periods containing `at`. */
 export async function bumpCreator(
   em: EntityManager,

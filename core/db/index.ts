@@ -4,7 +4,7 @@ export * from './entities.ts';
 export * from './repo.ts';
 export * from './settings.ts';
 export { stats, STATS_MAX_LIMIT } from './stats.ts';
-export { periodBuckets, rebuildAggregates, GLOBAL_SCOPE, ALL_BUCKET } from './aggregates.ts';
+export { periodBuckets, pruneAggregates, rebuildAggregates, BUCKET_RETENTION_DAYS, GLOBAL_SCOPE, ALL_BUCKET } from './aggregates.ts';
 export {
   deleteSlackInstallation, findSlackInstallation, saveSlackInstallation,
   type SlackInstallationInput, type SlackInstallationQuery, type SlackInstallationRow,

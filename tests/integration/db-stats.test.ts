@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Actor, StatsQuery } from '../../core/chat.ts';
 import {
-  createGeneration, periodBuckets, rebuildAggregates, recordPlay, setFavorite, stats, transitionGeneration,
+  createGeneration, periodBuckets, pruneAggregates, rebuildAggregates, recordPlay, setFavorite, stats, transitionGeneration,
   type GenerationRow,
 } from '../../core/db/index.ts';
 import { actor, createTestDb, params, type TestDb } from '../helpers/db.ts';
@@ -131,5 +131,24 @@ describe('stats on a small fixture', () => {
     await rebuildAggregates(db.em());
     const after = await Promise.all(queries.map((x) => stats(db.em(), x, NOW)));
     expect(after).toEqual(before);
+  });
+
+  it('GIVEN buckets past their retention THEN pruning deletes them and only them, and all-time answers stay', async () => {
+    const count = async (period: string) =>
+      Number((await db.em().execute(`select (select count(*) from stat_totals where period = '${period}') + (select count(*) from creator_stats where period = '${period}') as n`))[0]!.n);
+    const allTime = await stats(db.em(), q('server', 'all'), NOW);
+    const before = { day: await count('day'), week: await count('week'), month: await count('month'), all: await count('all') };
+    expect(Math.min(...Object.values(before))).toBeGreaterThan(0);
+    // Today's buckets are young: nothing goes.
+    expect(await pruneAggregates(db.em(), NOW)).toBe(0);
+    // 60 days on, every day bucket (the newest is 18 March) is past 35 days; weeks and months stay.
+    const removed = await pruneAggregates(db.em(), new Date('2026-05-17T00:00:00Z'));
+    expect(removed).toBe(before.day);
+    expect({ day: await count('day'), week: await count('week'), month: await count('month'), all: await count('all') })
+      .toEqual({ day: 0, week: before.week, month: before.month, all: before.all });
+    // A year on, the weeks have gone too; months are kept two years.
+    await pruneAggregates(db.em(), new Date('2027-03-18T00:00:00Z'));
+    expect([await count('week'), await count('month'), await count('all')]).toEqual([0, before.month, before.all]);
+    expect(await stats(db.em(), q('server', 'all'), NOW)).toEqual(allTime);
   });
 });
