@@ -66,7 +66,8 @@ export const SLOW = 2;
 export const SLOW_DELAY = 4;
 /** Slow samples the interpolator keeps from one chunk to the next. */
 export const SLOW_HISTORY = 3;
-/** Per-row inputs of the FM voices (bells, e-piano, kick and tom bodies with zero depth). */
+/** Per-row inputs of the FM voices (bells, e-pianos, drum bodies while their modulation lasts:
+ * rows.ts sends a row whose index has died away as a DSF sine). */
 export const FM_PARAMS = ['p0', 'w', 'pm0', 'mr', 'mi', 'e0', 'es'] as const;
 export const NOISE_PARAMS = ['e0', 'es'] as const;
 /** A noise row's inputs: its envelope, then its colour weights. */
@@ -83,7 +84,7 @@ export const NOISE_BANK_BLOCKS = 1024;
 export function buildSynthGraph(): Uint8Array {
   const g = new GraphBuilder();
   const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
-  // Tonal rows are computed flat, [R, 1] inputs for the chunk's R rows in block order, so the
+  // Tonal rows are computed flat, [R, 1] columns for the chunk's R rows in block order, so the
   // per-sample ops (two transcendental, about eight plain) run on real rows only; one Gather
   // then lays them out [C, K, BLOCK] for the mixing MatMul (padding slots repeat row 0 with zero
   // gain). Packed directly, busy blocks padded every block of the chunk to their K: 20-40% more.
