@@ -9,6 +9,9 @@ const bool = z
   .transform((v) => v === 'true' || v === '1' || v === 'yes');
 const int = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 
+/** Where the Slack app serves the OAuth redirect (bots/slack); SLACK_REDIRECT_URI must point here. */
+export const SLACK_REDIRECT_PATH = '/slack/oauth_redirect';
+
 const envSchema = z.object({
   DATABASE_URL: z.url().default('postgresql://postgres@127.0.0.1:5432/ditty'),
   REDIS_URL: z.url().default('redis://127.0.0.1:6379'),
@@ -50,6 +53,7 @@ const envSchema = z.object({
   SLACK_CLIENT_ID: z.string().min(1).optional(),
   SLACK_CLIENT_SECRET: z.string().min(1).optional(),
   SLACK_STATE_SECRET: z.string().min(16).optional(),
+  SLACK_REDIRECT_URI: z.url().optional(),
   SLACK_PORT: int(0, 65535).default(3000),
 });
 
@@ -85,7 +89,8 @@ export interface SlackSettings {
   apiUrl?: string;
   port: number;
   /** Many workspaces installing through OAuth, installations kept in Postgres. */
-  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
+  /** redirectUri: named in install links and token exchanges, for an app with several redirect URLs. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string; redirectUri?: string };
 }
 
 export class ConfigError extends Error {
@@ -119,6 +124,10 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const slackOauth = oauthSet.length === oauthVars.length;
   if (e.SLACK_BOT_TOKEN && !e.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', 'is required when SLACK_BOT_TOKEN is set']);
   else if (slackOauth && !e.SLACK_SIGNING_SECRET) problems.push(['SLACK_SIGNING_SECRET', 'is required when Slack OAuth is configured']);
+  if (e.SLACK_REDIRECT_URI !== undefined) {
+    if (!slackOauth) problems.push(['SLACK_REDIRECT_URI', 'only applies with Slack OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET)']);
+    else if (new URL(e.SLACK_REDIRECT_URI).pathname !== SLACK_REDIRECT_PATH) problems.push(['SLACK_REDIRECT_URI', `must end in ${SLACK_REDIRECT_PATH}, where ditty serves the redirect`]);
+  }
   if (problems.length) throw new ConfigError(problems.map((p) => p[0]), problems.map((p) => `${p[0]}: ${p[1]}`));
 
   return {
@@ -149,7 +158,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     slack: e.SLACK_BOT_TOKEN || slackOauth
       ? {
           botToken: e.SLACK_BOT_TOKEN, signingSecret: e.SLACK_SIGNING_SECRET!, appToken: e.SLACK_APP_TOKEN, apiUrl: e.SLACK_API_URL, port: e.SLACK_PORT,
-          oauth: slackOauth ? { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET! } : undefined,
+          oauth: slackOauth
+            ? { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET!, redirectUri: e.SLACK_REDIRECT_URI }
+            : undefined,
         }
       : undefined,
   };

@@ -167,6 +167,9 @@ function authOptions(
     clientId: config.oauth.clientId,
     clientSecret: config.oauth.clientSecret,
     stateSecret: config.oauth.stateSecret,
+    // Named in the install link and the token exchange only when set: an app with one redirect
+    // URL needs none, Slack uses that one.
+    ...(config.oauth.redirectUri ? { redirectUri: config.oauth.redirectUri } : {}),
     scopes: [...BOT_SCOPES],
     installationStore,
     installerOptions: {

@@ -12,7 +12,7 @@ import { rememberBounded } from './deps.ts';
 /** The bot scopes of the manifests (a unit test keeps them equal), asked for at install. */
 export const BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'reactions:read', 'users:read', 'channels:history', 'groups:history'] as const;
 export const INSTALL_PATH = '/slack/install';
-export const REDIRECT_PATH = '/slack/oauth_redirect';
+export { SLACK_REDIRECT_PATH as REDIRECT_PATH } from '../../core/config.ts';
 
 /**
  * Bolt's InstallationStore over core/db, with a fresh EntityManager per call (calls come from

@@ -42,6 +42,8 @@ beforeAll(async () => {
       DEFAULT_DURATION_S: '5', RATE_LIMIT_PER_MINUTE: '100',
       SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET,
       SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, SLACK_PORT: String(port),
+      // as an app with several redirect URLs would: ditty must name this one to Slack
+      SLACK_REDIRECT_URI: `${base}/slack/oauth_redirect`,
     },
     // Debug level, so the check on secrets covers Bolt's and the Web API client's chatter too.
     log: createLogger('debug', 'ditty-test', { write: (line: string) => void logLines.push(line) }),
@@ -80,10 +82,11 @@ const since = (from: number) => fake.calls.filter((c) => c.at >= from);
 const bearer = (c: ApiCall) => c.authorization?.replace(/^Bearer /, '');
 
 describe('Slack OAuth on the real system', () => {
-  it('GET /slack/install sends the browser to Slack with our client id, the manifest scopes and a state bound to a cookie', async () => {
+  it('GET /slack/install sends the browser to Slack with our client id, the manifest scopes, SLACK_REDIRECT_URI and a state bound to a cookie', async () => {
     const { location, state, cookie } = await startInstall();
     expect(location.origin + location.pathname).toBe('https://slack.com/oauth/v2/authorize');
     expect(location.searchParams.get('client_id')).toBe(CLIENT_ID);
+    expect(location.searchParams.get('redirect_uri')).toBe(`${base}/slack/oauth_redirect`);
     expect(location.searchParams.get('scope')?.split(',').sort()).toEqual([...SCOPES].sort());
     expect(state.length).toBeGreaterThan(20);
     expect(cookie).toBe(`slack-app-oauth-state=${state}`);
@@ -102,6 +105,8 @@ describe('Slack OAuth on the real system', () => {
   it('the completed flow stores the install, and /generate from that workspace runs on its token through to the uploaded file', async () => {
     const res = await install(grant(TEAM_A, TOKEN_A));
     expect(res.status).toBe(200);
+    // Slack refuses a token exchange whose redirect_uri differs from the authorize step's
+    expect(fake.oauthRedirectUris.at(-1)).toBe(`${base}/slack/oauth_redirect`);
     const row = await stored(TEAM_A);
     expect(row?.botToken).toBe(TOKEN_A);
     expect(row?.botUserId).toBe(`U${TEAM_A}BOT`);

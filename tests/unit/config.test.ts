@@ -55,6 +55,21 @@ describe('loadConfig', () => {
     expect(loadConfig({}).slack).toBeUndefined();
   });
 
+  it('GIVEN SLACK_REDIRECT_URI THEN OAuth names it; a URL elsewhere than /slack/oauth_redirect, or no OAuth, is refused by name', () => {
+    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret', SLACK_SIGNING_SECRET: 'sig' };
+    const uri = 'https://ditty.example.com/slack/oauth_redirect';
+    expect(loadConfig({ ...oauth, SLACK_REDIRECT_URI: uri }).slack?.oauth?.redirectUri).toBe(uri);
+    expect(loadConfig(oauth).slack?.oauth?.redirectUri).toBeUndefined();
+    for (const env of [{ ...oauth, SLACK_REDIRECT_URI: 'https://ditty.example.com/oauth' }, { SLACK_REDIRECT_URI: uri }, { ...oauth, SLACK_REDIRECT_URI: 'not a url' }]) {
+      try {
+        loadConfig(env);
+        expect.unreachable();
+      } catch (e) {
+        expect((e as ConfigError).variables).toEqual(['SLACK_REDIRECT_URI']);
+      }
+    }
+  });
+
   it('treats empty strings as unset (compose files pass them)', () => {
     expect(loadConfig({ DISCORD_TOKEN: '', HTTP_PORT: '' }).http.port).toBe(8080);
   });

@@ -85,6 +85,8 @@ export class FakeSlack {
   readonly revokedTokens = new Set<string>();
   /** Authorization codes oauth.v2.access accepts (each once), and the install each one grants. */
   readonly oauthGrants = new Map<string, OAuthGrant>();
+  /** The redirect_uri of each oauth.v2.access call, in order (undefined when none was sent). */
+  readonly oauthRedirectUris: Array<string | undefined> = [];
   /** The app credentials oauth.v2.access checks, when set. */
   oauthClient: { id: string; secret: string } | null = null;
   /** Bot tokens issued through oauth.v2.access: auth.test answers with their own team and bot. */
@@ -270,6 +272,7 @@ export class FakeSlack {
         if (this.oauthClient && (a.client_id !== this.oauthClient.id || a.client_secret !== this.oauthClient.secret)) {
           return { ok: false, error: 'invalid_client_id' };
         }
+        this.oauthRedirectUris.push(a.redirect_uri === undefined ? undefined : String(a.redirect_uri));
         const grant = this.oauthGrants.get(String(a.code));
         if (!grant) return { ok: false, error: 'invalid_code' };
         this.oauthGrants.delete(String(a.code));
