@@ -41,9 +41,11 @@
  * alone (+-0); 512-sample blocks (-5%, but glides, sweeps and vibrato would step every 11.6 ms);
  * chunks of 96/192/256 blocks (128 best or equal); choking mono voices (only 1.2% fewer rows);
  * ORT optimization levels (+-0); FusedMatMul with transposed mixing (slower).
- * What is left: a silent track still costs ~28 ms of ORT; removing the effects, the upsampler, the
- * decimator or the output reductions one at a time each saved under 1 ms, so it is the sum of
- * ~140 small kernels a run (mixing MatMuls batched over 128 blocks, bus Adds and Splits).
+ * What is left: a silent track still costs ~28-32 ms of ORT. Graphs built without one stage each
+ * put it at: effects (ten tap copies, their stack and MatMul) ~6 ms, decimator ~3.5, output
+ * reductions ~1, the five mixing Gather+MatMuls 1-3; the rest is bus plumbing spread over ~140
+ * kernels a run. The effects' taps at half rate already halved them; fewer taps or a 2-tap
+ * decimator would trade the room's sound for a few ms.
  * Previously tried: reusing repeated notes' rows (the JS copies cost as much), a [C, 6, K]
  * mixing MatMul for envelopes (ORT +10), a tan half-angle DSF (ORT's Tan is slow), effects in a
  * separate per-track graph, a stride-2 ConvTranspose upsampler (4x slower).

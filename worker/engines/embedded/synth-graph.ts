@@ -182,7 +182,8 @@ export function buildSynthGraph(): Uint8Array {
   const echo = g.input('echo_start', 'int64', [ECHO_TAPS]);
   for (let i = 0; i < ECHO_TAPS; i++) starts.push(g.op('Slice', [echo, g.constInt64([i], [1]), g.constInt64([i + 1], [1]), axis0]));
   const taps = g.op('Concat', starts.map(tap), { axis: 0 }); // [T, M]
-  const [gainL, gainR] = g.ops('Split', [g.input('tap_gain', 'float', [2, ROOM_TAPS.length + ECHO_TAPS])], 2, { axis: 0 });
+  // one MatMul reads the stacked taps once for both sides (two [1, T] MatMuls read them twice)
+  const [wetL, wetR] = g.ops('Split', [g.op('MatMul', [g.input('tap_gain', 'float', [2, ROOM_TAPS.length + ECHO_TAPS]), taps])], 2, { axis: 0 });
   const [histL, histR] = g.ops('Split', [g.input('s_hist', 'float', [2, SLOW_HISTORY])], 2, { axis: 0 });
 
   // Upsampling by 2: even outputs are the slow samples, odd ones the 4-point half-band midpoint
@@ -190,8 +191,8 @@ export function buildSynthGraph(): Uint8Array {
   // Conv with the two phases as output channels (a stride-2 ConvTranspose, which needs no
   // interleaving Transpose, measured 4x slower in ORT).
   const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
-  const sides = ([['l', fastL!, slowL!, gainL!, histL!], ['r', fastR!, slowR!, gainR!, histR!]] as const).map(([side, fast, slow, gain, sideHist]) => {
-    const slowFull = g.op('Concat', [sideHist, g.op('Add', [slow, g.op('MatMul', [gain, taps])])], { axis: 1 }); // [1, M + 3]
+  const sides = ([['l', fastL!, slowL!, wetL!, histL!], ['r', fastR!, slowR!, wetR!, histR!]] as const).map(([side, fast, slow, wet, sideHist]) => {
+    const slowFull = g.op('Concat', [sideHist, g.op('Add', [slow, wet])], { axis: 1 }); // [1, M + 3]
     const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([1, 1, -1], [3])]), phases]); // [1, 2, M]
     const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([-1], [1])]); // [N]
     // Each side is its own output, [N], so the caller can have it written straight into its mix.
