@@ -3,10 +3,10 @@
  * Postgres: server settings (same defaults, the core's own patch validation, the admin rule; lists
  * replaced whole) and search (finished tracks of one server whose prompt has every query word).
  */
-import type { Actor, ServerSettings, ServerSettingsPatch, TrackView } from '../../core/chat.ts';
+import type { Actor, Delivery, DeliveryHandler, DeliveryResult, ServerSettings, ServerSettingsPatch, TrackView } from '../../core/chat.ts';
 import { DEFAULT_FAVORITE_EMOJI, parseServerSettingsPatch } from '../../core/db/settings.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
-import type { Platform } from '../../core/jobs.ts';
+import type { Platform, ProgressEvent } from '../../core/jobs.ts';
 import { cleanPrompt } from '../../core/validate.ts';
 
 const words = (text: string): string[] => text.toLocaleLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean);
@@ -53,3 +53,38 @@ export class MemorySettings {
 
 /** Statuses of a track still being made (what ChatCore.inProgress returns). */
 export const IN_PROGRESS: readonly string[] = ['queued', 'rendering', 'encoding', 'delivering'];
+
+/**
+ * What the core's Redis pub/sub and delivery queues do for a frontend, in memory: progress events
+ * fan out to the listeners a frontend registered, and the last step of a render runs its
+ * delivery handler. The fake runtimes extend it.
+ */
+export abstract class MemoryFrontendChannel {
+  readonly #listeners = new Set<(e: ProgressEvent) => void>();
+  #handler: DeliveryHandler | null = null;
+
+  onProgress(_platform: Platform, listener: (event: ProgressEvent) => void): () => void {
+    this.#listeners.add(listener);
+    return () => this.#listeners.delete(listener);
+  }
+
+  async startDelivery(_platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
+    this.#handler = handler;
+    return { close: async () => { if (this.#handler === handler) this.#handler = null; } };
+  }
+
+  /** Whether a frontend is consuming deliveries or listening to progress right now. */
+  get attached(): { delivery: boolean; progressListeners: number } {
+    return { delivery: this.#handler !== null, progressListeners: this.#listeners.size };
+  }
+
+  emit(event: ProgressEvent): void {
+    for (const l of this.#listeners) l(event);
+  }
+
+  /** Runs the registered delivery handler, as the core's delivery worker would. */
+  protected runDelivery(delivery: Delivery): Promise<DeliveryResult> {
+    if (!this.#handler) throw new Error('no delivery handler registered');
+    return this.#handler(delivery);
+  }
+}

@@ -6,13 +6,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  Actor, ChatCore, Delivery, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
+  Actor, ChatCore, Delivery, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
 } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
-import type { Platform, ProgressEvent } from '../../../core/jobs.ts';
+import type { Platform } from '../../../core/jobs.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import { findBlockedWord } from '../../../core/validate.ts';
-import { IN_PROGRESS, MemorySettings, searchTracks } from '../memory-core.ts';
+import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks } from '../memory-core.ts';
 
 interface Gen {
   req: GenerateRequest;
@@ -22,7 +22,7 @@ interface Gen {
   delivered?: string;
 }
 
-export class FakeRuntime implements FrontendRuntime {
+export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntime {
   readonly publicUrl = 'http://ditty.test';
   readonly log: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime');
   readonly generations = new Map<string, Gen>();
@@ -32,8 +32,6 @@ export class FakeRuntime implements FrontendRuntime {
   generateImpl: ((req: GenerateRequest) => Promise<GenerateAccepted>) | null = null;
   readonly serverSettings = new MemorySettings();
   readonly settingsReads: Array<{ guildId: string }> = [];
-  #listeners = new Set<(e: ProgressEvent) => void>();
-  #handler: DeliveryHandler | null = null;
 
   readonly core: ChatCore = {
     generate: (req) => (this.generateImpl ? this.generateImpl(req) : this.#generate(req)),
@@ -86,27 +84,13 @@ export class FakeRuntime implements FrontendRuntime {
     updateSettings: async (actor, patch, { isAdmin }) => this.serverSettings.update(actor, patch, isAdmin),
   };
 
-  onProgress(_platform: Platform, listener: (event: ProgressEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  async startDelivery(_platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
-    this.#handler = handler;
-    return { close: async () => { if (this.#handler === handler) this.#handler = null; } };
-  }
-
-  emit(ev: ProgressEvent): void {
-    for (const l of this.#listeners) l(ev);
-  }
-
   /** Marks the generation rendered and runs the bot's delivery handler, as the core would. */
   async finish(generationId: string, filePath: string, opts: { fitsInline?: boolean; attempt?: number } = {}): Promise<DeliveryResult> {
     const g = this.#get(generationId);
-    if (!this.#handler) throw new Error('no delivery handler registered');
+    if (!this.attached.delivery) throw new Error('no delivery handler registered');
     g.view = { ...g.view, status: 'delivering', progress: 1, renderMs: 420, format: 'ogg', sizeBytes: 1000 };
     const delivery: Delivery = { track: g.view, reply: g.req.reply ?? {}, filePath, fitsInline: opts.fitsInline ?? true, attempt: opts.attempt ?? 0 };
-    const result = await this.#handler(delivery);
+    const result = await this.runDelivery(delivery);
     g.view = { ...g.view, status: 'completed' };
     g.delivered = result.messageRef;
     return result;

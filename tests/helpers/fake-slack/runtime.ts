@@ -6,14 +6,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  ChatCore, Delivery, DeliveryHandler, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
+  ChatCore, Delivery, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
 } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { cleanPrompt, findBlockedWord, parseDuration, parseSeed } from '../../../core/validate.ts';
-import { IN_PROGRESS, MemorySettings, searchTracks } from '../memory-core.ts';
+import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks } from '../memory-core.ts';
 
 interface Row {
   view: TrackView;
@@ -21,18 +21,17 @@ interface Row {
   favoritedBy: Set<string>;
 }
 
-export class FakeRuntime implements FrontendRuntime {
+export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntime {
   readonly publicUrl = 'http://ditty.test';
   readonly log: Logger;
   readonly rows = new Map<string, Row>();
   readonly generateCalls: GenerateRequest[] = [];
   readonly deliveries: Array<{ delivery: Delivery; result?: { messageRef: string }; error?: unknown }> = [];
-  #listeners = new Set<(e: ProgressEvent) => void>();
-  #handler: DeliveryHandler | null = null;
   readonly #byKey = new Map<string, string>();
   readonly serverSettings = new MemorySettings();
 
   constructor(log: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime')) {
+    super();
     this.log = log;
   }
 
@@ -87,25 +86,6 @@ export class FakeRuntime implements FrontendRuntime {
     updateSettings: async (actor, patch, { isAdmin }) => this.serverSettings.update(actor, patch, isAdmin),
   };
 
-  onProgress(_platform: Platform, listener: (event: ProgressEvent) => void): () => void {
-    this.#listeners.add(listener);
-    return () => this.#listeners.delete(listener);
-  }
-
-  async startDelivery(_platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
-    this.#handler = handler;
-    return { close: async () => { this.#handler = null; } };
-  }
-
-  /** Whether a frontend is consuming deliveries or listening to progress right now. */
-  get attached(): { delivery: boolean; progressListeners: number } {
-    return { delivery: this.#handler !== null, progressListeners: this.#listeners.size };
-  }
-
-  emit(event: ProgressEvent): void {
-    for (const l of this.#listeners) l(event);
-  }
-
   progress(id: string, stage: Stage, progress: number, extra: Partial<ProgressEvent> = {}): void {
     this.#row(id).view.status = stage;
     this.emit({ generationId: id, platform: 'slack', stage, progress, ...extra });
@@ -114,11 +94,11 @@ export class FakeRuntime implements FrontendRuntime {
   /** Plays the worker's last step: marks the track done and runs the app's delivery handler. */
   async deliver(id: string, filePath: string, opts: { fitsInline?: boolean; attempt?: number; sizeBytes?: number } = {}): Promise<{ messageRef: string }> {
     const row = this.#row(id);
-    if (!this.#handler) throw new Error('no delivery handler registered');
+    if (!this.attached.delivery) throw new Error('no delivery handler registered');
     Object.assign(row.view, { status: 'completed', progress: 1, renderMs: 840, format: 'opus', sizeBytes: opts.sizeBytes ?? 1000, engine: 'embedded', engineVersion: '1' });
     const delivery: Delivery = { track: row.view, reply: row.request.reply ?? {}, filePath, fitsInline: opts.fitsInline ?? true, attempt: opts.attempt ?? 0 };
     try {
-      const result = await this.#handler(delivery);
+      const result = await this.runDelivery(delivery);
       this.deliveries.push({ delivery, result });
       return result;
     } catch (error) {
