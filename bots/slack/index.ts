@@ -7,6 +7,7 @@
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { App, webApi, type AppOptions, type InstallationStore } from '@slack/bolt';
+import { InstallProvider } from '@slack/oauth';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
@@ -23,7 +24,7 @@ import { registerSettings } from './listeners/settings.ts';
 import { registerStats } from './listeners/stats.ts';
 import { registerUninstall } from './listeners/uninstall.ts';
 import {
-  BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, notifyingStore, REDIRECT_PATH, singleWorkspaceClients, type WorkspaceClients,
+  BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, notifyingStore, REDIRECT_PATH, singleWorkspaceClients, type TeamRef, type WorkspaceClients,
 } from './oauth.ts';
 import { ProgressUpdater, type StatusTarget } from './progress.ts';
 import { SettingsCache } from './server-settings.ts';
@@ -73,9 +74,19 @@ export async function startSlackApp(
   const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
   const makeClient = (token: string) => new webApi.WebClient(token, { ...clientOptions, logger: boltLogger(log) });
   // Progress and delivery run outside any Slack request: each needs its workspace's token.
-  const installed = config.oauth && services.installationStore ? installedWorkspaceClients(services.installationStore, makeClient) : null;
   // Writes and deletes drop that workspace's cached client, so a reinstall's token applies at once.
-  const store = installed && services.installationStore ? notifyingStore(services.installationStore, (team) => installed.forget(team)) : undefined;
+  let forget: (team: TeamRef) => void = () => undefined;
+  const store = config.oauth && services.installationStore ? notifyingStore(services.installationStore, (team) => forget(team)) : undefined;
+  const installed = config.oauth && store
+    ? installedWorkspaceClients(
+      new InstallProvider({
+        clientId: config.oauth.clientId, clientSecret: config.oauth.clientSecret, stateSecret: config.oauth.stateSecret,
+        installationStore: store, clientOptions, logger: boltLogger(log),
+      }),
+      makeClient,
+    )
+    : null;
+  if (installed) forget = (team) => installed.forget(team);
   const app = new App({
     ...authOptions(config, store, clientOptions, log),
     signingSecret: config.signingSecret,

@@ -4,6 +4,7 @@
  * bot token through `WorkspaceClients`. In single-workspace mode every team gets the one client.
  */
 import { webApi, type Installation, type InstallationQuery, type InstallationStore } from '@slack/bolt';
+import type { InstallProvider } from '@slack/oauth';
 import {
   deleteSlackInstallation, findSlackInstallation, saveSlackInstallation, type EntityManager, type SlackInstallationQuery,
 } from '../../core/db/index.ts';
@@ -88,26 +89,32 @@ export function singleWorkspaceClients(client: webApi.WebClient): WorkspaceClien
   return { clientFor: async () => client, forget: () => undefined };
 }
 
+/** How long before its expiry a rotating token stops being handed out from the cache. */
+const EXPIRY_MARGIN_MS = 60_000;
+
 /**
- * Clients built from stored installations, reused for `ttlMs` so a burst of progress edits costs
- * one lookup; a reinstall (new token) is picked up when the entry expires.
+ * Clients from stored installations, for work outside Slack requests (progress edits, delivery).
+ * The token comes from @slack/oauth's `authorize`, as Bolt gets it for requests: with token
+ * rotation on, it refreshes a token that expires within two hours and stores the new one.
+ * A client is reused for `ttlMs` (a burst of progress edits costs one lookup), never past its
+ * token's expiry; a reinstall (new token) is picked up when the entry expires.
  */
 export function installedWorkspaceClients(
-  store: InstallationStore,
+  installer: Pick<InstallProvider, 'authorize'>,
   makeClient: (token: string) => webApi.WebClient,
   ttlMs = 60_000,
 ): WorkspaceClients {
-  const cache = new Map<string, { client: webApi.WebClient; at: number }>();
+  const cache = new Map<string, { client: webApi.WebClient; until: number }>();
   const key = (t: TeamRef) => `${t.enterpriseId ?? ''}/${t.teamId}`;
   return {
     async clientFor(team) {
       const hit = cache.get(key(team));
-      if (hit && Date.now() - hit.at < ttlMs) return hit.client;
-      const installation = await store.fetchInstallation({ teamId: team.teamId, enterpriseId: team.enterpriseId, isEnterpriseInstall: false });
-      const token = installation.bot?.token;
-      if (!token) throw new Error(`The Slack installation of team ${team.teamId} has no bot token`);
-      const client = makeClient(token);
-      rememberBounded(cache, key(team), { client, at: Date.now() }, 1000);
+      if (hit && Date.now() < hit.until) return hit.client;
+      const auth = await installer.authorize({ teamId: team.teamId, enterpriseId: team.enterpriseId, isEnterpriseInstall: false });
+      if (!auth.botToken) throw new Error(`The Slack installation of team ${team.teamId} has no bot token`);
+      const client = makeClient(auth.botToken);
+      const expiresAt = auth.botTokenExpiresAt === undefined ? Infinity : auth.botTokenExpiresAt * 1000 - EXPIRY_MARGIN_MS;
+      rememberBounded(cache, key(team), { client, until: Math.min(Date.now() + ttlMs, expiresAt) }, 1000);
       return client;
     },
     forget(team) {

@@ -57,6 +57,8 @@ export interface OAuthGrant {
   botId: string;
   installerUserId: string;
   scopes: string[];
+  /** Token rotation on: the bot token lives this long, and comes with a refresh token. */
+  expiresInS?: number;
 }
 
 export interface ResponseUrlPost {
@@ -91,6 +93,11 @@ export class FakeSlack {
   oauthClient: { id: string; secret: string } | null = null;
   /** Bot tokens issued through oauth.v2.access: auth.test answers with their own team and bot. */
   readonly #issued = new Map<string, OAuthGrant>();
+  /** With token rotation: when each access token expires (ms), and each refresh token's grant. */
+  readonly #expiry = new Map<string, number>();
+  readonly #refreshTokens = new Map<string, OAuthGrant>();
+  /** Access tokens handed out by refresh_token exchanges, in order. */
+  readonly refreshedTokens: string[] = [];
   readonly #channels = new Map<string, Map<string, StoredMessage>>();
   readonly #rateLimits = new Map<string, { retryAfterS: number; remaining: number }>();
   readonly #server: Server;
@@ -228,6 +235,8 @@ export class FakeSlack {
     }
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? String(args.token ?? '');
     if (this.revokedTokens.has(token)) return send(res, 200, JSON.stringify({ ok: false, error: 'invalid_auth' }));
+    const expiry = this.#expiry.get(token);
+    if (expiry !== undefined && Date.now() >= expiry) return send(res, 200, JSON.stringify({ ok: false, error: 'token_expired' }));
     return send(res, 200, JSON.stringify(this.#api(method, args, token)));
   }
 
@@ -254,6 +263,16 @@ export class FakeSlack {
     return m;
   }
 
+  /** An access token of a grant: with rotation on, it expires and comes with a refresh token. */
+  #rotating(grant: OAuthGrant): { access_token: string; refresh_token?: string; expires_in?: number } {
+    this.#issued.set(grant.botToken, grant);
+    if (grant.expiresInS === undefined) return { access_token: grant.botToken };
+    const refreshToken = `xoxe-1-refresh-${grant.botToken}`;
+    this.#refreshTokens.set(refreshToken, grant);
+    this.#expiry.set(grant.botToken, Date.now() + grant.expiresInS * 1000);
+    return { access_token: grant.botToken, refresh_token: refreshToken, expires_in: grant.expiresInS };
+  }
+
   #api(method: string, a: Args, token: string): Record<string, unknown> {
     const channel = typeof a.channel === 'string' ? a.channel : typeof a.channel_id === 'string' ? a.channel_id : '';
     switch (method) {
@@ -272,12 +291,21 @@ export class FakeSlack {
         if (this.oauthClient && (a.client_id !== this.oauthClient.id || a.client_secret !== this.oauthClient.secret)) {
           return { ok: false, error: 'invalid_client_id' };
         }
+        if (a.grant_type === 'refresh_token') {
+          // Token rotation: a new access token (and refresh token) for the same install.
+          const grant = this.#refreshTokens.get(String(a.refresh_token));
+          if (!grant) return { ok: false, error: 'invalid_refresh_token' };
+          const accessToken = `${grant.botToken}-r${this.refreshedTokens.length + 1}`;
+          this.refreshedTokens.push(accessToken);
+          return { ok: true, token_type: 'bot', ...this.#rotating({ ...grant, botToken: accessToken }), team: { id: grant.teamId }, enterprise: null };
+        }
         this.oauthRedirectUris.push(a.redirect_uri === undefined ? undefined : String(a.redirect_uri));
         const grant = this.oauthGrants.get(String(a.code));
         if (!grant) return { ok: false, error: 'invalid_code' };
         this.oauthGrants.delete(String(a.code));
         this.#issued.set(grant.botToken, grant);
         return {
+          ...this.#rotating(grant),
           ok: true, app_id: 'A0DITTY01', authed_user: { id: grant.installerUserId }, scope: grant.scopes.join(','), token_type: 'bot',
           access_token: grant.botToken, bot_user_id: grant.botUserId,
           team: grant.isEnterpriseInstall ? null : { id: grant.teamId, name: `team ${grant.teamId}` },
