@@ -115,6 +115,11 @@ export interface ChatCore {
   setFavorite(actor: Actor, generationId: string, on: boolean): Promise<{ changed: boolean; favorites: number }>;
   recordPlay(generationId: string, actor: Actor | null, source: string, secondsPlayed?: number): Promise<void>;
   track(generationId: string): Promise<TrackView | null>;
+  /**
+   * A generation's track and the reply data its frontend stored with it, for a frontend process
+   * that did not take the command (it restarted mid-render). Holds tokens: never log it.
+   */
+  replyOf(generationId: string): Promise<{ track: TrackView; reply: Record<string, string> } | null>;
   recent(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;
   /** The server's tracks still queued, rendering, encoding or being posted, oldest first. */
   inProgress(platform: Platform, guildId: string, limit?: number): Promise<TrackView[]>;

@@ -169,6 +169,11 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       const rows = await recent(orm.em.fork(), platform, guildId, Math.min(Math.max(1, limit), 50));
       return rows.map((r) => toTrackView(r, config.http.publicUrl));
     },
+    async replyOf(generationId) {
+      if (!isGenerationId(generationId)) return null;
+      const row = await getGeneration(orm.em.fork(), generationId);
+      return row ? { track: toTrackView(row, config.http.publicUrl), reply: row.reply } : null;
+    },
     async inProgress(platform, guildId, limit = 10) {
       const rows = await inProgress(orm.em.fork(), platform, cleanName(guildId, 64), Math.min(Math.max(1, limit), 50));
       return rows.map((r) => toTrackView(r, config.http.publicUrl));

@@ -2,9 +2,11 @@
  * ditty's Discord bot: transport only. Interactions and reactions become ChatCore calls; progress
  * events and deliveries become edits of the interaction reply. Only non-privileged intents.
  */
-import { Client, Events, GatewayIntentBits, Partials, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, InteractionWebhook, Partials, type Interaction } from 'discord.js';
 import type { Config } from '../../core/config.ts';
 import type { FrontendRuntime } from '../../core/chat.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { fromReplyMap, tokenUsable } from './ids.ts';
 import { createButtonHandler } from './buttons.ts';
 import { CommandName } from './commands.ts';
 import type { BotContext } from './context.ts';
@@ -74,7 +76,7 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
     client: client as Client<true>,
     runtime,
     log,
-    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log),
+    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log, (ev) => adoptReply(client, runtime, ev)),
     favoriteEmoji,
     settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs, timeoutMs: coreTimeoutMs }),
     coreTimeoutMs,
@@ -138,4 +140,19 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
     default:
       ctx.log.debug({ command: interaction.commandName }, 'discord unknown command ignored');
   }
+}
+
+/**
+ * The reply of a generation this process did not see asked, when it is this process's to edit:
+ * a process that restarted mid-render picks up its progress and failure edits from the next event.
+ * Only the process serving the guild takes it (with several shards, the others ignore it), and only
+ * while the interaction token lives; the finished track goes out through delivery either way.
+ */
+async function adoptReply(client: Client, runtime: FrontendRuntime, ev: ProgressEvent): Promise<{ webhook: InteractionWebhook; prompt: string } | null> {
+  if (!client.isReady()) return null;
+  const found = await runtime.core.replyOf(ev.generationId);
+  if (!found || found.track.origin.platform !== 'discord') return null;
+  const ref = fromReplyMap(found.reply);
+  if (!ref.guildId || !client.guilds.cache.has(ref.guildId) || !tokenUsable(ref, Date.now())) return null;
+  return { webhook: new InteractionWebhook(client, ref.applicationId!, ref.interactionToken!), prompt: found.track.prompt };
 }

@@ -22,16 +22,27 @@ interface Tracked {
 
 const TERMINAL = new Set<ProgressEvent['stage']>(['failed', 'cancelled']);
 
+/**
+ * Finds the reply of a generation this process did not see asked (it restarted mid-render, or
+ * another process took the command): null when the generation is not this process's to edit.
+ */
+export type AdoptReply = (ev: ProgressEvent) => Promise<{ webhook: InteractionWebhook; prompt: string } | null>;
+
 export class ProgressEditor {
   readonly #tracked = new Map<string, Tracked>();
   /** Recently closed generations, bounded: late progress or a late track() must not reopen them. */
   readonly #finished = new Set<string>();
   readonly #intervalMs: number;
   readonly #log: Logger;
+  readonly #adopt: AdoptReply | null;
+  /** Generations being looked up for adoption, and (bounded) those found not to be ours. */
+  readonly #adopting = new Set<string>();
+  readonly #notOurs = new Set<string>();
 
-  constructor(intervalMs: number, log: Logger) {
+  constructor(intervalMs: number, log: Logger, adopt: AdoptReply | null = null) {
     this.#intervalMs = intervalMs;
     this.#log = log;
+    this.#adopt = adopt;
   }
 
   /**
@@ -42,14 +53,21 @@ export class ProgressEditor {
     if (this.#tracked.has(generationId) || this.#finished.has(generationId)) return;
     const t: Tracked = { webhook, prompt, lastEditAt: 0, pending: initial, timer: null, inFlight: null, closed: false };
     this.#tracked.set(generationId, t);
-    void this.#flush(generationId, t);
+    const flushed = this.#flush(generationId, t);
+    if (TERMINAL.has(initial.stage)) {
+      this.#markFinished(generationId);
+      void flushed.finally(() => this.#forget(generationId, t));
+    }
   }
 
   onEvent(ev: ProgressEvent): void {
     const t = this.#tracked.get(ev.generationId);
-    if (!t || t.closed) return;
-    // Completion belongs to the delivery handler, which replaces the whole message.
-    if (ev.stage === 'completed' || ev.stage === 'delivering') return;
+    if (!t) return this.#maybeAdopt(ev);
+    if (t.closed) return;
+    // Completion belongs to the delivery handler, which replaces the whole message (in whichever
+    // process consumed the delivery); here it only ends the tracking.
+    if (ev.stage === 'completed') return void this.close(ev.generationId);
+    if (ev.stage === 'delivering') return;
     t.pending = ev;
     if (TERMINAL.has(ev.stage)) {
       this.#markFinished(ev.generationId);
@@ -77,9 +95,25 @@ export class ProgressEditor {
     return this.#tracked.size;
   }
 
+  /**
+   * An event for a generation this process does not follow: if it is ours to edit (the lookup
+   * says so), follow it from this event on. Lookups happen once per generation, not per event.
+   */
+  #maybeAdopt(ev: ProgressEvent): void {
+    const id = ev.generationId;
+    if (!this.#adopt || ev.stage === 'completed' || ev.stage === 'delivering') return;
+    if (this.#finished.has(id) || this.#adopting.has(id) || this.#notOurs.has(id)) return;
+    this.#adopting.add(id);
+    this.#adopt(ev)
+      .then((found) => {
+        if (found) this.track(id, found.webhook, found.prompt, ev);
+        else rememberBounded(this.#notOurs, id);
+      }, (err: unknown) => this.#log.warn({ err, generationId: id }, 'discord progress: reply lookup failed'))
+      .finally(() => this.#adopting.delete(id));
+  }
+
   #markFinished(generationId: string): void {
-    this.#finished.add(generationId);
-    if (this.#finished.size > 1000) this.#finished.delete(this.#finished.values().next().value!);
+    rememberBounded(this.#finished, generationId);
   }
 
   #forget(generationId: string, t: Tracked): void {
@@ -126,4 +160,10 @@ export class ProgressEditor {
       });
     await t.inFlight;
   }
+}
+
+/** Adds to a set that keeps only its newest 1000 entries. */
+function rememberBounded(set: Set<string>, id: string): void {
+  set.add(id);
+  if (set.size > 1000) set.delete(set.values().next().value!);
 }

@@ -194,3 +194,24 @@ async function waitUntil(check: () => Promise<boolean>, what: string, timeoutMs 
     await new Promise((r) => setTimeout(r, 50));
   }
 }
+
+// Last: it adds a generation, which the /stats totals above do not count.
+describe('discord after a restart mid-render', () => {
+  it('GIVEN a restart while the track waits THEN the new process edits the original reply with progress, and the track lands in it', async () => {
+    const worker = sys.system.worker!.worker;
+    await worker.pause();
+    const { id, token } = fake.slashCommand('generate', { prompt: 'restart mid render', duration: 20 });
+    await fake.waitFor(() => editsOf(token).find((e) => String(e.body?.content).includes('Queued')), 5000, 'queued status');
+
+    await bot.stop();
+    bot = await startDiscordBot(sys.config.discord!, sys.runtime, { progressIntervalMs: 250 });
+    const restarted = Date.now();
+    worker.resume();
+
+    const msg = await trackMessage(id);
+    const after = editsOf(token).filter((e) => e.at >= restarted);
+    // the new process never saw the command: its edits come from the stored reply
+    expect(after.some((e) => /Rendering|Encoding|Uploading/.test(String(e.body?.content)))).toBe(true);
+    expect(msg.attachments).toHaveLength(1);
+  });
+});

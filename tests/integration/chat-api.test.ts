@@ -98,6 +98,10 @@ class FakeCore implements ChatCore {
   async recent(platform: Platform, guildId: string): Promise<TrackView[]> {
     return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId && t.status === 'completed').reverse();
   }
+  async replyOf(id: string): Promise<{ track: TrackView; reply: Record<string, string> } | null> {
+    const track = this.tracks.get(id);
+    return track ? { track, reply: {} } : null;
+  }
   async inProgress(platform: Platform, guildId: string): Promise<TrackView[]> {
     return [...this.tracks.values()].filter((t) => t.origin.platform === platform && t.origin.guildId === guildId && IN_PROGRESS.includes(t.status));
   }

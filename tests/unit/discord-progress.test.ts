@@ -81,3 +81,57 @@ describe('GIVEN a tracked generation', () => {
     expect(p.size).toBe(0);
   });
 });
+
+describe('GIVEN a generation this process did not see asked (it restarted mid-render)', () => {
+  it('THEN the first event looks its reply up once, and edits follow from there', async () => {
+    const { edits, webhook } = recordingWebhook(5);
+    let lookups = 0;
+    const p = new ProgressEditor(50, log, async () => {
+      lookups++;
+      await sleep(10);
+      return { webhook, prompt: 'lofi' };
+    });
+    for (let i = 1; i <= 10; i++) p.onEvent(ev('rendering', i / 20));
+    await sleep(30);
+    p.onEvent(ev('rendering', 0.9));
+    await sleep(150);
+    expect(lookups).toBe(1);
+    expect(edits[0]!.content).toContain('5%');
+    expect(edits.at(-1)!.content).toContain('90%');
+    // the delivery (in whichever process took it) replaces the message; completion ends the tracking
+    p.onEvent(ev('completed', 1));
+    await sleep(10);
+    expect(p.size).toBe(0);
+  });
+
+  it('THEN one that is not ours is looked up once and never edited; a failure found on adoption is shown and ends it', async () => {
+    const { edits, webhook } = recordingWebhook(5);
+    const asked: string[] = [];
+    const OTHER = '5c1d2e3f-0000-4000-8000-000000000001';
+    const p = new ProgressEditor(50, log, async (e) => {
+      asked.push(e.generationId);
+      return e.generationId === GEN ? { webhook, prompt: 'lofi' } : null;
+    });
+    for (let i = 0; i < 5; i++) p.onEvent({ ...ev('rendering', i / 5), generationId: OTHER });
+    await sleep(20);
+    p.onEvent({ ...ev('rendering', 0.9), generationId: OTHER });
+    p.onEvent({ ...ev('failed'), message: 'engine crashed' });
+    await sleep(50);
+    expect(asked).toEqual([OTHER, GEN]);
+    expect(edits.map((e) => e.content).join('\n')).toContain('engine crashed');
+    expect(edits).toHaveLength(1);
+    expect(p.size).toBe(0);
+  });
+
+  it('THEN a delivering or completed event alone is not adopted: the delivery owns the message', async () => {
+    let lookups = 0;
+    const p = new ProgressEditor(50, log, async () => {
+      lookups++;
+      return null;
+    });
+    p.onEvent(ev('delivering', 1));
+    p.onEvent(ev('completed', 1));
+    await sleep(10);
+    expect(lookups).toBe(0);
+  });
+});

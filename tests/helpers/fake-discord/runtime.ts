@@ -56,6 +56,10 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       this.#get(id).view.plays++;
     },
     track: async (id) => this.generations.get(id)?.view ?? null,
+    replyOf: async (id) => {
+      const g = this.generations.get(id);
+      return g ? { track: g.view, reply: g.req.reply ?? {} } : null;
+    },
     recent: async (_platform: Platform, guildId: string, limit = 10) =>
       [...this.generations.values()].filter((g) => g.view.origin.guildId === guildId).map((g) => g.view).reverse().slice(0, limit),
     inProgress: async (_platform: Platform, guildId: string, limit = 10) =>

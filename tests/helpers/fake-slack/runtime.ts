@@ -60,6 +60,10 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       this.#row(id).view.plays += 1;
     },
     track: async (id) => this.rows.get(id)?.view ?? null,
+    replyOf: async (id) => {
+      const row = this.rows.get(id);
+      return row ? { track: row.view, reply: row.request.reply ?? {} } : null;
+    },
     recent: async (platform: Platform, guildId: string, limit = 10) =>
       [...this.rows.values()].filter((r) => r.view.origin.platform === platform && r.view.origin.guildId === guildId).map((r) => r.view).reverse().slice(0, limit),
     inProgress: async (platform: Platform, guildId: string, limit = 10) =>
