@@ -148,8 +148,9 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
  * Only the process serving the guild takes it (with several shards, the others ignore it), and only
  * while the interaction token lives; the finished track goes out through delivery either way.
  */
-async function adoptReply(client: Client, runtime: FrontendRuntime, ev: ProgressEvent): Promise<{ webhook: InteractionWebhook; prompt: string } | null> {
-  if (!client.isReady()) return null;
+async function adoptReply(client: Client, runtime: FrontendRuntime, ev: ProgressEvent): Promise<{ webhook: InteractionWebhook; prompt: string } | null | 'later'> {
+  // events flow before the gateway is up: which guilds are ours is not known yet
+  if (!client.isReady()) return 'later';
   const found = await runtime.core.replyOf(ev.generationId);
   if (!found || found.track.origin.platform !== 'discord') return null;
   const ref = fromReplyMap(found.reply);

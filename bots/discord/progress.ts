@@ -24,9 +24,10 @@ const TERMINAL = new Set<ProgressEvent['stage']>(['failed', 'cancelled']);
 
 /**
  * Finds the reply of a generation this process did not see asked (it restarted mid-render, or
- * another process took the command): null when the generation is not this process's to edit.
+ * another process took the command): null when the generation is not this process's to edit,
+ * 'later' when that cannot be told yet (the client is still connecting).
  */
-export type AdoptReply = (ev: ProgressEvent) => Promise<{ webhook: InteractionWebhook; prompt: string } | null>;
+export type AdoptReply = (ev: ProgressEvent) => Promise<{ webhook: InteractionWebhook; prompt: string } | null | 'later'>;
 
 export class ProgressEditor {
   readonly #tracked = new Map<string, Tracked>();
@@ -106,8 +107,8 @@ export class ProgressEditor {
     this.#adopting.add(id);
     this.#adopt(ev)
       .then((found) => {
-        if (found) this.track(id, found.webhook, found.prompt, ev);
-        else rememberBounded(this.#notOurs, id);
+        if (found === null) rememberBounded(this.#notOurs, id);
+        else if (found !== 'later') this.track(id, found.webhook, found.prompt, ev);
       }, (err: unknown) => this.#log.warn({ err, generationId: id }, 'discord progress: reply lookup failed'))
       .finally(() => this.#adopting.delete(id));
   }

@@ -123,6 +123,23 @@ describe('GIVEN a generation this process did not see asked (it restarted mid-re
     expect(p.size).toBe(0);
   });
 
+  it('THEN a lookup that cannot tell yet (client connecting) is asked again at the next event', async () => {
+    const { edits, webhook } = recordingWebhook(5);
+    let ready = false;
+    let lookups = 0;
+    const p = new ProgressEditor(50, log, async () => {
+      lookups++;
+      return ready ? { webhook, prompt: 'lofi' } : 'later';
+    });
+    p.onEvent(ev('rendering', 0.2));
+    await sleep(10);
+    ready = true;
+    p.onEvent(ev('rendering', 0.4));
+    await sleep(30);
+    expect(lookups).toBe(2);
+    expect(edits.at(-1)!.content).toContain('40%');
+  });
+
   it('THEN a delivering or completed event alone is not adopted: the delivery owns the message', async () => {
     let lookups = 0;
     const p = new ProgressEditor(50, log, async () => {
