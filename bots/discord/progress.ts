@@ -6,6 +6,7 @@
  */
 import type { InteractionWebhook } from 'discord.js';
 import type { Logger } from '../../core/log.ts';
+import { RecentSet } from '../../core/recent-set.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { NO_MENTIONS, progressMessage } from './messages.ts';
 import { isTokenGone } from './errors.ts';
@@ -32,13 +33,13 @@ export type AdoptReply = (ev: ProgressEvent) => Promise<{ webhook: InteractionWe
 export class ProgressEditor {
   readonly #tracked = new Map<string, Tracked>();
   /** Recently closed generations, bounded: late progress or a late track() must not reopen them. */
-  readonly #finished = new Set<string>();
+  readonly #finished = new RecentSet(1000);
   readonly #intervalMs: number;
   readonly #log: Logger;
   readonly #adopt: AdoptReply | null;
   /** Generations being looked up for adoption, and (bounded) those found not to be ours. */
   readonly #adopting = new Set<string>();
-  readonly #notOurs = new Set<string>();
+  readonly #notOurs = new RecentSet(1000);
 
   constructor(intervalMs: number, log: Logger, adopt: AdoptReply | null = null) {
     this.#intervalMs = intervalMs;
@@ -107,14 +108,14 @@ export class ProgressEditor {
     this.#adopting.add(id);
     this.#adopt(ev)
       .then((found) => {
-        if (found === null) rememberBounded(this.#notOurs, id);
+        if (found === null) this.#notOurs.add(id);
         else if (found !== 'later') this.track(id, found.webhook, found.prompt, ev);
       }, (err: unknown) => this.#log.warn({ err, generationId: id }, 'discord progress: reply lookup failed'))
       .finally(() => this.#adopting.delete(id));
   }
 
   #markFinished(generationId: string): void {
-    rememberBounded(this.#finished, generationId);
+    this.#finished.add(generationId);
   }
 
   #forget(generationId: string, t: Tracked): void {
@@ -161,10 +162,4 @@ export class ProgressEditor {
       });
     await t.inFlight;
   }
-}
-
-/** Adds to a set that keeps only its newest 1000 entries. */
-function rememberBounded(set: Set<string>, id: string): void {
-  set.add(id);
-  if (set.size > 1000) set.delete(set.values().next().value!);
 }

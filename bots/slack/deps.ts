@@ -1,4 +1,5 @@
 /** What every listener receives: the runtime plus the app's own small state. Nothing global. */
+import type { RecentSet } from '../../core/recent-set.ts';
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import type { WorkspaceClients } from './oauth.ts';
@@ -24,25 +25,6 @@ export interface SlackDeps {
   messageGenerations: Map<string, string | null>;
   /** User id → display name from users.info, with when it was read. */
   userNames: Map<string, { name: string | undefined; at: number }>;
-}
-
-/** A bounded insertion-ordered set: remembers the newest `limit` keys. */
-export class RecentSet {
-  readonly #keys = new Set<string>();
-  readonly #limit: number;
-  constructor(limit: number) {
-    this.#limit = limit;
-  }
-  has(key: string): boolean {
-    return this.#keys.has(key);
-  }
-  /** True when the key was new (and is now remembered). */
-  add(key: string): boolean {
-    if (this.#keys.has(key)) return false;
-    this.#keys.add(key);
-    if (this.#keys.size > this.#limit) this.#keys.delete(this.#keys.values().next().value!);
-    return true;
-  }
 }
 
 export function slackActor(teamId: string, userId: string, displayName: string | undefined): Actor {

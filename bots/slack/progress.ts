@@ -4,6 +4,7 @@
  * is waited out by the WebClient (it pauses for Retry-After, then retries); events that arrive
  * meanwhile collapse into the next update.
  */
+import { RecentSet } from '../../core/recent-set.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { Logger } from '../../core/log.ts';
 import type { StatusInput } from './blocks.ts';
@@ -50,14 +51,13 @@ export class ProgressUpdater {
   readonly #entries = new Map<string, Entry>();
   /** Events for generations not yet tracked: the queued event can beat generate()'s return. */
   readonly #early = new Map<string, ProgressEvent>();
-  readonly #finished = new Set<string>();
-  readonly #rememberFinished: number;
+  readonly #finished: RecentSet;
 
   constructor(write: StatusWriter, log: Logger, opts: ProgressOptions = {}) {
     this.#write = write;
     this.#log = log;
     this.#intervalMs = opts.intervalMs ?? 2000;
-    this.#rememberFinished = opts.rememberFinished ?? 2000;
+    this.#finished = new RecentSet(opts.rememberFinished ?? 2000);
   }
 
   /** Starts following a status message; `initial` is shown at once. */
@@ -107,7 +107,6 @@ export class ProgressUpdater {
 
   #markFinished(id: string): void {
     this.#finished.add(id);
-    if (this.#finished.size > this.#rememberFinished) this.#finished.delete(this.#finished.values().next().value!);
   }
 
   #push(entry: Entry, event: ProgressEvent): void {

@@ -1,0 +1,21 @@
+/**
+ * A bounded insertion-ordered set: remembers the newest `limit` keys. The bots keep ids they have
+ * seen or finished in it, so a long-running process does not grow.
+ */
+export class RecentSet {
+  readonly #keys = new Set<string>();
+  readonly #limit: number;
+  constructor(limit: number) {
+    this.#limit = limit;
+  }
+  has(key: string): boolean {
+    return this.#keys.has(key);
+  }
+  /** True when the key was new (and is now remembered). */
+  add(key: string): boolean {
+    if (this.#keys.has(key)) return false;
+    this.#keys.add(key);
+    if (this.#keys.size > this.#limit) this.#keys.delete(this.#keys.values().next().value!);
+    return true;
+  }
+}
