@@ -109,7 +109,7 @@ export class EmbeddedEngine implements Engine {
   private takeMix(frames: number): MixBuffers {
     const spare = this.spareMix;
     this.spareMix = undefined;
-    const padded = Math.ceil(frames / (BLOCK * SLOW)) * BLOCK * SLOW;
+    const padded = paddedFrames(frames);
     if (spare && spare.left.length >= padded) return spare;
     return { left: new Float32Array(padded), right: new Float32Array(padded) };
   }
@@ -119,6 +119,12 @@ export class EmbeddedEngine implements Engine {
     // Sessions are shared per device across engines in this thread; they live as long as it does.
     this.session = undefined;
   }
+}
+
+/** A track's length rounded up to whole slow blocks: every chunk's slow bus is then exactly half
+ * its length (what the graph renders past the end is dropped). */
+function paddedFrames(frames: number): number {
+  return Math.ceil(frames / (BLOCK * SLOW)) * BLOCK * SLOW;
 }
 
 /** Planar stereo buffers at least as long as a track rounded up to whole slow blocks. */
@@ -135,9 +141,8 @@ export async function synthesize(
     const { signal, onProgress } = options;
     let t = performance.now();
     const rows = notesToRows(composition.notes, composition.space);
-    // whole slow blocks: every chunk's slow bus is exactly half its length (the tail is dropped)
-    const nBlocks = Math.ceil(frames / (BLOCK * SLOW)) * SLOW;
-    const padded = nBlocks * BLOCK;
+    const padded = paddedFrames(frames);
+    const nBlocks = padded / BLOCK;
     // The graph writes each chunk straight into these (preallocated outputs): no copy of the mix,
     // and no fresh output buffers to fault in every run. They run to the end of the last chunk.
     const mixL = mix && mix.left.length >= padded ? mix.left : new Float32Array(padded);
