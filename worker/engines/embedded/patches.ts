@@ -58,7 +58,7 @@ export type Patch = Layer[];
 const env = (attack: number, decay: number, sustain: number, release: number): Envelope => ({ attack, decay, sustain, release });
 const perc = (decay: number, release = decay * 2) => env(0.0015, decay, 0, release);
 
-export const PATCHES = {
+const SYNTH_PATCHES = {
   // --- drums ---------------------------------------------------------------------------
   kick: [
     { kind: 'fm', ratio: 1, index: [0, 0, 1], env: env(0.001, 0.22, 0, 0.3), gain: 1.0, send: 0, sweep: 26, sweepTime: 0.028 },
@@ -147,4 +147,28 @@ export const PATCHES = {
   ],
 } satisfies Record<string, Patch>;
 
+/**
+ * Voices that the sampled (SoundFont) instruments will play. Until a voice has samples it borrows
+ * the nearest synth patch, so styles can already name the instrument they mean.
+ */
+const SAMPLED_VOICES = {
+  brightPiano: 'piano', clav: 'epiano', harpsichord: 'piano', churchOrgan: 'organ', accordion: 'organ', harmonica: 'flute',
+  nylonGuitar: 'guitar', steelGuitar: 'guitar', cleanGuitar: 'guitar', mutedGuitar: 'guitar', distGuitar: 'leadGuitar', banjo: 'guitar', sitar: 'guitar',
+  fingerBass: 'rockBass', pickBass: 'rockBass', slapBass: 'pluckBass', fretlessBass: 'upright', synthBass: 'acid',
+  violin: 'strings', cello: 'strings', pizzicato: 'staccato', harp: 'pluck', choir: 'pad', warmPad: 'pad',
+  trumpet: 'brass', trombone: 'brass', clarinet: 'flute', panFlute: 'flute', tinWhistle: 'flute', bagpipe: 'organ',
+  vibes: 'bell', marimba: 'bell', xylophone: 'bell', glockenspiel: 'bell', celesta: 'bell', musicBox: 'bell', kalimba: 'bell', steelDrums: 'bell',
+  squareLead: 'lead', sawLead: 'lead',
+  pedalhat: 'hat', conga: 'tom', bongo: 'tom', cowbell: 'rim', clave: 'rim', woodblock: 'rim', tambourine: 'shaker', timbale: 'tom', guiro: 'shaker', triangle: 'hat',
+} as const satisfies Record<string, keyof typeof SYNTH_PATCHES>;
+
+export const PATCHES: Record<keyof typeof SYNTH_PATCHES | keyof typeof SAMPLED_VOICES, Patch> = {
+  ...SYNTH_PATCHES,
+  ...(Object.fromEntries(Object.entries(SAMPLED_VOICES).map(([name, synth]) => [name, SYNTH_PATCHES[synth]])) as Record<keyof typeof SAMPLED_VOICES, Patch>),
+};
+
 export type InstrumentName = keyof typeof PATCHES;
+
+/** Drum kits a style plays (General MIDI percussion programs once sampled; 'chip' is synthesized). */
+export const DRUM_KITS = ['standard', 'room', 'power', 'electronic', 'tr808', 'jazz', 'brush', 'orchestral', 'chip'] as const;
+export type DrumKit = (typeof DRUM_KITS)[number];
