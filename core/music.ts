@@ -1,6 +1,10 @@
 /** What the prompt parser understood; stored as the generation's parameters and shown to users. */
 export const GENRES = [
+  // the first eleven are stored in existing rows: keep their ids
   'lofi', 'trap', 'house', 'techno', 'ambient', 'rock', 'jazz', 'piano', 'dnb', 'cinematic', 'pop',
+  'metal', 'punk', 'indie', 'funk', 'disco', 'soul', 'gospel', 'blues', 'bossa', 'samba', 'salsa', 'reggaeton', 'reggae',
+  'afrobeat', 'country', 'folk', 'celtic', 'shanty', 'lullaby', 'chiptune', 'synthwave', 'trance', 'dubstep', 'garage',
+  'drill', 'boombap', 'kpop', 'videogame',
 ] as const;
 export type Genre = (typeof GENRES)[number];
 

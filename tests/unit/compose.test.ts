@@ -9,9 +9,17 @@ import { PATCHES } from '../../worker/engines/embedded/patches.ts';
 const PROMPT: Record<Genre, string> = {
   lofi: 'lofi hip hop', trap: 'trap', house: 'house', techno: 'techno', ambient: 'ambient', rock: 'rock',
   jazz: 'jazz', piano: 'solo piano', dnb: 'drum and bass', cinematic: 'cinematic orchestral', pop: 'pop song',
+  metal: 'heavy metal', punk: 'punk rock', indie: 'indie rock', funk: 'funk', disco: 'disco', soul: 'soul', gospel: 'gospel',
+  blues: 'blues', bossa: 'bossa nova', samba: 'samba', salsa: 'salsa', reggaeton: 'reggaeton', reggae: 'reggae', afrobeat: 'afrobeat',
+  country: 'country', folk: 'folk', celtic: 'celtic', shanty: 'sea shanty', lullaby: 'lullaby', chiptune: '8-bit', synthwave: 'synthwave',
+  trance: 'trance', dubstep: 'dubstep', garage: 'uk garage', drill: 'drill', boombap: 'boom bap', kpop: 'k-pop', videogame: 'video game music',
 };
 
 describe('compose', () => {
+  it.each(GENRES)('GIVEN the prompt for %s THEN the parser finds that style', (genre) => {
+    expect(parsePrompt(PROMPT[genre], 1).genre).toBe(genre);
+  });
+
   it.each(GENRES)('GIVEN %s THEN every note lies inside the track and ends before the last 30 ms', (genre) => {
     const c = compose(parsePrompt(PROMPT[genre], 4), 30);
     expect(c.notes.length).toBeGreaterThan(20);

@@ -60,7 +60,7 @@ const fourOnFloor = 'x...x...x...x...';
 /** From this tempo up, grooves favour the quarter-note pulse (fills in eighths, fastDrums). */
 export const FAST_BPM = 128;
 
-export const PRESETS: Record<Genre, Preset> = {
+const BASE_PRESETS = {
   pop: {
     ...base,
     progressions: { major: [[0, 4, 5, 3], [0, 5, 3, 4], [0, 3, 4, 3]], minor: [[0, 5, 3, 4], [0, 3, 5, 4], [0, 6, 5, 4]] },
@@ -201,4 +201,15 @@ export const PRESETS: Record<Genre, Preset> = {
     pad: 'strings',
     melody: { style: 'long', inst: 'brass', center: 67 },
   },
+} satisfies Partial<Record<Genre, Preset>>;
+
+/** Styles that borrow the nearest existing preset until they have their own material. */
+export const PRESETS: Record<Genre, Preset> = {
+  ...BASE_PRESETS,
+  metal: BASE_PRESETS.rock, punk: BASE_PRESETS.rock, indie: BASE_PRESETS.rock, funk: BASE_PRESETS.pop, disco: BASE_PRESETS.house,
+  soul: BASE_PRESETS.lofi, gospel: BASE_PRESETS.piano, blues: BASE_PRESETS.jazz, bossa: BASE_PRESETS.jazz, samba: BASE_PRESETS.pop,
+  salsa: BASE_PRESETS.pop, reggaeton: BASE_PRESETS.trap, reggae: BASE_PRESETS.lofi, afrobeat: BASE_PRESETS.pop, country: BASE_PRESETS.rock,
+  folk: BASE_PRESETS.pop, celtic: BASE_PRESETS.pop, shanty: BASE_PRESETS.pop, lullaby: BASE_PRESETS.piano, chiptune: BASE_PRESETS.pop,
+  synthwave: BASE_PRESETS.pop, trance: BASE_PRESETS.house, dubstep: BASE_PRESETS.trap, garage: BASE_PRESETS.house, drill: BASE_PRESETS.trap,
+  boombap: BASE_PRESETS.lofi, kpop: BASE_PRESETS.pop, videogame: BASE_PRESETS.pop,
 };
