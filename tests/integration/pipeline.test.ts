@@ -110,8 +110,15 @@ describe('render pipeline', () => {
     expect(await sys.runtime.queues.render.getJob(accepted.generationId)).toBeUndefined();
     sys.system.worker!.worker.resume();
     // Rows younger than the stale threshold are left alone; the reconciler picks it up after.
-    await waitFor(async () => ((await sys.system.worker!.reconcileNow()) > 0 ? true : undefined), 20_000);
-    await waitFor(() => delivered.find((d) => d.track.id === accepted.generationId));
+    // Its own timer (every 2 s here) races these calls: whichever run comes first re-enqueues
+    // the job, and the other then rightly finds nothing to do. Waiting for reconcileNow() itself
+    // to return > 0 failed whenever the timer won (then the job renders and every later call
+    // returns 0), so the test waits for the track instead; only the reconciler can enqueue it.
+    const delivery = await waitFor(async () => {
+      await sys.system.worker!.reconcileNow();
+      return delivered.find((d) => d.track.id === accepted.generationId);
+    }, 30_000, 'the re-enqueued track');
+    expect(delivery.track.id).toBe(accepted.generationId);
   });
 
   it('a job for a generation that does not exist fails at once, without retries', async () => {
