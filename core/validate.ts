@@ -3,21 +3,25 @@
  * throws a UserError whose message tells the user what to change.
  */
 import { UserError, UserErrorCode } from './errors.ts';
+import { hasVisibleChars, visibleText } from './text-clean.ts';
 
 export const PROMPT_MAX_CHARS = 1000;
 export const DURATION_MIN_S = 5;
 export const DURATION_MAX_S = 120;
 export const SEED_MAX = 0xffff_ffff;
 
-// Control characters (Cc) and bidi overrides/isolates can hide text or flip how a prompt reads
-// when echoed back; zero-width joiners stay, because emoji sequences need them.
-const UNSAFE_CHARS = /[\p{Cc}\u202A-\u202E\u2066-\u2069\u200E\u200F\u061C\uFEFF]/gu;
-
 export function cleanPrompt(raw: unknown, maxChars = PROMPT_MAX_CHARS): string {
   if (typeof raw !== 'string') throw new UserError(UserErrorCode.PromptEmpty, 'Describe the music you want, e.g. `/generate lo-fi piano at 80 bpm`.');
-  const text = raw.normalize('NFC').replace(UNSAFE_CHARS, ' ').replace(/\s+/gu, ' ').trim();
+  // What is stored is what every frontend echoes: no bidi controls, tag or zero-width characters.
+  const text = visibleText(raw);
   if (text.length === 0) {
     throw new UserError(UserErrorCode.PromptEmpty, 'Describe the music you want, e.g. `/generate lo-fi piano at 80 bpm`.');
+  }
+  if (!hasVisibleChars(text)) {
+    throw new UserError(
+      UserErrorCode.PromptEmpty,
+      'That prompt has no visible characters (only invisible or formatting ones). Describe the music in words, e.g. `/generate lo-fi piano at 80 bpm`.',
+    );
   }
   // Code points, not UTF-16 units: an emoji counts once.
   const length = [...text].length;
@@ -79,8 +83,8 @@ export function isGenerationId(value: unknown): value is string {
 
 /** Display names and platform ids echoed back to chat: bounded and free of control characters. */
 export function cleanName(raw: unknown, maxChars = 64): string {
-  const text = typeof raw === 'string' ? raw.normalize('NFC').replace(UNSAFE_CHARS, '').trim() : '';
-  if (!text || [...text].length > maxChars) {
+  const text = typeof raw === 'string' ? visibleText(raw) : '';
+  if (!text || !hasVisibleChars(text) || [...text].length > maxChars) {
     throw new UserError(UserErrorCode.NameInvalid, `Names must be 1 to ${maxChars} characters.`);
   }
   return text;

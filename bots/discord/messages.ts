@@ -1,6 +1,6 @@
 /**
  * Pure builders for every message ditty posts on Discord. Anything that echoes user input
- * (prompts, display names, error text) passes through `inert()` and goes out with
+ * (prompts, display names, error text) passes through `inert()` (inert.ts) and goes out with
  * `allowed_mentions: { parse: [] }`, so a prompt can neither ping nor restyle the channel.
  */
 import {
@@ -8,7 +8,6 @@ import {
   ButtonBuilder,
   ButtonStyle,
   EmbedBuilder,
-  escapeMarkdown,
   type APIEmbed,
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
@@ -16,6 +15,9 @@ import {
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { buttonId, isFavoriteEmoji } from './ids.ts';
+import { inert } from './inert.ts';
+
+export { inert };
 
 /** Sent with every message: nobody is ever pinged by ditty, whatever the prompt says. */
 export const NO_MENTIONS = { parse: [] as never[] };
@@ -26,15 +28,6 @@ const PROMPT_IN_EMBED = 1500;
 const NAME_MAX = 64;
 
 export const BRAND_COLOR = 0x7c5cff;
-
-/**
- * Markdown escaped and mentions defused. `allowed_mentions` already stops pings; the zero-width
- * joiner after `@` also keeps `@everyone` from looking like a ping in clients and logs.
- */
-export function inert(text: string, max = PROMPT_IN_CONTENT): string {
-  const clipped = [...text].length > max ? `${[...text].slice(0, max - 1).join('')}…` : text;
-  return escapeMarkdown(clipped).replace(/@/g, '@\u200b');
-}
 
 export interface ComponentsJSON {
   components: APIActionRowComponent<APIComponentInMessageActionRow>[];
@@ -150,7 +143,7 @@ export const UNAVAILABLE_TEXT = '⚠️ ditty can\'t reach its queue or database
 
 export function userErrorText(message: string): string {
   // The core writes these messages, but they may quote the user's input back.
-  return `⚠️ ${escapeMarkdown(message).replace(/@/g, '@\u200b')}`;
+  return `⚠️ ${inert(message, 1000)}`;
 }
 
 const PERIOD_LABEL = { day: 'today', week: 'this week', month: 'this month', all: 'all time' } as const;
@@ -180,9 +173,9 @@ export function statsEmbed(stats: Stats, serverName: string | null, chartName: s
   return embed.toJSON();
 }
 
-/** One line per track: the prompt links to the player; brackets are dropped so it cannot break the link. */
+/** One line per track: the prompt (escaped, so it cannot break out of the label) links to the player. */
 function trackLine(t: TrackView): string {
-  return `• [${inert(t.prompt.replace(/[[\]()]/g, ' '), 60)}](${t.playerUrl}) · ${t.params.genre} · ${t.params.bpm} bpm · ⭐ ${t.favorites} · ${inert(t.creator.displayName, 32)}`;
+  return `• [${inert(t.prompt, 60)}](${t.playerUrl}) · ${t.params.genre} · ${t.params.bpm} bpm · ⭐ ${t.favorites} · ${inert(t.creator.displayName, 32)}`;
 }
 
 export function recentEmbed(tracks: TrackView[]): APIEmbed {
@@ -211,7 +204,7 @@ export function settingsEmbed(settings: ServerSettings, opts: { note?: string; s
   const words = !settings.blockedWords.length
     ? 'none'
     : showBlockedWords
-      ? settings.blockedWords.map((w) => `\`${w.replace(/`/g, 'ˋ')}\``).join(', ')
+      ? settings.blockedWords.map((w) => inert(w, 100)).join(', ')
       : `${settings.blockedWords.length} (members with Manage Server can see them)`;
   const embed = new EmbedBuilder()
     .setColor(BRAND_COLOR)

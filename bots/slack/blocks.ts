@@ -1,13 +1,14 @@
 /**
  * Block Kit for every message the app posts. Pure: core results in, blocks out. User text goes
- * into mrkdwn only through escapeMrkdwn, and the ids that tie a message to its generation live in
+ * into mrkdwn only through slackInert, in text objects marked `verbatim`, and the ids that tie a message to its generation live in
  * block_id and button values, so a reaction can find its track from the message alone.
  */
 import type { types as Slack } from '@slack/bolt';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
-import { escapeMrkdwn, truncate } from './text.ts';
+import { visibleText } from '../../core/text-clean.ts';
+import { slackInert, truncate, verbatimMrkdwn } from './text.ts';
 
 export type Block = Slack.KnownBlock;
 
@@ -38,7 +39,7 @@ export function generationIdFromBlocks(blocks: ReadonlyArray<{ block_id?: string
 
 /** Prompts are long; section text allows 3000 characters and people read the first line. */
 const PROMPT_SHOWN = 300;
-const quotePrompt = (prompt: string): string => `*${escapeMrkdwn(truncate(prompt, PROMPT_SHOWN))}*`;
+const quotePrompt = (prompt: string, max = PROMPT_SHOWN): string => `*${slackInert(prompt, max)}*`;
 const mention = (userId: string): string => `<@${userId}>`;
 
 export function paramsLine(params: MusicParams, durationS: number): string {
@@ -79,7 +80,7 @@ export function stageLine(event: Pick<ProgressEvent, 'stage' | 'progress' | 'pos
       return '📤 Posting the track…';
     case 'failed':
       // Core messages are written for chat, but may quote the prompt: escape like user text.
-      return `❌ Failed${event.message ? `: ${escapeMrkdwn(truncate(event.message, 300))}` : ''}`;
+      return `❌ Failed${event.message ? `: ${slackInert(event.message, 300)}` : ''}`;
     case 'cancelled':
       return '🚫 Cancelled';
   }
@@ -92,7 +93,7 @@ export function statusBlocks(input: StatusInput, event: Pick<ProgressEvent, 'sta
     {
       type: 'section',
       block_id: cardBlockId(input.generationId),
-      text: { type: 'mrkdwn', text: `🎵 ${quotePrompt(input.prompt)}\nrequested by ${mention(input.userId)}` },
+      text: verbatimMrkdwn(`🎵 ${quotePrompt(input.prompt)}\nrequested by ${mention(input.userId)}`),
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: paramsLine(input.params, input.durationS) }] },
     { type: 'section', text: { type: 'mrkdwn', text: line } },
@@ -103,7 +104,7 @@ export function statusBlocks(input: StatusInput, event: Pick<ProgressEvent, 'sta
       elements: [{ type: 'button', action_id: ActionId.Cancel, text: { type: 'plain_text', text: 'Cancel' }, value: input.generationId, style: 'danger' }],
     });
   }
-  return { text: `${line} — ${escapeMrkdwn(truncate(input.prompt, 80))}`, blocks };
+  return { text: `${line} — ${slackInert(input.prompt, 80)}`, blocks };
 }
 
 const SECTION_TEXT_MAX = 3000;
@@ -137,19 +138,19 @@ export interface CardOptions {
 /** The finished track: what was made, how, and the buttons. Replaces the status message. */
 export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: string; blocks: Block[] } {
   const p = track.params;
-  const field = (label: string, value: string): Slack.MrkdwnElement => ({ type: 'mrkdwn', text: `*${label}*\n${value}` });
+  const field = (label: string, value: string): Slack.MrkdwnElement => verbatimMrkdwn(`*${label}*\n${value}`);
   const blocks: Block[] = [
     {
       type: 'section',
       block_id: cardBlockId(track.id),
-      text: { type: 'mrkdwn', text: `🎵 ${quotePrompt(track.prompt)}\nby ${mention(opts.userId)}` },
+      text: verbatimMrkdwn(`🎵 ${quotePrompt(track.prompt)}\nby ${mention(opts.userId)}`),
       fields: [
         field('BPM', String(p.bpm)),
         field('Key', `${p.key} ${p.mode}`),
         field('Genre', p.genre),
         field('Duration', `${track.durationS} s`),
         field('Seed', String(p.seed)),
-        field('Engine', escapeMrkdwn(truncate(`${track.engine} ${track.engineVersion}`, 60))),
+        field('Engine', slackInert(`${track.engine} ${track.engineVersion}`, 60)),
         field('Render time', formatMs(track.renderMs)),
         field('Favorites', String(track.favorites)),
       ],
@@ -169,7 +170,7 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },
     ],
   });
-  return { text: `🎵 ${escapeMrkdwn(truncate(track.prompt, 80))} is ready`, blocks };
+  return { text: `🎵 ${slackInert(track.prompt, 80)} is ready`, blocks };
 }
 
 /** Blocks sent with the uploaded file, so a reaction on the file message finds its track too. */
@@ -178,7 +179,7 @@ export function fileBlocks(track: TrackView, userId: string, favoriteEmoji: stri
     {
       type: 'context',
       block_id: fileBlockId(track.id),
-      elements: [{ type: 'mrkdwn', text: `🎧 ${quotePrompt(truncate(track.prompt, 120))} by ${mention(userId)} · react with :${favoriteEmoji}: to favorite` }],
+      elements: [verbatimMrkdwn(`🎧 ${quotePrompt(track.prompt, 120)} by ${mention(userId)} · react with :${favoriteEmoji}: to favorite`)],
     },
   ];
 }
@@ -222,16 +223,16 @@ export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
     const most = Math.max(1, ...top.map((x) => x.favorites));
     const lines = top.map((x, i) => {
       const chart = '█'.repeat(Math.round((x.favorites / most) * 10)) || '▏';
-      return `${i + 1}. ${chart} ${x.favorites} ⭐ · ${escapeMrkdwn(truncate(x.prompt, 60))} — ${escapeMrkdwn(truncate(x.creator, 40))}`;
+      return `${i + 1}. ${chart} ${x.favorites} ⭐ · ${slackInert(x.prompt, 60)} — ${slackInert(x.creator, 40)}`;
     });
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines('*Top tracks*', lines) } });
+    blocks.push({ type: 'section', text: verbatimMrkdwn(fitLines('*Top tracks*', lines)) });
   }
   const creators = stats.topCreators.slice(0, 10);
   if (creators.length) {
     const lines = creators.map(
-      (c, i) => `${i + 1}. ${escapeMrkdwn(truncate(c.displayName, 40))} — ${c.generations} tracks, ${c.favoritesReceived} ⭐ received`,
+      (c, i) => `${i + 1}. ${slackInert(c.displayName, 40)} — ${c.generations} tracks, ${c.favoritesReceived} ⭐ received`,
     );
-    blocks.push({ type: 'section', text: { type: 'mrkdwn', text: fitLines('*Top creators*', lines) } });
+    blocks.push({ type: 'section', text: verbatimMrkdwn(fitLines('*Top creators*', lines)) });
   }
   if (!top.length && !creators.length) {
     blocks.push({ type: 'section', text: { type: 'mrkdwn', text: 'No tracks yet: try `/generate lo-fi piano at 80 bpm`.' } });
@@ -241,11 +242,11 @@ export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
 
 /** One section per track; links are built by us from the core's URLs, only the label is user text. */
 function trackListSection(t: TrackView): Block {
-  const label = escapeMrkdwn(truncate(t.prompt, 80)).replace(/\|/g, '¦');
+  const label = slackInert(t.prompt, 80).replace(/\|/g, '¦');
   const link = t.status === 'completed' ? `<${t.playerUrl}|${label}>` : `${label} (${t.status})`;
   return {
     type: 'section',
-    text: { type: 'mrkdwn', text: `${link}\n${paramsLine(t.params, t.durationS)} · ${t.favorites} ⭐ · by ${escapeMrkdwn(truncate(t.creator.displayName, 40))}` },
+    text: verbatimMrkdwn(`${link}\n${paramsLine(t.params, t.durationS)} · ${t.favorites} ⭐ · by ${slackInert(t.creator.displayName, 40)}`),
   };
 }
 
@@ -259,12 +260,12 @@ export function recentBlocks(tracks: TrackView[]): { text: string; blocks: Block
 }
 
 export function searchBlocks(query: string, tracks: TrackView[]): { text: string; blocks: Block[] } {
-  const shown = escapeMrkdwn(truncate(query.replace(/\s+/gu, ' ').trim(), 80));
+  const shown = slackInert(query.replace(/\s+/gu, ' ').trim(), 80);
   if (!tracks.length) {
     const text = `No finished track in this workspace matches *${shown}*. Try fewer or other words.`;
-    return { text, blocks: [{ type: 'section', text: { type: 'mrkdwn', text } }] };
+    return { text, blocks: [{ type: 'section', text: verbatimMrkdwn(text) }] };
   }
-  const blocks: Block[] = [{ type: 'section', text: { type: 'mrkdwn', text: `*Tracks matching ${shown}*` } }];
+  const blocks: Block[] = [{ type: 'section', text: verbatimMrkdwn(`*Tracks matching ${shown}*`) }];
   for (const t of tracks.slice(0, 10)) blocks.push(trackListSection(t));
   return { text: `${tracks.length} tracks match ${shown}`, blocks };
 }
@@ -285,7 +286,7 @@ export function settingsBlocks(s: ServerSettings, view: SettingsView): { text: s
   const words = !s.blockedWords.length
     ? 'none'
     : view.showBlockedWords
-      ? joinWithin(s.blockedWords.map((w) => `\`${escapeMrkdwn(w.replace(/`/g, 'ˋ'))}\``), ', ')
+      ? joinWithin(s.blockedWords.map((w) => slackInert(w, 100)), ', ')
       : `${s.blockedWords.length} (admins can see them)`;
   const blocks: Block[] = [];
   if (view.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: view.note } });
@@ -299,7 +300,7 @@ export function settingsBlocks(s: ServerSettings, view: SettingsView): { text: s
         { type: 'mrkdwn', text: `*Rate limit*\n${orDefault(s.rateLimitPerMinute, 'per minute per person')}` },
         { type: 'mrkdwn', text: `*Concurrent tracks*\n${orDefault(s.concurrency, 'at once')}` },
         { type: 'mrkdwn', text: `*Favorite emoji*\n:${view.favoriteReaction}:` },
-        { type: 'mrkdwn', text: `*Blocked words*\n${words}` },
+        verbatimMrkdwn(`*Blocked words*\n${words}`),
       ],
     },
   );
@@ -317,4 +318,13 @@ function joinWithin(items: string[], sep: string, max = 1900): string {
     shown += 1;
   }
   return shown < items.length ? `${text} … and ${items.length - shown} more` : text;
+}
+
+/**
+ * A message ditty wrote that may quote what the user typed (refusals, errors): shown as
+ * plain_text, which Slack never formats, links or turns into mentions.
+ */
+export function noticeBlocks(message: string): { text: string; blocks: Block[] } {
+  const shown = truncate(visibleText(message), SECTION_TEXT_MAX);
+  return { text: slackInert(shown), blocks: [{ type: 'section', text: { type: 'plain_text', text: shown, emoji: true } }] };
 }

@@ -5,6 +5,7 @@
 import type { RespondFn } from '@slack/bolt';
 import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
 import type { Logger } from '../../core/log.ts';
+import { noticeBlocks } from './blocks.ts';
 
 /** Slack API error codes that mean "the bot cannot post in this conversation". */
 const NOT_IN_CHANNEL = new Set(['not_in_channel', 'channel_not_found', 'is_archived', 'restricted_action', 'access_denied']);
@@ -36,7 +37,7 @@ export async function replyError(respond: RespondFn, err: unknown, log: Logger, 
   }
   const text = userError ? userError.message : 'Sorry, something went wrong on my side. Please try again in a minute.';
   try {
-    await respond({ response_type: 'ephemeral', replace_original: false, text });
+    await respond({ response_type: 'ephemeral', replace_original: false, ...noticeBlocks(text) });
   } catch (respondErr) {
     log.warn({ err: respondErr, what }, 'slack error reply failed');
   }

@@ -14,7 +14,7 @@ import type { ServerSettings, ServerSettingsPatch } from '../../core/chat.ts';
 import { DEFAULT_FAVORITE_EMOJI } from '../../core/db/settings.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { DURATION_MAX_S, DURATION_MIN_S } from '../../core/validate.ts';
-import { decodeSlackText, escapeMrkdwn, isSlackId, truncate } from './text.ts';
+import { decodeSlackText, isSlackId, truncate } from './text.ts';
 
 export const SETTINGS_USAGE = [
   '*ditty settings* (workspace admins):',
@@ -125,7 +125,7 @@ export function parseSettingsText(raw: string, channelId: string): SettingsComma
       if (given === 'default') return { kind: 'change', patch: () => ({ favoriteEmoji: DEFAULT_FAVORITE_EMOJI }), summary: 'React with :star: to favorite a track.' };
       // Skin tones (`:thumbsup::skin-tone-2:`) are dropped: reactions are compared without them.
       const name = given.replace(/^:/, '').replace(/:$/, '').split('::')[0]!;
-      if (!EMOJI_NAME.test(name) || tokens.length > 3) throw usage(`Give one emoji, e.g. \`:tada:\` (you gave "${escapeMrkdwn(truncate(tokens.slice(2).join(' '), 30))}").`);
+      if (!EMOJI_NAME.test(name) || tokens.length > 3) throw usage(`Give one emoji, e.g. \`:tada:\` (you gave "${truncate(tokens.slice(2).join(' '), 30)}").`);
       return { kind: 'change', patch: () => ({ favoriteEmoji: name }), summary: `React with :${name}: to favorite a track.` };
     }
     default:

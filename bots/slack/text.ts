@@ -4,6 +4,7 @@
  */
 import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
+import { visibleText } from '../../core/text-clean.ts';
 
 /** Slack escapes these three in text it sends and parses them in text it receives. */
 export function decodeSlackText(text: string): string {
@@ -11,21 +12,49 @@ export function decodeSlackText(text: string): string {
 }
 
 /**
- * Makes user text safe inside mrkdwn: `<!channel>`, `<@U…>` and links need a literal `<`, so
- * escaping `&`, `<`, `>` (Slack's own rule) leaves nothing to ping. A word joiner after `@` in
- * `@here`/`@channel`/`@everyone` keeps them inert even if a client turns on `link_names`.
+ * Slack mrkdwn has no backslash escape for its formatting characters, so they become look-alikes
+ * that Slack does not parse: a prompt like `*bold* _it_ ~x~ ```code```` reads the same and
+ * styles nothing, and cannot close the bold around the prompt or open a code block.
  */
-export function escapeMrkdwn(text: string): string {
-  return text
+const FORMATTING: Record<string, string> = { '*': '\u2217', _: '\u02CD', '~': '\u223C', '`': '\u02CB' };
+
+/**
+ * The one rule for text a user typed (prompt, display name, blocked word, search words, core
+ * messages quoting them) inside Slack mrkdwn, on every message and edit:
+ * hidden characters and line breaks go (core/text-clean.ts), so no line can start a quote;
+ * `&`, `<`, `>` are escaped (Slack's own rule), so no `<!channel>`, `<@U…>`, `<#C…>` or
+ * `<url|label>` survives; formatting characters become look-alikes (above); `scheme://` gets a
+ * ratio sign for its colon, so no client linkifies it; `@here`/`@channel`/`@everyone` get a word
+ * joiner. Put the result in a text object with `verbatim: true` (`userMrkdwn`), which also stops
+ * Slack from linking bare domains and channel names.
+ */
+export function slackInert(text: string, max = Infinity): string {
+  return truncate(visibleText(text), max)
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
     .replace(/>/g, '&gt;')
+    .replace(/[*_~`]/g, (c) => FORMATTING[c]!)
+    .replace(/([a-z0-9+.-]):(?=\/\/)/giu, '$1\u2236')
     .replace(/@(here|channel|everyone)\b/giu, '@\u2060$1');
+}
+
+/**
+ * A mrkdwn text object for a line that carries user text. `text` must already hold the user's
+ * part escaped with `slackInert`; `verbatim` keeps Slack from auto-linking URLs, bare domains
+ * and channel names in it, while ditty's own `<@U…>` mentions still work.
+ */
+export function verbatimMrkdwn(text: string): { type: 'mrkdwn'; text: string; verbatim: true } {
+  return { type: 'mrkdwn', text, verbatim: true };
+}
+
+/** A text object holding only user text: escaped and verbatim. */
+export function userMrkdwn(text: string, max = Infinity): { type: 'mrkdwn'; text: string; verbatim: true } {
+  return verbatimMrkdwn(slackInert(text, max));
 }
 
 /** For plain-text fields (file titles): no angle brackets, so no mention syntax survives. */
 export function inertPlainText(text: string): string {
-  return text.replace(/</g, '‹').replace(/>/g, '›').replace(/@(here|channel|everyone)\b/giu, '@\u2060$1');
+  return visibleText(text).replace(/</g, '‹').replace(/>/g, '›').replace(/@(here|channel|everyone)\b/giu, '@\u2060$1');
 }
 
 /** Shortens to `max` code points (an emoji counts once), marking the cut with an ellipsis. */
@@ -98,7 +127,7 @@ export function parseStatsText(raw: string): StatsArgs {
     else {
       throw new UserError(
         UserErrorCode.UnknownCommand,
-        `Usage: \`/stats [server|global] [day|week|month|all]\` (I did not understand "${escapeMrkdwn(truncate(token, 20))}").`,
+        `Usage: \`/stats [server|global] [day|week|month|all]\` (I did not understand "${truncate(token, 20)}").`,
       );
     }
   }

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { UserError } from '../../core/errors.ts';
 import {
-  decodeSlackText, escapeMrkdwn, inertPlainText, isSlackId, normalizeEmoji, parseGenerateText, parseStatsText, truncate,
+  decodeSlackText, inertPlainText, slackInert, isSlackId, normalizeEmoji, parseGenerateText, parseStatsText, truncate,
 } from '../../bots/slack/text.ts';
 
 describe('parseGenerateText', () => {
@@ -57,7 +57,7 @@ describe('parseStatsText', () => {
 
 describe('escaping', () => {
   it('GIVEN special mentions THEN nothing Slack would parse remains', () => {
-    const out = escapeMrkdwn('<!channel> <!everyone> <!here> <@U123> <#C1> <https://x|y> @here @Channel a&b');
+    const out = slackInert('<!channel> <!everyone> <!here> <@U123> <#C1> <https://x|y> @here @Channel a&b');
     expect(out).not.toMatch(/[<>]/);
     expect(out).not.toMatch(/@(here|channel)/i);
     expect(out).toContain('&lt;!channel&gt;');
@@ -65,12 +65,17 @@ describe('escaping', () => {
   });
 
   it('GIVEN already escaped text THEN it is escaped again (shown literally, never decoded)', () => {
-    expect(escapeMrkdwn('&lt;!channel&gt;')).toBe('&amp;lt;!channel&amp;gt;');
+    expect(slackInert('&lt;!channel&gt;')).toBe('&amp;lt;!channel&amp;gt;');
+  });
+
+  it('GIVEN formatting characters THEN they become look-alikes Slack does not parse', () => {
+    expect(slackInert('*b* _i_ ~s~ ```x```')).toBe('\u2217b\u2217 \u02CDi\u02CD \u223Cs\u223C \u02CB\u02CB\u02CBx\u02CB\u02CB\u02CB');
+    expect(slackInert('see https://evil.example/x')).not.toContain('://');
   });
 
   it('GIVEN a round trip THEN decode undoes Slack escaping', () => {
     const s = 'a < b & c > d';
-    expect(decodeSlackText(escapeMrkdwn(s))).toBe(s);
+    expect(decodeSlackText(slackInert(s))).toBe(s);
   });
 
   it('GIVEN plain text for a title THEN brackets are replaced', () => {

@@ -5,7 +5,7 @@
  */
 import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs, webApi } from '@slack/bolt';
 import { isUserError } from '../../../core/errors.ts';
-import { generationIdFromBlocks } from '../blocks.ts';
+import { generationIdFromBlocks, noticeBlocks } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { rememberBounded, slackActor } from '../deps.ts';
 import { isSlackId, normalizeEmoji } from '../text.ts';
@@ -45,7 +45,7 @@ async function onReaction(deps: SlackDeps, { event, body, context, client }: Rea
     if (!isUserError(err)) throw err;
     deps.seenEvents.add(seenKey);
     // The user reacted in a channel; the answer goes only to them.
-    await client.chat.postEphemeral({ channel, user: event.user, text: err.message }).catch(() => undefined);
+    await client.chat.postEphemeral({ channel, user: event.user, ...noticeBlocks(err.message) }).catch(() => undefined);
   }
 }
 
