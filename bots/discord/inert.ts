@@ -18,7 +18,8 @@ const MARKUP = /[\\*_~`|<>#\-+[\]():@]/g;
 export const INERT_MAX = 300;
 
 export function inert(text: string, max = INERT_MAX): string {
-  const shown = visibleText(text);
+  // Text with nothing visible shows as a dash: an empty embed field or description is refused.
+  const shown = visibleText(text) || '—';
   const chars = [...shown];
   const clipped = chars.length > max ? `${chars.slice(0, Math.max(0, max - 1)).join('')}…` : shown;
   return clipped

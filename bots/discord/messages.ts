@@ -24,7 +24,8 @@ export const NO_MENTIONS = { parse: [] as never[] };
 
 /** Embed and content limits from Discord's message reference, with room for our own labels. */
 const PROMPT_IN_CONTENT = 300;
-const PROMPT_IN_EMBED = 1500;
+// Escaping can triple a character (`@` becomes `\@` plus a zero-width space): 1000 stays under 4096.
+const PROMPT_IN_EMBED = 1000;
 const NAME_MAX = 64;
 
 export const BRAND_COLOR = 0x7c5cff;
@@ -143,7 +144,7 @@ export const UNAVAILABLE_TEXT = '⚠️ ditty can\'t reach its queue or database
 
 export function userErrorText(message: string): string {
   // The core writes these messages, but they may quote the user's input back.
-  return `⚠️ ${inert(message, 1000)}`;
+  return `⚠️ ${inert(message, 600)}`;
 }
 
 const PERIOD_LABEL = { day: 'today', week: 'this week', month: 'this month', all: 'all time' } as const;

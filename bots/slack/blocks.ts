@@ -96,7 +96,7 @@ export function statusBlocks(input: StatusInput, event: Pick<ProgressEvent, 'sta
       text: verbatimMrkdwn(`🎵 ${quotePrompt(input.prompt)}\nrequested by ${mention(input.userId)}`),
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: paramsLine(input.params, input.durationS) }] },
-    { type: 'section', text: { type: 'mrkdwn', text: line } },
+    { type: 'section', text: verbatimMrkdwn(line) },
   ];
   if (event.stage === 'queued' || event.stage === 'rendering') {
     blocks.push({
@@ -243,7 +243,7 @@ export function statsBlocks(stats: Stats): { text: string; blocks: Block[] } {
 /** One section per track; links are built by us from the core's URLs, only the label is user text. */
 function trackListSection(t: TrackView): Block {
   const label = slackInert(t.prompt, 80).replace(/\|/g, '¦');
-  const link = t.status === 'completed' ? `<${t.playerUrl}|${label}>` : `${label} (${t.status})`;
+  const link = t.status === 'completed' ? `<${t.playerUrl}|${label}>` : `“${label}” (${t.status})`;
   return {
     type: 'section',
     text: verbatimMrkdwn(`${link}\n${paramsLine(t.params, t.durationS)} · ${t.favorites} ⭐ · by ${slackInert(t.creator.displayName, 40)}`),
@@ -286,7 +286,8 @@ export function settingsBlocks(s: ServerSettings, view: SettingsView): { text: s
   const words = !s.blockedWords.length
     ? 'none'
     : view.showBlockedWords
-      ? joinWithin(s.blockedWords.map((w) => slackInert(w, 100)), ', ')
+      // Quoted, so no word starts the line (a leading `&gt;` would be a block quote).
+      ? joinWithin(s.blockedWords.map((w) => `“${slackInert(w, 100)}”`), ', ')
       : `${s.blockedWords.length} (admins can see them)`;
   const blocks: Block[] = [];
   if (view.note) blocks.push({ type: 'section', text: { type: 'mrkdwn', text: view.note } });

@@ -385,7 +385,7 @@ describe('search and workspace settings', () => {
 
   it('lets an admin block a word; a later /generate with it is refused privately and queues nothing', async () => {
     const saved = await ditty('settings blocked-words add Polka', ADMIN);
-    expect(JSON.stringify(saved.body.blocks)).toContain('Blocked words*\\npolka');
+    expect(JSON.stringify(saved.body.blocks)).toContain('Blocked words*\\n“polka”');
     const before = runtime.rows.size;
     const channel = newChannel();
     const sent = await sender.command('/generate', 'happy POLKA party', { channelId: channel });

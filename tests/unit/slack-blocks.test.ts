@@ -138,7 +138,7 @@ describe('search and settings', () => {
     expect(admin).toContain('*Max duration*\n30 s');
     expect(admin).toContain('*Rate limit*\ndefault');
     expect(admin).toContain('*Favorite emoji*\n:tada:');
-    expect(admin).toContain('*Blocked words*\n&lt;!channel&gt;, polka');
+    expect(admin).toContain('*Blocked words*\n“&lt;!channel&gt;”, “polka”');
     const member = mrkdwnTexts(settingsBlocks(s, { favoriteReaction: 'star', showBlockedWords: false }).blocks).join('\n');
     expect(member).toContain('*Blocked words*\n2 (admins can see them)');
     expect(member).not.toContain('polka');
@@ -148,7 +148,7 @@ describe('search and settings', () => {
     const many = settings({ blockedWords: Array.from({ length: 500 }, (_, i) => `word${i}`.padEnd(20, 'x')) });
     const field = mrkdwnTexts(settingsBlocks(many, { favoriteReaction: 'star', showBlockedWords: true }).blocks).find((t) => t.startsWith('*Blocked words*'))!;
     expect(field.length).toBeLessThanOrEqual(2000);
-    expect(field).toMatch(/, word\d+x* … and \d+ more$/);
+    expect(field).toMatch(/”, “word\d+x*” … and \d+ more$/);
   });
 });
 
