@@ -180,7 +180,7 @@ describe('GIVEN server settings', () => {
     expect(f(settings())).toMatchObject({ 'Allowed channels': 'every channel', 'Max duration': 'default', 'Rate limit': 'default', 'Blocked words': 'none', 'Favorite emoji': '⭐' });
     const set = f(settings({ allowedChannels: ['111111', '222222'], maxDurationS: 30, rateLimitPerMinute: 3, blockedWords: ['bad`word', 'x'], favoriteEmoji: '🎉' }));
     expect(set).toMatchObject({ 'Allowed channels': '<#111111> <#222222>', 'Max duration': '30 s', 'Rate limit': '3 per minute per member', 'Favorite emoji': '🎉' });
-    expect(set['Blocked words']).toBe('`badˋword`, `x`');
+    expect(set['Blocked words']).toBe('bad\\`word, x');
     // A stored value that is not an emoji (written by another tool) is shown inert, not rendered.
     expect(f(settings({ favoriteEmoji: '**@everyone**' }))['Favorite emoji']).not.toContain('@everyone');
   });

@@ -49,9 +49,9 @@ describe('parseStatsText', () => {
     expect(parseStatsText('workspace day')).toEqual({ scope: 'server', period: 'day' });
   });
 
-  it('GIVEN an unknown word THEN a usage error that echoes it inert', () => {
+  it('GIVEN an unknown word THEN a usage error that quotes it raw (the reply escapes it: replyError shows plain_text)', () => {
     expect(() => parseStatsText('yesterday')).toThrow(UserError);
-    expect(() => parseStatsText('<!channel>')).toThrow(/Usage: .*&lt;!channel&gt;/);
+    expect(() => parseStatsText('<!channel>')).toThrow(/Usage: .*"<!channel>"/);
   });
 });
 
