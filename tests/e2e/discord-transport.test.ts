@@ -323,7 +323,7 @@ describe('discord search and server settings', () => {
     await boot();
     const s = settings('blocked-words', { action: 'add', word: 'Polka' });
     const answer = await answerOf(s.token);
-    expect(JSON.stringify(answer.body?.embeds)).toContain('`polka`');
+    expect(JSON.stringify(answer.body?.embeds)).toContain('"Blocked words","value":"polka"');
     expect(runtime.serverSettings.updateCalls.at(-1)?.isAdmin).toBe(true);
     const g = fake.slashCommand('generate', { prompt: 'happy POLKA party' });
     const followUp = await fake.waitFor(() => fake.requestsTo('POST', `/webhooks/${fake.applicationId}/${g.token}`)[0], 5000, 'refusal');
