@@ -331,7 +331,7 @@ describe('discord search and server settings', () => {
     expect(String(followUp.body?.content)).toContain('polka');
     expect(runtime.generations.size).toBe(0);
     const adminView = JSON.stringify((await answerOf(settings('view', {}, true).token)).body?.embeds);
-    expect(adminView).toContain('`polka`');
+    expect(adminView).toContain('"Blocked words","value":"polka"');
     const memberView = JSON.stringify((await answerOf(settings('view', {}, false).token)).body?.embeds);
     expect(memberView).not.toContain('polka');
     expect(memberView).toContain('1 (members with Manage Server can see them)');
