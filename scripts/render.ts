@@ -6,7 +6,7 @@
  */
 import { extname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeParams, parsePrompt } from '../core/prompt/parse.ts';
+import { describeNotes, describeParams, parsePrompt } from '../core/prompt/parse.ts';
 import { encode, type AudioFormat } from '../worker/audio/encode.ts';
 import { createEmbeddedEngine } from '../worker/engines/embedded/index.ts';
 
@@ -32,7 +32,10 @@ if (!Number.isInteger(seed) || seed < 0 || seed > 2 ** 32 - 1) fail('--seed must
 
 const params = parsePrompt(prompt, seed);
 process.stdout.write(`understood: ${describeParams(params)}\n`);
-process.stdout.write(`from the prompt: ${params.explicit.join(', ') || 'nothing (genre defaults)'}; seed ${seed}\n`);
+process.stdout.write(`from the prompt: ${params.notes?.understood.join(', ') || 'nothing (style defaults)'}; seed ${seed}\n`);
+// The same notice the chat frontends show: what was approximated or ignored, or the default style.
+const notice = describeNotes(params);
+if (notice) process.stdout.write(`note: ${notice}\n`);
 
 const engine = createEmbeddedEngine();
 const started = performance.now();

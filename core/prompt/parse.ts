@@ -1,50 +1,67 @@
 /**
- * Prompt understanding: tempo, key and mode, genre, mood, instruments (and exclusions) and
- * structure words, from free text typed in a chat. Pure and deterministic in (text, seed):
- * anything the prompt does not say comes from the genre's defaults, varied by the seed.
+ * Prompt understanding: tempo, key and mode, style, mood, instruments (and exclusions) and
+ * structure words, from free text typed in a chat, in English and (for styles, keys and common
+ * instruments) German, French, Spanish, Portuguese and Japanese, plus obvious emoji. Pure and
+ * deterministic in (text, seed): anything the prompt does not say comes from the style's defaults,
+ * varied by the seed.
+ *
+ * Nothing is dropped silently: a style or instrument we do not have is played as the nearest one
+ * we do, a word we cannot honour at all is listed as ignored, and a prompt naming no style gets the
+ * default style; all of it goes into `params.notes`, which `describeNotes` words for every frontend.
  *
  * Out-of-range tempos ("500 bpm", "10 bpm") are clamped to 40..240 rather than rejected: a chat
- * user asking for "300 bpm gabber" gets the fastest track we make, and the summary shows it.
+ * user asking for "300 bpm gabber" gets the fastest track we make, and the notice says so.
  */
-import { GENRES, PITCH_CLASSES, type Genre, type Mode, type MusicParams, type PitchClass } from '../music.ts';
+import {
+  GENRES, isGenre, usualKeyName, type Approximation, type Genre, type KeyName, type Mode, type MusicParams, type PromptNotes,
+} from '../music.ts';
 import { GENRE_INFO } from './genres.ts';
+import { EMOJI_WORDS, INSTRUMENT_ALIASES, NEAREST_INSTRUMENTS, NEAREST_STYLES, STYLE_ALIASES, UNPLAYABLE } from './vocabulary.ts';
 
 export const MIN_BPM = 40;
 export const MAX_BPM = 240;
 const MAX_TEXT = 1000;
+export const DEFAULT_GENRE: Genre = 'pop';
 
 type Explicit = MusicParams['explicit'][number];
 
 /** Instrument vocabulary: canonical name -> words that mean it. */
 const INSTRUMENTS: Array<[string, string[]]> = [
   ['electric piano', ['electric piano', 'e piano', 'epiano', 'rhodes', 'wurlitzer']],
-  ['piano', ['piano', 'pianos', 'keys', 'keyboard']],
+  ['piano', ['piano', 'pianos', 'keys', 'keyboard', 'grand piano']],
   ['808', ['808s', '808']],
-  ['strings', ['strings', 'string', 'violin', 'violins', 'cello', 'cellos', 'viola']],
+  ['strings', ['strings', 'string', 'violin', 'violins', 'cello', 'cellos', 'viola', 'fiddle', 'string quartet']],
   ['guitar', ['guitars', 'guitar']],
-  ['synth', ['synthesizer', 'synths', 'synth', 'lead']],
+  ['synth', ['synthesizer', 'synths', 'synth', 'lead', 'synth lead']],
   ['pads', ['pads', 'pad']],
-  ['bass', ['bassline', 'bass']],
-  ['drums', ['drums', 'drum', 'beat', 'beats', 'percussion']],
+  ['bass', ['bassline', 'bass', 'upright bass', 'double bass', 'bass guitar']],
+  ['drums', ['drums', 'drum', 'beat', 'beats', 'percussion', 'drum kit']],
   ['bells', ['bells', 'bell', 'glockenspiel', 'music box', 'celesta']],
   ['flute', ['flutes', 'flute']],
   ['sax', ['saxophone', 'sax']],
-  ['brass', ['brass', 'horns', 'horn', 'trumpet', 'trumpets']],
+  ['brass', ['brass', 'horns', 'horn', 'trumpet', 'trumpets', 'trombone', 'french horn']],
   ['organ', ['organ']],
+  ['harp', ['harp', 'harps']],
+  ['choir', ['choir', 'choirs', 'chorale']],
+  ...INSTRUMENT_ALIASES.map(([word, name]): [string, string[]] => [name, [word]]),
 ];
 
 const MOODS: Array<[string, string[]]> = [
-  ['dark', ['dark', 'sinister', 'ominous', 'evil', 'spooky', 'creepy', 'gloomy', 'menacing', 'haunting']],
-  ['sad', ['sad', 'melancholic', 'melancholy', 'somber', 'sombre', 'lonely', 'heartbreak', 'heartbroken', 'tearful']],
-  ['happy', ['happy', 'joyful', 'cheerful', 'sunny', 'uplifting', 'fun', 'playful', 'bright', 'summer']],
-  ['chill', ['chill', 'chilled', 'relaxed', 'relaxing', 'calm', 'mellow', 'laid back', 'peaceful', 'cozy', 'cosy', 'lazy', 'soothing']],
-  ['epic', ['epic', 'heroic', 'triumphant', 'grand', 'powerful', 'majestic', 'intense']],
-  ['energetic', ['energetic', 'hype', 'driving', 'aggressive', 'banger', 'pumping']],
-  ['dreamy', ['dreamy', 'ethereal', 'floating', 'hazy', 'nostalgic']],
-  ['romantic', ['romantic', 'love', 'tender']],
+  ['dark', ['dark', 'sinister', 'ominous', 'evil', 'spooky', 'creepy', 'gloomy', 'menacing', 'haunting', 'dunkel', 'sombre', 'oscuro', 'escuro', 'dunkle', 'düster']],
+  ['sad', ['sad', 'melancholic', 'melancholy', 'somber', 'lonely', 'heartbreak', 'heartbroken', 'tearful', 'triste', 'traurig', 'traurige', 'trauriges']],
+  ['happy', ['happy', 'joyful', 'cheerful', 'sunny', 'uplifting', 'fun', 'playful', 'bright', 'summer', 'feliz', 'alegre', 'fröhlich', 'fröhliche', 'fröhliches', 'glücklich', 'heureux', 'joyeux']],
+  ['chill', ['chill', 'chilled', 'relaxed', 'relaxing', 'calm', 'mellow', 'laid back', 'peaceful', 'cozy', 'cosy', 'lazy', 'soothing', 'tranquilo', 'calme', 'ruhig', 'entspannt', 'relajado']],
+  ['epic', ['epic', 'heroic', 'triumphant', 'grand', 'powerful', 'majestic', 'intense', 'épico', 'épique', 'episch']],
+  ['energetic', ['energetic', 'hype', 'driving', 'aggressive', 'banger', 'pumping', 'enérgico', 'énergique', 'energisch']],
+  ['dreamy', ['dreamy', 'ethereal', 'floating', 'hazy', 'nostalgic', 'rêveur', 'soñador', 'verträumt']],
+  ['romantic', ['romantic', 'love', 'tender', 'romántico', 'romântico', 'romantique', 'romantisch']],
 ];
 const MINOR_MOODS = new Set(['dark', 'sad', 'epic']);
 const MAJOR_MOODS = new Set(['happy', 'romantic']);
+/** How a mood moves the style's default tempo (an explicit tempo always wins). */
+const MOOD_TEMPO: Record<string, number> = { happy: 1.08, energetic: 1.12, sad: 0.88, dark: 0.94, dreamy: 0.9, romantic: 0.9, chill: 0.92 };
+/** A mood keeps the tempo within this fraction of the style's own. */
+const MOOD_TEMPO_RANGE = 0.15;
 
 const STRUCTURE: Array<[string, string[]]> = [
   ['intro', ['intro', 'introduction']],
@@ -57,18 +74,21 @@ const STRUCTURE: Array<[string, string[]]> = [
   ['outro', ['outro', 'ending', 'fade out']],
 ];
 
-const FLATS: Record<string, PitchClass> = { cb: 'B', db: 'C#', eb: 'D#', fb: 'E', gb: 'F#', ab: 'G#', bb: 'A#' };
-const SHARPS: Record<string, PitchClass> = { 'e#': 'F', 'b#': 'C' };
+const EMOJI_RE = new RegExp(EMOJI_WORDS.map(([e]) => e.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'gu');
+const EMOJI_MAP = new Map(EMOJI_WORDS);
 
-/** Lower-cased, NFKC-folded text with musical symbols spelled out and punctuation as spaces. */
-export function normalizePrompt(text: string): string {
+/**
+ * NFKC-folded text with emoji read as words, musical symbols spelled out and punctuation as spaces,
+ * case kept (key names need it: "Am" is A minor, "am" is not).
+ */
+export function foldPrompt(text: string): string {
   return text
     .slice(0, MAX_TEXT * 2)
+    .replace(EMOJI_RE, (e) => ` ${EMOJI_MAP.get(e) ?? ''} `)
     .normalize('NFKC')
     .replace(/[\u0000-\u001f\u007f-\u009f\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff]/g, ' ')
     .replace(/♯/g, '#')
     .replace(/♭/g, 'b')
-    .toLowerCase()
     .replace(/[‐-―−]/g, '-')
     .replace(/(\d),(\d)/g, '$1.$2')
     .replace(/[^\p{L}\p{N}#&.+\s-]/gu, ' ')
@@ -78,13 +98,24 @@ export function normalizePrompt(text: string): string {
     .slice(0, MAX_TEXT);
 }
 
+/** Lower-cased `foldPrompt`: what every phrase table is matched against. */
+export function normalizePrompt(text: string): string {
+  return foldPrompt(text).toLowerCase();
+}
+
 /**
  * Position of a whole-word phrase in the text, or -1. Works on a word-spaced copy of the text
  * with plain indexOf: a unicode-aware regex per phrase cost ~1 ms each to compile.
  */
 function hasPhrase(text: string, phrase: string): number {
+  // Japanese and Chinese put no spaces between words: their phrases match anywhere.
+  if (NO_SPACES.test(phrase)) {
+    const at = wordSpaced(text).indexOf(phrase);
+    return at;
+  }
   return wordSpaced(text).indexOf(` ${phrase} `);
 }
+const NO_SPACES = /[\p{Script=Han}\p{Script=Hiragana}\p{Script=Katakana}]/u;
 
 let lastText = '';
 let lastSpaced = ' ';
@@ -110,7 +141,12 @@ function findAll(text: string, table: Array<[string, string[]]>): Array<{ name: 
   return found.sort((a, b) => a.at - b.at);
 }
 
-function parseTempo(text: string): { bpm: number; clamped: boolean } | undefined {
+function clampBpm(raw: number): number {
+  return Math.round(Math.min(MAX_BPM, Math.max(MIN_BPM, raw)));
+}
+
+/** "120 bpm", "tempo 120", "bpm: 120". */
+function parseTempo(text: string): { bpm: number; raw: number } | undefined {
   const patterns = [
     /(\d{1,4}(?:\.\d+)?)\s*(?:bpm|b\.p\.m\.?|beats per minute|beats a minute)/,
     /(?:bpm|tempo)\s*(?:of|at|=|:)?\s*(\d{1,4}(?:\.\d+)?)/,
@@ -120,11 +156,25 @@ function parseTempo(text: string): { bpm: number; clamped: boolean } | undefined
     if (m) {
       const raw = Number(m[1]);
       if (!Number.isFinite(raw) || raw <= 0) continue;
-      const bpm = Math.round(Math.min(MAX_BPM, Math.max(MIN_BPM, raw)));
-      return { bpm, clamped: bpm !== Math.round(raw) };
+      return { bpm: clampBpm(raw), raw };
     }
   }
   return undefined;
+}
+
+/**
+ * "dnb 174": a number right after a style word is its tempo when nothing else could be meant:
+ * it is the only number in the prompt, it carries no unit, and it is a tempo we can play.
+ */
+function bareTempoAfter(text: string, stylePhrases: string[]): number | undefined {
+  const numbers = [...wordSpaced(text).matchAll(/ (\d+(?:\.\d+)?)(?= )/g)];
+  // wordSpaced drops the dot of "174.5"; count the raw text's numbers instead.
+  const raw = text.match(/(?:^|\s)\d+(?:\.\d+)?(?=$|\s)/g) ?? [];
+  if (raw.length !== 1 || numbers.length < 1) return undefined;
+  const n = Number(raw[0]!.trim());
+  if (!Number.isFinite(n) || n < MIN_BPM || n > MAX_BPM) return undefined;
+  const spaced = ` ${text} `;
+  return stylePhrases.some((p) => spaced.includes(` ${p} ${raw[0]!.trim()} `)) ? Math.round(n) : undefined;
 }
 
 function parseTempoWord(text: string, base: number): number | undefined {
@@ -132,59 +182,133 @@ function parseTempoWord(text: string, base: number): number | undefined {
     [['very slow', 'super slow', 'glacial'], () => 60],
     [['very fast', 'super fast', 'breakneck'], (b) => Math.max(170, b * 1.3)],
     [['mid tempo', 'midtempo', 'medium tempo', 'moderate'], () => 100],
-    [['slow', 'slowly', 'downtempo', 'ballad'], (b) => Math.max(60, Math.min(b * 0.78, 85))],
-    [['fast', 'quick', 'rapid', 'speedy'], (b) => Math.max(140, Math.min(b * 1.2, b + 14))],
+    [['slow', 'slowly', 'downtempo', 'ballad', 'lento', 'langsam'], (b) => Math.max(60, Math.min(b * 0.78, 85))],
+    [['fast', 'quick', 'rapid', 'speedy', 'rápido', 'rapido', 'schnell', 'rapide'], (b) => Math.max(140, Math.min(b * 1.2, b + 14))],
     [['upbeat', 'up tempo', 'uptempo', 'danceable', 'bouncy'], (b) => Math.max(118, b * 1.1)],
   ];
-  for (const [words, f] of rules) if (words.some((w) => hasPhrase(text, w) >= 0)) return Math.round(Math.min(MAX_BPM, Math.max(MIN_BPM, f(base))));
+  for (const [words, f] of rules) if (words.some((w) => hasPhrase(text, w) >= 0)) return clampBpm(f(base));
   return undefined;
 }
 
-function parseKey(text: string, original: string): { key?: PitchClass; mode?: Mode } {
-  // "in F# minor", "Bb major", "key of D", "A min", "C sharp major", "e flat minor"
-  const acc = '(#|b|sharp|flat|s)?';
-  const modeRe = '(major|minor|maj|min|ionian|aeolian)';
-  const withMode = new RegExp(`(?:^|[^\\p{L}#])([a-g])\\s?${acc}\\s?${modeRe}(?=$|[^\\p{L}])`, 'u').exec(text);
-  if (withMode) return { key: pitch(withMode[1]!, withMode[2]), mode: modeOf(withMode[3]!) };
-  const inKey = new RegExp(`(?:\\bin|key of|key)\\s([a-g])(?:\\s?(#|b(?=$|\\s)|sharp|flat))?(?=$|[^\\p{L}#])`, 'u').exec(text);
-  // "Am", "F#m", "Ebm" only in the original capitalization, so "I am" is not A minor.
-  const short = /(?:^|[^\p{L}#])([A-G])([#♯b♭]?)m(?=$|[^\p{L}])/u.exec(original.normalize('NFKC'));
-  if (short) return { key: pitch(short[1]!.toLowerCase(), short[2]?.replace('♯', '#').replace('♭', 'b')), mode: 'minor' };
-  if (inKey) return { key: pitch(inKey[1]!, inKey[2]) };
-  const modeOnly = /(?:^|\s)(major|minor)(?:\s+key)?(?=$|\s)/.exec(text);
+// ---------------------------------------------------------------------------------------- keys
+
+interface ParsedKey { key?: KeyName; mode?: Mode }
+
+/** Letter plus accidental as written, folded to a key name: 'bb' → 'Bb', 'e#' → 'F'. */
+function spell(letter: string, accidental: string | undefined): KeyName {
+  const L = letter.toUpperCase();
+  const a = accidental === 'sharp' || accidental === '#' ? '#' : accidental === 'flat' || accidental === 'b' ? 'b' : '';
+  const name = `${L}${a}`;
+  const folded: Record<string, KeyName> = { 'E#': 'F', 'B#': 'C', Fb: 'E' };
+  return folded[name] ?? (name as KeyName);
+}
+
+const modeOf = (w: string): Mode => (/^(maj|ionian|dur|majeur|mayor|maior|maggiore)/i.test(w) ? 'major' : 'minor');
+
+/** German note names before Dur/Moll: B is B flat, H is B, -is sharpens, -es/-s flattens. */
+const GERMAN: Record<string, KeyName> = {
+  c: 'C', cis: 'C#', ces: 'Cb', d: 'D', dis: 'D#', des: 'Db', e: 'E', eis: 'F', es: 'Eb', f: 'F', fis: 'F#', fes: 'E',
+  g: 'G', gis: 'G#', ges: 'Gb', a: 'A', ais: 'A#', as: 'Ab', b: 'Bb', h: 'B', his: 'C',
+};
+/** Solfège (French, Spanish, Portuguese, Italian). */
+const SOLFEGE: Record<string, string> = { do: 'C', ut: 'C', re: 'D', ré: 'D', mi: 'E', fa: 'F', sol: 'G', la: 'A', si: 'B' };
+const SOLFEGE_SHARP = /^(dièse|diese|sostenido|sustenido|diesis)$/;
+
+/** Words after "Am" that make it English ("Am I dreaming"), not A minor. */
+const AM_IS_ENGLISH = new Set(['i', 'is', 'not', 'so', 'just', 'going', 'gonna', 'here', 'there', 'still', 'really', 'very', 'too', 'a', 'the', 'in', 'on', 'at', 'back', 'home', 'ready', 'done', 'feeling', 'tired', 'lost', 'alone']);
+
+/**
+ * Keys as people write them: "F# minor", "Bb major", "e flat minor", "Am", "key of D", "d-Moll",
+ * "Es-Dur", "fis-Moll", "ré mineur", "si bémol majeur", "re menor", "la mayor". A letter alone is
+ * a key only where English cannot mean something else: "Am I dreaming" and "in a song" are not.
+ */
+function parseKey(cased: string): ParsedKey {
+  const found: Array<ParsedKey & { at: number }> = [];
+  const B = '(?:^|[^\\p{L}\\p{N}#])';
+  const E = '(?=$|[^\\p{L}\\p{N}#])';
+  // English letter + mode: "F# minor", "Bb maj", "e flat minor", "A min".
+  for (const m of cased.matchAll(new RegExp(`${B}([a-g])\\s?(#|b|sharp|flat)?\\s?(major|minor|maj|min|ionian|aeolian)${E}`, 'giu'))) {
+    const [all, letter, acc, mode] = m;
+    // "a major hit", "a minor detail": a lowercase "a" is the article unless a key is plainly meant.
+    if (letter === 'a' && !acc) {
+      const before = cased.slice(0, m.index).toLowerCase();
+      const after = cased.slice(m.index + all.length).toLowerCase();
+      if (!/(?:^|\s)(?:in|key|of)\s*$/.test(before) && !/^\s*(?:$|key|scale)/.test(after)) continue;
+    }
+    found.push({ at: m.index, key: spell(letter!, acc?.toLowerCase()), mode: modeOf(mode!) });
+  }
+  // German: "d-Moll", "Es-Dur", "fis-Moll", "B-Dur" (= Bb major), "h-Moll".
+  for (const m of cased.matchAll(new RegExp(`${B}(cis|ces|c|dis|des|d|eis|es|e|fis|fes|f|gis|ges|g|ais|as|a|b|his|h)\\s?(dur|moll)${E}`, 'giu'))) {
+    found.push({ at: m.index, key: GERMAN[m[1]!.toLowerCase()]!, mode: m[2]!.toLowerCase() === 'dur' ? 'major' : 'minor' });
+  }
+  // Solfège: "ré mineur", "sol majeur", "si bémol majeur", "re menor", "la mayor", "fa sostenido menor".
+  const solfegeRe = `${B}(do|ut|ré|re|mi|fa|sol|la|si)\\s?(dièse|diese|bémol|bemol|sostenido|sustenido|diesis)?\\s?(majeur|mineur|mayor|menor|maior|maggiore|minore)${E}`;
+  for (const m of cased.matchAll(new RegExp(solfegeRe, 'giu'))) {
+    const acc = m[2]?.toLowerCase();
+    found.push({ at: m.index, key: spell(SOLFEGE[m[1]!.toLowerCase()]!, acc ? (SOLFEGE_SHARP.test(acc) ? '#' : 'b') : undefined), mode: modeOf(m[3]!) });
+  }
+  // Chord-symbol minor, capital letter only: "Am", "F#m", "Ebm".
+  for (const m of cased.matchAll(new RegExp(`${B}([A-G])([#b]?)m${E}`, 'gu'))) {
+    if (m[1] === 'A' && !m[2]) {
+      const next = /^\s*([\p{L}']+)/u.exec(cased.slice(m.index + m[0].length))?.[1]?.toLowerCase();
+      if (next && (AM_IS_ENGLISH.has(next) || /^(i'm|im|gonna)$/.test(next))) continue;
+    }
+    found.push({ at: m.index, key: spell(m[1]!, m[2]), mode: 'minor' });
+  }
+  if (found.length) {
+    const first = found.sort((a, b) => a.at - b.at)[0]!;
+    return { key: first.key, mode: first.mode };
+  }
+  // "key of d", "in the key of Eb"; "in F#", "in Bb" (capital letter or an accidental: "in a" is English).
+  const keyOf = new RegExp(`key(?: of)?\\s([a-g])(?:\\s?(#|b|sharp|flat))?${E}`, 'iu').exec(cased);
+  if (keyOf) return { key: spell(keyOf[1]!, keyOf[2]?.toLowerCase()) };
+  const inKey = new RegExp(`${B}in\\s(?:([A-G])(?:\\s?(#|b|sharp|flat))?|([a-g])\\s?(#|sharp|flat))${E}`, 'u').exec(cased);
+  if (inKey) return { key: spell(inKey[1] ?? inKey[3]!, (inKey[2] ?? inKey[4])?.toLowerCase()) };
+  // "in minor", "minor key", "sad minor piano"; "a major banger" is English.
+  const modeOnly = /(?:^|\s)(?<!(?:^|\s)an?\s)(major|minor|dur|moll)(?:\s+key)?(?=$|\s)/i.exec(cased);
   if (modeOnly) return { mode: modeOf(modeOnly[1]!) };
   return {};
 }
 
-function pitch(letter: string, accidental?: string): PitchClass {
-  const a = accidental === 'sharp' || accidental === '#' || accidental === 's' ? '#' : accidental === 'flat' || accidental === 'b' ? 'b' : '';
-  const name = letter + a;
-  if (a === 'b') return FLATS[name] ?? (PITCH_CLASSES[(PITCH_CLASSES.indexOf(letter.toUpperCase() as PitchClass) + 11) % 12] as PitchClass);
-  if (a === '#') return SHARPS[name] ?? (`${letter.toUpperCase()}#` as PitchClass);
-  return letter.toUpperCase() as PitchClass;
-}
+// --------------------------------------------------------------------------------------- styles
 
-const modeOf = (w: string): Mode => (w.startsWith('maj') || w === 'ionian' ? 'major' : 'minor');
+interface StyleHit { genre: Genre; at: number; phrase: string; approximate: boolean }
 
-function parseGenre(text: string, instruments: string[]): Genre | undefined {
-  let best: { genre: Genre; at: number; len: number } | undefined;
+/** Every phrase that names a style we have, with how it is read; earliest mention wins. */
+function styleTables(): Array<{ phrase: string; genre: Genre; approximate: boolean }> {
+  const out: Array<{ phrase: string; genre: Genre; approximate: boolean }> = [];
+  const own = new Set<string>();
   for (const genre of GENRES) {
     for (const phrase of GENRE_INFO[genre].words) {
-      const at = hasPhrase(text, phrase);
-      // earliest mention wins; at the same place, the longer phrase ("deep house" over "house")
-      if (at >= 0 && (!best || at < best.at || (at === best.at && phrase.length > best.len))) best = { genre, at, len: phrase.length };
+      out.push({ phrase, genre, approximate: false });
+      own.add(phrase);
     }
   }
-  if (best) return best.genre;
-  if (instruments.length === 1 && instruments[0] === 'piano') return 'piano';
-  if (instruments.includes('strings') && instruments.includes('brass')) return 'cinematic';
-  return undefined;
+  for (const [phrase, id] of STYLE_ALIASES) if (isGenre(id) && !own.has(phrase)) out.push({ phrase, genre: id, approximate: false });
+  // A style we do not have stays an approximation even where a style lists its word as its own.
+  const nearest = new Map(NEAREST_STYLES.filter(([, id]) => isGenre(id)) as Array<[string, Genre]>);
+  return [
+    ...out.filter((e) => !nearest.has(e.phrase)),
+    ...[...nearest].map(([phrase, genre]) => ({ phrase, genre, approximate: true })),
+  ];
+}
+let styleTable: ReturnType<typeof styleTables> | undefined;
+
+function findStyles(text: string): StyleHit[] {
+  styleTable ??= styleTables();
+  const hits: StyleHit[] = [];
+  for (const entry of styleTable) {
+    const at = hasPhrase(text, entry.phrase);
+    if (at >= 0) hits.push({ ...entry, at });
+  }
+  // Earliest mention first; at the same place the longer phrase ("deep house" over "house").
+  return hits.sort((a, b) => a.at - b.at || b.phrase.length - a.phrase.length);
 }
 
 /** "no drums", "without bass or pads", "drumless" */
 function parseExclusions(text: string): Set<string> {
   const out = new Set<string>();
-  const neg = /(?:^|\s)(?:no|without|minus|sans|zero|except)\s+((?:[\p{L}\d& ]+?)(?=$|[^\p{L}\d& ]|\s(?:with|but|in|at|and then)\s))/gu;
+  const neg = /(?:^|\s)(?:no|without|minus|sans|zero|except|sin|ohne)\s+((?:[\p{L}\d& ]+?)(?=$|[^\p{L}\d& ]|\s(?:with|but|in|at|and then)\s))/gu;
   for (const m of text.matchAll(neg)) {
     const words = m[1]!.split(/\s+(?:and|or|nor)\s+|\s*,\s*/);
     for (const chunk of words) {
@@ -198,22 +322,62 @@ function parseExclusions(text: string): Set<string> {
   return out;
 }
 
+/** Blanks a phrase out of the text (same length), so words inside it are not read again. */
+function blank(text: string, phrase: string): string {
+  const spaced = ` ${text} `;
+  const at = spaced.indexOf(` ${phrase} `);
+  if (at < 0) return text;
+  return (spaced.slice(0, at + 1) + ' '.repeat(phrase.length) + spaced.slice(at + 1 + phrase.length)).slice(1, -1);
+}
+
 export function parsePrompt(text: string, seed: number): MusicParams {
-  const s = normalizePrompt(typeof text === 'string' ? text : '');
+  const raw = typeof text === 'string' ? text : '';
+  const cased = foldPrompt(raw);
+  const s = cased.toLowerCase();
   const uSeed = Number.isFinite(seed) ? Math.trunc(Math.abs(seed)) >>> 0 : 0;
   const explicit: Explicit[] = [];
+  const approximated: Approximation[] = [];
+  const ignored: string[] = [];
   const excluded = parseExclusions(s);
-  // An instrument counts as asked for unless every mention of it is negated.
-  const stripped = s.replace(/(?:^|\s)(?:no|without|minus|sans|zero|except)\s+[\p{L}\d& ]+?(?=$|[^\p{L}\d& ])/gu, ' ');
-  const instruments = findAll(stripped, INSTRUMENTS)
-    .map((f) => f.name)
-    .filter((n) => !excluded.has(n));
-  // "drums" as an instrument word is a request only when named as such, not as part of "drum and bass".
-  const genreFound = parseGenre(s, instruments);
-  const genre: Genre = genreFound ?? 'pop';
-  if (genreFound) explicit.push('genre');
+
+  // Instruments we cannot play become the nearest we can, or are ignored; their words are then
+  // blanked so "steel drums" is not also read as "drums".
+  let rest = s.replace(/(?:^|\s)(?:no|without|minus|sans|zero|except|sin|ohne)\s+[\p{L}\d& ]+?(?=$|[^\p{L}\d& ])/gu, ' ');
+  const nearestInstruments: Array<{ name: string; at: number }> = [];
+  for (const [phrase, used] of NEAREST_INSTRUMENTS) {
+    const at = hasPhrase(rest, phrase);
+    if (at < 0) continue;
+    nearestInstruments.push({ name: used, at });
+    if (!approximated.some((a) => a.asked === phrase)) approximated.push({ asked: phrase, used, kind: 'instrument' });
+    rest = blank(rest, phrase);
+  }
+  for (const word of UNPLAYABLE) {
+    if (hasPhrase(rest, word) < 0) continue;
+    ignored.push(word);
+    rest = blank(rest, word);
+  }
+  const named = [...findAll(rest, INSTRUMENTS), ...nearestInstruments].sort((a, b) => a.at - b.at).map((f) => f.name);
+  const instruments = [...new Set(named)].filter((n) => !excluded.has(n));
+
+  const styles = findStyles(s);
+  let genre: Genre = DEFAULT_GENRE;
+  let styleHit = styles[0];
+  if (styleHit) {
+    genre = styleHit.genre;
+    // "classical strings and brass" is orchestral, not solo piano.
+    if (genre === 'piano' && /classi|klassi|clási|cláss/.test(styleHit.phrase) && (instruments.includes('strings') || instruments.includes('brass')) && isGenre('cinematic')) genre = 'cinematic';
+    explicit.push('genre');
+    if (styleHit.approximate) approximated.unshift({ asked: styleHit.phrase, used: GENRE_INFO[genre].label, kind: 'style' });
+  } else if (instruments.length === 1 && instruments[0] === 'piano') {
+    genre = 'piano';
+    explicit.push('genre');
+  } else if (instruments.includes('strings') && instruments.includes('brass')) {
+    genre = 'cinematic';
+    explicit.push('genre');
+  }
   const info = GENRE_INFO[genre];
-  const instr = genre === 'dnb' ? instruments.filter((n) => n !== 'drums' && n !== 'bass') : instruments;
+  // "drums" as an instrument word is a request only when named as such, not as part of "drum and bass".
+  const instr = genre === 'dnb' && styleHit ? instruments.filter((n) => n !== 'drums' && n !== 'bass') : instruments;
   if (genre === 'piano') removeInPlace(instr, 'piano');
 
   const moods = findAll(s, MOODS);
@@ -222,22 +386,26 @@ export function parsePrompt(text: string, seed: number): MusicParams {
 
   const rng = mulberry(uSeed ^ 0x9e3779b9);
   let bpm: number;
-  const tempo = parseTempo(s);
+  const tempo = parseTempo(s) ?? (styleHit ? wrapBare(bareTempoAfter(s, styles.map((h) => h.phrase))) : undefined);
   if (tempo) {
     bpm = tempo.bpm;
     explicit.push('bpm');
+    if (tempo.bpm !== Math.round(tempo.raw)) approximated.push({ asked: `${trimNumber(tempo.raw)} bpm`, used: `${tempo.bpm} bpm`, kind: 'tempo' });
   } else {
     let base = info.bpm + Math.round((rng() * 2 - 1) * info.bpmSpread);
-    if (mood === 'chill' || mood === 'sad') base = Math.round(base * 0.93);
-    if (mood === 'energetic') base = Math.round(base * 1.06);
+    const factor = mood ? MOOD_TEMPO[mood] : undefined;
+    if (factor) {
+      const lo = info.bpm * (1 - MOOD_TEMPO_RANGE);
+      const hi = info.bpm * (1 + MOOD_TEMPO_RANGE);
+      base = Math.round(Math.min(hi, Math.max(lo, base * factor)));
+    }
     const word = parseTempoWord(s, info.bpm);
     if (word !== undefined) explicit.push('bpm');
-    bpm = Math.min(MAX_BPM, Math.max(MIN_BPM, word ?? base));
+    bpm = clampBpm(word ?? base);
   }
 
-  const parsedKey = parseKey(s, typeof text === 'string' ? text.slice(0, MAX_TEXT * 2) : '');
-  const keyPick = PITCH_CLASSES[Math.floor(rng() * 12)]!;
-  const key = parsedKey.key ?? keyPick;
+  const parsedKey = parseKey(cased);
+  const keyPick = Math.floor(rng() * 12);
   if (parsedKey.key) explicit.push('key');
   let mode: Mode = info.mode;
   if (mood && MINOR_MOODS.has(mood)) mode = 'minor';
@@ -246,12 +414,30 @@ export function parsePrompt(text: string, seed: number): MusicParams {
     mode = parsedKey.mode;
     explicit.push('mode');
   }
+  const key = parsedKey.key ?? usualKeyName(keyPick, mode);
   if (instr.length) explicit.push('instruments');
   const structure = findAll(s, STRUCTURE).map((f) => f.name);
   if (structure.length) explicit.push('structure');
 
-  return { bpm, key, mode, genre, mood, instruments: instr, excluded: [...excluded], structure, seed: uSeed, explicit };
+  const understood: string[] = [];
+  if (styleHit && !styleHit.approximate) understood.push(info.label);
+  if (explicit.includes('bpm')) understood.push(`${bpm} bpm`);
+  if (parsedKey.key) understood.push(`${key} ${mode}`);
+  else if (parsedKey.mode) understood.push(mode);
+  if (mood) understood.push(mood);
+  const approximatedInstruments = new Set(approximated.filter((a) => a.kind === 'instrument').map((a) => a.used));
+  understood.push(...instr.filter((i) => !approximatedInstruments.has(i) || findAll(rest, INSTRUMENTS).some((f) => f.name === i)));
+  understood.push(...[...excluded].map((x) => `no ${x}`), ...structure);
+  const notes: PromptNotes = { understood, approximated, ignored, defaultStyle: !explicit.includes('genre') };
+
+  return { bpm, key, mode, genre, mood, instruments: instr, excluded: [...excluded], structure, seed: uSeed, explicit, notes };
 }
+
+function wrapBare(bpm: number | undefined): { bpm: number; raw: number } | undefined {
+  return bpm === undefined ? undefined : { bpm, raw: bpm };
+}
+
+const trimNumber = (n: number): string => (Number.isInteger(n) ? String(n) : n.toFixed(1));
 
 function removeInPlace(list: string[], item: string): void {
   const i = list.indexOf(item);
@@ -268,16 +454,44 @@ function mulberry(a: number): () => number {
   };
 }
 
-const FLAT_NAMES: Partial<Record<PitchClass, string>> = { 'A#': 'Bb', 'D#': 'Eb', 'G#': 'Ab' };
+/**
+ * The key as shown. Rows stored before keys kept their spelling (no `notes`) hold sharps only, so
+ * those are shown in the usual spelling for the mode (A# major → Bb major).
+ */
+export function keyLabel(p: Pick<MusicParams, 'key' | 'mode' | 'notes'>): string {
+  if (p.notes) return `${p.key} ${p.mode}`;
+  const sharps = ['C', 'C#', 'D', 'D#', 'E', 'F', 'F#', 'G', 'G#', 'A', 'A#', 'B'];
+  const pc = sharps.indexOf(p.key);
+  return `${pc >= 0 ? usualKeyName(pc, p.mode) : p.key} ${p.mode}`;
+}
 
 /** One line for the chat: "lo-fi hip hop · 80 bpm · A minor · piano, drums". */
 export function describeParams(p: MusicParams): string {
-  const info = GENRE_INFO[p.genre];
-  const keyName = (p.mode === 'major' || p.key === 'D#' || p.key === 'A#' ? FLAT_NAMES[p.key] : undefined) ?? p.key;
+  const info = GENRE_INFO[p.genre] ?? GENRE_INFO[DEFAULT_GENRE];
   const shown = [...new Set([...p.instruments, ...info.instruments])].filter((i) => !p.excluded.includes(i)).slice(0, 5);
-  const parts = [p.mood ? `${p.mood} ${info.label}` : info.label, `${p.bpm} bpm`, `${keyName} ${p.mode}`];
+  const parts = [p.mood ? `${p.mood} ${info.label}` : info.label, `${p.bpm} bpm`, keyLabel(p)];
   if (shown.length) parts.push(shown.join(', '));
   if (p.excluded.length) parts.push(`no ${p.excluded.join(', no ')}`);
   if (p.structure.length) parts.push(p.structure.join(' → '));
   return parts.join(' · ');
+}
+
+/**
+ * What the track does not do as asked, in plain words, or null when it does everything asked:
+ * "Played as reggae: I don't know ska yet. Played synth instead of theremin. Ignored: 'kazoo'."
+ * The asked words are the prompt's: each frontend escapes the sentence as user text.
+ */
+export function describeNotes(p: MusicParams): string | null {
+  const notes = p.notes;
+  if (!notes) return null;
+  const label = (GENRE_INFO[p.genre] ?? GENRE_INFO[DEFAULT_GENRE]).label;
+  const out: string[] = [];
+  for (const a of notes.approximated) {
+    if (a.kind === 'style') out.push(`Played as ${a.used}: I don't know ${a.asked} yet.`);
+    else if (a.kind === 'instrument') out.push(`Played ${a.used} instead of ${a.asked}: I can't play ${a.asked} yet.`);
+    else out.push(`Played at ${a.used}: ${a.asked} is outside ${MIN_BPM}-${MAX_BPM} bpm.`);
+  }
+  if (notes.defaultStyle) out.push(`I didn't recognise a style, so I played ${label}.`);
+  if (notes.ignored.length) out.push(`Ignored: ${notes.ignored.map((w) => `'${w}'`).join(', ')}.`);
+  return out.length ? out.join(' ') : null;
 }

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PITCH_CLASSES, pitchClassOf } from '../../core/music.ts';
 import { estimateKey, mono } from '../helpers/audio.ts';
 import { renderFixture } from './render.ts';
 
@@ -8,14 +9,14 @@ const CASES = [
   ['lofi hip hop in A minor', 'A', 'minor'],
   ['deep house in G minor', 'G', 'minor'],
   ['rock in E major', 'E', 'major'],
-  ['jazz in Bb major', 'A#', 'major'],
+  ['jazz in Bb major', 'Bb', 'major'],
   ['jazz in G minor', 'G', 'minor'],
   ['jazz in D minor', 'D', 'minor'],
   ['solo piano in D major', 'D', 'major'],
   ['cinematic orchestral in C# minor', 'C#', 'minor'],
   ['trap in F minor', 'F', 'minor'],
   ['ambient in F# major', 'F#', 'major'],
-  ['drum and bass in Eb minor', 'D#', 'minor'],
+  ['drum and bass in Eb minor', 'Eb', 'minor'],
 ] as const;
 
 describe('key of the rendered audio', () => {
@@ -30,7 +31,8 @@ describe('key of the rendered audio', () => {
     expect(r.params.key).toBe(key);
     expect(r.params.mode).toBe(mode);
     const est = estimateKey(mono(r.pcm, 2), r.sampleRate);
-    expect(`${est.key} ${est.mode}`).toBe(`${key} ${mode}`);
+    // The checker names pitch classes with sharps; the key keeps the prompt's spelling.
+    expect(`${est.key} ${est.mode}`).toBe(`${PITCH_CLASSES[pitchClassOf(key)]} ${mode}`);
   });
 
   // The README's jazz example: its ii-V-I harmony once read as F major (the key's dominant).

@@ -1,5 +1,5 @@
 /** Scales, chords and voicings in a key, in MIDI note numbers. */
-import { PITCH_CLASSES, type Mode, type PitchClass } from '../../../core/music.ts';
+import { pitchClassOf, type KeyName, type Mode } from '../../../core/music.ts';
 
 const SCALES: Record<Mode, number[]> = {
   major: [0, 2, 4, 5, 7, 9, 11],
@@ -11,8 +11,8 @@ export class Key {
   readonly mode: Mode;
   readonly steps: number[];
 
-  constructor(key: PitchClass, mode: Mode) {
-    this.tonic = PITCH_CLASSES.indexOf(key);
+  constructor(key: KeyName, mode: Mode) {
+    this.tonic = pitchClassOf(key);
     this.mode = mode;
     this.steps = SCALES[mode];
   }
