@@ -38,8 +38,13 @@ export interface GenerateRequest {
 
 export interface GenerateAccepted {
   generationId: string;
-  /** 1-based place in the render queue at the time of acceptance. */
+  /** 1-based place at the time of acceptance: in the render queue, or (waiting) in the server's line. */
   position: number;
+  /**
+   * True when the server's slots were all taken: the track waits its turn in the server's line,
+   * served round-robin across users, and starts when a slot frees.
+   */
+  waiting?: boolean;
   params: MusicParams;
   durationS: number;
   /** True when this request repeated one already accepted (same interaction): nothing new was queued. */

@@ -36,6 +36,11 @@ const envSchema = z.object({
   MAX_DURATION_S: int(5, 120).default(120),
   RATE_LIMIT_PER_MINUTE: int(1, 10_000).default(10),
   SERVER_CONCURRENCY: int(1, 1000).default(4),
+  /** Render slots one user may hold in a server at once (the rest of their tracks wait in line). */
+  USER_CONCURRENCY: int(1, 1000).default(4),
+  /** Tracks that may wait in one server's line for a free slot, and per user; past them, refused. */
+  SERVER_LINE_MAX: int(0, 100_000).default(100),
+  USER_LINE_MAX: int(0, 10_000).default(20),
   RECONCILE_INTERVAL_S: int(1, 86_400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCAL_CHAT: bool.default(true),
@@ -73,6 +78,9 @@ export interface Config {
     maxDurationS: number;
     ratePerMinute: number;
     serverConcurrency: number;
+    userConcurrency: number;
+    serverLineMax: number;
+    userLineMax: number;
   };
   logLevel: Env['LOG_LEVEL'];
   localChat: boolean;
@@ -148,6 +156,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       maxDurationS: e.MAX_DURATION_S,
       ratePerMinute: e.RATE_LIMIT_PER_MINUTE,
       serverConcurrency: e.SERVER_CONCURRENCY,
+      userConcurrency: e.USER_CONCURRENCY,
+      serverLineMax: e.SERVER_LINE_MAX,
+      userLineMax: e.USER_LINE_MAX,
     },
     logLevel: e.LOG_LEVEL,
     localChat: e.LOCAL_CHAT,

@@ -56,6 +56,8 @@ export interface ProgressEvent {
   progress: number;
   /** 1-based place in the queue while queued. */
   position?: number;
+  /** True while the track waits in its server's line for a free slot (all slots taken). */
+  waiting?: boolean;
   etaS?: number;
   errorCode?: string;
   message?: string;

@@ -37,9 +37,14 @@ export function createQueues(connection: Redis, prefix: string): Queues {
   };
 }
 
-/** The job id is the generation id, so enqueueing the same generation twice adds one job. */
-export async function enqueueRender(queues: Queues, generationId: string): Promise<void> {
-  await queues.render.add(JobName.Render, { generationId }, { ...renderJobOptions, jobId: generationId });
+/**
+ * The job id is the generation id, so enqueueing the same generation twice adds one job.
+ * `priority` (1 = highest) is the owner's slot number from turns.ts: everyone's first track is
+ * rendered before anyone's second.
+ */
+export async function enqueueRender(queues: Queues, generationId: string, opts: { priority?: number } = {}): Promise<void> {
+  const priority = opts.priority === undefined ? undefined : Math.min(2_097_152, Math.max(1, Math.floor(opts.priority)));
+  await queues.render.add(JobName.Render, { generationId }, { ...renderJobOptions, jobId: generationId, ...(priority ? { priority } : {}) });
 }
 
 export async function enqueueDeliver(queues: Queues, platform: Platform, generationId: string): Promise<void> {

@@ -9,14 +9,15 @@ import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
-  countActive, createGeneration, getGeneration, getServerSettings, inProgress, queuedBefore, recent, recordPlay,
+  createGeneration, getGeneration, getServerSettings, inProgress, linePlaces, queuedBefore, recent, recordPlay,
   isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
 import { UserError, UserErrorCode } from './errors.ts';
 import { PLATFORMS, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
 import { parsePrompt } from './prompt/parse.ts';
-import { cancelChannel, enqueueRender, type Queues } from './queue.ts';
+import { cancelChannel, type Queues } from './queue.ts';
+import { createTurns } from './turns.ts';
 import { toTrackView } from './track-view.ts';
 import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed } from './validate.ts';
 
@@ -45,6 +46,7 @@ export function validateActor(actor: Actor): Actor {
 
 export function createChatCore(deps: CoreDeps): ChatCore {
   const { config, orm, queues, log } = deps;
+  const turns = createTurns({ orm, queues, limits: config.limits, log, publish: deps.publish });
   /** Infrastructure failures become one clear refusal for the user and a full log line for us. */
   async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -94,36 +96,47 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       log.error({ err: e }, 'rate limiter unavailable');
       throw unavailable(e);
     }
-    const concurrency = settings.concurrency ?? config.limits.serverConcurrency;
-    if ((await unavailableOnError(() => countActive(em, actor.platform, actor.guildId))) >= concurrency) {
-      await limiter.reward(limiterKey).catch(() => undefined);
-      throw new UserError(UserErrorCode.ServerBusy, `This server already has ${concurrency} tracks in progress; try again when one finishes.`, { concurrency });
-    }
-
     const params = parsePrompt(prompt, seed);
-    const { generation, duplicate } = await unavailableOnError(() => createGeneration(em, {
-      actor, channelId, prompt, params, durationS,
-      engine: config.engine.name, engineVersion: 'pending',
-      sizeLimitBytes: req.sizeLimitBytes ?? DEFAULT_SIZE_LIMIT_BYTES,
-      reply: req.reply ?? {},
-      requestKey: req.reply?.requestKey,
-    }));
-    // The place in line is read before the job exists, so the "queued" event always goes out
-    // before the worker can announce "rendering".
-    const position = generation.status === 'queued' ? await queuedBefore(em, generation.createdAt).then((n) => n + 1, () => 1) : 0;
+    let created;
+    try {
+      // The slot (or the place in line) is taken in the same transaction as the row.
+      created = await unavailableOnError(() => createGeneration(em, {
+        actor, channelId, prompt, params, durationS,
+        engine: config.engine.name, engineVersion: 'pending',
+        sizeLimitBytes: req.sizeLimitBytes ?? DEFAULT_SIZE_LIMIT_BYTES,
+        reply: req.reply ?? {},
+        requestKey: req.reply?.requestKey,
+        turns: config.limits,
+      }));
+    } catch (err) {
+      await limiter.reward(limiterKey).catch(() => undefined);
+      throw err;
+    }
+    const { generation, duplicate, admitted } = created;
+    const waiting = generation.status === 'queued' && generation.admittedAt === null;
+    // The place is read before the job exists, so the "queued" event always goes out before the
+    // worker can announce "rendering".
+    const position = generation.status !== 'queued' ? 0 : created.place ?? (await placeOf(generation.id, generation.admittedAt, actor));
     if (duplicate) {
       await limiter.reward(limiterKey).catch(() => undefined);
     } else {
-      try {
-        await enqueueRender(queues, generation.id);
-      } catch (err) {
-        // The row is safe in Postgres; the reconciler enqueues it once Redis is back.
-        log.warn({ err, generationId: generation.id }, 'enqueue failed; left for the reconciler');
-      }
-      deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position });
+      deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position, waiting });
+      await turns.started(admitted, actor.platform, actor.guildId);
     }
     log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
-    return { generationId: generation.id, position, params: generation.params, durationS: generation.requestedDurationS, duplicate };
+    return { generationId: generation.id, position, waiting, params: generation.params, durationS: generation.requestedDurationS, duplicate };
+  }
+
+  /** 1-based: in the render queue once admitted, else in the server's line. */
+  async function placeOf(id: string, admittedAt: Date | null, actor: Actor): Promise<number> {
+    const em = orm.em.fork();
+    try {
+      if (admittedAt) return (await queuedBefore(em, admittedAt)) + 1;
+      const place = (await linePlaces(em, actor.platform, actor.guildId, 10_000)).find((p) => p.id === id);
+      return place?.position ?? 1;
+    } catch {
+      return 1;
+    }
   }
 
   async function cancel(actorIn: Actor, generationId: string): Promise<boolean> {
@@ -142,6 +155,8 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     await queues.render.remove(generationId).catch(() => 0); // only succeeds while waiting
     await deps.redis.publish(cancelChannel(config.queuePrefix), generationId).catch(() => 0);
     deps.publish({ generationId, platform: row.platform, stage: 'cancelled', progress: 0 });
+    // Its slot (or place in line) is free: the next track in line starts now.
+    await turns.admit(row.platform, row.guildId).catch((err: unknown) => log.warn({ err }, 'admission after cancel failed; the reconciler will retry'));
     return true;
   }
 

@@ -15,6 +15,7 @@ import { createPipelineErrorInfo } from './errors.ts';
 import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
 import { createRenderPool, type RenderPool } from './render-pool.ts';
+import { createTurns } from '../core/turns.ts';
 import type { EngineSpec } from './engines/index.ts';
 import { randomUUID } from 'node:crypto';
 import { adminChannel, engineStatusKey, publishEngineStatus, RELOAD_ENGINE, type EngineStatus } from '../core/engine-status.ts';
@@ -57,7 +58,8 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
       log.warn({ err, generationId: event.generationId }, 'progress publish failed');
     });
   };
-  const processRender = createRenderProcessor({ orm, queues, pool, dataDir: config.dataDir, log, publish });
+  const turns = createTurns({ orm, queues, limits: config.limits, log, publish });
+  const processRender = createRenderProcessor({ orm, queues, pool, dataDir: config.dataDir, log, publish, turns });
   let shuttingDown = false;
 
   const processor = async (job: Job<RenderJob['data']>, token?: string, signal?: AbortSignal): Promise<void> => {
@@ -83,6 +85,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
         if (failed) {
           const row = await getGeneration(orm.em.fork(), job.data.generationId);
           if (row) publish({ generationId: row.id, platform: row.platform, stage: info.code === 'cancelled' ? 'cancelled' : 'failed', progress: 0, errorCode: info.code, message: info.userMessage });
+          if (row) await turns.admit(row.platform, row.guildId).catch((e: unknown) => log.warn({ err: e }, 'admission after a failure failed; the reconciler will retry'));
         }
       }
       throw info.unrecoverable ? new UnrecoverableError(`${info.code}: ${info.userMessage}`) : err;
@@ -125,7 +128,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     }
   }
 
-  const reconciler = createReconciler({ orm, queues, log, staleAfterMs: 5_000 });
+  const reconciler = createReconciler({ orm, queues, log, staleAfterMs: 5_000, turns });
   await reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'start-up reconcile failed'));
   const timer = setInterval(() => {
     void reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'reconcile failed'));

@@ -12,6 +12,7 @@ import { enqueueDeliver, type Queues } from '../core/queue.ts';
 import { getGeneration, listQueueHead, setProgress, transitionGeneration } from '../core/db/index.ts';
 import { encodeToFit } from './audio/encode.ts';
 import type { RenderPool } from './render-pool.ts';
+import type { Turns } from '../core/turns.ts';
 
 export interface PipelineDeps {
   orm: MikroORM;
@@ -20,6 +21,8 @@ export interface PipelineDeps {
   dataDir: string;
   log: Logger;
   publish(event: ProgressEvent): void;
+  /** Told when a track frees its server slot, so the next one in line starts. */
+  turns?: Pick<Turns, 'admit'>;
 }
 
 /** Rows a render may resume from: a crashed attempt leaves `rendering` or `encoding` behind. */
@@ -104,6 +107,7 @@ export function createRenderProcessor(deps: PipelineDeps) {
     });
     if (!moved) return;
     emit('delivering', 1);
+    void deps.turns?.admit(generation.platform, generation.guildId).catch((err: unknown) => log.warn({ err }, 'admission after render failed; the reconciler will retry'));
     await enqueueDeliver(queues, generation.platform, generationId);
     log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.totalEncodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
   };

@@ -7,6 +7,7 @@ import type { MikroORM } from '../core/db/index.ts';
 import { getGeneration, listStaleQueued, listStuck } from '../core/db/index.ts';
 import type { Logger } from '../core/log.ts';
 import { enqueueDeliver, enqueueRender, type Queues } from '../core/queue.ts';
+import type { Turns } from '../core/turns.ts';
 
 export interface ReconcilerDeps {
   orm: MikroORM;
@@ -14,9 +15,11 @@ export interface ReconcilerDeps {
   log: Logger;
   /** Rows younger than this are left alone: their enqueue may still be in flight. */
   staleAfterMs: number;
+  /** Gives free server slots to waiting tracks, in case a release was missed. */
+  turns?: Pick<Turns, 'admitEverywhere'>;
 }
 
-export function createReconciler({ orm, queues, log, staleAfterMs }: ReconcilerDeps) {
+export function createReconciler({ orm, queues, log, staleAfterMs, turns }: ReconcilerDeps) {
   async function hasLiveJob(queue: Queues['render'] | Queues['deliver'][keyof Queues['deliver']], id: string): Promise<boolean> {
     const job = await queue.getJob(id);
     if (!job) return false;
@@ -27,7 +30,7 @@ export function createReconciler({ orm, queues, log, staleAfterMs }: ReconcilerD
   return {
     async runOnce(): Promise<number> {
       const em = orm.em.fork();
-      let requeued = 0;
+      let requeued = (await turns?.admitEverywhere()) ?? 0;
       for (const id of await listStaleQueued(em, staleAfterMs, 500)) {
         if (!(await hasLiveJob(queues.render, id))) {
           // A finished job with this id would make add() a no-op; clear it first.

@@ -73,6 +73,8 @@ export const Generation = defineEntity({
     createdAt: p.datetime(),
     /** UTC day of created_at: the bucket the leaderboard reads tracks by. */
     createdDay: p.date(),
+    /** When the row got a server slot (its render job); null while it waits in the server's line. */
+    admittedAt: p.datetime().nullable(),
     startedAt: p.datetime().nullable(),
     completedAt: p.datetime().nullable(),
     renderMs: p.integer().nullable(),
@@ -108,6 +110,12 @@ export const Generation = defineEntity({
       name: 'generations_active_idx',
       properties: ['platform', 'guildId'],
       where: `status in ('queued', 'rendering', 'encoding')`,
+    },
+    // A server's line of tracks waiting for a slot, oldest first.
+    {
+      name: 'generations_line_idx',
+      properties: ['platform', 'guildId', 'createdAt'],
+      where: `status = 'queued' and admitted_at is null`,
     },
     // /recent: newest completed in a server.
     {

@@ -9,3 +9,4 @@ export {
   deleteSlackInstallation, findSlackInstallation, saveSlackInstallation,
   type SlackInstallationInput, type SlackInstallationQuery, type SlackInstallationRow,
 } from './slack-installations.ts';
+export * from './turns.ts';

@@ -13,6 +13,7 @@ import { isGenerationId } from '../validate.ts';
 import { bumpCreator, bumpTotals, periodBuckets, type TotalsDelta } from './aggregates.ts';
 import { PLAY_SOURCES, type UserPreferences } from './entities.ts';
 import { exec, run, type Raw } from './sql.ts';
+import { admitWaiting, checkLineCaps, linePlaces, lockServerTurns, type Admitted, type TurnLimits } from './turns.ts';
 
 export type GenerationStatus = Stage;
 export type PlaySource = (typeof PLAY_SOURCES)[number];
@@ -50,6 +51,8 @@ export interface GenerationRow {
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: Date;
+  /** When it got a server slot; null while it waits in the server's line (see turns.ts). */
+  admittedAt: Date | null;
   startedAt: Date | null;
   completedAt: Date | null;
   renderMs: number | null;
@@ -147,6 +150,7 @@ function toGenerationRow(r: Raw): GenerationRow {
     errorCode: strOrNull(r.error_code),
     errorMessage: strOrNull(r.error_message),
     createdAt: date(r.created_at),
+    admittedAt: dateOrNull(r.admitted_at),
     startedAt: dateOrNull(r.started_at),
     completedAt: dateOrNull(r.completed_at),
     renderMs: numOrNull(r.render_ms),
@@ -243,7 +247,21 @@ export interface CreateGenerationInput {
   reply: Record<string, string>;
   /** Platform interaction id: a repeat of the same request returns the first generation. */
   requestKey?: string;
+  /**
+   * Take a server slot in the same transaction, or wait in the server's line (refused past its
+   * caps). Without it the generation is admitted at once, whatever the server holds.
+   */
+  turns?: TurnLimits;
   now?: Date;
+}
+
+export interface CreatedGeneration {
+  generation: GenerationRow;
+  duplicate: boolean;
+  /** Rows given a slot by this call (the new one, unless it waits): enqueue them after commit. */
+  admitted: Admitted[];
+  /** The new row's place when it waits in line (see turns.ts linePlaces), read under the lock. */
+  place: number | null;
 }
 
 /** Thrown inside the transaction to roll it back when another request won the same request_key. */
@@ -255,20 +273,24 @@ export async function getGenerationByRequestKey(em: EntityManager, requestKey: s
 }
 
 /**
- * Writes a queued generation in one transaction with its user, prompt counters and totals. A
- * request_key seen before returns the existing generation with duplicate = true and changes nothing.
+ * Writes a queued generation in one transaction with its user, prompt counters and totals, and
+ * (with `turns`) its server slot or place in line. A request_key seen before returns the existing
+ * generation with duplicate = true and changes nothing.
  */
 export async function createGeneration(
   em: EntityManager,
   input: CreateGenerationInput,
-): Promise<{ generation: GenerationRow; duplicate: boolean }> {
-  const now = input.now ?? new Date();
+): Promise<CreatedGeneration> {
   if (input.requestKey) {
     const existing = await getGenerationByRequestKey(em, input.requestKey);
-    if (existing) return { generation: existing, duplicate: true };
+    if (existing) return { generation: existing, duplicate: true, admitted: [], place: null };
   }
+  const { turns } = input;
   try {
-    const generation = await em.transactional(async (tx) => {
+    const { generation, admitted, place } = await em.transactional(async (tx) => {
+      if (turns) await lockServerTurns(tx, input.actor.platform, input.actor.guildId);
+      // Stamped under the lock, so a server's line is in the order requests got through.
+      const now = input.now ?? new Date();
       const user = await upsertUser(tx, input.actor, now);
       const [prompt] = await exec(
         tx,
@@ -282,26 +304,35 @@ export async function createGeneration(
       const inserted = await exec(
         tx,
         `insert into generations (id, user_id, prompt, prompt_id, params, seed, requested_duration_s, engine, engine_version,
-           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          on conflict (request_key) do nothing
          returning id`,
         [
           id, user.id, input.prompt, prompt!.id, input.params, input.params.seed, input.durationS,
           input.engine, input.engineVersion, now, periodBuckets(now).day, newPublicToken(), input.actor.platform,
-          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes,
+          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now,
         ],
       );
       if (inserted.length === 0) throw new DuplicateRequest();
+      let admitted: Admitted[] = [{ id, platform: input.actor.platform, guildId: input.actor.guildId, priority: 1 }];
+      let place: number | null = null;
+      if (turns) {
+        admitted = await admitWaiting(tx, input.actor.platform, input.actor.guildId, turns);
+        if (!admitted.some((a) => a.id === id)) {
+          await checkLineCaps(tx, input.actor.platform, input.actor.guildId, user.id, turns);
+          place = (await linePlaces(tx, input.actor.platform, input.actor.guildId, 100_000)).find((p) => p.id === id)?.position ?? null;
+        }
+      }
       await bumpTotals(tx, input.actor.platform, input.actor.guildId, now, { generations: 1 });
-      return (await getGeneration(tx, id))!;
+      return { generation: (await getGeneration(tx, id))!, admitted, place };
     });
-    return { generation, duplicate: false };
+    return { generation, duplicate: false, admitted, place };
   } catch (e) {
     if (!(e instanceof DuplicateRequest)) throw e;
     const existing = await getGenerationByRequestKey(em, input.requestKey!);
     if (!existing) throw new Error('request_key conflicted but no generation holds it');
-    return { generation: existing, duplicate: true };
+    return { generation: existing, duplicate: true, admitted: [], place: null };
   }
 }
 
@@ -398,17 +429,27 @@ export async function setProgress(em: EntityManager, id: string, progress: numbe
   return changed > 0;
 }
 
-/** The head of the render queue, oldest first, for telling waiting users their new place. */
+/**
+ * The head of the render queue (admitted, not started), oldest first, for telling waiting users
+ * their new place. Tracks still waiting in a server's line are told by turns.ts's linePlaces.
+ */
 export async function listQueueHead(em: EntityManager, limit: number): Promise<Array<{ id: string; platform: Platform }>> {
-  const rows = await exec(em, `select id, platform from generations where status = 'queued' order by created_at limit ?`, [Math.max(1, Math.floor(limit))]);
+  const rows = await exec(
+    em,
+    `select id, platform from generations where status = 'queued' and admitted_at is not null order by admitted_at, created_at limit ?`,
+    [Math.max(1, Math.floor(limit))],
+  );
   return rows.map((r) => ({ id: String(r.id), platform: r.platform as Platform }));
 }
 
-/** Ids still queued after `olderThanMs`, oldest first: the reconciler re-enqueues them. */
+/**
+ * Admitted ids still queued `olderThanMs` after admission, oldest first: the reconciler
+ * re-enqueues them. Rows waiting in a server's line have no job on purpose and are not listed.
+ */
 export async function listStaleQueued(em: EntityManager, olderThanMs: number, limit: number): Promise<string[]> {
   const rows = await exec(
     em,
-    `select id from generations where status = 'queued' and created_at < ? order by created_at limit ?`,
+    `select id from generations where status = 'queued' and admitted_at is not null and admitted_at < ? order by created_at limit ?`,
     [new Date(Date.now() - olderThanMs), Math.max(1, Math.floor(limit))],
   );
   return rows.map((r) => String(r.id));
@@ -430,22 +471,23 @@ export async function listStuck(
   return rows.map((r) => String(r.id));
 }
 
-/** Generations of a server holding a render slot (queued, rendering, encoding). */
+/** Generations of a server holding a render slot (admitted; queued, rendering, encoding). */
 export async function countActive(em: EntityManager, platform: Platform, guildId: string): Promise<number> {
   const rows = await exec(
     em,
-    `select count(*)::int as n from generations where platform = ? and guild_id = ? and status in ('queued', 'rendering', 'encoding')`,
+    `select count(*)::int as n from generations where platform = ? and guild_id = ? and status in ('queued', 'rendering', 'encoding')
+       and admitted_at is not null`,
     [platform, guildId],
   );
   return num(rows[0]!.n);
 }
 
-/** How many generations were queued before `createdAt` and are still waiting (0 = next). */
-export async function queuedBefore(em: EntityManager, createdAt: Date): Promise<number> {
+/** How many admitted generations got their slot before `admittedAt` and have not started (0 = next). */
+export async function queuedBefore(em: EntityManager, admittedAt: Date): Promise<number> {
   const rows = await exec(
     em,
-    `select count(*)::int as n from generations where status = 'queued' and created_at < ?`,
-    [createdAt],
+    `select count(*)::int as n from generations where status = 'queued' and admitted_at is not null and admitted_at < ?`,
+    [admittedAt],
   );
   return num(rows[0]!.n);
 }

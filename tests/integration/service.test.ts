@@ -37,12 +37,12 @@ describe('ChatCore.generate refusals', () => {
     await expect(core.generate({ actor: actor('other', 'g-rate'), channelId: 'c', prompt: 'mine', durationS: 5 })).resolves.toBeTruthy();
   });
 
-  it('per-server concurrency refuses once the server has that many tracks in flight', async () => {
+  it('per-server concurrency: past the slots a track waits in line instead of being refused', async () => {
     const core = sys.runtime.core;
-    for (let i = 0; i < 4; i++) await core.generate({ actor: actor(`u${i}`, 'g-busy'), channelId: 'c', prompt: 'x', durationS: 5 });
-    const err = await refusal(core.generate({ actor: actor('u9', 'g-busy'), channelId: 'c', prompt: 'x', durationS: 5 }));
-    expect(err.code).toBe('server_busy');
-    expect(await sys.runtime.queues.render.getWaitingCount()).toBeGreaterThanOrEqual(4);
+    for (let i = 0; i < 4; i++) expect((await core.generate({ actor: actor(`u${i}`, 'g-busy'), channelId: 'c', prompt: 'x', durationS: 5 })).waiting).toBe(false);
+    const fifth = await core.generate({ actor: actor('u9', 'g-busy'), channelId: 'c', prompt: 'x', durationS: 5 });
+    expect(fifth).toMatchObject({ waiting: true, position: 5 });
+    expect(await sys.runtime.queues.render.getJob(fifth.generationId)).toBeUndefined();
   });
 
   it('server settings: allowed channels, blocked words and max duration', async () => {

@@ -254,7 +254,7 @@ function ensureCard(id, info) {
 
 /**
  * @param {Card} card
- * @param {{ stage: string, progress: number, position?: number, etaS?: number, message?: string }} ev
+ * @param {{ stage: string, progress: number, position?: number, waiting?: boolean, etaS?: number, message?: string }} ev
  */
 function applyProgress(card, ev) {
   const rank = STAGE_RANK[ev.stage] ?? -1;
@@ -268,7 +268,10 @@ function applyProgress(card, ev) {
   const percent = Math.round(Math.max(0, Math.min(1, ev.progress)) * 100);
   switch (ev.stage) {
     case 'queued':
-      card.status.textContent = ev.position ? `Queued · position ${ev.position}` : 'Queued';
+      // Waiting: the server's slots are taken and the track waits its turn (round-robin by user).
+      card.status.textContent = ev.waiting
+        ? `Waiting for a free slot · position ${ev.position ?? '?'} in line`
+        : ev.position ? `Queued · position ${ev.position}` : 'Queued';
       break;
     case 'rendering':
       card.status.textContent = `Rendering · ${percent}%${ev.etaS ? ` · about ${Math.ceil(ev.etaS)} s left` : ''}`;
@@ -504,7 +507,7 @@ function showReply(reply) {
   switch (reply.kind) {
     case 'generate': {
       const card = ensureCard(reply.generationId, reply);
-      applyProgress(card, { stage: 'queued', progress: 0, position: reply.position });
+      applyProgress(card, { stage: 'queued', progress: 0, position: reply.position, waiting: reply.waiting });
       break;
     }
     case 'stats':
@@ -582,7 +585,7 @@ async function onEvent(event) {
   switch (event.type) {
     case 'queued': {
       const card = ensureCard(event.generationId, event);
-      applyProgress(card, { stage: 'queued', progress: 0, position: event.position });
+      applyProgress(card, { stage: 'queued', progress: 0, position: event.position, waiting: event.waiting });
       break;
     }
     case 'progress': {

@@ -44,6 +44,8 @@ export type ChatEvent =
     params: MusicParams;
     durationS: number;
     position: number;
+    /** Waiting in the server's line for a free slot. */
+    waiting?: boolean;
     creator: { platformUserId: string; displayName: string };
   }
   | ({ type: 'progress' } & ProgressEvent)
@@ -233,7 +235,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
         if (!accepted.duplicate) {
           channel.publish({
             type: 'queued', generationId: accepted.generationId, prompt: command.prompt, params: accepted.params,
-            durationS: accepted.durationS, position: accepted.position, creator,
+            durationS: accepted.durationS, position: accepted.position, waiting: accepted.waiting, creator,
           });
         }
         return { kind: 'generate', prompt: command.prompt, creator, ...accepted };
