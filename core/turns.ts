@@ -52,7 +52,8 @@ export function createTurns(deps: TurnsDeps): Turns {
 
   async function started(admitted: readonly Admitted[], platform: Platform, guildId: string): Promise<void> {
     await enqueue(admitted);
-    if (admitted.length > 0) await tellLine(platform, guildId);
+    // Not awaited: a chat command's reply must not wait on telling everyone else their place.
+    if (admitted.length > 0) void tellLine(platform, guildId);
   }
 
   async function admit(platform: Platform, guildId: string): Promise<number> {
