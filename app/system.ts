@@ -52,6 +52,12 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
       system.worker = worker;
       stops.push(() => worker.stop());
     }
+    if (config.metricsPort !== undefined) {
+      const { startOpsServer } = await import('./ops-server.ts');
+      const ops = await startOpsServer(runtime, config.metricsPort);
+      stops.push(() => ops.close());
+      log.info({ url: ops.url }, 'health and metrics served');
+    }
     if (roles.has('web')) {
       const { startWebServer } = await import('../web/server/main.ts');
       const web = await startWebServer(runtime, { localChat: config.localChat });

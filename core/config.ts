@@ -44,6 +44,20 @@ const envSchema = z.object({
   RECONCILE_INTERVAL_S: int(1, 86_400).default(30),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCAL_CHAT: bool.default(true),
+  /** Shared access token for the local chat's login; required to serve the chat on a non-loopback address. */
+  LOCAL_CHAT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
+  /** How long start-up waits for Postgres and Redis before giving up (exit 1). */
+  STARTUP_TIMEOUT_S: int(0, 3600).default(60),
+  /** SIGTERM/SIGINT to exit, at most; active renders get all but the last 3 s of it, then go back to the queue. */
+  SHUTDOWN_TIMEOUT_S: int(4, 3600).default(10),
+  /** A separate port for /healthz and /metrics (workers serve nothing else); unset = none. */
+  METRICS_PORT: int(0, 65535).optional(),
+  /** Stored audio older than this is removed (favorited tracks: the FAVORITE setting); unset = kept. */
+  RETENTION_MAX_AGE_DAYS: z.coerce.number().positive().max(36_500).optional(),
+  RETENTION_FAVORITE_MAX_AGE_DAYS: z.coerce.number().positive().max(36_500).optional(),
+  /** Oldest stored audio is removed past this total (favorited tracks last); unset = no cap. */
+  RETENTION_MAX_TOTAL_GB: z.coerce.number().positive().max(1_000_000).optional(),
+  RETENTION_SWEEP_INTERVAL_S: int(10, 86_400).default(600),
   /** Bearer token for the web admin endpoints (engine reload); unset = no admin endpoints. */
   ADMIN_TOKEN: z.string().min(16).optional(),
   DISCORD_TOKEN: z.string().min(1).optional(),
@@ -84,6 +98,12 @@ export interface Config {
   };
   logLevel: Env['LOG_LEVEL'];
   localChat: boolean;
+  /** Set: the local chat wants a login with this shared token. */
+  localChatToken?: string;
+  startupTimeoutMs: number;
+  metricsPort?: number;
+  retention: { maxAgeDays?: number; favoriteMaxAgeDays?: number; maxTotalBytes?: number; sweepIntervalMs: number };
+  shutdownTimeoutMs: number;
   adminToken?: string;
   discord?: { token: string; applicationId: string; devGuildId?: string; apiBase?: string };
   slack?: SlackSettings;
@@ -104,7 +124,8 @@ export interface SlackSettings {
 export class ConfigError extends Error {
   readonly variables: string[];
   constructor(variables: string[], details: string[]) {
-    super(`Invalid configuration:\n  ${details.join('\n  ')}`);
+    // One line, so it reads as one clear sentence in a container log.
+    super(`Invalid configuration: ${details.join('; ')}`);
     this.name = 'ConfigError';
     this.variables = variables;
   }
@@ -117,7 +138,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   if (!parsed.success) {
     const vars = parsed.error.issues.map((i) => String(i.path[0]));
     // Values are never echoed: a mistyped token must not land in a log.
-    throw new ConfigError(vars, parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message}`));
+    throw new ConfigError(vars, parsed.error.issues.map((i) => `${String(i.path[0])}: ${i.message.replace(/\s+/g, ' ')}`));
   }
   const e = parsed.data;
   const problems: Array<[string, string]> = [];
@@ -162,6 +183,18 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     logLevel: e.LOG_LEVEL,
     localChat: e.LOCAL_CHAT,
+    localChatToken: e.LOCAL_CHAT_TOKEN,
+    startupTimeoutMs: e.STARTUP_TIMEOUT_S * 1000,
+    metricsPort: e.METRICS_PORT,
+    retention: {
+      maxAgeDays: e.RETENTION_MAX_AGE_DAYS,
+      // Favorites live longer: twice the age by default, and never shorter than the rest.
+      favoriteMaxAgeDays: e.RETENTION_MAX_AGE_DAYS === undefined ? undefined
+        : Math.max(e.RETENTION_MAX_AGE_DAYS, e.RETENTION_FAVORITE_MAX_AGE_DAYS ?? e.RETENTION_MAX_AGE_DAYS * 2),
+      maxTotalBytes: e.RETENTION_MAX_TOTAL_GB === undefined ? undefined : Math.round(e.RETENTION_MAX_TOTAL_GB * 1024 ** 3),
+      sweepIntervalMs: e.RETENTION_SWEEP_INTERVAL_S * 1000,
+    },
+    shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
     adminToken: e.ADMIN_TOKEN,
     discord: e.DISCORD_TOKEN
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, devGuildId: e.DISCORD_DEV_GUILD_ID, apiBase: e.DISCORD_API_BASE }
@@ -175,4 +208,20 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
   };
+}
+
+/** Whether a bind address only accepts connections from this machine. */
+export function isLoopbackHost(host: string): boolean {
+  const h = host.replace(/^\[|\]$/g, '').toLowerCase();
+  return h === 'localhost' || h === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h) || h === '::ffff:127.0.0.1';
+}
+
+/**
+ * The local chat must not be open to a network: on a non-loopback bind it needs LOCAL_CHAT_TOKEN.
+ * Returns the one-line reason to refuse start-up, or null when the web role may start.
+ */
+export function exposureProblem(config: Pick<Config, 'localChat' | 'localChatToken' | 'http'>): string | null {
+  if (!config.localChat || config.localChatToken || isLoopbackHost(config.http.host)) return null;
+  return `Refusing to start: HTTP_HOST=${config.http.host} is reachable from the network and the local chat has no login. ` +
+    'Set LOCAL_CHAT_TOKEN (16+ characters) to require one, set LOCAL_CHAT=false, or bind HTTP_HOST=127.0.0.1.';
 }

@@ -9,6 +9,7 @@ import type { DeliveryHandler } from './chat.ts';
 import { getGeneration, transitionGeneration } from './db/index.ts';
 import { deliverJobOptions, deliverQueueFor, type DeliverJob, type Platform, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
+import { metrics } from './metrics.ts';
 import { toTrackView } from './track-view.ts';
 
 export interface DeliveryDeps {
@@ -27,6 +28,7 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
     const row = await getGeneration(em, job.data.generationId);
     if (!row || row.status !== 'delivering' || row.deliveredRef) return row?.deliveredRef ?? null;
     if (!row.storagePath) throw new Error(`generation ${row.id} has no stored file`);
+    const stopTimer = metrics.deliverSeconds.startTimer({ platform });
     const result = await handler({
       track: toTrackView(row, deps.publicUrl),
       reply: row.reply,
@@ -34,10 +36,12 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
       fitsInline: row.fitsInline ?? false,
       attempt: job.attemptsMade,
     });
+    stopTimer();
     await transitionGeneration(em, row.id, ['delivering'], {
       status: 'completed', deliveredRef: result.messageRef, deliveredAt: new Date(), completedAt: new Date(),
     });
     deps.publish({ generationId: row.id, platform, stage: 'completed', progress: 1 });
+    metrics.jobs.inc({ queue: deliverQueueFor(platform), outcome: 'completed', code: '' });
     return result.messageRef;
   };
   const worker = new Worker<DeliverJob['data'], string | null, DeliverJob['name']>(deliverQueueFor(platform), processor, {
@@ -50,6 +54,7 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
     if (!job) return;
     const final = job.attemptsMade >= (job.opts.attempts ?? deliverJobOptions.attempts);
     log[final ? 'error' : 'warn']({ err, generationId: job.data.generationId, attempt: job.attemptsMade, platform }, 'delivery failed');
+    metrics.jobs.inc({ queue: deliverQueueFor(platform), outcome: final ? 'failed' : 'retried', code: final ? 'delivery_failed' : '' });
     if (final) {
       void transitionGeneration(orm.em.fork(), job.data.generationId, ['delivering'], {
         status: 'failed', errorCode: 'delivery_failed', errorMessage: 'The track was made but could not be posted.', completedAt: new Date(),

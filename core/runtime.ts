@@ -11,6 +11,7 @@ import { createOrm, ensureDatabase, migrateUp } from './db/orm.ts';
 import { startDeliveryConsumer } from './delivery.ts';
 import { PLATFORMS, progressChannel, type Platform, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
+import { addAudioSource, addQueueSource } from './metrics.ts';
 import { connectRedis, createQueues, type Queues } from './queue.ts';
 import { createChatCore } from './service.ts';
 
@@ -83,6 +84,18 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     await subscriber.subscribe(...PLATFORMS.map((p) => progressChannel(config.queuePrefix, p)));
   }
 
+  const removeSources = [
+    addQueueSource(async () => Promise.all([queues.render, ...Object.values(queues.deliver)].map(async (q) => ({
+      queue: q.name,
+      counts: await q.getJobCounts('waiting', 'prioritized', 'active', 'delayed', 'completed', 'failed', 'waiting-children'),
+    })))),
+    addAudioSource(async () => {
+      const [row] = await orm.em.fork().getConnection().execute<Array<{ bytes: string | null; files: string }>>(
+        `select coalesce(sum(size_bytes), 0) as bytes, count(*) as files from generations where storage_path is not null`,
+      );
+      return { bytes: Number(row?.bytes ?? 0), files: Number(row?.files ?? 0) };
+    }),
+  ];
   const deliveries: Array<{ close(): Promise<void> }> = [];
   const core = createChatCore({ config, orm, queues, redis, log, publish });
   const runtime: Runtime = {
@@ -102,6 +115,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       return consumer;
     },
     async close() {
+      for (const remove of removeSources) remove();
       await Promise.all(deliveries.map((d) => d.close()));
       // With Redis unreachable, a polite close would wait for a reconnect that may never come.
       await withTimeout(queues.close(), 5_000);

@@ -1,8 +1,10 @@
 /** `npm run engine:reload`: every render worker reloads its engine (e.g. after MODEL_DIR changed). */
 import { loadConfig } from '../core/config.ts';
 import { requestEngineReload } from '../core/engine-status.ts';
+import { loadEnvFile } from '../core/env-file.ts';
 import { connectRedis } from '../core/queue.ts';
 
+loadEnvFile();
 const config = loadConfig();
 const redis = connectRedis(config.redisUrl, 'ditty-admin');
 const receivers = await requestEngineReload(redis, config.queuePrefix);

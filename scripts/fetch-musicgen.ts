@@ -14,6 +14,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { ReadableStream as WebReadableStream } from 'node:stream/web';
 import { ONNX_PARTS, VARIANT_SUFFIX, openModelFolder, type Variant } from '../worker/engines/musicgen/folder.ts';
+import { loadEnvFile } from '../core/env-file.ts';
 
 export interface FetchOptions {
   dir: string;
@@ -86,6 +87,7 @@ export async function fetchMusicgen(opts: FetchOptions): Promise<void> {
 }
 
 if (import.meta.main) {
+  loadEnvFile();
   const dir = process.argv[2] ?? process.env.MODEL_DIR;
   if (!dir) {
     console.error('Set MODEL_DIR (or pass the folder as the first argument).');

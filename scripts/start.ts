@@ -1,12 +1,45 @@
 /**
  * `npm start [-- role...]`: runs ditty. With no roles, everything: migrations, the render worker,
  * the web server with the local chat, and the Discord/Slack frontends whose tokens are set.
+ *
+ * Operator contract: signal handlers are installed before anything else (a container's PID 1
+ * ignores SIGTERM without one); a dependency that is down at start gives one plain line per retry
+ * and exit 1 after STARTUP_TIMEOUT_S; a bad setting is one line and exit 2; SIGTERM/SIGINT stop
+ * the process within SHUTDOWN_TIMEOUT_S whatever state Redis and Postgres are in.
  */
-import { startSystem, ROLES, type Role } from '../app/system.ts';
-import { ConfigError, loadConfig } from '../core/config.ts';
-import { createLogger } from '../core/log.ts';
+import { postgresDependency, redisDependency, waitForDependencies } from '../app/dependencies.ts';
+import { ROLES, type Role, type System } from '../app/system.ts';
+import { ConfigError, exposureProblem, loadConfig, type Config } from '../core/config.ts';
+import { loadEnvFile } from '../core/env-file.ts';
 
-const log = createLogger(process.env.LOG_LEVEL ?? 'info');
+let system: System | undefined;
+let config: Config | undefined;
+let stopping = false;
+const startup = new AbortController();
+
+function shutdown(signal: NodeJS.Signals): void {
+  if (stopping) return;
+  stopping = true;
+  startup.abort();
+  const limitMs = config?.shutdownTimeoutMs ?? 10_000;
+  // The last word: whatever hangs (a drain with Redis gone, a socket that never closes), exit in time.
+  setTimeout(() => {
+    console.error(`ditty: still stopping after ${limitMs / 1000} s (SHUTDOWN_TIMEOUT_S); exiting now.`);
+    process.exit(1);
+  }, limitMs - 500).unref();
+  if (!system) {
+    console.error(`ditty: ${signal} during start-up; stopping.`);
+    process.exit(0);
+  }
+  system.runtime.log.info({ signal }, 'shutting down: draining active work');
+  system.stop().then(() => process.exit(0), (err: unknown) => {
+    system!.runtime.log.error({ err }, 'shutdown failed');
+    process.exit(1);
+  });
+}
+process.on('SIGTERM', shutdown);
+process.on('SIGINT', shutdown);
+
 const args = process.argv.slice(2);
 const unknown = args.filter((a) => !(ROLES as readonly string[]).includes(a));
 if (unknown.length) {
@@ -16,28 +49,42 @@ if (unknown.length) {
 const roles: Role[] = args.length ? (args as Role[]) : [...ROLES];
 
 try {
-  const config = loadConfig();
-  const system = await startSystem(config, log, { roles });
+  loadEnvFile();
+  config = loadConfig();
+} catch (err) {
+  console.error(err instanceof ConfigError ? err.message : `Invalid configuration: ${(err as Error).message}`);
+  process.exit(2);
+}
+if (roles.includes('web')) {
+  const refusal = exposureProblem(config);
+  if (refusal) {
+    console.error(refusal);
+    process.exit(2);
+  }
+}
+
+try {
+  await waitForDependencies([postgresDependency(config.databaseUrl), redisDependency(config.redisUrl)], {
+    timeoutMs: config.startupTimeoutMs, signal: startup.signal,
+  });
+  // Loaded after the wait so a bad LOG_LEVEL or an unreachable service never shows a module's stack.
+  const { createLogger } = await import('../core/log.ts');
+  const { startSystem } = await import('../app/system.ts');
+  const log = createLogger(config.logLevel);
+  const started = await startSystem(config, log, { roles, drainTimeoutMs: Math.max(1_000, config.shutdownTimeoutMs - 3_000) });
+  if (stopping) {
+    await started.stop();
+    process.exit(0);
+  }
+  system = started;
   if (system.url && config.localChat) {
     console.log(`\n  ditty is running. Open ${system.url} to try the local chat.\n`);
   }
-  let stopping = false;
-  const shutdown = (signal: string) => {
-    if (stopping) return;
-    stopping = true;
-    log.info({ signal }, 'shutting down: draining active work');
-    system.stop().then(() => process.exit(0), (err: unknown) => {
-      log.error({ err }, 'shutdown failed');
-      process.exit(1);
-    });
-  };
-  process.on('SIGTERM', () => shutdown('SIGTERM'));
-  process.on('SIGINT', () => shutdown('SIGINT'));
 } catch (err) {
-  if (err instanceof ConfigError) {
-    console.error(err.message);
-    process.exit(2);
-  }
-  log.fatal({ err }, 'start-up failed');
+  if (stopping) process.exit(0);
+  // One line an operator can act on; the stack adds nothing for a connection that was refused.
+  const e = err as { name?: string; message?: string; code?: string };
+  console.error(`ditty: start-up failed: ${(e.message ?? String(err)).replace(/\w+:\/\/\S+/g, "[url]")}`.split('\n')[0]);
+  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(err);
   process.exit(1);
 }

@@ -12,6 +12,7 @@ import { progressChannel, QueueName, renderJobOptions, type ProgressEvent, type 
 import type { Logger } from '../core/log.ts';
 import { cancelChannel, type Queues } from '../core/queue.ts';
 import { createPipelineErrorInfo } from './errors.ts';
+import { observeRenderWorker } from './metrics.ts';
 import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
 import { createRenderPool, type RenderPool } from './render-pool.ts';
@@ -105,6 +106,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     autorun: false,
   });
   worker.on('error', (err) => log.error({ err }, 'render worker error'));
+  observeRenderWorker(worker, orm, log);
   engine.onReady(() => {
     if (!worker.isRunning() && !shuttingDown) void worker.run().catch((err: unknown) => log.error({ err }, 'render worker stopped'));
   });

@@ -6,6 +6,7 @@
  */
 import { REST, Routes } from 'discord.js';
 import { loadConfig, type Config } from '../../core/config.ts';
+import { loadEnvFile } from '../../core/env-file.ts';
 import { createLogger } from '../../core/log.ts';
 import { commandDefinitions } from './commands.ts';
 
@@ -25,6 +26,7 @@ export async function deployCommands(config: NonNullable<Config['discord']>, opt
 }
 
 if (import.meta.main) {
+  loadEnvFile();
   const log = createLogger(undefined, 'discord-deploy');
   try {
     const config = loadConfig();

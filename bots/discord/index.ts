@@ -6,6 +6,7 @@ import { Client, Events, GatewayIntentBits, InteractionWebhook, Partials, type I
 import type { Config } from '../../core/config.ts';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
+import { metrics } from '../../core/metrics.ts';
 import { fromReplyMap, tokenUsable } from './ids.ts';
 import { createButtonHandler } from './buttons.ts';
 import { CommandName } from './commands.ts';
@@ -53,7 +54,7 @@ export interface DiscordBot {
 }
 
 export function createClient(config: DiscordConfig): Client {
-  return new Client({
+  const client = new Client({
     intents: [GatewayIntentBits.Guilds, GatewayIntentBits.GuildMessageReactions],
     // Reactions on messages from before a restart arrive for uncached messages: partials let
     // discord.js emit them, and the handler fetches what it needs.
@@ -64,6 +65,10 @@ export function createClient(config: DiscordConfig): Client {
     // Every message sets its own allowed mentions too; this is the backstop.
     allowedMentions: { parse: [] },
   });
+  client.rest.on('response', (_req, res) => {
+    metrics.platformCalls.inc({ platform: 'discord', outcome: res.status === 429 ? 'rate_limited' : res.status >= 400 ? 'error' : 'ok' });
+  });
+  return client;
 }
 
 export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRuntime, options: DiscordBotOptions = {}): Promise<DiscordBot> {

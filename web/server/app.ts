@@ -7,6 +7,7 @@ import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } 
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import { chatPlugin, wireLocalChat } from './chat.ts';
+import { countHttpErrors } from './ops.ts';
 import { tracksPlugin, type TracksPluginOptions } from './tracks.ts';
 
 export interface WebAppOptions {
@@ -30,6 +31,7 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
     // Links are long-lived and shared; a trailing slash from a chat client's link parser is not a 404.
     routerOptions: { ignoreTrailingSlash: true },
   });
+  countHttpErrors(app);
   await app.register(tracksPlugin, opts.tracks);
   if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime });
   return app;

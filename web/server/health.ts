@@ -3,10 +3,10 @@
  * publish to Redis). `POST /admin/engine/reload` asks workers to reload their engine; it exists
  * only when ADMIN_TOKEN is set, and wants it as a bearer token.
  */
-import { timingSafeEqual } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import { readEngineStatuses, requestEngineReload } from '../../core/engine-status.ts';
 import type { Runtime } from '../../core/runtime.ts';
+import { requireAdmin } from './admin-auth.ts';
 
 export interface HealthPluginOptions {
   runtime: Runtime;
@@ -25,10 +25,7 @@ export async function healthPlugin(app: FastifyInstance, { runtime, adminToken }
     return reply.code(ok ? 200 : 503).send({ ok, db, redis, workers });
   });
   if (!adminToken) return;
-  const expected = Buffer.from(`Bearer ${adminToken}`);
-  app.post('/admin/engine/reload', async (req, reply) => {
-    const given = Buffer.from(req.headers.authorization ?? '');
-    if (given.length !== expected.length || !timingSafeEqual(given, expected)) return reply.code(401).send({ error: 'unauthorized' });
+  app.post('/admin/engine/reload', { preHandler: requireAdmin(adminToken) }, async (_req, reply) => {
     const receivers = await requestEngineReload(runtime.redis, prefix);
     return reply.code(202).send({ requested: true, receivers });
   });

@@ -5,12 +5,14 @@
  */
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { loadConfig } from '../../core/config.ts';
+import { exposureProblem, loadConfig } from '../../core/config.ts';
+import { loadEnvFile } from '../../core/env-file.ts';
 import { getGenerationByToken, recordDownload, type GenerationRow } from '../../core/db/index.ts';
 import { createLogger } from '../../core/log.ts';
 import { createRuntime, type Runtime } from '../../core/runtime.ts';
 import { buildWebApp, startLocalChat } from './app.ts';
 import { healthPlugin } from './health.ts';
+import { opsPlugin } from './ops.ts';
 import type { TrackFile, TracksPluginOptions } from './tracks.ts';
 
 export interface WebServer {
@@ -21,8 +23,12 @@ export interface WebServer {
 
 export async function startWebServer(runtime: Runtime, opts: { localChat: boolean }): Promise<WebServer> {
   const { config } = runtime;
+  // Checked here too, not only by scripts/start.ts: every way of starting the web role refuses.
+  const refusal = exposureProblem({ ...config, localChat: opts.localChat });
+  if (refusal) throw new Error(refusal);
   const app = await buildWebApp({ runtime, tracks: trackSource(runtime), log: runtime.log, localChat: opts.localChat });
   await app.register(healthPlugin, { runtime, adminToken: config.adminToken });
+  await app.register(opsPlugin, { runtime, adminToken: config.adminToken });
   await app.listen({ host: config.http.host, port: config.http.port });
   let chat: { close(): Promise<void> } | null = null;
   try {
@@ -89,6 +95,7 @@ function slug(prompt: string): string {
 }
 
 if (import.meta.main) {
+  loadEnvFile();
   const config = loadConfig();
   const log = createLogger(config.logLevel);
   const runtime = await createRuntime(config, log);
