@@ -20,6 +20,8 @@ const envSchema = z.object({
   DATA_DIR: z.string().min(1).default('./data'),
   HTTP_HOST: z.string().min(1).default('127.0.0.1'),
   HTTP_PORT: int(0, 65535).default(8080),
+  /** Behind a reverse proxy: its address(es), comma-separated, or `true`; client addresses then come from X-Forwarded-For. */
+  TRUST_PROXY: z.string().regex(/^[0-9a-fA-F.:/,\s]+$|^true$/, 'must be true or comma-separated addresses/CIDRs').optional(),
   /** Base of the links posted in chat (player pages, downloads). Defaults to the bound address. */
   PUBLIC_URL: z.url().optional(),
   ENGINE: z.enum(['embedded', 'musicgen']).default('embedded'),
@@ -83,7 +85,8 @@ export interface Config {
   redisUrl: string;
   queuePrefix: string;
   dataDir: string;
-  http: { host: string; port: number; publicUrl: string };
+  /** allowedHosts: with PUBLIC_URL set, the Host headers the web server answers (plus loopback names). */
+  http: { host: string; port: number; publicUrl: string; trustProxy?: true | string[]; allowedHosts?: string[] };
   engine: { name: 'embedded' | 'musicgen'; modelDir?: string; device: 'auto' | 'cpu' | 'cuda'; precision?: 'fp32' | 'fp16' | 'q8' };
   ffmpegPath?: string;
   worker: { concurrency: number; reconcileIntervalMs: number };
@@ -168,6 +171,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       host: e.HTTP_HOST,
       port: e.HTTP_PORT,
       publicUrl: (e.PUBLIC_URL ?? `http://${e.HTTP_HOST}:${e.HTTP_PORT}`).replace(/\/$/, ''),
+      allowedHosts: e.PUBLIC_URL ? [new URL(e.PUBLIC_URL).host.toLowerCase()] : undefined,
+      trustProxy: e.TRUST_PROXY === undefined ? undefined : e.TRUST_PROXY === 'true' ? true : e.TRUST_PROXY.split(',').map((a) => a.trim()).filter(Boolean),
     },
     engine: { name: e.ENGINE, modelDir: e.MODEL_DIR ?? e.MUSICGEN_DIR, device: e.DEVICE ?? e.ONNX_DEVICE ?? 'auto', precision: e.MODEL_PRECISION },
     ffmpegPath: e.FFMPEG_PATH,

@@ -39,6 +39,9 @@ const sendButton = /** @type {HTMLButtonElement} */ ($('send'));
 const nameForm = /** @type {HTMLFormElement} */ ($('name-form'));
 const nameInput = /** @type {HTMLInputElement} */ ($('name-input'));
 const nameError = $('name-error');
+const tokenInput = /** @type {HTMLInputElement} */ ($('token-input'));
+/** 'token': the server wants a login (LOCAL_CHAT_TOKEN) and takes the name from the session. */
+let loginMode = 'open';
 const connection = $('connection');
 
 /** @type {Map<string, Card>} */
@@ -138,7 +141,7 @@ function setName(name) {
   for (const card of cards.values()) refreshStar(card);
 }
 
-nameForm.addEventListener('submit', (event) => {
+nameForm.addEventListener('submit', async (event) => {
   event.preventDefault();
   const result = checkName(nameInput.value);
   if (!result.ok) {
@@ -146,6 +149,19 @@ nameForm.addEventListener('submit', (event) => {
     return;
   }
   nameError.textContent = '';
+  if (loginMode === 'token') {
+    try {
+      /** @type {{ name: string }} */
+      const session = await api('/api/chat/login', { name: result.name, token: tokenInput.value });
+      tokenInput.value = '';
+      setName(session.name);
+      say(`Welcome, ${session.name}. Try /generate lo-fi piano at 80 bpm 30s, or /help.`);
+      startLive();
+    } catch (e) {
+      nameError.textContent = e instanceof Error ? e.message : String(e);
+    }
+    return;
+  }
   setName(result.name);
   say(`Welcome, ${result.name}. Try /generate lo-fi piano at 80 bpm 30s, or /help.`);
   // Which tracks this name has starred.
@@ -154,6 +170,8 @@ nameForm.addEventListener('submit', (event) => {
 
 $('change-name').addEventListener('click', () => {
   nameInput.value = myName ?? '';
+  // With a login, the name lives in the session: changing it means logging in again.
+  if (loginMode === 'token') api('/api/chat/logout', {}).catch(() => {});
   setName(null);
 });
 
@@ -198,6 +216,7 @@ async function api(path, body) {
   const data = await response.json().catch(() => null);
   if (!response.ok) {
     const error = data && data.error;
+    if (error?.code === 'login_required' && myName) setName(null);
     throw new ApiError(error?.code ?? 'internal', error?.message ?? `The server answered ${response.status}.`);
   }
   return data;
@@ -619,12 +638,16 @@ async function loadHistory() {
   }
 }
 
+/** Delay before reopening a stream the server closed or refused (503 when too many are open). */
+let reconnectDelayMs = 2000;
+
 function connect() {
   const source = new EventSource('/api/chat/events');
   let wasDown = false;
   source.addEventListener('open', () => {
     connection.dataset.state = 'live';
     connection.textContent = 'live';
+    reconnectDelayMs = 2000;
     // Whatever happened while the stream was down is in the history.
     if (wasDown) loadHistory();
     wasDown = false;
@@ -633,6 +656,15 @@ function connect() {
     wasDown = true;
     connection.dataset.state = 'down';
     connection.textContent = 'reconnecting…';
+    // A refused stream (503: too many open, 401) is not retried by the browser: retry here, backing off.
+    if (source.readyState === EventSource.CLOSED) {
+      const delay = reconnectDelayMs * (0.75 + Math.random() / 2);
+      reconnectDelayMs = Math.min(reconnectDelayMs * 2, 60_000);
+      setTimeout(() => {
+        loadHistory();
+        connect();
+      }, delay);
+    }
   });
   for (const type of ['queued', 'progress', 'track', 'favorite']) {
     source.addEventListener(type, (message) => {
@@ -647,8 +679,26 @@ function connect() {
 
 // ---------------------------------------------------------------- start
 
-const saved = localStorage.getItem(NAME_KEY);
-const savedCheck = saved === null ? null : checkName(saved);
-setName(savedCheck && savedCheck.ok ? savedCheck.name : null);
-await loadHistory();
-connect();
+let live = false;
+async function startLive() {
+  if (live) return;
+  live = true;
+  await loadHistory();
+  connect();
+}
+
+/** @type {{ mode: string, name: string | null }} */
+const session = await api('/api/chat/session').catch(() => ({ mode: 'open', name: null }));
+loginMode = session.mode;
+if (loginMode === 'token') {
+  tokenInput.hidden = false;
+  $('token-label').hidden = false;
+  setName(session.name);
+  // Until the login, the channel is not ours to read.
+  if (session.name) await startLive();
+} else {
+  const saved = localStorage.getItem(NAME_KEY);
+  const savedCheck = saved === null ? null : checkName(saved);
+  setName(savedCheck && savedCheck.ok ? savedCheck.name : null);
+  await startLive();
+}

@@ -16,6 +16,12 @@ export interface WebAppOptions {
   log: Logger;
   /** Serve the local chat page and API. @defaultValue true */
   localChat?: boolean;
+  /** LOCAL_CHAT_TOKEN: the chat asks for it at login. */
+  chatToken?: string;
+  /** Host headers to answer (PUBLIC_URL's host); loopback names are always answered. Unset = any. */
+  allowedHosts?: string[];
+  /** TRUST_PROXY: who may set X-Forwarded-For (client addresses for per-client limits and counts). */
+  trustProxy?: true | string[];
 }
 
 /** Largest request body anywhere in the app; routes set smaller limits of their own. */
@@ -26,14 +32,16 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
     // Widened to fastify's logger interface so the app keeps the plain FastifyInstance type.
     loggerInstance: opts.log.child({ component: 'web' }) as FastifyBaseLogger,
     bodyLimit: BODY_LIMIT_BYTES,
+    trustProxy: opts.trustProxy ?? false,
     // Audio range requests would log a line each; errors are still logged by the handlers.
     logController: new LogController({ disableRequestLogging: true }),
     // Links are long-lived and shared; a trailing slash from a chat client's link parser is not a 404.
     routerOptions: { ignoreTrailingSlash: true },
   });
   countHttpErrors(app);
+  if (opts.allowedHosts) checkHostHeader(app, opts.allowedHosts);
   await app.register(tracksPlugin, opts.tracks);
-  if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime });
+  if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime, accessToken: opts.chatToken });
   return app;
 }
 
@@ -43,4 +51,20 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
  */
 export async function startLocalChat(runtime: FrontendRuntime): Promise<{ close(): Promise<void> }> {
   return wireLocalChat(runtime);
+}
+
+const LOOPBACK_HOST = /^(localhost|127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\])(:\d{1,5})?$/;
+
+/**
+ * Answers only requests addressed to PUBLIC_URL's host (and loopback, for health checks and the
+ * machine itself): a page served under another name (DNS rebinding, a stray vhost) gets 421.
+ */
+export function checkHostHeader(app: FastifyInstance, allowed: readonly string[]): void {
+  const hosts = new Set(allowed.map((h) => h.toLowerCase()));
+  app.addHook('onRequest', async (req, reply) => {
+    const host = (req.headers.host ?? '').toLowerCase();
+    if (hosts.has(host) || LOOPBACK_HOST.test(host)) return;
+    req.log.warn({ host: host.slice(0, 100) }, 'request for an unknown host refused');
+    return reply.code(421).header('content-type', 'text/plain; charset=utf-8').send('This server does not answer for that host name (see PUBLIC_URL).\n');
+  });
 }

@@ -20,10 +20,12 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, FrontendRuntime, GenerateAccepted, Stats, TrackView } from '../../core/chat.ts';
 import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
+import { addSseSource } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { isGenerationId } from '../../core/validate.ts';
-import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, localActor, parseCommand } from './commands.ts';
+import { LoginRequiredError, registerChatAuth } from './chat-auth.ts';
+import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, parseCommand } from './commands.ts';
 
 /** A TrackView whose links point at this server by path, so the page works whatever host it was opened by. */
 export type PageTrack = TrackView;
@@ -132,6 +134,10 @@ export interface ChatPluginOptions {
   publicDir?: string;
   /** Open event streams allowed at once; each holds a socket. @defaultValue 200 */
   maxStreams?: number;
+  /** Open event streams per client (session name with a login, else IP address), so one client cannot take them all. @defaultValue 6 */
+  maxStreamsPerClient?: number;
+  /** LOCAL_CHAT_TOKEN: the chat wants a login (chat-auth.ts); unset = open, names typed per request. */
+  accessToken?: string;
   /** Comment line sent on idle streams so proxies and browsers keep them open. @defaultValue 15000 */
   heartbeatMs?: number;
 }
@@ -166,6 +172,10 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
   const maxStreams = opts.maxStreams ?? 200;
   const heartbeatMs = opts.heartbeatMs ?? 15_000;
   const streams = new Set<ServerResponse>();
+  const maxPerClient = opts.maxStreamsPerClient ?? 6;
+  const streamsByClient = new Map<string, number>();
+  const removeSseSource = addSseSource(() => streams.size);
+  app.addHook('onClose', async () => removeSseSource());
   const publicOrigin = originOf(runtime.publicUrl);
 
   app.addHook('onSend', async (_req, reply, payload) => {
@@ -182,6 +192,9 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
   });
 
   app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
+    if (err instanceof LoginRequiredError) {
+      return reply.code(401).send({ error: { code: 'login_required', message: err.message } } satisfies ChatErrorBody);
+    }
     if (isUserError(err)) {
       req.log.info({ code: err.code }, 'local chat request refused');
       return reply.code(statusForUserError(err.code)).send({ error: { code: err.code, message: err.message } } satisfies ChatErrorBody);
@@ -209,6 +222,8 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     globIgnore: ['**/*.json', '**/*.md'],
   });
 
+  const auth = registerChatAuth(app, { token: opts.accessToken, secure: runtime.publicUrl.startsWith('https:') });
+
   const trackFor = async (id: unknown): Promise<PageTrack> => {
     const track = isGenerationId(id) ? await core.track(id) : null;
     // Tracks from Discord or Slack channels are not this channel's to show.
@@ -218,7 +233,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
 
   app.post('/api/chat/commands', { bodyLimit: BODY_LIMIT_BYTES }, async (req): Promise<ChatReply> => {
     const body = objectBody(req);
-    const actor = localActor(body.name);
+    const actor = auth.actor(req, body.name);
     const command = parseCommand(body.text);
     switch (command.name) {
       case 'generate': {
@@ -260,7 +275,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
 
   app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/favorite', { bodyLimit: BODY_LIMIT_BYTES }, async (req) => {
     const body = objectBody(req);
-    const actor = localActor(body.name);
+    const actor = auth.actor(req, body.name);
     if (typeof body.on !== 'boolean') throw new UserError(UserErrorCode.UnknownCommand, 'Say whether to star or unstar the track.');
     const { id } = await trackFor(req.params.id);
     const result = await core.setFavorite(actor, id, body.on);
@@ -270,7 +285,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
 
   app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/cancel', { bodyLimit: BODY_LIMIT_BYTES }, async (req) => {
     const body = objectBody(req);
-    const actor = localActor(body.name);
+    const actor = auth.actor(req, body.name);
     const { id } = await trackFor(req.params.id);
     // The core refuses anyone but the creator; false means it had already finished.
     const cancelled = await core.cancel(actor, id);
@@ -282,7 +297,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     const body = objectBody(req);
     // A play counts even from a page whose name is not set yet; it is then anonymous.
     let actor: Actor | null = null;
-    if (body.name !== undefined) actor = localActor(body.name);
+    if (auth.mode === 'token' || body.name !== undefined) actor = auth.actor(req, body.name);
     const { id } = await trackFor(req.params.id);
     await core.recordPlay(id, actor, 'local');
     return reply.code(204).send();
@@ -291,7 +306,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
   app.get<{ Params: { id: string } }>('/api/chat/tracks/:id', async (req) => trackFor(req.params.id));
 
   app.get<{ Querystring: { name?: string } }>('/api/chat/history', async (req) => {
-    const actor = req.query.name === undefined ? null : localActor(req.query.name);
+    const actor = auth.mode === 'token' || req.query.name !== undefined ? auth.actor(req, req.query.name) : null;
     // Tracks still being made come too: a page opened (or reloaded) mid-render shows them at once
     // instead of at their next progress event, which a queued track may not send for minutes.
     const [tracks, inProgress] = await Promise.all([
@@ -309,7 +324,17 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
   // Server-Sent Events written by hand: no SSE plugin is installed, and the protocol needed here
   // is four lines (event, data, heartbeat comment, retry hint).
   app.get('/api/chat/events', (req, reply) => {
-    if (streams.size >= maxStreams) throw new UserError(UserErrorCode.Unavailable, 'Too many chat pages are open; close one and reload.');
+    const client = auth.sessionName(req) ?? req.ip;
+    const mine = streamsByClient.get(client) ?? 0;
+    if (streams.size >= maxStreams || mine >= maxPerClient) {
+      req.log.warn({ open: streams.size, mine }, 'local chat stream refused: too many open');
+      // The page retries after a 503 with backoff (chat.js); Retry-After says when it is worth it.
+      reply.header('retry-after', '10');
+      throw new UserError(UserErrorCode.Unavailable, mine >= maxPerClient
+        ? 'You have too many chat pages open; close one and this one reconnects.'
+        : 'Too many chat pages are open right now; this page keeps retrying.');
+    }
+    streamsByClient.set(client, mine + 1);
     reply.hijack();
     const res = reply.raw;
     res.writeHead(200, {
@@ -337,7 +362,11 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     res.on('close', () => {
       clearInterval(heartbeat);
       unsubscribe();
-      streams.delete(res);
+      if (streams.delete(res)) {
+        const left = (streamsByClient.get(client) ?? 1) - 1;
+        if (left > 0) streamsByClient.set(client, left);
+        else streamsByClient.delete(client);
+      }
     });
   });
 
