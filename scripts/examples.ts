@@ -260,7 +260,10 @@ function tempoCell(m: Measured): string {
 }
 
 function keyCell(m: Measured): string {
-  return `${m.analysis.key.key} ${m.analysis.key.mode === 'major' ? 'maj' : 'min'}${MARK[m.keyVerdict]}`;
+  // the checker names pitch classes with sharps; a hit is shown in the asked spelling (Eb, not D#)
+  const k = m.analysis.key;
+  const name = pitchClassOf(k.key) === pitchClassOf(m.example.params.key) ? m.example.params.key : k.key;
+  return `${name} ${k.mode === 'major' ? 'maj' : 'min'}${MARK[m.keyVerdict]}`;
 }
 
 function quietCell(m: Measured): string {
