@@ -6,7 +6,7 @@ import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { SEED_MAX } from '../../core/validate.ts';
 import { actorOf, withTimeout, type BotContext } from './context.ts';
-import { answerError, deferPublic, runGeneration } from './generate.ts';
+import { answerError, generate } from './generate.ts';
 import { parseButtonId } from './ids.ts';
 import { NO_MENTIONS } from './messages.ts';
 
@@ -34,17 +34,13 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
         return;
       }
       recentVariations.set(key, now);
-      const deferred = await deferPublic(ctx, interaction);
-      if (!deferred.ok) return;
-      try {
+      await generate(ctx, interaction, async () => {
         const source = await withTimeout(ctx.runtime.core.track(generationId), ctx.coreTimeoutMs, 'core.track');
         if (!source) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
         const seed = (source.params.seed + 1 + Math.floor(Math.random() * 0xffff)) % (SEED_MAX + 1);
         // The stored duration may be the measured one (fractional); the core takes whole seconds.
-        await runGeneration(ctx, interaction, { prompt: source.prompt, durationS: Math.max(1, Math.round(source.durationS)), seed }, deferred.messageId);
-      } catch (err) {
-        await answerError(ctx, interaction, err);
-      }
+        return { prompt: source.prompt, durationS: Math.max(1, Math.round(source.durationS)), seed };
+      });
       return;
     }
 

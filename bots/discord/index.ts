@@ -12,7 +12,7 @@ import { createButtonHandler } from './buttons.ts';
 import { CommandName } from './commands.ts';
 import type { BotContext } from './context.ts';
 import { createDeliveryHandler } from './delivery.ts';
-import { deferPublic, generateInputOf, runGeneration } from './generate.ts';
+import { generate, generateInputOf } from './generate.ts';
 import { ProgressEditor } from './progress.ts';
 import { createReactionHandler } from './reactions.ts';
 import { handleSearch } from './search.ts';
@@ -128,12 +128,9 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
   if (interaction.isButton()) return onButton(interaction);
   if (!interaction.isChatInputCommand()) return;
   switch (interaction.commandName) {
-    case CommandName.Generate: {
-      // Nothing may await before this: the acknowledgement has 3 seconds, the core may be slow.
-      const deferred = await deferPublic(ctx, interaction);
-      if (!deferred.ok) return;
-      return runGeneration(ctx, interaction, generateInputOf(interaction), deferred.messageId);
-    }
+    case CommandName.Generate:
+      // generate() acknowledges within its budget however slow the core is.
+      return generate(ctx, interaction, async () => generateInputOf(interaction));
     case CommandName.Stats:
       return handleStats(ctx, interaction);
     case CommandName.Recent:

@@ -48,11 +48,17 @@ export class ProgressEditor {
   }
 
   /**
-   * Starts following a generation whose reply this process can edit, showing `initial` at once.
+   * Starts following a generation whose reply this process can edit, showing `initial` at once
+   * (unless the reply already shows it).
    * A generation already delivered (the worker can beat the core's answer) is left alone.
    */
-  track(generationId: string, webhook: InteractionWebhook, prompt: string, initial: ProgressEvent): void {
+  track(generationId: string, webhook: InteractionWebhook, prompt: string, initial: ProgressEvent, opts: { alreadyShown?: boolean } = {}): void {
     if (this.#tracked.has(generationId) || this.#finished.has(generationId)) return;
+    if (opts.alreadyShown) {
+      // The reply itself showed `initial`: the next edit waits its turn like any other.
+      this.#tracked.set(generationId, { webhook, prompt, lastEditAt: Date.now(), pending: null, timer: null, inFlight: null, closed: false });
+      return;
+    }
     const t: Tracked = { webhook, prompt, lastEditAt: 0, pending: initial, timer: null, inFlight: null, closed: false };
     this.#tracked.set(generationId, t);
     const flushed = this.#flush(generationId, t);
