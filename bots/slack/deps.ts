@@ -23,6 +23,11 @@ export interface SlackDeps {
   seenEvents: RecentSet;
   /** Message ts → generation id, so repeated reactions on one message cost one lookup. */
   messageGenerations: Map<string, string | null>;
+  /**
+   * Generation id → ts of its status message while it is being posted (null if that failed):
+   * the stored reply has no ts, because the message is posted after the core accepted.
+   */
+  statusMessages: Map<string, Promise<string | null>>;
   /** User id → display name from users.info, with when it was read. */
   userNames: Map<string, { name: string | undefined; at: number }>;
 }

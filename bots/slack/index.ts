@@ -120,6 +120,7 @@ export async function startSlackApp(
     sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
     seenEvents: new RecentSet(10_000),
     messageGenerations: new Map(),
+    statusMessages: new Map(),
     userNames: new Map(),
   };
 

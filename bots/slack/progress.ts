@@ -60,15 +60,23 @@ export class ProgressUpdater {
     this.#finished = new RecentSet(opts.rememberFinished ?? 2000);
   }
 
-  /** Starts following a status message; `initial` is shown at once. */
-  track(target: StatusTarget, initial: ProgressEvent): void {
+  /** Starts following a status message; `initial` is shown at once unless the message already shows it. */
+  track(target: StatusTarget, initial: ProgressEvent, opts: { alreadyShown?: boolean } = {}): void {
     if (this.#finished.has(target.generationId)) return;
     const entry: Entry = { target, latest: null, version: 0, sentVersion: 0, lastSentAt: 0, inflight: null, timer: null };
     this.#entries.set(target.generationId, entry);
     const early = this.#early.get(target.generationId);
     this.#early.delete(target.generationId);
+    const newer = early && early.stage !== 'queued' ? early : null;
+    if (opts.alreadyShown) {
+      // The message was posted showing `initial`: only newer events edit it, at the usual pace.
+      entry.latest = initial;
+      entry.lastSentAt = Date.now();
+      if (newer) this.#push(entry, newer);
+      return;
+    }
     // An early event newer than the initial one (e.g. already rendering) wins.
-    this.#push(entry, early && early.stage !== 'queued' ? early : initial);
+    this.#push(entry, newer ?? initial);
   }
 
   handle(event: ProgressEvent): void {

@@ -100,28 +100,31 @@ describe('receiving', () => {
     const retry = await sender.command('/generate', 'ambient pads 10', fields, { retryNum: 1 });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await fake.waitFor(() => runtime.generateCalls.filter((r) => r.reply?.requestKey?.endsWith('retrytrigger')).length === 2, 5000, 'both requests');
-    await fake.waitFor(() => fake.callsOf('chat.delete').some((c) => c.args.channel === channel), 5000, 'duplicate cleanup');
+    await new Promise((r) => setTimeout(r, 300));
     expect(runtime.rows.size).toBe(before + 1);
+    // The retry posts nothing: one status message, nothing to clean up.
     expect(fake.messages(channel)).toHaveLength(1);
+    expect(fake.callsOf('chat.delete').filter((c) => c.args.channel === channel)).toHaveLength(0);
   });
 
-  it('tells the user how to invite the bot when it is not in the channel, and queues nothing', async () => {
+  it('tells the user how to invite the bot when it is not in the channel, and cancels the track before it renders', async () => {
     const channel = newChannel();
     fake.notInChannel.add(channel);
     const calls = runtime.generateCalls.length;
     const sent = await sender.command('/generate', 'trap beat', { channelId: channel });
     const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
     expect(String(reply.body.text)).toContain('/invite @ditty');
-    expect(runtime.generateCalls.length).toBe(calls);
+    expect(runtime.generateCalls.length).toBe(calls + 1);
+    expect([...runtime.rows.values()].at(-1)!.view.status).toBe('cancelled');
   });
 
-  it('answers a bad duration with the core message, privately, and removes the placeholder', async () => {
+  it('answers a bad duration with the core message, privately, and never posts in the channel', async () => {
     const channel = newChannel();
     const sent = await sender.command('/generate', 'house music duration:9999', { channelId: channel });
     const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
     expect(String(reply.body.text)).toMatch(/Duration must be/);
     expect(reply.body.response_type).toBe('ephemeral');
-    await fake.waitFor(() => fake.messages(channel).length === 0, 5000, 'placeholder deleted');
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === channel)).toHaveLength(0);
   });
 });
 
@@ -176,6 +179,50 @@ describe('progress and delivery', () => {
     await runtime.deliver(id, file);
     await runtime.deliver(id, file, { attempt: 1 });
     expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
+  });
+
+  it('does not upload twice when a killed delivery is redelivered as a first attempt', async () => {
+    // kill -9 after the upload: BullMQ hands the stalled job out again without raising attemptsMade.
+    const { id, channel } = await generate('stalled upload');
+    const file = join(dir, 'stalled.opus');
+    await writeFile(file, 'audio');
+    await runtime.deliver(id, file, { attempt: 0 });
+    await runtime.deliver(id, file, { attempt: 0 });
+    expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
+  });
+
+  it.each([
+    ['not_in_channel', (channel: string) => fake.notInChannel.add(channel), /no longer in that channel/],
+    ['is_archived', (channel: string) => fake.archived.add(channel), /archived/],
+    ['token_revoked', () => fake.failNext('chat.update', 'token_revoked'), /revoked/],
+    ['missing_scope', () => fake.failNext('chat.update', 'missing_scope'), /permission/],
+  ])('GIVEN %s at delivery THEN it stops at once and the requester hears why with the link', async (code, breakIt, why) => {
+    const { id, channel } = await generate(`permanent ${code}`);
+    const sent = fake.responses.length;
+    breakIt(channel);
+    const uploads = fake.callsOf('files.getUploadURLExternal').length;
+    const file = join(dir, `${code}.opus`);
+    await writeFile(file, 'audio');
+    const err = await runtime.deliver(id, file).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DeliveryRefusedError', code });
+    expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploads);
+    const notice = await fake.waitFor(() => fake.responses.slice(sent).find((r) => JSON.stringify(r.body).includes(`/t/${id}`)), 5000, 'notice');
+    expect(notice.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(notice.body)).toMatch(why);
+    fake.notInChannel.delete(channel);
+    fake.archived.delete(channel);
+  });
+
+  it('GIVEN a transient Slack error at delivery THEN it throws for the core to retry, telling nobody yet', async () => {
+    const { id } = await generate('transient failure');
+    const sent = fake.responses.length;
+    fake.failNext('chat.update', 'internal_error');
+    const file = join(dir, 'transient.opus');
+    await writeFile(file, 'audio');
+    const err = await runtime.deliver(id, file).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).not.toBe('DeliveryRefusedError');
+    expect(fake.responses.length).toBe(sent);
   });
 
   it('posts a new card when someone deleted the status message', async () => {

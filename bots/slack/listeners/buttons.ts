@@ -8,7 +8,7 @@ import { slackActor } from '../deps.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
-import { invalidPayload, isTriggerId } from './payload.ts';
+import { invalidPayload, isResponseUrl, isTriggerId } from './payload.ts';
 
 interface Clicked {
   generationId: string;
@@ -71,6 +71,7 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         durationS: track.durationS,
         seed: null,
         requestKey: `slack:${c.teamId}:${body.trigger_id}`,
+        responseUrl: isResponseUrl(body.response_url) ? body.response_url : undefined,
         respond,
       });
     } catch (err) {
