@@ -75,7 +75,9 @@ describe('Slack on the real system', () => {
     expect(JSON.stringify(card.blocks)).toContain('*Seed*\\n42');
 
     const edits = fake.callsOf('chat.update').filter((c) => c.args.ts === status.ts).map((c) => String(c.args.text));
-    expect(edits[0]).toMatch(/Queued/);
+    // The status message is posted once the core accepted, already showing the queue.
+    const posted = fake.callsOf('chat.postMessage').find((c) => c.args.channel === CHANNEL)!;
+    expect(String(posted.args.text)).toMatch(/Queued/);
     expect(edits.at(-1)).toMatch(/is ready/);
     expect(edits.some((t) => /Rendering|Encoding|Posting/.test(t))).toBe(true);
 
