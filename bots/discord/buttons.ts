@@ -5,7 +5,8 @@
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { SEED_MAX } from '../../core/validate.ts';
-import { actorOf, withTimeout, type BotContext } from './context.ts';
+import { actorOf, type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { answerError, generate } from './generate.ts';
 import { parseButtonId } from './ids.ts';
 import { NO_MENTIONS } from './messages.ts';

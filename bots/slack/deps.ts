@@ -37,8 +37,3 @@ export function slackActor(teamId: string, userId: string, displayName: string |
   const name = (displayName ?? '').trim();
   return { platform: 'slack', platformUserId: userId, guildId: teamId, displayName: name ? truncate(name, 64) : userId };
 }
-
-export function rememberBounded<V>(map: Map<string, V>, key: string, value: V, limit = 5000): void {
-  map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value!);
-}

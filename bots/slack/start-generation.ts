@@ -14,7 +14,8 @@ import type { Actor, GenerateAccepted } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { cleanPrompt } from '../../core/validate.ts';
 import { statusBlocks } from './blocks.ts';
-import { rememberBounded, type SlackDeps } from './deps.ts';
+import { rememberBounded } from '../../core/recent-set.ts';
+import type { SlackDeps } from './deps.ts';
 import { inviteError } from './replies.ts';
 
 export interface StartRequest {

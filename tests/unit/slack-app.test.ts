@@ -289,6 +289,16 @@ describe('favorites, buttons and safety', () => {
     await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 0, 5000, 'toggled off');
   });
 
+  it('ignores a replayed delivery of one Favorite click instead of toggling it back', async () => {
+    const { id, card } = await deliveredTrack('replayed click');
+    const stamp = `${Date.now() / 1000}`;
+    await sender.clickButton(card, ActionId.Favorite, BOB, {}, stamp);
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 1, 5000, 'favorited');
+    await sender.clickButton(card, ActionId.Favorite, BOB, { retryNum: 1 }, stamp);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runtime.rows.get(id)!.view.favorites).toBe(1);
+  });
+
   it('acks the Play and Download link buttons at once', async () => {
     const { card } = await deliveredTrack('link buttons');
     for (const action of [ActionId.Play, ActionId.Download]) {
@@ -339,7 +349,8 @@ describe('favorites, buttons and safety', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploadsBefore);
 
-    await deliveredTrack('chart without bot');
+    const charted = await deliveredTrack('chart without bot');
+    await runtime.core.setFavorite({ platform: 'slack', platformUserId: BOB.id, guildId: FAKE_TEAM_ID, displayName: 'bob' }, charted.id, true);
     const outside = newChannel();
     fake.notInChannel.add(outside);
     const sent = await sender.command('/stats', 'server all', { channelId: outside });
@@ -350,6 +361,23 @@ describe('favorites, buttons and safety', () => {
     expect(JSON.stringify(replies[0]!.body.blocks)).toContain('Top tracks');
     expect(fake.messages(outside)).toEqual([]);
     expect(String(replies[1]!.body.text)).toContain('/invite @ditty');
+  });
+
+  it('/stats with tracks but no favorites or plays shows the numbers and uploads no blank chart', async () => {
+    await runtime.core.generate({ actor: { platform: 'slack', platformUserId: ALICE.id, guildId: 'T0NOFAVS01', displayName: 'alice' }, channelId: 'C0NOFAVS01', prompt: 'unloved tune' });
+    const uploadsBefore = fake.callsOf('files.getUploadURLExternal').length;
+    const sent = await sender.command('/stats', 'server all', { teamId: 'T0NOFAVS01' });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'stats');
+    expect(JSON.stringify(reply.body.blocks)).toContain('unloved tune');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploadsBefore);
+  });
+
+  it('/search without words says how to use it, not how to generate', async () => {
+    const sent = await sender.command('/search', '  \u200b ');
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'usage');
+    expect(String(reply.body.text)).toMatch(/Usage: \/search/);
+    expect(String(reply.body.text)).not.toMatch(/generate/);
   });
 
   it('/stats shows favorites given in this workspace', async () => {
@@ -414,7 +442,7 @@ describe('search and workspace settings', () => {
     expect(body).toContain(`<http://ditty.test/t/${hit.id}|rainy piano nocturne>`);
     expect(body).not.toContain('rendering');
     const empty = await replyTo(await sender.command('/search', '   '));
-    expect(String(empty.body.text)).toMatch(/Describe/);
+    expect(String(empty.body.text)).toMatch(/Usage: \/search/);
   });
 
   it('refuses a member who is not a workspace admin, and shows them the settings without the blocked words', async () => {

@@ -31,6 +31,12 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     await ack();
     try {
       const c = clicked(body);
+      // A replayed delivery of one click (same action_ts) must not toggle the favorite back.
+      const clickKey = `fav:${c.teamId}:${c.userId}:${body.actions[0]?.action_ts ?? ''}:${c.generationId}`;
+      if (!deps.seenEvents.add(clickKey)) {
+        deps.log.debug({ generationId: c.generationId }, 'slack repeated favorite click ignored');
+        return;
+      }
       const actor = slackActor(c.teamId, c.userId, c.userName);
       const [was, emoji] = await Promise.all([core.isFavorite(actor, c.generationId), deps.settings.favoriteReaction(c.teamId)]);
       const result = await core.setFavorite(actor, c.generationId, !was);
