@@ -19,6 +19,8 @@ export interface GenerateInput {
   prompt: string;
   durationS?: number | string | null;
   seed?: number | string | null;
+  /** Extend button: continue this finished track (the core ignores prompt, duration and seed). */
+  extend?: { generationId: string };
 }
 
 type Replyable = ChatInputCommandInteraction | ButtonInteraction;
@@ -107,6 +109,7 @@ function requestOf(interaction: Replyable, input: GenerateInput): GenerateReques
     prompt: input.prompt,
     durationS: input.durationS,
     seed: input.seed,
+    ...(input.extend ? { extend: input.extend } : {}),
     sizeLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
     reply: toReplyMap({
       requestKey: interaction.id,

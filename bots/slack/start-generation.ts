@@ -27,6 +27,8 @@ export interface StartRequest {
   prompt: string;
   durationS?: string | number | null;
   seed?: string | number | null;
+  /** Extend button: continue this finished track (the core ignores prompt, duration and seed). */
+  extend?: { generationId: string };
   /** Same for every retry of one Slack request (trigger id), unique otherwise. */
   requestKey: string;
   /** The command's response_url (valid 30 minutes): how delivery tells the user when it cannot post. */
@@ -43,6 +45,7 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
     prompt: req.prompt,
     durationS: req.durationS,
     seed: req.seed,
+    ...(req.extend ? { extend: req.extend } : {}),
     sizeLimitBytes: deps.sizeLimitBytes,
     reply: {
       requestKey: req.requestKey, channel: channelId, userId: actor.platformUserId, teamId: actor.guildId,

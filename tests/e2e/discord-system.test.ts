@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
+import { inert } from '../../bots/discord/messages.ts';
 import { FakeDiscord, MANAGE_GUILD_PERMISSIONS, type FakeMessage, type RecordedRequest } from '../helpers/fake-discord/server.ts';
 import { probe } from '../helpers/ffprobe.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -217,5 +218,31 @@ describe('discord after a restart mid-render', () => {
     // the new process never saw the command: its edits come from the stored reply
     expect(after.some((e) => /Rendering|Encoding|Uploading/.test(String(e.body?.content)))).toBe(true);
     expect(msg.attachments).toHaveLength(1);
+  });
+});
+
+// After the restart test too: these add generations the /stats totals above do not count.
+describe('discord: nothing silent, and Extend', () => {
+  it('GIVEN a style and a word ditty does not have THEN the track message says what it played instead and what it ignored', async () => {
+    const { id } = fake.slashCommand('generate', { prompt: 'grunge with a kazoo', duration: 5 });
+    const msg = await trackMessage(id);
+    // In the core's words, escaped like all text that quotes a prompt.
+    expect(msg.content).toContain(`ℹ️ ${inert("Played as rock: I don't know grunge yet. Ignored: 'kazoo'.", 600)}`);
+  });
+
+  it('GIVEN Extend on a finished track THEN a new track 30 s longer, same params, linked to the first', async () => {
+    const alice = fake.newUser('alice-ext');
+    const { id } = fake.pressButton(firstMessage, `ditty:ext:${firstId}`, alice);
+    const msg = await trackMessage(id);
+    const childId = generationIdOf(msg);
+    expect(childId).not.toBe(firstId);
+    const [parent, child] = await Promise.all([sys.runtime.core.track(firstId), sys.runtime.core.track(childId)]);
+    expect(child?.extendedFrom).toEqual({ id: firstId, playerUrl: parent!.playerUrl });
+    expect(child?.params).toEqual(parent!.params);
+    expect(child?.durationS).toBeCloseTo(35, 0);
+    expect(msg.content).toContain(`⏩ Extended from ${parent!.playerUrl}`);
+    const file = join(tmp, `extended-${msg.attachments[0]!.filename}`);
+    await writeFile(file, msg.fileData.get(msg.attachments[0]!.id)!);
+    expect((await probe(file)).durationS).toBeCloseTo(35, 0);
   });
 });

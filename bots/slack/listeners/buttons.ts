@@ -1,4 +1,4 @@
-/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Play/Download links. */
+/** The buttons on status and track messages: Favorite (toggle), Variation, Extend, Cancel, Play/Download links. */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { isGenerationId } from '../../../core/validate.ts';
@@ -82,6 +82,31 @@ export function registerButtons(app: App, deps: SlackDeps): void {
       });
     } catch (err) {
       await replyError(respond, err, deps.log, 'variation button');
+    }
+  });
+
+  // Extend: the same track 30 s longer, as a new track linked to it; the core checks it is finished,
+  // in this workspace, and within the limits.
+  app.action<BlockButtonAction>(ActionId.Extend, async ({ ack, body, client, respond }) => {
+    await ack();
+    try {
+      const c = clicked(body);
+      const channelId = body.channel?.id;
+      if (!isSlackId(channelId) || !isTriggerId(body.trigger_id)) throw invalidPayload();
+      const track = await core.track(c.generationId);
+      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+      await startGeneration(deps, {
+        client,
+        actor: slackActor(c.teamId, c.userId, c.userName),
+        channelId,
+        enterpriseId: isSlackId(body.enterprise?.id) ? body.enterprise.id : undefined,
+        prompt: track.prompt,
+        extend: { generationId: track.id },
+        requestKey: `slack:${c.teamId}:${body.trigger_id}`,
+        respond,
+      });
+    } catch (err) {
+      await replyError(respond, err, deps.log, 'extend button');
     }
   });
 

@@ -5,6 +5,7 @@
 import ort from 'onnxruntime-node';
 import type { Engine, RenderedAudio, RenderInput, RenderOptions } from '../../../core/engine.ts';
 import type { MusicParams } from '../../../core/music.ts';
+import { continueComposition } from './extend.ts';
 import { compose, type Composition } from './compose.ts';
 import { MASTER_BLOCK, master, type BlockExtremes, type MasterReport } from './master.ts';
 import type { DrumKit } from './patches.ts';
@@ -109,11 +110,13 @@ export class EmbeddedEngine implements Engine {
   }
 
   async render(input: RenderInput, options: RenderOptions = {}): Promise<RenderedAudio> {
-    return (await this.renderDetailed(input.params, input.durationS, options)).audio;
+    return (await this.renderDetailed(input.params, input.durationS, options, input.continueFromS)).audio;
   }
 
   /** Render plus where the time went (for the benchmark and the render script). */
-  async renderDetailed(params: MusicParams, durationS: number, options: RenderOptions = {}): Promise<{ audio: RenderedAudio; stats: RenderStats }> {
+  async renderDetailed(
+    params: MusicParams, durationS: number, options: RenderOptions = {}, continueFromS?: number,
+  ): Promise<{ audio: RenderedAudio; stats: RenderStats }> {
     if (!Number.isFinite(durationS) || durationS < 1 || durationS > this.maxDurationS) {
       throw new RangeError(`duration must be between 1 and ${this.maxDurationS} s, got ${durationS}`);
     }
@@ -124,7 +127,9 @@ export class EmbeddedEngine implements Engine {
     throwIfAborted(signal);
 
     const t0 = performance.now();
-    const composition = compose(params, durationS);
+    const composition = continueFromS !== undefined && continueFromS > 0 && continueFromS < durationS
+      ? continueComposition(params, continueFromS, durationS)
+      : compose(params, durationS);
     const composeMs = performance.now() - t0;
     const frames = Math.round(durationS * SAMPLE_RATE);
     const kit = (composition as { kit?: DrumKit }).kit ?? DEFAULT_KITS[params.genre] ?? 'standard';
