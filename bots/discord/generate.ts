@@ -132,7 +132,7 @@ function follow(ctx: BotContext, interaction: Replyable, accepted: GenerateAccep
     stage: 'queued',
     progress: 0,
     position: accepted.position,
-  }, { alreadyShown });
+  }, { alreadyShown, channelId: interaction.channelId ?? undefined });
   ctx.log.info({ generationId: accepted.generationId, duplicate: accepted.duplicate, ms: Date.now() - started }, 'discord generation queued');
 }
 

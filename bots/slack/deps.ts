@@ -1,4 +1,5 @@
 /** What every listener receives: the runtime plus the app's own small state. Nothing global. */
+import type { EditBudget } from '../../core/edit-budget.ts';
 import type { RecentSet } from '../../core/recent-set.ts';
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
@@ -11,6 +12,8 @@ export interface SlackDeps {
   runtime: FrontendRuntime;
   log: Logger;
   progress: ProgressUpdater;
+  /** The channel and workspace edit budget progress edits spend; other edits (favorite counts) share it. */
+  editBudget: EditBudget;
   /** The Web API client of a workspace, for work outside a Slack request (one client, or per installation with OAuth). */
   clients: WorkspaceClients;
   /** Reaction name (without colons) that favorites a track when the workspace chose none or the core cannot say. */

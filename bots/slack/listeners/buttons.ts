@@ -5,6 +5,7 @@ import { isGenerationId } from '../../../core/validate.ts';
 import { ActionId, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
+import { budgetKeys } from '../progress.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
@@ -45,11 +46,15 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         replace_original: false,
         text: was ? `Removed from your favorites (${result.favorites} left).` : `:${emoji}: Added to your favorites (${result.favorites} in total).`,
       });
-      // Redraw the card so its count is current; cosmetic, so a failure is only logged.
-      const track = await core.track(c.generationId);
+      // Redraw the card so its count is current; cosmetic, so a failure is only logged. The redraw
+      // waits its turn in the channel's and workspace's edit budget, then shows the count as it is then.
       const channel = body.channel?.id;
       const ts = body.message?.ts;
-      if (track && channel && ts) {
+      if (channel && ts) {
+        const wait = deps.editBudget.reserve(budgetKeys({ channel, teamId: c.teamId }));
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const track = await core.track(c.generationId);
+        if (!track) return;
         const uploaded = !(body.message?.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === TOO_LARGE_BLOCK_ID);
         await client.chat
           .update({ channel, ts, ...trackCardBlocks(track, { userId: track.creator.platformUserId, uploaded, favoriteEmoji: emoji }) })
