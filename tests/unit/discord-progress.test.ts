@@ -167,7 +167,9 @@ describe('GIVEN several replies in one channel', () => {
     }
     await sleep(500);
     const c1 = [...hooks[0]!.edits, ...hooks[1]!.edits].map((e) => e.at).sort((x, y) => x - y);
-    for (let i = 1; i < c1.length; i++) expect(c1[i]! - c1[i - 1]!).toBeGreaterThanOrEqual(190);
+    // Slots are 200 ms apart; a timer that fires late on a busy machine may shorten one gap a little.
+    for (let i = 1; i < c1.length; i++) expect(c1[i]! - c1[i - 1]!).toBeGreaterThanOrEqual(140);
+    expect(c1.at(-1)! - c1[0]!).toBeGreaterThanOrEqual(195 * (c1.length - 1));
     expect(hooks[0]!.edits.length).toBeGreaterThanOrEqual(1);
     expect(hooks[1]!.edits.length).toBeGreaterThanOrEqual(1);
     // C2 is not held back by C1: it edits about every 200 ms on its own.
