@@ -41,36 +41,5 @@ export const RenderErrorCode = {
   EncodeFailed: 'encode_failed',
   Cancelled: 'cancelled',
   TooLarge: 'too_large',
-  /** A render or encode ran past its time bound (scaled to the requested duration). */
-  TimedOut: 'timed_out',
-  /** MAX_RENDER_ATTEMPTS starts without a result: workers died or stalled on it each time. */
-  TooManyAttempts: 'too_many_attempts',
-  /** Waited in the queue longer than MAX_QUEUE_S. */
-  QueueExpired: 'queue_expired',
-  /** The data directory is full (ENOSPC, EDQUOT) or below MIN_FREE_DISK_MB. */
-  StorageFull: 'storage_full',
-  /** The data directory cannot be written (EACCES, EPERM, EROFS). */
-  StorageUnwritable: 'storage_unwritable',
 } as const;
 export type RenderErrorCode = (typeof RenderErrorCode)[keyof typeof RenderErrorCode];
-
-/**
- * A frontend cannot post a finished track and retrying cannot help (the bot was removed from
- * the channel, the channel is archived, the token was revoked). The delivery step fails at once
- * instead of retrying; the frontend has already told the user, in `userMessage`'s words.
- */
-export class DeliveryRefusedError extends Error {
-  /** The platform's own error code, e.g. Slack's `not_in_channel`. */
-  readonly code: string;
-  readonly userMessage: string;
-  constructor(code: string, userMessage: string) {
-    super(`delivery refused: ${code}`);
-    this.name = 'DeliveryRefusedError';
-    this.code = code;
-    this.userMessage = userMessage;
-  }
-}
-
-export function isDeliveryRefused(e: unknown): e is DeliveryRefusedError {
-  return e instanceof DeliveryRefusedError;
-}

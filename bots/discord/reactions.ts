@@ -4,8 +4,7 @@
  * generation id is read from the message itself (buttons or embed footer).
  */
 import type { Message, MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
-import { displayNameOf, type BotContext } from './context.ts';
-import { withTimeout } from './timeout.ts';
+import { displayNameOf, withTimeout, type BotContext } from './context.ts';
 import { emojiMatches, generationIdFromMessage } from './ids.ts';
 
 function idOnMessage(message: Message): string | null {

@@ -1,7 +1,6 @@
 /** /stats and /recent: read-only views over the core, answered on a deferred reply. */
 import { AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { type BotContext } from './context.ts';
-import { withTimeout } from './timeout.ts';
+import { withTimeout, type BotContext } from './context.ts';
 import { answerError } from './generate.ts';
 import { parseStatsOptions } from './ids.ts';
 import { NO_MENTIONS, recentEmbed, statsEmbed } from './messages.ts';

@@ -8,7 +8,7 @@ import type { InstallProvider } from '@slack/oauth';
 import {
   deleteSlackInstallation, findSlackInstallation, saveSlackInstallation, type EntityManager, type SlackInstallationQuery,
 } from '../../core/db/index.ts';
-import { rememberBounded } from '../../core/recent-set.ts';
+import { rememberBounded } from './deps.ts';
 
 /** The bot scopes of the manifests (a unit test keeps them equal), asked for at install. */
 export const BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'reactions:read', 'users:read', 'channels:history', 'groups:history'] as const;

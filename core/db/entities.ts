@@ -68,8 +68,6 @@ export const Generation = defineEntity({
     precision: p.string().length(8).nullable(),
     status: p.enum(STATUS_VALUES).default('queued'),
     progress: p.float().default(0),
-    /** Render attempts started: the cap (MAX_RENDER_ATTEMPTS) must survive stalls, Redis and the reconciler. */
-    attempts: p.smallint().default(0),
     errorCode: p.string().length(40).nullable(),
     errorMessage: p.text().nullable(),
     createdAt: p.datetime(),
@@ -103,8 +101,6 @@ export const Generation = defineEntity({
     favoritesCount: p.integer().default(0),
     playsCount: p.integer().default(0),
     downloadsCount: p.integer().default(0),
-    /** Extend: the finished track this one continues ("Extended from …"); null for a new track. */
-    parent: () => p.manyToOne(Generation).fieldName('parent_id').nullable().deleteRule('set null').index(),
   },
   indexes: [
     // Reconciler and stuck-job sweeps: status first, oldest first.

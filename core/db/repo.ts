@@ -48,8 +48,6 @@ export interface GenerationRow {
   precision: string | null;
   status: GenerationStatus;
   progress: number;
-  /** Render attempts started so far (each start of 'rendering' adds one). */
-  attempts: number;
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: Date;
@@ -81,10 +79,6 @@ export interface GenerationRow {
   favoritesCount: number;
   playsCount: number;
   downloadsCount: number;
-  /** Extend: the track this one continues, its public token (for links) and its length. */
-  parentId: string | null;
-  parentPublicToken: string | null;
-  parentDurationS: number | null;
 }
 
 /** Columns a worker or the core may change after creation. */
@@ -153,7 +147,6 @@ function toGenerationRow(r: Raw): GenerationRow {
     precision: strOrNull(r.precision),
     status: r.status as GenerationStatus,
     progress: num(r.progress),
-    attempts: num(r.attempts ?? 0),
     errorCode: strOrNull(r.error_code),
     errorMessage: strOrNull(r.error_message),
     createdAt: date(r.created_at),
@@ -183,15 +176,11 @@ function toGenerationRow(r: Raw): GenerationRow {
     favoritesCount: num(r.favorites_count),
     playsCount: num(r.plays_count),
     downloadsCount: num(r.downloads_count),
-    parentId: strOrNull(r.parent_id),
-    parentPublicToken: strOrNull(r.parent_public_token),
-    parentDurationS: numOrNull(r.parent_duration_s),
   };
 }
 
-const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
-    pg.public_token as parent_public_token, pg.requested_duration_s as parent_duration_s
-  from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id`;
+const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name
+  from generations g join users u on u.id = g.user_id`;
 
 /** Lowercase, NFKC, collapsed whitespace: two prompts that read the same count as one. */
 export function normalizePrompt(prompt: string): string {
@@ -263,8 +252,6 @@ export interface CreateGenerationInput {
    * caps). Without it the generation is admitted at once, whatever the server holds.
    */
   turns?: TurnLimits;
-  /** Extend: the finished generation this one continues. */
-  parentId?: string;
   now?: Date;
 }
 
@@ -317,14 +304,14 @@ export async function createGeneration(
       const inserted = await exec(
         tx,
         `insert into generations (id, user_id, prompt, prompt_id, params, seed, requested_duration_s, engine, engine_version,
-           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at, parent_id)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          on conflict (request_key) do nothing
          returning id`,
         [
           id, user.id, input.prompt, prompt!.id, input.params, input.params.seed, input.durationS,
           input.engine, input.engineVersion, now, periodBuckets(now).day, newPublicToken(), input.actor.platform,
-          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now, input.parentId ?? null,
+          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now,
         ],
       );
       if (inserted.length === 0) throw new DuplicateRequest();
@@ -377,19 +364,11 @@ function contribution(status: string, renderMs: number | null): Required<Pick<To
  * the row first: of two workers racing on the same generation, exactly one gets true. Entering a
  * terminal status stamps completed_at (unless given); entering 'rendering' stamps started_at.
  */
-export interface TransitionOptions {
-  /** Added to the row's render attempts (1 when a render starts, -1 when a drain hands it back). */
-  addAttempts?: number;
-  /** Applies only while fewer than this many attempts were made: the per-generation cap. */
-  attemptsBelow?: number;
-}
-
 export async function transitionGeneration(
   em: EntityManager,
   id: string,
   from: readonly GenerationStatus[],
   patch: GenerationPatch,
-  opts: TransitionOptions = {},
 ): Promise<boolean> {
   if (!isGenerationId(id) || from.length === 0) return false;
   const sets: string[] = [];
@@ -405,22 +384,17 @@ export async function transitionGeneration(
     sets.push('completed_at = coalesce(g.completed_at, now())');
   }
   if (patch.status === 'rendering' && patch.startedAt === undefined) sets.push('started_at = coalesce(g.started_at, now())');
-  if (opts.addAttempts) {
-    sets.push('attempts = greatest(0, g.attempts + ?)');
-    values.push(Math.trunc(opts.addAttempts));
-  }
   if (sets.length === 0) return false;
-  const capped = opts.attemptsBelow === undefined ? '' : ' and attempts < ?';
 
   return em.transactional(async (tx) => {
     const rows = await exec(
       tx,
-      `with old as (select id, status, render_ms from generations where id = ? and status = any(array[?]::text[])${capped} for update)
+      `with old as (select id, status, render_ms from generations where id = ? and status = any(array[?]::text[]) for update)
        update generations g set ${sets.join(', ')}
        from old where g.id = old.id
        returning old.status as old_status, old.render_ms as old_render_ms, g.status, g.render_ms, g.created_at,
                  g.user_id, g.platform, g.guild_id`,
-      [id, [...from], ...(opts.attemptsBelow === undefined ? [] : [opts.attemptsBelow]), ...values],
+      [id, [...from], ...values],
     );
     const row = rows[0];
     if (!row) return false;

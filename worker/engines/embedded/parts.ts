@@ -1,0 +1,669 @@
+/**
+ * The parts of a section: drums, bass, comping, pad, melody, counter-melody and the final hit.
+ * Each is a function of the piece's material, the section and a generator of its own.
+ */
+import type { MusicParams } from '../../../core/music.ts';
+import type { Section, SectionName } from './form.ts';
+import type { InstrumentName } from './patches.ts';
+import { FAST_BPM, LANES, type BassStyle, type ChordStyle, type DrumPattern, type Lane, type MelodyStyle, type Style } from './presets.ts';
+import type { Prng } from './rng.ts';
+import { voice, type Chord, type Key } from './theory.ts';
+
+export interface Note {
+  inst: InstrumentName;
+  /** Start, seconds. */
+  t: number;
+  /** Gate length, seconds (release comes after). */
+  len: number;
+  midi: number;
+  vel: number;
+  /** -1 left .. 1 right. */
+  pan: number;
+  /** Glide: the note starts this many semitones away (808 slides). */
+  bend?: number;
+  /** false: play the patch's unison pair as one voice (inner voices of a pad chord). */
+  unison?: boolean;
+  /** Latest time the note's release may last until (the track end). */
+  mustEndBy?: number;
+}
+
+export interface Motif {
+  /** [16th step, length in steps] within one bar. */
+  rhythm: Array<[number, number]>;
+  /** Scale-step moves between successive notes. */
+  contour: number[];
+}
+
+export type Role = 'bass' | 'chords' | 'pad' | 'melody' | 'counter';
+
+/** What a mood does to the composition: how busy, how loud, how high, how wet. */
+export interface Mood {
+  density: number;
+  vel: number;
+  /** Semitones added to chord and melody registers (brightness). */
+  register: number;
+  space: number;
+  /** -1 drops bright hand percussion, 1 adds a shaker. */
+  perc: number;
+  pad?: InstrumentName;
+}
+
+export interface Material {
+  progs: Record<'verse' | 'chorus' | 'bridge', Chord[]>;
+  grooves: Record<'verse' | 'chorus' | 'bridge' | 'alt', DrumPattern>;
+  motifs: Record<'verse' | 'chorus' | 'bridge', Motif>;
+  bass: Record<'verse' | 'chorus', BassStyle>;
+  comp: Record<'verse' | 'chorus', ChordStyle>;
+  melodyStyle: MelodyStyle;
+  fills: readonly DrumPattern[];
+  formVariant: number;
+  introDrumsOnly: boolean;
+  layers: {
+    drums: boolean;
+    bass: boolean;
+    chords: boolean;
+    pad: InstrumentName | null;
+    melody: boolean;
+    counter: InstrumentName | null;
+    hiss: boolean;
+    bassInst: InstrumentName;
+    chordInst: InstrumentName;
+    melodyInst: InstrumentName;
+    kickInst: InstrumentName;
+  };
+}
+
+export interface Ctx {
+  p: MusicParams;
+  style: Style;
+  key: Key;
+  beatS: number;
+  endBeat: number;
+  notes: Note[];
+  material: Material;
+  mood: Mood;
+  sections: Section[];
+  sectionAt: (bar: number) => Section;
+}
+
+type Part = 'verse' | 'chorus' | 'bridge';
+/** Which material a section draws on. */
+const PART: Record<SectionName, Part> = {
+  intro: 'verse', verse: 'verse', chorus: 'chorus', drop: 'chorus', solo: 'chorus', build: 'chorus', bridge: 'bridge', break: 'bridge', outro: 'verse',
+};
+const ENERGY: Record<SectionName, number> = { intro: 0.72, verse: 0.86, chorus: 1, drop: 1.05, solo: 0.95, build: 0.85, bridge: 0.8, break: 0.65, outro: 0.72 };
+
+const energy = (ctx: Ctx, s: Section) => ENERGY[s.name] * ctx.mood.vel * (s.n > 0 && (s.name === 'chorus' || s.name === 'drop') ? 1.04 : 1);
+
+/** The chord of a bar: progressions of 2 chords take 2 bars each; long ones (blues) run on across sections. */
+export function chordAt(ctx: Ctx, bar: number): Chord {
+  const s = ctx.sectionAt(bar);
+  const prog = ctx.material.progs[PART[s.name]];
+  if (prog.length >= 8) {
+    const first = ctx.sections.find((x) => x.name !== 'intro')?.startBar ?? 0;
+    return prog[(((bar - first) % prog.length) + prog.length) % prog.length]!;
+  }
+  const per = prog.length <= 2 ? 2 : 1;
+  return prog[Math.floor((bar - s.startBar) / per) % prog.length]!;
+}
+
+/** Places a note given in beats, applying swing and a played feel. Returns it, or undefined after the final hit. */
+export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, midi: number, vel: number, pan: number, r?: Prng, bend?: number): Note | undefined {
+  if (beat >= ctx.endBeat - 1e-9 || vel <= 0) return undefined;
+  const { style, beatS } = ctx;
+  const grid = style.swingGrid === 8 ? 0.5 : 0.25;
+  const pos = beat / grid;
+  let b = beat;
+  if (style.swing > 0 && Math.abs(pos - Math.round(pos)) < 1e-6 && Math.round(pos) % 2 === 1) b += style.swing * grid;
+  const len = Math.min(lenBeats, ctx.endBeat - beat);
+  const jitter = r ? (r.float() - 0.5) * 2 * style.humanize : 0;
+  const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
+  ctx.notes.push(note);
+  return note;
+}
+
+// --- drums ---------------------------------------------------------------------------------
+
+const SLOW_BPM = 100;
+const TIME_KEEPERS = new Set<Lane>(['hat', 'pedalhat', 'ride', 'shaker', 'cowbell']);
+const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
+const DRUM_PITCH: Partial<Record<Lane, number>> = { kick: 31, snare: 55, rim: 72, tom: 45, taiko: 36, ride: 84, conga: 52, bongo: 62, timbale: 60 };
+const DRUM_PAN: Partial<Record<Lane, number>> = {
+  hat: 0.3, pedalhat: 0.3, openhat: 0.3, shaker: -0.35, ride: -0.3, rim: 0.2, tom: -0.25, crash: -0.2, conga: -0.4, bongo: 0.35,
+  cowbell: 0.3, clave: 0.25, tambourine: 0.45, guiro: -0.3, triangle: 0.5, timbale: -0.25, woodblock: 0.3,
+};
+const QUIET: Partial<Record<Lane, number>> = { shaker: 0.8, tambourine: 0.75, triangle: 0.6, guiro: 0.7, cowbell: 0.7, clave: 0.85, woodblock: 0.8 };
+
+const step = (lane: string | undefined, bar: number, i: number) => (lane ? lane[((bar % (lane.length / 16)) * 16 + i) % lane.length] : undefined);
+
+function grooveFor(ctx: Ctx, s: Section, inBar: number): DrumPattern {
+  const g = ctx.material.grooves;
+  const main = s.n > 0 && s.name === 'verse' ? g.alt : g[PART[s.name]];
+  if (s.name === 'intro' || s.name === 'break') return ctx.style.intro ?? { kick: main.kick, hat: main.hat ?? main.ride ?? main.shaker };
+  if (s.name === 'build') return { kick: main.kick, hat: main.hat, ride: main.ride, clave: main.clave };
+  // every fourth bar of a phrase turns on the alternative groove
+  if (inBar % 4 === 3 && s.name !== 'outro') return { ...main, ...pickLanes(g.alt, ['kick', 'snare', 'clap']) };
+  return main;
+}
+
+const pickLanes = (p: DrumPattern, lanes: Lane[]): DrumPattern => Object.fromEntries(lanes.filter((l) => p[l]).map((l) => [l, p[l]]));
+
+export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
+  const last = ctx.sections.at(-1) === s;
+  const fast = ctx.p.bpm >= FAST_BPM;
+  const e = energy(ctx, s);
+  // Below ~100 bpm a beat tracker hears loud eighths as the beat (aubio read 80 as 150): the
+  // hits between the beats are played softer there, so the quarter notes carry the pulse.
+  // From FAST_BPM up, busy sixteenths pull it onto dotted quarters or slower (160 read as 132).
+  const offBeat = ctx.p.bpm < SLOW_BPM ? 0.55 : 1;
+  const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
+  const steady = ctx.p.bpm >= FAST_BPM || ctx.p.bpm < SLOW_BPM;
+  const fill = ctx.material.fills.length ? ctx.material.fills[r.int(ctx.material.fills.length)]! : undefined;
+  for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
+    const b0 = bar * 4;
+    const inBar = bar - s.startBar;
+    const lateStart = s.name === 'intro' && !ctx.material.introDrumsOnly && s.bars >= 4 ? s.bars / 2 : 0;
+    if (inBar < lateStart) continue;
+    // a full fill ends sections of four bars or more; shorter ones get a pickup on the last beat
+    const fillBar = fill && inBar === s.bars - 1 && !last && s.bars >= 2 && s.name !== 'build';
+    let pat = grooveFor(ctx, s, inBar);
+    // The track opens on the beat: the first bar keeps only hits on quarter notes, so a listener
+    // (and a beat tracker) locks onto the pulse before the off-beats and syncopation come in.
+    if (bar === 0 || (lateStart && inBar === lateStart) || (s.name === 'intro' && s.startBar === 0 && (ctx.p.bpm >= FAST_BPM || ctx.p.bpm < SLOW_BPM))) {
+      pat = onTheBeat(s.name === 'intro' ? ctx.material.grooves.verse : pat);
+    }
+    let fillFrom = 16;
+    if (fillBar) {
+      fillFrom = Math.min(...LANES.map((l) => (fill[l] ? [...fill[l]].findIndex((c, i) => c !== '.' && (i >= 4 || l !== 'kick')) : 16)).filter((i) => i >= 0), 16);
+      fillFrom = Math.max(s.bars >= 4 ? 4 : 12, Math.floor(fillFrom / 4) * 4);
+    }
+    for (const lane of LANES) {
+      for (let i = 0; i < 16; i++) {
+        const inFill = fillBar && i >= fillFrom;
+        const c = inFill ? (fill[lane] ? fill[lane][i] : lane === 'hat' || lane === 'ride' ? step(pat[lane], bar, i) : undefined) : step(pat[lane], bar, i);
+        let v = c ? STEP_VEL[c] : undefined;
+        if (!v) continue;
+        // where beat trackers waver, the beats themselves are the accents
+        if (steady) v = i % 4 ? Math.min(v, STEP_VEL.o!) : TIME_KEEPERS.has(lane) ? 1 : v;
+        const beat = b0 + i / 4;
+        const vel = v * e * (QUIET[lane] ?? 1) * (0.9 + 0.1 * r.float()) * (inFill && fast && i % 2 === 1 ? 0 : 1) * (i % 4 ? offBeat : 1) * (i % 2 ? sixteenth : 1);
+        if (lane === 'hat' && ctx.style.hatRolls && i % 4 === 2 && r.chance(0.18)) {
+          // trap hat roll: a quick burst of 32nds or 16th triplets, as loud as an off-beat hat
+          const n = r.chance(0.5) ? 4 : 3;
+          const rollVel = Math.max(vel, STEP_VEL.o! * e);
+          for (let k = 0; k < n; k++) emit(ctx, 'hat', beat + (k * 0.5) / n, 0.05, 60, rollVel * (0.6 + 0.1 * k), 0.25, r);
+          i += 1;
+          continue;
+        }
+        drum(ctx, lane, beat, vel, r);
+      }
+    }
+    if (s.name === 'build') buildRoll(ctx, s, bar, r);
+    if (inBar === 0 && s.startBar > 0 && ['verse', 'chorus', 'drop', 'solo'].includes(s.name) && ctx.style.kit !== 'jazz' && ctx.style.kit !== 'brush') {
+      drum(ctx, ctx.style.kit === 'orchestral' ? 'taiko' : 'crash', b0, 0.9 * e, r);
+    }
+  }
+}
+
+function onTheBeat(p: DrumPattern): DrumPattern {
+  const out: DrumPattern = {};
+  for (const lane of LANES) {
+    const steps = p[lane];
+    if (steps && lane !== 'openhat') out[lane] = [...steps.slice(0, 16)].map((c, i) => (i % 4 === 0 ? c : '.')).join('');
+  }
+  if (!out.ride && !out.kick) out.kick = 'x...............';
+  if (!out.ride && !out.tom && !out.taiko) out.hat = 'x...o...x...o...';
+  return out;
+}
+
+function drum(ctx: Ctx, lane: Lane, beat: number, vel: number, r: Prng): void {
+  const inst: InstrumentName = lane === 'kick' ? ctx.material.layers.kickInst : lane;
+  const len = lane === 'openhat' ? 0.5 : lane === 'crash' ? 2 : 0.1;
+  emit(ctx, inst, beat, len, DRUM_PITCH[lane] ?? 60, vel, DRUM_PAN[lane] ?? 0, r);
+}
+
+function buildRoll(ctx: Ctx, s: Section, bar: number, r: Prng): void {
+  const inBar = bar - s.startBar;
+  const per = inBar < s.bars / 2 ? 2 : 4;
+  const lane: Lane = ctx.style.kit === 'orchestral' ? 'taiko' : 'snare';
+  for (let i = 0; i < 4 * per; i++) {
+    const vel = 0.35 + 0.6 * ((inBar * 4 * per + i) / (s.bars * 4 * per));
+    drum(ctx, lane, bar * 4 + i / per, vel * ctx.mood.vel, r);
+  }
+  if (inBar === 0) emit(ctx, 'riser', bar * 4, s.bars * 4, 60, 0.9, 0);
+}
+
+// --- bass ----------------------------------------------------------------------------------
+
+const bassNote = (pc: number, oct: number) => {
+  const m = pc + 12 * (oct + 1);
+  return m < 12 * (oct + 1) + 4 ? m + 12 : m; // keep the bass in a singing range
+};
+
+export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
+  const { key, material: m, style } = ctx;
+  const oct = style.bass.octave;
+  const inst = m.layers.bassInst;
+  const beatless = !style.grooves || !m.layers.drums;
+  if (s.name === 'intro' && !beatless && s.bars > 1) return;
+  if (s.name === 'build') return;
+  const bs: BassStyle = s.name === 'chorus' || s.name === 'drop' || s.name === 'solo' ? m.bass.chorus : m.bass.verse;
+  const e = energy(ctx, s);
+  const pan = style.pan?.bass ?? 0;
+  const play = (beat: number, len: number, midi: number, vel: number, bend?: number) => emit(ctx, inst, beat, len, midi, vel * e, pan, r, bend);
+  for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
+    const b0 = bar * 4;
+    const c = chordAt(ctx, bar);
+    const root = bassNote(c.root, oct);
+    const next = bassNote(chordAt(ctx, bar + 1).root, oct);
+    const fifth = root + 7;
+    const third = root + ((c.pcs[1]! - c.root + 12) % 12);
+    if (bar === 0 && bs !== 'pedal') {
+      // first bar: one long root, so the opening pulse comes from the drums alone
+      play(b0, 3.8, root, 0.9);
+      continue;
+    }
+    switch (bs) {
+      case 'root8':
+        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.42, i === 6 && r.chance(0.4) ? fifth : i === 7 && r.chance(0.3) ? root + 12 : root, i % 2 ? 0.75 : 0.95);
+        break;
+      case 'octave':
+        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.35, i % 2 ? root + 12 : root, i % 2 ? 0.8 : 0.95);
+        break;
+      case 'lofi':
+        play(b0, 1.4, root, 0.95);
+        if (r.chance(0.7)) play(b0 + 1.5, 0.45, r.chance(0.5) ? fifth : root + 12, 0.7);
+        play(b0 + 2.5, 1.2, r.chance(0.6) ? root : fifth, 0.85);
+        break;
+      case '808':
+      case 'dembow': {
+        // the 808 doubles the kick of the bar, so low end and drums hit together
+        const kick = grooveFor(ctx, s, bar - s.startBar).kick ?? 'x.......x.......';
+        const hits = [...kick.slice(0, 16)].flatMap((ch, i) => (ch === '.' || ch === '-' ? [] : [i]));
+        hits.forEach((st, i) => {
+          const end = hits[i + 1] ?? 16;
+          const slide = bs === '808' && i > 0 && r.chance(0.25) ? (r.chance(0.5) ? 12 : -5) : undefined;
+          const note = i === hits.length - 1 && r.chance(0.35) ? (r.chance(0.5) ? fifth : third) : root;
+          play(b0 + st / 4, ((end - st) / 4) * 0.9, note, 1, slide);
+        });
+        break;
+      }
+      case 'offbeat':
+        for (let i = 0; i < 4; i++) play(b0 + i + 0.5, 0.35, i === 3 && r.chance(0.4) ? root + 12 : root, 0.95);
+        break;
+      case 'rolling':
+        for (let i = 0; i < 16; i++) {
+          if (i % 4 === 0) continue;
+          const acid = s.name === 'drop' || s.name === 'chorus';
+          play(b0 + i / 4, 0.18, acid && r.chance(0.25) ? root + r.pick([12, 7, 3, 10]) : root, i % 4 === 2 ? 0.9 : 0.7);
+        }
+        break;
+      case 'walking': {
+        const tones = [root, key.snap(root + (r.chance(0.5) ? 4 : 7), c.pcs), key.snap(root + (r.chance(0.5) ? 7 : 12), c.pcs)];
+        // a diatonic step into the next root: chromatic approaches blurred the key
+        const approach = key.snap(next + (r.chance(0.5) ? 2 : -1));
+        [...tones, approach].forEach((n, i) => play(b0 + i, 0.9, n, i === 0 ? 0.95 : 0.8));
+        break;
+      }
+      case 'reese':
+        play(b0, 2.4, root, 0.9);
+        play(b0 + 2.5, 1.4, r.chance(0.3) ? root + 3 : root, 0.85);
+        emit(ctx, 'sub', b0, 3.9, root, 0.6 * e, 0);
+        break;
+      case 'pedal':
+        if ((bar - s.startBar) % 2 === 0) play(b0, Math.min(8, (s.startBar + s.bars - bar) * 4) - 0.1, root, 0.85);
+        break;
+      case 'tumbao':
+        // the anticipated bass of son: the "and" of 2, then beat 4 already on the next chord
+        play(b0 + 1.5, 1.4, fifth > root + 6 ? fifth - 12 : fifth, 0.9);
+        play(b0 + 3, 1.9, next, 0.95);
+        break;
+      case 'onedrop': {
+        const cells: Array<Array<[number, number, number]>> = [
+          [[0.5, 0.4, 0], [1, 0.9, 0], [2, 0.4, 7], [2.5, 0.4, 12], [3, 0.9, 3]],
+          [[0, 1.4, 0], [1.5, 0.4, 0], [2.5, 0.4, 7], [3, 0.4, 10], [3.5, 0.4, 7]],
+          [[1, 0.5, 0], [1.5, 0.9, 7], [3, 0.5, 5], [3.5, 0.4, 3]],
+        ];
+        for (const [beat, len, iv] of cells[(bar + r.int(2)) % 3]!) play(b0 + beat, len, key.snap(root + iv, iv === 0 ? [c.root] : undefined), beat % 1 ? 0.8 : 0.95);
+        break;
+      }
+      case 'wobble': {
+        // half-time wobble: one long note re-cut in 8ths or triplets, louder on the off-cuts
+        const cut = r.chance(0.5) ? 0.5 : 1 / 3;
+        const note = (bar - s.startBar) % 4 === 3 && r.chance(0.5) ? root + 12 : root;
+        for (let t = 0; t < 4 - 1e-6; t += cut) play(b0 + t, cut * 0.85, note, Math.round(t / cut) % 2 ? 0.95 : 0.65);
+        break;
+      }
+      case 'twoFeel':
+        play(b0, 1.8, root, 0.95);
+        play(b0 + 2, 1.4, (bar - s.startBar) % 2 ? fifth - 12 : fifth, 0.85);
+        if (r.chance(0.35)) play(b0 + 3.5, 0.45, key.snap(next - 2), 0.7);
+        break;
+      case 'slap': {
+        const cells: Array<Array<[number, number]>> = [
+          [[0, 0], [3, 0], [6, 12], [7, 10], [10, 0], [12, 12], [14, 7]],
+          [[0, 0], [2, 0], [4, 12], [7, 0], [10, 12], [11, 10], [13, 7]],
+          [[0, 0], [3, 12], [5, 0], [8, 0], [10, 12], [12, 7], [15, 12]],
+        ];
+        const cell = cells[r.int(3)]!;
+        for (const [st, iv] of cell) play(b0 + st / 4, iv === 12 ? 0.15 : 0.3, key.snap(root + iv, [c.pcs[0]!, c.pcs[1]!, c.pcs[2]!, ...(c.pcs[3] !== undefined ? [c.pcs[3]] : [])]), iv === 12 ? 0.85 : st === 0 ? 1 : 0.7);
+        break;
+      }
+      case 'bossa':
+        play(b0, 1.4, root, 0.9);
+        play(b0 + 1.5, 0.45, fifth - 12, 0.7);
+        play(b0 + 2, 1.4, fifth - 12, 0.85);
+        play(b0 + 3.5, 0.45, root, 0.7);
+        break;
+      case 'arp': {
+        const tones = [root, fifth, root + 12, third + 12];
+        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.4, tones[i % 4]!, i % 2 ? 0.75 : 0.9);
+        break;
+      }
+      case 'boogie': {
+        const t3 = third - root;
+        const line = (bar - s.startBar) % 2 === 0 ? [0, t3, 7, 9] : [10, 9, 7, t3];
+        line.forEach((iv, i) => play(b0 + i, 0.85, root + iv, i ? 0.8 : 0.95));
+        break;
+      }
+      case 'none':
+        break;
+    }
+  }
+}
+
+// --- comping -------------------------------------------------------------------------------
+
+const STABS: number[][] = [[0, 6, 10], [3, 6, 12], [0, 3, 10, 14], [2, 6, 11], [0, 7, 10]];
+const FUNK: string[] = ['x.-x.-x.-.x-.x.-', '-.x.-xx.-.x.-x.x', 'x..x..x.-..x.x..'];
+
+export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
+  const { style, material: m } = ctx;
+  const inst = m.layers.chordInst;
+  const cs: ChordStyle = s.name === 'chorus' || s.name === 'drop' || s.name === 'solo' ? m.comp.chorus : m.comp.verse;
+  if (s.name === 'intro' && m.introDrumsOnly && m.layers.drums && style.grooves && s.bars >= 2) return;
+  let prev: number[] | undefined;
+  const center = style.chords.center + Math.round(ctx.mood.register / 2);
+  const e = energy(ctx, s);
+  const pan0 = style.pan?.chords ?? 0;
+  const pans = (i: number, n: number) => pan0 + (n > 1 ? -0.35 + (0.7 * i) / (n - 1) : 0);
+  const thinDensity = ctx.mood.density < 0.8;
+  const stab = STABS[r.int(STABS.length)]!;
+  const funk = FUNK[r.int(FUNK.length)]!;
+  for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
+    const b0 = bar * 4;
+    const c = chordAt(ctx, bar);
+    let v = voice(c.pcs, center, prev);
+    prev = v;
+    const thin = s.name === 'intro' || s.name === 'outro' || s.name === 'break' || bar === 0;
+    const sustained = cs === 'sustain';
+    const play = (beat: number, len: number, vel: number, notes = v, spread = 0) =>
+      notes.forEach((n, i) => {
+        const note = emit(ctx, inst, beat + spread * i, len, n, vel * e * (0.92 + 0.08 * r.float()), pans(i, notes.length), r);
+        if (note && sustained && i < notes.length - 1) note.unison = false;
+      });
+    const low = bassNote(c.root, 2) + 12;
+    switch (thin && !['arp', 'pianoLH', 'waltz', 'arp16'].includes(cs) ? 'sustainThin' : cs) {
+      case 'sustainThin':
+        if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, 3.8, 0.6);
+        break;
+      case 'pop':
+        for (const [st, len] of [[0, 1.4], [1.5, 1], [2.5, 0.4], [3, 0.9]] as const) if (!thinDensity || st % 2 === 0) play(b0 + st, len, st === 0 ? 0.85 : 0.65);
+        break;
+      case 'block':
+        play(b0, 1.9, 0.8);
+        play(b0 + 2, r.chance(0.5) ? 1.9 : 1.4, 0.7);
+        if (!thinDensity && r.chance(0.4)) play(b0 + 3.5, 0.45, 0.55);
+        break;
+      case 'lofi': {
+        play(b0, 1.6, 0.8);
+        play(b0 + 1.75, 0.5, 0.55);
+        if (r.chance(0.6 * ctx.mood.density)) play(b0 + 3, 0.9, 0.6);
+        break;
+      }
+      case 'sustain':
+        if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, chordAt(ctx, bar + 1) === c ? 7.9 : 3.95, 0.8);
+        break;
+      case 'offbeat':
+        for (const st of [0.5, 1.5, 2.5, 3.5]) play(b0 + st, 0.3, st === 0.5 ? 0.85 : 0.7);
+        break;
+      case 'skank':
+        for (const st of inst === 'organ' ? [0.5, 1.5, 2.5, 3.5] : [1, 3]) play(b0 + st, 0.18, 0.85);
+        if (inst !== 'organ' && r.chance(0.3)) play(b0 + 3.5, 0.15, 0.5);
+        break;
+      case 'dub':
+        for (const st of [0.75, 2.5, 3.25]) play(b0 + st, 0.2, 0.75);
+        break;
+      case 'stabs':
+        for (const st of stab) play(b0 + st / 4, 0.22, st === stab[0] ? 0.9 : 0.75);
+        break;
+      case 'funk':
+        [...funk].forEach((ch, i) => ch !== '.' && play(b0 + i / 4, 0.1, ch === 'x' ? 0.8 : 0.4, v.slice(-3)));
+        break;
+      case 'power': {
+        const root = c.root + 48 > 57 ? c.root + 36 : c.root + 48;
+        const power = [root, root + 7, root + 12];
+        // A bright guitar's fifth harmonic is the root's major third: in a minor key the tonic
+        // chord carries its minor third, or a listener hears the parallel major.
+        if (ctx.key.mode === 'minor' && c.root === ctx.key.tonic) power.push(root + 15);
+        const chug = s.name === 'verse' && r.chance(0.5) ? 4 : 2;
+        for (let i = 0; i < 4 * chug; i++) play(b0 + i / chug, 0.9 / chug, i % chug ? 0.7 : 0.9, power);
+        break;
+      }
+      case 'strum': {
+        // down on the beats, up on the off-beats (D . D U . U D U), low strings first on the way down
+        const shape = [low, ...v, v[0]! + 12];
+        for (const [st, down] of [[0, true], [1, true], [1.5, false], [2.5, false], [3, true], [3.5, false]] as const) {
+          const notes = down ? shape : [...shape].reverse().slice(0, 4);
+          play(b0 + st, 0.45, down ? 0.75 : 0.5, notes, 0.012 / ctx.beatS);
+        }
+        break;
+      }
+      case 'charleston': {
+        v = rootless(ctx, c, prev);
+        play(b0, 0.7, 0.75, v);
+        play(b0 + 1.5, 0.4, 0.65, v);
+        if (r.chance(0.5)) play(b0 + 3.5, 0.4, 0.55, v);
+        break;
+      }
+      case 'montuno': {
+        // octaves on top, the chord's inner notes between, syncopated eighths across the bar
+        const top = v.at(-1)!;
+        const cell = [[top - 12, top], v.slice(0, 2), [top - 12, top], v.slice(1), [top - 12, top], v.slice(0, 2)];
+        [0, 1, 1.5, 2.5, 3, 3.5].forEach((st, i) => play(b0 + st, 0.3, i % 2 ? 0.6 : 0.8, cell[i]!));
+        break;
+      }
+      case 'bossa':
+        emit(ctx, inst, b0, 1.4, low, 0.75 * e, pan0, r);
+        emit(ctx, inst, b0 + 2, 1.4, low + 7 > low + 6 ? low + 7 - 12 : low + 7, 0.7 * e, pan0, r);
+        for (const st of (bar % 2 ? [0.5, 1.5, 2.5] : [0, 0.75, 1.5, 2.5, 3.25])) play(b0 + st, 0.4, 0.65);
+        break;
+      case 'arp':
+      case 'pianoLH': {
+        const root = bassNote(c.root, 2);
+        const lo = root < 40 ? root + 12 : root;
+        const shape = [lo, lo + 7, v[0]! + 12 > lo + 12 ? v[0]! : v[0]! + 12, v[1]! + 12, v[2]! + 12, v[1]! + 12, v[0]! + 12, lo + 7];
+        shape.forEach((n, i) => emit(ctx, inst, b0 + i / 2, i === 0 ? 3.5 : 1.2, n, (i === 0 ? 0.75 : 0.5 + 0.1 * r.float()) * e, pan0 - 0.2, r));
+        break;
+      }
+      case 'waltz': {
+        // a bass note on the beat and the chord rising above it: the pulse in every beat
+        const root = bassNote(c.root, 2) + 12;
+        emit(ctx, inst, b0, 1.9, root, 0.7 * e, pan0 - 0.15, r);
+        [1, 2, 3].forEach((b, i) => emit(ctx, inst, b0 + b, 0.9, v[i % v.length]! + (i === 2 ? 12 : 0), 0.5 * e, pan0 + 0.1 * i, r));
+        break;
+      }
+      case 'arp16': {
+        const tones = [...v, v[0]! + 12, v[1]! + 12];
+        const order = [0, 1, 2, 3, 4, 3, 2, 1];
+        for (let i = 0; i < 16; i++) emit(ctx, inst, b0 + i / 4, 0.2, tones[order[i % 8]! % tones.length]!, (i % 4 === 0 ? 0.75 : 0.55) * e, pan0 + (i % 2 ? 0.25 : -0.25), r);
+        break;
+      }
+      case 'ostinato': {
+        const root = c.root + 48 > 57 ? c.root + 36 : c.root + 48;
+        const cell = [root, root + 12, v[1]!, root + 12];
+        for (let i = 0; i < 8; i++) emit(ctx, inst, b0 + i / 2, 0.3, cell[i % 4]!, (i % 2 ? 0.6 : 0.85) * e, i % 2 ? 0.3 : -0.3, r);
+        break;
+      }
+    }
+  }
+}
+
+/**
+ * Jazz rootless voicing: third, fifth, seventh and ninth, near the previous one. The tonic chord
+ * keeps its root instead: rootless I in Bb is D F A C, which a listener hears as F major.
+ */
+function rootless(ctx: Ctx, c: Chord, prev?: number[]): number[] {
+  if (c.root === ctx.key.tonic || c.pcs.length < 4) return voice(c.pcs, ctx.style.chords.center, prev);
+  const ninth = ctx.key.snap(c.root + 62, undefined) % 12;
+  return voice([c.pcs[1]!, c.pcs[2]!, c.pcs[3]!, ninth], ctx.style.chords.center, prev);
+}
+
+export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
+  if (s.name === 'intro' && ctx.style.kit === 'tr808' && ctx.style.grooves) return;
+  // pads come in with the chorus in busy styles, and stay out of the first verse
+  if (s.name === 'verse' && s.n === 0 && ctx.style.grooves && ctx.mood.density >= 1) return;
+  let prev: number[] | undefined;
+  const e = Math.min(1, energy(ctx, s));
+  const pan = ctx.style.pan?.pad ?? 0;
+  for (let bar = s.startBar; bar < s.startBar + s.bars; bar += 2) {
+    const c = chordAt(ctx, bar);
+    const v = voice(c.pcs.slice(0, 3), 60 + ctx.mood.register + (inst === 'strings' ? -3 : 2), prev);
+    prev = v;
+    const len = Math.min(8, (s.startBar + s.bars - bar) * 4) - 0.05;
+    const c2 = chordAt(ctx, bar + 1);
+    const moves = c2 !== c;
+    const l1 = moves ? Math.min(len, 3.95) : len;
+    // Only the top voice gets the detuned unison pair: it carries the width.
+    const padNote = (beat: number, l: number, m: number, i: number, n: number) => {
+      const note = emit(ctx, inst, beat, l, m, 0.7 * e, pan - 0.5 + i * 0.5);
+      if (note && i < n - 1) note.unison = false;
+    };
+    v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
+    if (moves && len > 4) {
+      const v2 = voice(c2.pcs.slice(0, 3), 62 + ctx.mood.register, v);
+      v2.forEach((m, i) => padNote(bar * 4 + 4, len - 4, m, i, v2.length));
+      prev = v2;
+    }
+  }
+}
+
+// --- melody --------------------------------------------------------------------------------
+
+export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
+  const { key, style, material: m } = ctx;
+  const calm = !style.grooves;
+  if (s.name === 'build' || s.name === 'outro' || (s.name === 'intro' && !calm)) return;
+  if (s.name === 'break' && r.chance(0.5)) return;
+  const inst = m.layers.melodyInst;
+  const center = style.melody.center + ctx.mood.register + (s.name === 'chorus' && s.n >= 2 ? 2 : 0);
+  const part = PART[s.name];
+  // solos improvise: a new motif each time; sections repeated later vary their motif
+  let motif = s.name === 'solo' ? soloMotif(ctx, r) : m.motifs[part];
+  if (s.n > 0 && s.name !== 'solo') motif = varyMotif(motif, r);
+  const arp = m.melodyStyle === 'arp';
+  const lastSection = ctx.sections.at(-2) === s || ctx.sections.at(-1) === s;
+  const e = energy(ctx, s);
+  const pan = style.pan?.melody ?? 0.1;
+  let idx = key.scaleIndex(key.snap(center, chordAt(ctx, s.startBar).pcs));
+  for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
+    if (bar === 0 && m.layers.drums && style.grooves) continue;
+    const inBar = bar - s.startBar;
+    const phraseBar = inBar % 4;
+    const answer = inBar % 8 >= 4;
+    const c = chordAt(ctx, bar);
+    // Development: statement, varied repeat, sequence up a step, cadence; the second phrase answers.
+    let rhythm = motif.rhythm;
+    let contour = motif.contour;
+    if (phraseBar === 1) contour = contour.map((x, i) => (i >= contour.length - 2 ? -x : x));
+    if (phraseBar === 2) idx += answer ? -1 : 1;
+    if (phraseBar === 3) rhythm = [...rhythm.filter(([st]) => st < 8), [8, answer ? 8 : 6]];
+    if (answer && phraseBar !== 3) rhythm = rhythm.filter((_, i) => i % 3 !== 2 || r.chance(0.3));
+    if (arp) {
+      const tones = voice(c.pcs, center, undefined);
+      for (let i = 0; i < 16; i++) emit(ctx, inst, bar * 4 + i / 4, 0.2, tones[(answer ? 3 - (i % 4) : i % 4) % tones.length]! + (i >= 8 ? 12 : 0), (i % 4 === 0 ? 0.8 : 0.6) * e, pan, r);
+      continue;
+    }
+    rhythm.forEach(([st, len], i) => {
+      idx += contour[i % contour.length]!;
+      let n = key.degree(idx, 0) + 12;
+      // strong beats land on chord tones; the phrase's last note resolves
+      const strong = st % 4 === 0;
+      const cadence = phraseBar === 3 && st === 8;
+      if (cadence) n = key.snap(n, bar === s.startBar + s.bars - 1 && lastSection ? [key.tonic] : answer ? [c.pcs[0]!] : [c.pcs[0]!, c.pcs[2] ?? c.pcs[0]!]);
+      else if (strong) n = key.snap(n, c.pcs);
+      while (n > center + 9) n -= 12;
+      while (n < center - 9) n += 12;
+      idx = key.scaleIndex(n);
+      const vel = (strong ? 0.85 : 0.7) * (0.9 + 0.1 * r.float()) * e;
+      emit(ctx, inst, bar * 4 + st / 4, (len / 4) * 0.92, n, vel, pan, r);
+    });
+  }
+}
+
+function soloMotif(ctx: Ctx, r: Prng): Motif {
+  const steps: Array<[number, number]> = [];
+  const dense = ctx.mood.density >= 1 ? 2 : 3;
+  for (let st = r.chance(0.5) ? 0 : 2; st < 16; st += r.chance(0.6) ? 2 : dense * 2) steps.push([st, 2]);
+  return { rhythm: steps, contour: steps.map(() => r.pick([-1, -1, 1, 1, 2, -2, 3])) };
+}
+
+/** The same motif heard again, changed: a displaced note, a new ending, or an inverted turn. */
+function varyMotif(mo: Motif, r: Prng): Motif {
+  const contour = [...mo.contour];
+  const rhythm = mo.rhythm.map(([a, b]) => [a, b] as [number, number]);
+  const k = r.int(3);
+  if (k === 0 && contour.length > 2) contour[contour.length - 1] = -contour[contour.length - 1]! + r.pick([-1, 1]);
+  else if (k === 1) for (let i = 0; i < contour.length; i += 2) contour[i] = -contour[i]!;
+  else if (rhythm.length > 1) {
+    const i = 1 + r.int(rhythm.length - 1);
+    const [st] = rhythm[i]!;
+    const prev = rhythm[i - 1]![0];
+    if (st - prev >= 2) rhythm[i]![0] = st - 1;
+  }
+  return { rhythm, contour };
+}
+
+/** Long notes above the melody on the chord's third and fifth, answering it in later sections. */
+export function counterPart(ctx: Ctx, s: Section, r: Prng): void {
+  const inst = ctx.material.layers.counter!;
+  const busy = ctx.mood.density >= 1.05;
+  const heard = (s.name === 'chorus' || s.name === 'drop') && (s.n > 0 || busy) || s.name === 'bridge' || (s.name === 'verse' && s.n > 1);
+  if (!heard) return;
+  const e = energy(ctx, s) * 0.8;
+  const pan = ctx.style.pan?.counter ?? -0.3;
+  const center = ctx.style.melody.center + ctx.mood.register + (r.chance(0.5) ? 5 : -7);
+  let prev = center;
+  for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
+    const c = chordAt(ctx, bar);
+    const halves = r.chance(0.5) ? [0, 2] : [0];
+    for (const h of halves) {
+      const want = c.pcs[(1 + r.int(2)) % c.pcs.length]!;
+      let n = want + 12 * Math.round((prev - want) / 12);
+      if (Math.abs(n - center) > 7) n += n > center ? -12 : 12;
+      prev = n;
+      emit(ctx, inst, bar * 4 + h + 0.5 * (bar % 2), (halves.length === 2 ? 1.9 : 3.8) - 0.5 * (bar % 2), n, 0.6 * e, pan, r);
+    }
+  }
+}
+
+export function finalHit(ctx: Ctx): void {
+  const { key, material: m, endBeat } = ctx;
+  const l = m.layers;
+  const t = endBeat * ctx.beatS;
+  const tonic = key.degree(0, 3);
+  const triad = voice([key.tonic, (key.tonic + (key.mode === 'major' ? 4 : 3)) % 12, (key.tonic + 7) % 12], 62);
+  const hit = (inst: InstrumentName, midi: number, vel: number, pan: number, len: number) => ctx.notes.push({ inst, t, len, midi, vel, pan });
+  const chordInst = l.chordInst === 'stab' || l.chordInst === 'staccato' || l.chordInst === 'pizzicato' ? 'pad' : l.chordInst;
+  if (l.chords) triad.forEach((n, i) => hit(chordInst, n, 0.75, -0.3 + 0.3 * i, 0.6));
+  if (l.pad) triad.forEach((n, i) => hit(l.pad!, n, 0.6, -0.5 + 0.5 * i, 0.4));
+  if (l.bass) hit(l.bassInst === 'acid' || l.bassInst === 'reese' || l.bassInst === 'synthBass' ? 'sub' : l.bassInst, tonic - 12, 0.85, 0, 0.5);
+  if (l.melody) hit(l.melodyInst, key.degree(0, 5), 0.6, 0.1, 0.5);
+  if (l.drums && ctx.style.grooves) {
+    const orchestral = ctx.style.kit === 'orchestral';
+    hit(orchestral ? 'taiko' : l.kickInst, 31, 0.9, 0, 0.1);
+    if (!orchestral) hit('crash', 60, 0.7, -0.2, 0.5);
+  }
+  // nothing in the final hit may be silent for want of a part: the chord carries it
+  if (!l.chords && !l.pad) triad.forEach((n, i) => hit('pad', n, 0.5, -0.3 + 0.3 * i, 0.4));
+}
