@@ -51,6 +51,10 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
       });
       system.worker = worker;
       stops.push(() => worker.stop());
+      // Workers sweep stored audio (several may: rows are claimed, each file goes once).
+      const { startRetentionSweeper } = await import('../core/retention.ts');
+      const sweeper = startRetentionSweeper(runtime.orm, config.retention, log);
+      stops.push(async () => sweeper.stop());
     }
     if (config.metricsPort !== undefined) {
       const { startOpsServer } = await import('./ops-server.ts');

@@ -114,11 +114,29 @@ export interface DeliveryResult {
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<DeliveryResult>;
 
+export interface DeletedTrack {
+  track: TrackView;
+  /** The posted message (delivered_ref), for the frontend to remove. */
+  messageRef: string | null;
+  channelId: string;
+}
+
 export interface ChatCore {
   generate(req: GenerateRequest): Promise<GenerateAccepted>;
   cancel(actor: Actor, generationId: string): Promise<boolean>;
   setFavorite(actor: Actor, generationId: string, on: boolean): Promise<{ changed: boolean; favorites: number }>;
-  recordPlay(generationId: string, actor: Actor | null, source: string, secondsPlayed?: number): Promise<void>;
+  /**
+   * Counts a play, once per listener per track per hour: the actor, else `listener` (a web
+   * listener key from core/listens.ts); with neither, every call counts.
+   */
+  recordPlay(generationId: string, actor: Actor | null, source: string, secondsPlayed?: number, listener?: string): Promise<void>;
+  /**
+   * Deletes a finished track: its file goes, it is hidden from every list, links say it was
+   * deleted. Its creator may; so may a server admin (`isAdmin`, decided by the frontend) in the
+   * track's own server. Returns what the frontend needs to hide the posted message; null when it
+   * was already deleted or is still being made (cancel it instead).
+   */
+  deleteTrack(actor: Actor, generationId: string, opts: { isAdmin: boolean }): Promise<DeletedTrack | null>;
   track(generationId: string): Promise<TrackView | null>;
   /**
    * A generation's track and the reply data its frontend stored with it, for a frontend process

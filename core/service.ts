@@ -6,7 +6,7 @@
 import type { MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Actor, ChatCore, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
+import type { Actor, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
   createGeneration, getGeneration, getServerSettings, inProgress, linePlaces, queuedBefore, recent, recordPlay,
@@ -14,6 +14,8 @@ import {
 } from './db/index.ts';
 import { UserError, UserErrorCode } from './errors.ts';
 import { PLATFORMS, type ProgressEvent } from './jobs.ts';
+import { actorListener, firstListen } from './listens.ts';
+import { deleteGenerationAudio } from './retention.ts';
 import type { Logger } from './log.ts';
 import { parsePrompt } from './prompt/parse.ts';
 import { cancelChannel, type Queues } from './queue.ts';
@@ -163,7 +165,8 @@ export function createChatCore(deps: CoreDeps): ChatCore {
   async function track(generationId: string): Promise<TrackView | null> {
     if (!isGenerationId(generationId)) return null;
     const row = await getGeneration(orm.em.fork(), generationId);
-    return row ? toTrackView(row, config.http.publicUrl) : null;
+    // A deleted track is gone for every frontend; its links answer 410 on their own.
+    return row && !row.deletedAt ? toTrackView(row, config.http.publicUrl) : null;
   }
 
   return {
@@ -176,9 +179,28 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       const result = await setFavorite(orm.em.fork(), actor, generationId, on);
       return result;
     },
-    async recordPlay(generationId, actorIn, source, secondsPlayed) {
+    async recordPlay(generationId, actorIn, source, secondsPlayed, listener) {
       if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
-      await recordPlay(orm.em.fork(), generationId, actorIn ? validateActor(actorIn) : null, source, secondsPlayed);
+      const actor = actorIn ? validateActor(actorIn) : null;
+      const who = actor ? actorListener(actor) : listener;
+      if (who && !(await firstListen(deps.redis, config.queuePrefix, 'play', generationId, who))) return;
+      await recordPlay(orm.em.fork(), generationId, actor, source, secondsPlayed);
+    },
+    async deleteTrack(actorIn, generationId, { isAdmin }): Promise<DeletedTrack | null> {
+      const actor = validateActor(actorIn);
+      if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+      const em = orm.em.fork();
+      const row = await getGeneration(em, generationId);
+      if (!row || row.deletedAt) throw new UserError(UserErrorCode.NotFound, 'No such track (it may already be deleted).');
+      const sameServer = row.platform === actor.platform && row.guildId === actor.guildId;
+      const creator = sameServer && row.creator.platformUserId === actor.platformUserId;
+      if (!creator && !(sameServer && isAdmin)) {
+        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who made a track, or an admin of this server, can delete it.');
+      }
+      if (!(await deleteGenerationAudio(em, generationId, log))) return null;
+      log.info({ generationId, by: creator ? 'creator' : 'admin' }, 'track deleted');
+      const after = (await getGeneration(orm.em.fork(), generationId)) ?? row;
+      return { track: toTrackView(after, config.http.publicUrl), messageRef: row.deliveredRef, channelId: row.channelId };
     },
     async recent(platform, guildId, limit = 10) {
       const rows = await recent(orm.em.fork(), platform, guildId, Math.min(Math.max(1, limit), 50));

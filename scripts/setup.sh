@@ -41,6 +41,8 @@ export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 # native packages (msgpackr-extract's darwin/win32 builds are absent here) leave lockfile entries
 # that `npm ci` rejects as out of sync. With an in-sync lockfile, `npm install` installs exactly
 # the locked versions.
+# --loglevel=error: the machine's npm runs on an older Node than the node@24 it installs, so every
+# package that wants Node 22+ would print an EBADENGINE warning that asks nothing of the user.
 if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
-  npm install --no-audit --no-fund
+  npm install --no-audit --no-fund --loglevel=error
 fi

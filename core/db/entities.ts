@@ -75,6 +75,10 @@ export const Generation = defineEntity({
     createdDay: p.date(),
     /** When the row got a server slot (its render job); null while it waits in the server's line. */
     admittedAt: p.datetime().nullable(),
+    /** The retention sweeper removed the audio (storage_path is then null). */
+    expiredAt: p.datetime().nullable(),
+    /** Deleted by its creator or a server admin: file gone, hidden from every list. */
+    deletedAt: p.datetime().nullable(),
     startedAt: p.datetime().nullable(),
     completedAt: p.datetime().nullable(),
     renderMs: p.integer().nullable(),
@@ -117,6 +121,8 @@ export const Generation = defineEntity({
       properties: ['platform', 'guildId', 'createdAt'],
       where: `status = 'queued' and admitted_at is null`,
     },
+    // The retention sweeper: stored files, oldest first.
+    { name: 'generations_stored_idx', properties: ['createdAt'], where: 'storage_path is not null' },
     // /recent: newest completed in a server.
     {
       name: 'generations_recent_idx',

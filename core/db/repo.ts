@@ -79,6 +79,8 @@ export interface GenerationRow {
   favoritesCount: number;
   playsCount: number;
   downloadsCount: number;
+  expiredAt: Date | null;
+  deletedAt: Date | null;
 }
 
 /** Columns a worker or the core may change after creation. */
@@ -176,6 +178,8 @@ function toGenerationRow(r: Raw): GenerationRow {
     favoritesCount: num(r.favorites_count),
     playsCount: num(r.plays_count),
     downloadsCount: num(r.downloads_count),
+    expiredAt: dateOrNull(r.expired_at),
+    deletedAt: dateOrNull(r.deleted_at),
   };
 }
 
@@ -611,7 +615,7 @@ export async function recordDownload(em: EntityManager, generationId: string): P
 export async function recent(em: EntityManager, platform: Platform, guildId: string, limit = 10): Promise<GenerationRow[]> {
   const rows = await exec(
     em,
-    `${SELECT_GENERATION} where g.platform = ? and g.guild_id = ? and g.status = 'completed'
+    `${SELECT_GENERATION} where g.platform = ? and g.guild_id = ? and g.status = 'completed' and g.deleted_at is null
      order by g.completed_at desc limit ?`,
     [platform, guildId, clampLimit(limit)],
   );
@@ -642,7 +646,7 @@ export async function searchGenerations(
   const rows = await exec(
     em,
     `${SELECT_GENERATION}, websearch_to_tsquery('simple', ?) as q
-     where g.platform = ? and g.guild_id = ? and g.status = 'completed' and to_tsvector('simple', g.prompt) @@ q
+     where g.platform = ? and g.guild_id = ? and g.status = 'completed' and g.deleted_at is null and to_tsvector('simple', g.prompt) @@ q
      order by ts_rank(to_tsvector('simple', g.prompt), q) desc, g.completed_at desc limit ?`,
     [q, platform, guildId, clampLimit(limit)],
   );

@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
-  Actor, ChatCore, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, ServerSettings, Stats, StatsQuery,
+  Actor, ChatCore, DeletedTrack, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, ServerSettings, Stats, StatsQuery,
   TrackView,
 } from '../../core/chat.ts';
 import { PLAY_SOURCES } from '../../core/db/entities.ts';
@@ -76,6 +76,17 @@ class FakeCore implements ChatCore {
     }
     this.cancelled.push({ actor, id });
     return ['queued', 'rendering', 'encoding'].includes(track.status);
+  }
+  deletedTracks: Array<{ actor: Actor; id: string }> = [];
+  async deleteTrack(actor: Actor, id: string, { isAdmin }: { isAdmin: boolean }): Promise<DeletedTrack | null> {
+    const track = this.tracks.get(id);
+    if (!track) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    if (track.creator.platformUserId !== actor.platformUserId && !isAdmin) {
+      throw new UserError(UserErrorCode.NotAllowed, 'Only the person who made a track, or an admin of this server, can delete it.');
+    }
+    this.deletedTracks.push({ actor, id });
+    this.tracks.delete(id);
+    return { track, messageRef: id, channelId: 'local' };
   }
   async setFavorite(actor: Actor, id: string, on: boolean): Promise<{ changed: boolean; favorites: number }> {
     this.#maybeFail();

@@ -365,6 +365,13 @@ function showTrack(track) {
 
   const actions = el('div', 'actions');
   actions.append(star, player, download);
+  // The server decides who may delete (the creator); this only avoids offering it to everyone else.
+  if (myName !== null && track.creator.displayName.toLowerCase() === myName.toLowerCase()) {
+    const remove = el('button', 'delete link', 'Delete');
+    remove.type = 'button';
+    remove.addEventListener('click', () => deleteTrack(card, remove));
+    actions.append(remove);
+  }
   card.body.replaceChildren(audio, actions);
   refreshStar(card);
   return card;
@@ -387,6 +394,24 @@ async function cancelTrack(card) {
     say(e instanceof Error ? e.message : String(e), 'error');
     if (card.cancel) card.cancel.disabled = false;
   }
+}
+
+/** @param {Card} card @param {HTMLButtonElement} button */
+async function deleteTrack(card, button) {
+  button.disabled = true;
+  try {
+    await api(`/api/chat/tracks/${encodeURIComponent(card.id)}/delete`, { name: myName });
+    removeCard(card.id);
+  } catch (e) {
+    say(e instanceof Error ? e.message : String(e), 'error');
+    button.disabled = false;
+  }
+}
+
+/** @param {string} id */
+function removeCard(id) {
+  cards.get(id)?.el.remove();
+  cards.delete(id);
 }
 
 /** @param {string} id */
@@ -620,6 +645,9 @@ async function onEvent(event) {
       if (card) setStarCount(card, event.favorites);
       break;
     }
+    case 'deleted':
+      removeCard(event.generationId);
+      break;
   }
 }
 
@@ -666,7 +694,7 @@ function connect() {
       }, delay);
     }
   });
-  for (const type of ['queued', 'progress', 'track', 'favorite']) {
+  for (const type of ['queued', 'progress', 'track', 'favorite', 'deleted']) {
     source.addEventListener(type, (message) => {
       try {
         onEvent(/** @type {ChatEvent} */ (JSON.parse(/** @type {MessageEvent} */ (message).data)));

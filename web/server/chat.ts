@@ -9,6 +9,7 @@
  *   POST /api/chat/tracks/:id/favorite  { name, on }    → { generationId, on, changed, favorites }
  *   POST /api/chat/tracks/:id/cancel    { name }        → { generationId, cancelled } (creator only)
  *   POST /api/chat/tracks/:id/plays     { name }        → 204
+ *   POST /api/chat/tracks/:id/delete    { name }        → { generationId, deleted } (creator only; file removed)
  *   GET  /api/chat/tracks/:id                           → PageTrack
  *   GET  /api/chat/history?name=        → { tracks: PageTrack[] (newest first), inProgress: PageTrack[]
  *                                           (oldest first), starred: ids | null }
@@ -20,6 +21,7 @@ import fastifyStatic from '@fastify/static';
 import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, FrontendRuntime, GenerateAccepted, Stats, TrackView } from '../../core/chat.ts';
 import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
+import { webListener } from '../../core/listens.ts';
 import { addSseSource } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
@@ -52,7 +54,8 @@ export type ChatEvent =
   }
   | ({ type: 'progress' } & ProgressEvent)
   | { type: 'track'; track: PageTrack }
-  | { type: 'favorite'; generationId: string; favorites: number };
+  | { type: 'favorite'; generationId: string; favorites: number }
+  | { type: 'deleted'; generationId: string };
 
 export interface ChatErrorBody {
   error: { code: string; message: string };
@@ -299,8 +302,20 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     let actor: Actor | null = null;
     if (auth.mode === 'token' || body.name !== undefined) actor = auth.actor(req, body.name);
     const { id } = await trackFor(req.params.id);
-    await core.recordPlay(id, actor, 'local');
+    // Anonymous pages count once an hour per address and browser, like the public player.
+    await core.recordPlay(id, actor, 'local', undefined, actor ? undefined : webListener(req.ip, req.headers['user-agent']));
     return reply.code(204).send();
+  });
+
+  app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/delete', { bodyLimit: BODY_LIMIT_BYTES }, async (req) => {
+    const body = objectBody(req);
+    const actor = auth.actor(req, body.name);
+    const { id } = await trackFor(req.params.id);
+    // The local chat has no server admins: only the creator may (the core checks).
+    const deleted = await core.deleteTrack(actor, id, { isAdmin: false });
+    if (!deleted) throw new UserError(UserErrorCode.NotAllowed, 'That track is still being made: cancel it instead.');
+    channel.publish({ type: 'deleted', generationId: id });
+    return { generationId: id, deleted: true };
   });
 
   app.get<{ Params: { id: string } }>('/api/chat/tracks/:id', async (req) => trackFor(req.params.id));

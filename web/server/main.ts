@@ -9,11 +9,12 @@ import { exposureProblem, loadConfig } from '../../core/config.ts';
 import { loadEnvFile } from '../../core/env-file.ts';
 import { getGenerationByToken, recordDownload, type GenerationRow } from '../../core/db/index.ts';
 import { createLogger } from '../../core/log.ts';
+import { firstListen, webListener } from '../../core/listens.ts';
 import { createRuntime, type Runtime } from '../../core/runtime.ts';
 import { buildWebApp, startLocalChat } from './app.ts';
 import { healthPlugin } from './health.ts';
 import { opsPlugin } from './ops.ts';
-import type { TrackFile, TracksPluginOptions } from './tracks.ts';
+import type { TrackFile, TrackGone, TracksPluginOptions } from './tracks.ts';
 
 export interface WebServer {
   /** Where the server listens (the real port when HTTP_PORT is 0). */
@@ -60,9 +61,15 @@ export function trackSource(runtime: Runtime): TracksPluginOptions {
     return row && row.storagePath && SERVABLE.has(row.status) ? row : null;
   };
   return {
-    async lookup(token): Promise<TrackFile | null> {
+    async lookup(token): Promise<TrackFile | TrackGone | null> {
       const row = await byToken(token);
-      if (!row?.storagePath) return null;
+      if (!row) {
+        const any = await getGenerationByToken(runtime.orm.em.fork(), token);
+        if (any?.deletedAt) return { gone: 'deleted' };
+        if (any?.expiredAt) return { gone: 'expired' };
+        return null;
+      }
+      if (!row.storagePath) return null;
       const ext = path.extname(row.storagePath).slice(1).toLowerCase();
       const p = row.params;
       const durationS = row.actualDurationS ?? row.requestedDurationS;
@@ -77,13 +84,16 @@ export function trackSource(runtime: Runtime): TracksPluginOptions {
         sizeBytes: row.sizeBytes ?? 0,
       };
     },
-    async onPlay(token) {
+    async onPlay(token, req) {
       const row = await byToken(token);
-      if (row) await runtime.core.recordPlay(row.id, null, 'web');
+      if (row) await runtime.core.recordPlay(row.id, null, 'web', undefined, webListener(req.ip, req.headers['user-agent']));
     },
-    async onDownload(token) {
+    async onDownload(token, req) {
       const row = await byToken(token);
-      if (row) await recordDownload(runtime.orm.em.fork(), row.id);
+      if (!row) return;
+      // One download per listener per track per hour, like plays.
+      if (!(await firstListen(runtime.redis, runtime.config.queuePrefix, 'download', row.id, webListener(req.ip, req.headers['user-agent'])))) return;
+      await recordDownload(runtime.orm.em.fork(), row.id);
     },
   };
 }

@@ -105,3 +105,15 @@ export const NOT_FOUND_PAGE = `<!doctype html>
 <title>Track not found · ditty</title></head>
 <body><h1>Track not found</h1><p>This link is wrong, or the track was removed.</p></body></html>
 `;
+
+/** Links to a track whose audio is gone: the retention sweeper's, or its creator's or an admin's deletion. */
+export function gonePage(reason: 'expired' | 'deleted'): string {
+  const text = reason === 'expired'
+    ? 'This track has expired: its audio was removed after the time this server keeps tracks.'
+    : 'This track was deleted by its creator or a server admin.';
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="robots" content="noindex"><link rel="icon" href="data:,">
+<title>Track ${reason} · ditty</title></head>
+<body><h1>Track ${reason}</h1><p>${text}</p></body></html>
+`;
+}

@@ -43,6 +43,14 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       this.emit({ generationId: id, platform: 'discord', stage: 'cancelled', progress: 0 });
       return true;
     },
+    deleteTrack: async (actor, id, { isAdmin }) => {
+      const g = this.#get(id);
+      if (g.view.creator.platformUserId !== actor.platformUserId && !isAdmin) {
+        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who made a track, or an admin of this server, can delete it.');
+      }
+      this.generations.delete(id);
+      return { track: g.view, messageRef: null, channelId: g.view.origin.channelId };
+    },
     setFavorite: async (actor, id, on) => {
       this.favoriteCalls.push({ actor, generationId: id, on });
       const g = this.#get(id);

@@ -47,6 +47,13 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       this.emit({ generationId: id, platform: 'slack', stage: 'cancelled', progress: 0 });
       return true;
     },
+    deleteTrack: async (actor, id, { isAdmin }) => {
+      const row = this.#row(id);
+      if (row.view.creator.platformUserId !== actor.platformUserId && !isAdmin) {
+        throw new UserError(UserErrorCode.NotAllowed, 'Only the person who made a track, or an admin of this server, can delete it.');
+      }
+      return { track: row.view, messageRef: null, channelId: row.view.origin.channelId };
+    },
     setFavorite: async (actor, id, on) => {
       const row = this.#row(id);
       const key = `${actor.guildId}:${actor.platformUserId}`;
