@@ -1,6 +1,6 @@
 /**
- * Buttons on ditty's messages: Favorite (toggle), Variation (same prompt, new seed) and Cancel
- * (owner only, while queued). Custom ids come from the network: unknown ones are ignored.
+ * Buttons on ditty's messages: Favorite (toggle), Variation (same prompt, new seed), Cancel
+ * (owner only, while queued) and Delete (owner or Manage Server, once finished). Custom ids come from the network: unknown ones are ignored.
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
@@ -8,7 +8,8 @@ import { SEED_MAX } from '../../core/validate.ts';
 import { actorOf, withTimeout, type BotContext } from './context.ts';
 import { answerError, deferPublic, runGeneration } from './generate.ts';
 import { parseButtonId } from './ids.ts';
-import { NO_MENTIONS } from './messages.ts';
+import { DELETED_TRACK_TEXT, NO_MENTIONS } from './messages.ts';
+import { isServerAdmin } from './settings.ts';
 
 /**
  * A double click sends two interactions with different ids, so the core's per-interaction key
@@ -67,6 +68,19 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
           content: was ? `Removed from your favorites (${result.favorites} in total).` : `${emoji} Added to your favorites (${result.favorites} in total).`,
           allowedMentions: NO_MENTIONS,
         });
+        return;
+      }
+      if (action === 'del') {
+        // The core checks creator or admin (NotAllowed otherwise) and removes the file.
+        const deleted = await withTimeout(core.deleteTrack(actor, generationId, { isAdmin: isServerAdmin(interaction) }), ctx.coreTimeoutMs, 'core.deleteTrack');
+        if (!deleted) {
+          await interaction.editReply({ content: 'That track is still being made: cancel it instead.', allowedMentions: NO_MENTIONS });
+          return;
+        }
+        // The track message goes; if Discord refuses (permissions), it is emptied instead.
+        await interaction.message.delete().catch(() =>
+          interaction.message.edit({ content: DELETED_TRACK_TEXT, embeds: [], components: [], attachments: [], allowedMentions: NO_MENTIONS }));
+        await interaction.editReply({ content: '🗑️ Deleted: the file is gone and its links say so.', allowedMentions: NO_MENTIONS });
         return;
       }
       // Cancel: the core checks that the actor owns the generation (NotAllowed otherwise).

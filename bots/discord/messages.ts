@@ -123,6 +123,8 @@ export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): Component
       new ButtonBuilder().setCustomId(buttonId('var', track.id)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Secondary),
       new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
       new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
+      // Its creator or a server admin (Manage Server); the core decides.
+      new ButtonBuilder().setCustomId(buttonId('del', track.id)).setLabel('Delete').setEmoji('🗑️').setStyle(ButtonStyle.Danger),
     ).toJSON(),
   ];
 }
@@ -225,3 +227,6 @@ export function settingsEmbed(settings: ServerSettings, opts: { note?: string; s
 function clip(text: string, max: number): string {
   return text.length > max ? `${text.slice(0, max - 1)}…` : text;
 }
+
+/** What a deleted track's message becomes when it cannot be removed outright. */
+export const DELETED_TRACK_TEXT = '🗑️ This track was deleted.';

@@ -18,6 +18,7 @@ export const ActionId = {
   Cancel: 'ditty_cancel',
   Play: 'ditty_play',
   Download: 'ditty_download',
+  Delete: 'ditty_delete',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 
@@ -168,6 +169,15 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       // Link buttons: ditty's web server counts the play (when audio starts) and the download.
       { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
       { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },
+      // Its creator or a workspace admin; the core decides. Slack asks "are you sure" itself.
+      {
+        type: 'button', action_id: ActionId.Delete, text: { type: 'plain_text', text: '🗑️ Delete' }, value: track.id, style: 'danger',
+        confirm: {
+          title: { type: 'plain_text', text: 'Delete this track?' },
+          text: { type: 'plain_text', text: 'The audio file is removed for everyone and its links stop working.' },
+          confirm: { type: 'plain_text', text: 'Delete' }, deny: { type: 'plain_text', text: 'Keep it' }, style: 'danger',
+        },
+      },
     ],
   });
   return { text: `🎵 ${slackInert(track.prompt, 80)} is ready`, blocks };
@@ -329,3 +339,6 @@ export function noticeBlocks(message: string): { text: string; blocks: Block[] }
   const shown = truncate(visibleText(message), SECTION_TEXT_MAX);
   return { text: slackInert(shown), blocks: [{ type: 'section', text: { type: 'plain_text', text: shown, emoji: true } }] };
 }
+
+/** What a deleted track's card becomes when Slack will not let ditty remove the message. */
+export const DELETED_TRACK_TEXT = '🗑️ This track was deleted.';

@@ -91,10 +91,10 @@ describe('GIVEN a finished track', () => {
     expect(e.url).toBe('https://ditty.example/t/x');
   });
 
-  it('THEN buttons are Favorite, Variation and two counted links', () => {
+  it('THEN buttons are Favorite, Variation, two counted links and Delete', () => {
     const row = trackButtons(track())[0]!;
     const ids = row.components.map((c) => ('custom_id' in c ? c.custom_id : 'url' in c ? c.url : null));
-    expect(ids).toEqual([`ditty:fav:${GEN}`, `ditty:var:${GEN}`, 'https://ditty.example/t/x', 'https://ditty.example/d/x']);
+    expect(ids).toEqual([`ditty:fav:${GEN}`, `ditty:var:${GEN}`, 'https://ditty.example/t/x', 'https://ditty.example/d/x', `ditty:del:${GEN}`]);
   });
 
   it('THEN the Favorite button shows the server\'s emoji, unicode or custom', () => {

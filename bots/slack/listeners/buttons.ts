@@ -1,14 +1,15 @@
-/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Play/Download links. */
+/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Delete, Play/Download links. */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { isGenerationId } from '../../../core/validate.ts';
-import { ActionId, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
+import { ActionId, DELETED_TRACK_TEXT, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
 import { invalidPayload, isTriggerId } from './payload.ts';
+import { workspaceAdmin } from './settings.ts';
 
 interface Clicked {
   generationId: string;
@@ -91,6 +92,26 @@ export function registerButtons(app: App, deps: SlackDeps): void {
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'Cancelled.' });
     } catch (err) {
       await replyError(respond, err, deps.log, 'cancel button');
+    }
+  });
+
+  app.action<BlockButtonAction>(ActionId.Delete, async ({ ack, body, client, respond }) => {
+    await ack();
+    try {
+      const c = clicked(body);
+      const isAdmin = await workspaceAdmin(client, c.userId, deps.log);
+      const deleted = await core.deleteTrack(slackActor(c.teamId, c.userId, c.userName), c.generationId, { isAdmin });
+      if (!deleted) throw new UserError(UserErrorCode.NotAllowed, 'That track is still being made: cancel it instead.');
+      const channel = body.channel?.id;
+      const ts = body.message?.ts;
+      if (channel && ts) {
+        // The card goes; if Slack refuses (another user's message in a shared channel), it is emptied.
+        await client.chat.delete({ channel, ts }).catch(() =>
+          client.chat.update({ channel, ts, text: DELETED_TRACK_TEXT, blocks: [] }).catch((err: unknown) => deps.log.warn({ err }, 'slack card not hidden after delete')));
+      }
+      await respond({ response_type: 'ephemeral', replace_original: false, text: 'Deleted: the file is gone and its links say so.' });
+    } catch (err) {
+      await replyError(respond, err, deps.log, 'delete button');
     }
   });
 

@@ -49,7 +49,7 @@ export function registerSettings(app: App, deps: SlackDeps): void {
 }
 
 /** Slack's own roles decide; if Slack cannot say (users:read missing, outage), nobody is an admin. */
-async function workspaceAdmin(client: webApi.WebClient, userId: string, log: Logger): Promise<boolean> {
+export async function workspaceAdmin(client: webApi.WebClient, userId: string, log: Logger): Promise<boolean> {
   try {
     const info = await client.users.info({ user: userId });
     const u = info.user;

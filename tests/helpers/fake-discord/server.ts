@@ -243,12 +243,12 @@ export class FakeDiscord {
   }
 
   /** Sends a button press (MESSAGE_COMPONENT) on a stored message. */
-  pressButton(message: FakeMessage, customId: string, user: FakeUser): { id: string; token: string } {
+  pressButton(message: FakeMessage, customId: string, user: FakeUser, permissions?: string): { id: string; token: string } {
     const id = SnowflakeUtil.generate().toString();
     const token = `itok-${id}`;
     this.#register(id, token, message.channel_id);
     this.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, user, message.channel_id),
+      ...this.#interactionBase(id, token, user, message.channel_id, undefined, permissions),
       type: 3,
       message: this.#publicMessage(message),
       data: { custom_id: customId, component_type: 2 },
@@ -527,6 +527,10 @@ export class FakeDiscord {
       const msg = messageId ? this.messages.get(messageId) : undefined;
       if (!msg || msg.channel_id !== channelId) return send(404, { message: 'Unknown Message', code: 10008 });
       if (r.method === 'GET') return send(200, this.#publicMessage(msg));
+      if (r.method === 'DELETE') {
+        this.messages.delete(msg.id);
+        return send(204);
+      }
       if (r.method === 'PATCH') {
         this.#editMessage(msg, r.body ?? {}, r.files);
         return send(200, this.#publicMessage(msg));
