@@ -78,7 +78,9 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
       const { startSlackApp } = await import('../bots/slack/index.ts');
       const { postgresInstallationStore } = await import('../bots/slack/oauth.ts');
       // OAuth installs live in Postgres; each store call gets its own EntityManager fork.
-      const installationStore = config.slack.oauth ? postgresInstallationStore(() => runtime.orm.em.fork()) : undefined;
+      const { createSecretBox } = await import('../core/secret-box.ts');
+      const box = config.slack.tokenKeys ? createSecretBox(config.slack.tokenKeys) : undefined;
+      const installationStore = config.slack.oauth ? postgresInstallationStore(() => runtime.orm.em.fork(), box) : undefined;
       const app = await startSlackApp(config.slack, runtime, {}, { installationStore });
       stops.push(() => app.stop());
     }

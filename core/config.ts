@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { parseKey } from './secret-box.ts';
 
 /**
  * Every setting ditty reads from the environment, validated once at start-up.
@@ -75,6 +76,9 @@ const envSchema = z.object({
   SLACK_CLIENT_SECRET: z.string().min(1).optional(),
   SLACK_STATE_SECRET: z.string().min(16).optional(),
   SLACK_REDIRECT_URI: z.url().optional(),
+  /** AES-256-GCM key for stored Slack tokens (32 bytes, base64); previous keys still open old values. */
+  SLACK_TOKEN_KEY: z.string().optional(),
+  SLACK_TOKEN_KEY_PREVIOUS: z.string().optional(),
   SLACK_PORT: int(0, 65535).default(3000),
 });
 
@@ -122,6 +126,8 @@ export interface SlackSettings {
   /** Many workspaces installing through OAuth, installations kept in Postgres. */
   /** redirectUri: named in install links and token exchanges, for an app with several redirect URLs. */
   oauth?: { clientId: string; clientSecret: string; stateSecret: string; redirectUri?: string };
+  /** SLACK_TOKEN_KEY first, then SLACK_TOKEN_KEY_PREVIOUS: the keys sealing installations at rest. */
+  tokenKeys?: Buffer[];
 }
 
 export class ConfigError extends Error {
@@ -160,6 +166,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (!slackOauth) problems.push(['SLACK_REDIRECT_URI', 'only applies with Slack OAuth (SLACK_CLIENT_ID, SLACK_CLIENT_SECRET, SLACK_STATE_SECRET)']);
     else if (new URL(e.SLACK_REDIRECT_URI).pathname !== SLACK_REDIRECT_PATH) problems.push(['SLACK_REDIRECT_URI', `must end in ${SLACK_REDIRECT_PATH}, where ditty serves the redirect`]);
   }
+  const tokenKeys: Buffer[] = [];
+  for (const [name, list] of [['SLACK_TOKEN_KEY', e.SLACK_TOKEN_KEY], ['SLACK_TOKEN_KEY_PREVIOUS', e.SLACK_TOKEN_KEY_PREVIOUS]] as const) {
+    for (const text of list?.split(',').map((k) => k.trim()).filter(Boolean) ?? []) {
+      const key = parseKey(text);
+      if (key) tokenKeys.push(key);
+      else problems.push([name, 'must be 32 random bytes in base64 (openssl rand -base64 32)']);
+    }
+  }
+  if (e.SLACK_TOKEN_KEY_PREVIOUS && !e.SLACK_TOKEN_KEY) problems.push(['SLACK_TOKEN_KEY', 'is required when SLACK_TOKEN_KEY_PREVIOUS is set']);
+  if (slackOauth && !e.SLACK_TOKEN_KEY) problems.push(['SLACK_TOKEN_KEY', 'is required with Slack OAuth: installations hold bot tokens, stored encrypted (openssl rand -base64 32)']);
   if (problems.length) throw new ConfigError(problems.map((p) => p[0]), problems.map((p) => `${p[0]}: ${p[1]}`));
 
   return {
@@ -210,6 +226,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
           oauth: slackOauth
             ? { clientId: e.SLACK_CLIENT_ID!, clientSecret: e.SLACK_CLIENT_SECRET!, stateSecret: e.SLACK_STATE_SECRET!, redirectUri: e.SLACK_REDIRECT_URI }
             : undefined,
+          tokenKeys: tokenKeys.length ? tokenKeys : undefined,
         }
       : undefined,
   };

@@ -8,6 +8,7 @@ import type { InstallProvider } from '@slack/oauth';
 import {
   deleteSlackInstallation, findSlackInstallation, saveSlackInstallation, type EntityManager, type SlackInstallationQuery,
 } from '../../core/db/index.ts';
+import type { SecretBox } from '../../core/secret-box.ts';
 import { rememberBounded } from './deps.ts';
 
 /** The bot scopes of the manifests (a unit test keeps them equal), asked for at install. */
@@ -19,7 +20,8 @@ export { SLACK_REDIRECT_PATH as REDIRECT_PATH } from '../../core/config.ts';
  * Bolt's InstallationStore over core/db, with a fresh EntityManager per call (calls come from
  * concurrent requests; a shared one would mix their identity maps).
  */
-export function postgresInstallationStore(em: () => EntityManager): InstallationStore {
+/** `box`: seals tokens at rest (SLACK_TOKEN_KEY); see core/secret-box.ts. */
+export function postgresInstallationStore(em: () => EntityManager, box?: SecretBox): InstallationStore {
   return {
     async storeInstallation(installation) {
       const bot = installation.bot;
@@ -36,10 +38,10 @@ export function postgresInstallationStore(em: () => EntityManager): Installation
         scopes: bot.scopes ?? [],
         installerUserId: installation.user?.id ?? null,
         installation: installation as unknown as Record<string, unknown>,
-      });
+      }, box);
     },
     async fetchInstallation(query) {
-      const row = await findSlackInstallation(em(), toQuery(query));
+      const row = await findSlackInstallation(em(), toQuery(query), box);
       // Bolt turns a throw into "not authorized": the request is refused without a token.
       if (!row) throw new Error(`No Slack installation for team ${query.teamId ?? '-'} / enterprise ${query.enterpriseId ?? '-'}`);
       return row.installation as unknown as Installation;

@@ -6,7 +6,7 @@ export * from './settings.ts';
 export { stats, STATS_MAX_LIMIT } from './stats.ts';
 export { periodBuckets, pruneAggregates, rebuildAggregates, BUCKET_RETENTION_DAYS, GLOBAL_SCOPE, ALL_BUCKET } from './aggregates.ts';
 export {
-  deleteSlackInstallation, findSlackInstallation, saveSlackInstallation,
+  deleteSlackInstallation, findSlackInstallation, resealSlackInstallations, saveSlackInstallation,
   type SlackInstallationInput, type SlackInstallationQuery, type SlackInstallationRow,
 } from './slack-installations.ts';
 export * from './turns.ts';

@@ -42,6 +42,7 @@ beforeAll(async () => {
       DEFAULT_DURATION_S: '5', RATE_LIMIT_PER_MINUTE: '100',
       SLACK_CLIENT_ID: CLIENT_ID, SLACK_CLIENT_SECRET: CLIENT_SECRET, SLACK_STATE_SECRET: STATE_SECRET,
       SLACK_SIGNING_SECRET: SECRET, SLACK_API_URL: fake.apiUrl, SLACK_PORT: String(port),
+      SLACK_TOKEN_KEY: Buffer.alloc(32, 9).toString('base64'),
       // as an app with several redirect URLs would: ditty must name this one to Slack
       SLACK_REDIRECT_URI: `${base}/slack/oauth_redirect`,
     },

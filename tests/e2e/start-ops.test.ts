@@ -79,7 +79,8 @@ describe('dependencies down at start', () => {
     const r = run(nodeBin, ['scripts/start.ts'], { DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${port}`, STARTUP_TIMEOUT_S: '5' });
     const { code, ms } = await r.exited;
     expect(code).toBe(1);
-    expect(ms).toBeLessThan(12_000);
+    // 5 s of retries plus node's own start-up, which a loaded machine stretches.
+    expect(ms).toBeLessThan(30_000);
     const lines = r.output().trim().split('\n');
     const retries = lines.filter((l) => l.startsWith(`Redis at 127.0.0.1:${port} is unreachable`));
     expect(retries.length).toBeGreaterThanOrEqual(1);
@@ -100,16 +101,17 @@ describe('dependencies down at start', () => {
 
   it('GIVEN SIGTERM while waiting for a dependency THEN it exits at once', async () => {
     const r = run(nodeBin, ['scripts/start.ts'], { REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
-    await waitFor(() => (r.output().includes('unreachable') ? true : undefined), 10_000, 'first retry line');
+    // Generous: a loaded CI machine can take many seconds just to start node.
+    await waitFor(() => (r.output().includes('unreachable') ? true : undefined), 45_000, 'first retry line');
     const t = Date.now();
     r.child.kill('SIGTERM');
     await r.exited;
-    expect(Date.now() - t).toBeLessThan(2_000);
+    expect(Date.now() - t).toBeLessThan(5_000);
   });
 
   it('GIVEN `npm start` waiting on Redis and SIGTERM to npm THEN node stops too (no orphan)', async () => {
     const r = run('npm', ['start', '--silent'], { REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
-    await waitFor(() => (r.output().includes('unreachable') ? true : undefined), 15_000, 'first retry line');
+    await waitFor(() => (r.output().includes('unreachable') ? true : undefined), 45_000, 'first retry line');
     const pids = spawnSync('pgrep', ['-f', '-P', String(r.child.pid), 'scripts/start.ts'], { encoding: 'utf8' }).stdout.trim().split('\n').filter(Boolean).map(Number);
     expect(pids.length).toBe(1);
     r.child.kill('SIGTERM');
@@ -138,14 +140,14 @@ describe('shutdown with Redis gone', () => {
       DATABASE_URL: databaseUrl, REDIS_URL: `redis://127.0.0.1:${redisPort}`, HTTP_PORT: String(await freePort()), DATA_DIR: dataDir,
       QUEUE_PREFIX: uniqueName('ops').toLowerCase(),
     });
-    await waitFor(() => (r.output().includes('local chat ready') ? true : undefined), 40_000, 'start-up');
+    await waitFor(() => (r.output().includes('local chat ready') ? true : undefined), 100_000, 'start-up');
     redis.kill('SIGKILL');
     await new Promise((resolve) => setTimeout(resolve, 1_000));
     const t = Date.now();
     r.child.kill('SIGTERM');
     await r.exited;
     expect(Date.now() - t).toBeLessThan(10_000);
-  }, 60_000);
+  }, 150_000);
 });
 
 describe('npm run migrate', () => {

@@ -3,6 +3,9 @@ import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
 
+/** A fixed test key (32 bytes, base64). */
+const TOKEN_KEY = 'P0fUcZHP7vGcGdkdunHez08xJ6t2BnAzQXKmRbJY85Y=';
+
 describe('loadConfig', () => {
   it('GIVEN an empty environment THEN sane defaults (local chat on 127.0.0.1, embedded engine, 15 s)', () => {
     const c = loadConfig({});
@@ -44,7 +47,7 @@ describe('loadConfig', () => {
   });
 
   it('GIVEN Slack OAuth without a bot token THEN the slack section exists with oauth set; a bot token alone keeps single-workspace mode', () => {
-    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret' };
+    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret', SLACK_TOKEN_KEY: TOKEN_KEY };
     const c = loadConfig({ ...oauth, SLACK_SIGNING_SECRET: 'sig' });
     expect(c.slack?.botToken).toBeUndefined();
     expect(c.slack?.oauth).toEqual({ clientId: '123.456', clientSecret: 'cs', stateSecret: 'a-long-random-state-secret' });
@@ -56,7 +59,7 @@ describe('loadConfig', () => {
   });
 
   it('GIVEN SLACK_REDIRECT_URI THEN OAuth names it; a URL elsewhere than /slack/oauth_redirect, or no OAuth, is refused by name', () => {
-    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret', SLACK_SIGNING_SECRET: 'sig' };
+    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret', SLACK_SIGNING_SECRET: 'sig', SLACK_TOKEN_KEY: TOKEN_KEY };
     const uri = 'https://ditty.example.com/slack/oauth_redirect';
     expect(loadConfig({ ...oauth, SLACK_REDIRECT_URI: uri }).slack?.oauth?.redirectUri).toBe(uri);
     expect(loadConfig(oauth).slack?.oauth?.redirectUri).toBeUndefined();
@@ -68,6 +71,15 @@ describe('loadConfig', () => {
         expect((e as ConfigError).variables).toEqual(['SLACK_REDIRECT_URI']);
       }
     }
+  });
+
+  it('GIVEN Slack OAuth THEN SLACK_TOKEN_KEY is required and must be 32 bytes of base64; previous keys follow it', () => {
+    const oauth = { SLACK_CLIENT_ID: '123.456', SLACK_CLIENT_SECRET: 'cs', SLACK_STATE_SECRET: 'a-long-random-state-secret', SLACK_SIGNING_SECRET: 'sig' };
+    expect(() => loadConfig(oauth)).toThrow(/SLACK_TOKEN_KEY: is required with Slack OAuth/);
+    expect(() => loadConfig({ ...oauth, SLACK_TOKEN_KEY: 'c2hvcnQ=' })).toThrow(/SLACK_TOKEN_KEY: must be 32 random bytes/);
+    const old = Buffer.alloc(32, 7).toString('base64');
+    const keys = loadConfig({ ...oauth, SLACK_TOKEN_KEY: TOKEN_KEY, SLACK_TOKEN_KEY_PREVIOUS: old }).slack?.tokenKeys;
+    expect(keys?.map((k) => k.toString('base64'))).toEqual([TOKEN_KEY, old]);
   });
 
   it('treats empty strings as unset (compose files pass them)', () => {
