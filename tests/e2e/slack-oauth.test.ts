@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findSlackInstallation } from '../../core/db/index.ts';
 import { createLogger } from '../../core/log.ts';
+import { createSecretBox } from '../../core/secret-box.ts';
 import { SlackSender } from '../helpers/fake-slack/client.ts';
 import { FakeSlack, type ApiCall, type OAuthGrant } from '../helpers/fake-slack/server.ts';
 import { freePort, startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -78,7 +79,8 @@ async function install(g: OAuthGrant): Promise<Response> {
   return fetch(`${base}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, { headers: { cookie } });
 }
 
-const stored = (teamId: string) => findSlackInstallation(sys.runtime.orm.em.fork(), { teamId, isEnterpriseInstall: false });
+// Stored tokens are sealed with SLACK_TOKEN_KEY: reading them back needs the same key.
+const stored = (teamId: string) => findSlackInstallation(sys.runtime.orm.em.fork(), { teamId, isEnterpriseInstall: false }, createSecretBox(sys.config.slack!.tokenKeys!));
 const since = (from: number) => fake.calls.filter((c) => c.at >= from);
 const bearer = (c: ApiCall) => c.authorization?.replace(/^Bearer /, '');
 

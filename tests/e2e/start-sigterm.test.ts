@@ -33,7 +33,9 @@ describe('npm start', () => {
     const output: string[] = [];
     child = spawn(process.execPath, ['scripts/start.ts'], {
       cwd: root,
-      env: { ...process.env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: uniqueName('start').toLowerCase(), DATA_DIR: dataDir, HTTP_PORT: String(port), LOG_LEVEL: 'info' },
+      env: { ...process.env, DATABASE_URL: databaseUrl, QUEUE_PREFIX: uniqueName('start').toLowerCase(), DATA_DIR: dataDir, HTTP_PORT: String(port), LOG_LEVEL: 'info',
+        // Room for the render to finish during the drain even on a loaded machine (the default 10 s leaves 7).
+        SHUTDOWN_TIMEOUT_S: '60' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     child.stdout!.on('data', (d: Buffer) => output.push(String(d)));
