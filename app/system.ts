@@ -7,7 +7,7 @@ import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.ts';
 import { locateFfmpeg } from '../worker/audio/ffmpeg.ts';
-import { startRenderWorker, type RenderWorker } from '../worker/index.ts';
+import { startRenderWorker, type RenderWorker, type WorkerDeps } from '../worker/index.ts';
 
 export const ROLES = ['worker', 'web', 'discord', 'slack'] as const;
 export type Role = (typeof ROLES)[number];
@@ -23,14 +23,18 @@ export interface System {
 export interface SystemOptions extends RuntimeOptions {
   roles: readonly Role[];
   drainTimeoutMs?: number;
+  /** Worker tuning for tests and the fault suite (short locks, a hanging render thread). */
+  worker?: Pick<WorkerDeps, 'poolOptions' | 'lockDurationMs' | 'stalledIntervalMs'>;
 }
 
 export async function startSystem(config: Config, log: Logger, opts: SystemOptions): Promise<System> {
   const roles = new Set(opts.roles);
+  let ffmpeg: string | undefined;
   if (roles.has('worker')) {
     // Fail before touching anything else: a worker without ffmpeg would accept jobs it cannot finish.
-    const ffmpeg = await locateFfmpeg(config.ffmpegPath ? { ...process.env, FFMPEG_PATH: config.ffmpegPath } : process.env);
-    log.info({ ffmpeg: ffmpeg.ffmpeg, source: ffmpeg.source }, 'ffmpeg found');
+    const found = await locateFfmpeg(config.ffmpegPath ? { ...process.env, FFMPEG_PATH: config.ffmpegPath } : process.env);
+    log.info({ ffmpeg: found.ffmpeg, source: found.source }, 'ffmpeg found');
+    ffmpeg = found.ffmpeg;
   }
   const runtime = await createRuntime(config, log, opts);
   const stops: Array<() => Promise<void>> = [];
@@ -47,7 +51,7 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
       const worker = await startRenderWorker({
         config, orm: runtime.orm, queues: runtime.queues, log,
         connection: runtime.connect('render-worker'), publisher: runtime.redis, subscriber: runtime.connect('cancel'),
-        drainTimeoutMs: opts.drainTimeoutMs,
+        drainTimeoutMs: opts.drainTimeoutMs, ffmpeg, ...opts.worker,
       });
       system.worker = worker;
       stops.push(() => worker.stop());

@@ -45,6 +45,14 @@ const envSchema = z.object({
   SERVER_LINE_MAX: int(0, 100_000).default(100),
   USER_LINE_MAX: int(0, 10_000).default(20),
   RECONCILE_INTERVAL_S: int(1, 86_400).default(30),
+  /** Render bound: 30 s plus this many seconds per second of requested audio (default 2 embedded, 20 MusicGen). */
+  RENDER_TIMEOUT_PER_S: z.coerce.number().min(0.01).max(1000).optional(),
+  /** Encode bound: this many seconds per second of audio, at least 10 s (a 30 s track: 60 s). */
+  ENCODE_TIMEOUT_PER_S: z.coerce.number().min(0.01).max(1000).default(2),
+  /** A track still queued after this long fails with a plain message. */
+  MAX_QUEUE_S: int(10, 7 * 86_400).default(600),
+  /** Renders are refused while DATA_DIR has less free space than this. */
+  MIN_FREE_DISK_MB: int(0, 10_000_000).default(200),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOCAL_CHAT: bool.default(true),
   /** Shared access token for the local chat's login; required to serve the chat on a non-loopback address. */
@@ -93,7 +101,19 @@ export interface Config {
   http: { host: string; port: number; publicUrl: string; trustProxy?: true | string[]; allowedHosts?: string[] };
   engine: { name: 'embedded' | 'musicgen'; modelDir?: string; device: 'auto' | 'cpu' | 'cuda'; precision?: 'fp32' | 'fp16' | 'q8' };
   ffmpegPath?: string;
-  worker: { concurrency: number; reconcileIntervalMs: number };
+  worker: {
+    concurrency: number;
+    reconcileIntervalMs: number;
+    /** Render bound = renderTimeoutBaseS + renderTimeoutPerS × requested seconds. */
+    renderTimeoutBaseS: number;
+    renderTimeoutPerS: number;
+    /** Encode bound = max(encodeTimeoutMinS, encodeTimeoutPerS × seconds of audio). */
+    encodeTimeoutMinS: number;
+    encodeTimeoutPerS: number;
+    minFreeDiskBytes: number;
+  };
+  /** Longest a generation may stay queued before it fails. */
+  maxQueueMs: number;
   limits: {
     defaultDurationS: number;
     maxDurationS: number;
@@ -192,7 +212,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     engine: { name: e.ENGINE, modelDir: e.MODEL_DIR ?? e.MUSICGEN_DIR, device: e.DEVICE ?? e.ONNX_DEVICE ?? 'auto', precision: e.MODEL_PRECISION },
     ffmpegPath: e.FFMPEG_PATH,
-    worker: { concurrency: e.WORKER_CONCURRENCY, reconcileIntervalMs: e.RECONCILE_INTERVAL_S * 1000 },
+    worker: {
+      concurrency: e.WORKER_CONCURRENCY,
+      reconcileIntervalMs: e.RECONCILE_INTERVAL_S * 1000,
+      renderTimeoutBaseS: 30,
+      // MusicGen on a CPU renders slower than real time; the embedded engine hundreds of times faster.
+      renderTimeoutPerS: e.RENDER_TIMEOUT_PER_S ?? (e.ENGINE === 'musicgen' ? 20 : 2),
+      encodeTimeoutMinS: 10,
+      encodeTimeoutPerS: e.ENCODE_TIMEOUT_PER_S,
+      minFreeDiskBytes: e.MIN_FREE_DISK_MB * 1024 * 1024,
+    },
+    maxQueueMs: e.MAX_QUEUE_S * 1000,
     limits: {
       defaultDurationS: e.DEFAULT_DURATION_S,
       maxDurationS: e.MAX_DURATION_S,

@@ -41,5 +41,15 @@ export const RenderErrorCode = {
   EncodeFailed: 'encode_failed',
   Cancelled: 'cancelled',
   TooLarge: 'too_large',
+  /** A render or encode ran past its time bound (scaled to the requested duration). */
+  TimedOut: 'timed_out',
+  /** MAX_RENDER_ATTEMPTS starts without a result: workers died or stalled on it each time. */
+  TooManyAttempts: 'too_many_attempts',
+  /** Waited in the queue longer than MAX_QUEUE_S. */
+  QueueExpired: 'queue_expired',
+  /** The data directory is full (ENOSPC, EDQUOT) or below MIN_FREE_DISK_MB. */
+  StorageFull: 'storage_full',
+  /** The data directory cannot be written (EACCES, EPERM, EROFS). */
+  StorageUnwritable: 'storage_unwritable',
 } as const;
 export type RenderErrorCode = (typeof RenderErrorCode)[keyof typeof RenderErrorCode];

@@ -31,8 +31,14 @@ export interface DeliverJob { name: typeof JobName.Deliver; data: { generationId
 export type AnyJob = RenderJob | DeliverJob;
 export type JobData<N extends AnyJob['name']> = Extract<AnyJob, { name: N }>['data'];
 
+/**
+ * Render attempts per generation in all: BullMQ retries, stalls after a worker died, reconciler
+ * re-enqueues and drains all count (generations.attempts), so a poison job ends `failed`.
+ */
+export const MAX_RENDER_ATTEMPTS = 3;
+
 export const renderJobOptions = {
-  attempts: 3,
+  attempts: MAX_RENDER_ATTEMPTS,
   backoff: { type: 'exponential', delay: 2000 },
   removeOnComplete: { age: 3600, count: 1000 },
   removeOnFail: { age: 7 * 24 * 3600 },

@@ -4,7 +4,7 @@
  * id or a path, only the generation's random public token.
  */
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdir, readdir, rename, rm } from 'node:fs/promises';
+import { mkdir, open, readdir, rename, rm, stat, statfs } from 'node:fs/promises';
 import path from 'node:path';
 
 export const TRACK_EXTENSIONS = ['ogg', 'mp3', 'wav'] as const;
@@ -64,6 +64,9 @@ export interface AtomicFile {
 export async function atomicFile(finalPath: string): Promise<AtomicFile> {
   await mkdir(path.dirname(finalPath), { recursive: true });
   const tmpPath = `${finalPath}.${randomUUID()}.tmp`;
+  // Created here rather than by the writer (ffmpeg), so a directory that cannot be written fails
+  // with its errno (EACCES, EROFS, ENOSPC) instead of a tool's stderr text.
+  await (await open(tmpPath, 'wx')).close();
   return {
     tmpPath,
     finalPath,
@@ -86,4 +89,49 @@ export async function removeTrack(dataDir: string, generationId: string): Promis
   const mine = names.filter((n) => n.startsWith(prefix));
   await Promise.all(mine.map((n) => rm(path.join(dir, n), { force: true })));
   return mine.length;
+}
+
+/** Bytes an unprivileged process may still write under `dir` (statfs of its filesystem). */
+export async function freeBytes(dir: string): Promise<number> {
+  const fs = await statfs(dir);
+  return fs.bavail * fs.bsize;
+}
+
+/**
+ * Removes `.tmp` files that a crashed encode left under `<dataDir>/tracks`, when older than
+ * `olderThanMs` (younger ones may belong to an encode running now in another worker sharing
+ * the directory). Returns how many were removed.
+ */
+export async function sweepTempFiles(dataDir: string, olderThanMs: number, now = Date.now()): Promise<number> {
+  const root = path.resolve(dataDir, 'tracks');
+  let removed = 0;
+  for (const shard of await listDirs(root)) {
+    for (const sub of await listDirs(path.join(root, shard))) {
+      const dir = path.join(root, shard, sub);
+      let names: string[];
+      try {
+        names = await readdir(dir);
+      } catch {
+        continue; // removed meanwhile
+      }
+      for (const name of names) {
+        if (!name.endsWith('.tmp')) continue;
+        const file = path.join(dir, name);
+        const age = await stat(file).then((s) => now - s.mtimeMs, () => -1);
+        if (age < olderThanMs) continue;
+        await rm(file, { force: true });
+        removed++;
+      }
+    }
+  }
+  return removed;
+}
+
+async function listDirs(dir: string): Promise<string[]> {
+  try {
+    return (await readdir(dir, { withFileTypes: true })).filter((d) => d.isDirectory()).map((d) => d.name);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') return [];
+    throw e;
+  }
 }

@@ -8,14 +8,17 @@ import { UnrecoverableError, WaitingError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
 import type { Config } from '../core/config.ts';
 import { getGeneration, pruneAggregates, transitionGeneration } from '../core/db/index.ts';
-import { progressChannel, QueueName, renderJobOptions, type ProgressEvent, type RenderJob } from '../core/jobs.ts';
+import { MAX_RENDER_ATTEMPTS, progressChannel, QueueName, renderJobOptions, type ProgressEvent, type RenderJob } from '../core/jobs.ts';
+import { failGeneration } from '../core/fail.ts';
+import { sweepTempFiles } from '../core/storage.ts';
+import { mkdir } from 'node:fs/promises';
 import type { Logger } from '../core/log.ts';
 import { cancelChannel, type Queues } from '../core/queue.ts';
 import { createPipelineErrorInfo } from './errors.ts';
 import { observeRenderWorker } from './metrics.ts';
 import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
-import { createRenderPool, type RenderPool } from './render-pool.ts';
+import { createRenderPool, type RenderPool, type RenderPoolOptions } from './render-pool.ts';
 import { createTurns } from '../core/turns.ts';
 import type { EngineSpec } from './engines/index.ts';
 import { randomUUID } from 'node:crypto';
@@ -34,6 +37,17 @@ export interface WorkerDeps {
   log: Logger;
   /** How long `stop()` lets active renders finish before returning them to the queue. */
   drainTimeoutMs?: number;
+  /** ffmpeg binary, as located at start-up; @defaultValue what `locateFfmpeg()` finds from process.env */
+  ffmpeg?: string;
+  /** Render pool options (tests give a thread module that hangs). */
+  poolOptions?: RenderPoolOptions;
+  /**
+   * BullMQ's job lock: a dead process's jobs come back after about this long.
+   * @defaultValue 30000
+   */
+  lockDurationMs?: number;
+  /** How often this worker looks for stalled jobs. @defaultValue 30000 */
+  stalledIntervalMs?: number;
 }
 
 export interface RenderWorker {
@@ -60,7 +74,15 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     });
   };
   const turns = createTurns({ orm, queues, limits: config.limits, log, publish });
-  const processRender = createRenderProcessor({ orm, queues, pool, dataDir: config.dataDir, log, publish, turns });
+  await mkdir(config.dataDir, { recursive: true });
+  const processRender = createRenderProcessor({
+    orm, queues, pool, dataDir: config.dataDir, log, publish, turns, ffmpeg: deps.ffmpeg,
+    limits: {
+      renderTimeoutBaseS: config.worker.renderTimeoutBaseS, renderTimeoutPerS: config.worker.renderTimeoutPerS,
+      encodeTimeoutMinS: config.worker.encodeTimeoutMinS, encodeTimeoutPerS: config.worker.encodeTimeoutPerS,
+      minFreeDiskBytes: config.worker.minFreeDiskBytes,
+    },
+  });
   let shuttingDown = false;
 
   const processor = async (job: Job<RenderJob['data']>, token?: string, signal?: AbortSignal): Promise<void> => {
@@ -68,28 +90,29 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
       await processRender(job, token, signal);
     } catch (err) {
       if (shuttingDown && signal?.aborted) {
-        // Drain timed out: hand the job back untouched so another worker renders it from scratch.
-        await transitionGeneration(orm.em.fork(), job.data.generationId, ['rendering', 'encoding'], { status: 'queued', progress: 0 });
+        // Drain timed out: hand the job back untouched so another worker renders it from scratch;
+        // a shutdown is not the job's fault, so this start does not count against its attempts.
+        await transitionGeneration(orm.em.fork(), job.data.generationId, ['rendering', 'encoding'], { status: 'queued', progress: 0 }, { addAttempts: -1 });
         await job.moveToWait(token);
         throw new WaitingError();
       }
       const info = createPipelineErrorInfo(err, signal);
-      const final = info.unrecoverable || job.attemptsMade + 1 >= (job.opts.attempts ?? renderJobOptions.attempts);
-      log[final ? 'error' : 'warn']({ err, generationId: job.data?.generationId, attempt: job.attemptsMade + 1, code: info.code }, 'render failed');
-      if (final && typeof job.data?.generationId === 'string') {
-        const failed = await transitionGeneration(orm.em.fork(), job.data.generationId, ['queued', 'rendering', 'encoding'], {
-          status: info.code === 'cancelled' ? 'cancelled' : 'failed',
-          errorCode: info.code,
-          errorMessage: info.userMessage,
-          completedAt: new Date(),
+      const generationId = typeof job.data?.generationId === 'string' ? job.data.generationId : undefined;
+      // The row's count includes starts BullMQ does not see (stalls, reconciler re-enqueues).
+      const row = generationId ? await getGeneration(orm.em.fork(), generationId).catch(() => null) : null;
+      const final = info.unrecoverable
+        || job.attemptsMade + 1 >= (job.opts.attempts ?? renderJobOptions.attempts)
+        || (row?.attempts ?? 0) >= MAX_RENDER_ATTEMPTS;
+      log[final ? 'error' : 'warn']({ err, generationId, attempt: job.attemptsMade + 1, attempts: row?.attempts, code: info.code }, 'render failed');
+      if (!final) throw err;
+      if (generationId) {
+        const failed = await failGeneration({ orm, publish }, generationId, ['queued', 'rendering', 'encoding'], {
+          code: info.code, message: info.userMessage, status: info.code === 'cancelled' ? 'cancelled' : 'failed',
         });
-        if (failed) {
-          const row = await getGeneration(orm.em.fork(), job.data.generationId);
-          if (row) publish({ generationId: row.id, platform: row.platform, stage: info.code === 'cancelled' ? 'cancelled' : 'failed', progress: 0, errorCode: info.code, message: info.userMessage });
-          if (row) await turns.admit(row.platform, row.guildId).catch((e: unknown) => log.warn({ err: e }, 'admission after a failure failed; the reconciler will retry'));
-        }
+        if (failed && row) await turns.admit(row.platform, row.guildId).catch((e: unknown) => log.warn({ err: e }, 'admission after a failure failed; the reconciler will retry'));
       }
-      throw info.unrecoverable ? new UnrecoverableError(`${info.code}: ${info.userMessage}`) : err;
+      // Final for BullMQ too, whatever its own attempt count says: the job lands in its failed set.
+      throw new UnrecoverableError(`${info.code}: ${info.userMessage}`);
     }
   };
 
@@ -99,8 +122,11 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     concurrency: config.worker.concurrency,
     // Rendering is in threads, so the main loop renews locks on time; a dead process's jobs
     // come back after one lock period.
-    lockDuration: 30_000,
-    maxStalledCount: 2,
+    lockDuration: deps.lockDurationMs ?? 30_000,
+    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    // The per-generation cap (MAX_RENDER_ATTEMPTS, in Postgres) is what ends a job that kills
+    // its worker; this only has BullMQ give up no later than it does.
+    maxStalledCount: MAX_RENDER_ATTEMPTS - 1,
     // Jobs are taken only once the engine has loaded: a worker with a broken model folder stays
     // up (reporting why) instead of failing jobs or crash-looping.
     autorun: false,
@@ -130,7 +156,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     }
   }
 
-  const reconciler = createReconciler({ orm, queues, log, staleAfterMs: 5_000, turns });
+  const reconciler = createReconciler({ orm, queues, log, publish, staleAfterMs: 5_000, turns });
   await reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'start-up reconcile failed'));
   const timer = setInterval(() => {
     void reconciler.runOnce().catch((err: unknown) => log.error({ err }, 'reconcile failed'));
@@ -142,8 +168,18 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
       (rows) => rows && log.info({ rows }, 'old stats buckets pruned'),
       (err: unknown) => log.warn({ err }, 'stats pruning failed'),
     );
-  prune();
-  const pruneTimer = setInterval(prune, PRUNE_INTERVAL_MS);
+  // A crash mid-encode leaves a .tmp file beside the track; none is ever served, but they add up.
+  const sweep = () =>
+    void sweepTempFiles(config.dataDir, TMP_MAX_AGE_MS).then(
+      (files) => files && log.info({ files }, 'stale .tmp files removed'),
+      (err: unknown) => log.warn({ err }, '.tmp sweep failed'),
+    );
+  const hourly = () => {
+    prune();
+    sweep();
+  };
+  hourly();
+  const pruneTimer = setInterval(hourly, PRUNE_INTERVAL_MS);
   pruneTimer.unref();
 
   let stopping: Promise<void> | undefined;
@@ -173,6 +209,8 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
 }
 
 const LOAD_RETRY_MS = 60_000;
+/** Older than any encode can run (its bound is 2 s per second of audio, 240 s at 120 s). */
+const TMP_MAX_AGE_MS = 15 * 60_000;
 const PRUNE_INTERVAL_MS = 3_600_000;
 const STATUS_REFRESH_MS = 10_000;
 
@@ -203,6 +241,7 @@ function createEngineHolder(spec: EngineSpec, threads: number, deps: WorkerDeps,
       return current.warm();
     },
     close: async () => current?.close(),
+    threadIds: () => current?.threadIds() ?? [],
   };
 
   async function load(): Promise<EngineStatus> {
@@ -210,7 +249,7 @@ function createEngineHolder(spec: EngineSpec, threads: number, deps: WorkerDeps,
     status = { ...status, state: 'loading', since: new Date().toISOString() };
     void publishStatus();
     const started = performance.now();
-    const next = createRenderPool(spec, threads);
+    const next = createRenderPool(spec, threads, deps.poolOptions);
     try {
       const engine = await next.warm();
       const previous = current;

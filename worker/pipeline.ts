@@ -10,9 +10,23 @@ import type { ProgressEvent, RenderJob, Stage } from '../core/jobs.ts';
 import type { Logger } from '../core/log.ts';
 import { enqueueDeliver, type Queues } from '../core/queue.ts';
 import { getGeneration, listQueueHead, setProgress, transitionGeneration } from '../core/db/index.ts';
-import { encodeToFit } from './audio/encode.ts';
+import { MAX_RENDER_ATTEMPTS } from '../core/jobs.ts';
+import { freeBytes } from '../core/storage.ts';
+import { EncodeError, encodeToFit } from './audio/encode.ts';
+import { AttemptsExhaustedError, LowDiskError, StageTimeoutError } from './errors.ts';
 import type { RenderPool } from './render-pool.ts';
 import type { Turns } from '../core/turns.ts';
+
+export interface PipelineLimits {
+  /** Render bound = renderTimeoutBaseS + renderTimeoutPerS × requested seconds. */
+  renderTimeoutBaseS: number;
+  renderTimeoutPerS: number;
+  /** Encode bound (all encodes of one track) = max(encodeTimeoutMinS, encodeTimeoutPerS × seconds). */
+  encodeTimeoutMinS: number;
+  encodeTimeoutPerS: number;
+  /** Renders are refused below this much free space under dataDir. */
+  minFreeDiskBytes: number;
+}
 
 export interface PipelineDeps {
   orm: MikroORM;
@@ -23,6 +37,32 @@ export interface PipelineDeps {
   publish(event: ProgressEvent): void;
   /** Told when a track frees its server slot, so the next one in line starts. */
   turns?: Pick<Turns, 'admit'>;
+  limits: PipelineLimits;
+  /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
+  ffmpeg?: string;
+}
+
+/** The time bounds of one generation's render and encode, in seconds. */
+export function stageLimits(limits: PipelineLimits, durationS: number): { renderS: number; encodeS: number } {
+  return {
+    renderS: Math.ceil(limits.renderTimeoutBaseS + limits.renderTimeoutPerS * durationS),
+    encodeS: Math.ceil(Math.max(limits.encodeTimeoutMinS, limits.encodeTimeoutPerS * durationS)),
+  };
+}
+
+/**
+ * Runs `step` with `signal` joined to a timer of `limitS`; when the timer fires first, the step
+ * is stopped through the signal (thread cancelled then terminated, ffmpeg killed) and the
+ * failure becomes a StageTimeoutError.
+ */
+async function bounded<T>(stage: 'render' | 'encode', limitS: number, signal: AbortSignal | undefined, step: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const timer = AbortSignal.timeout(limitS * 1000);
+  try {
+    return await step(signal ? AbortSignal.any([signal, timer]) : timer);
+  } catch (e) {
+    if (timer.aborted && !signal?.aborted) throw new StageTimeoutError(stage, limitS);
+    throw e;
+  }
 }
 
 /** Rows a render may resume from: a crashed attempt leaves `rendering` or `encoding` behind. */
@@ -44,10 +84,21 @@ export function createRenderProcessor(deps: PipelineDeps) {
     const emit = (stage: Stage, progress: number, extra: Partial<ProgressEvent> = {}) =>
       deps.publish({ generationId, platform: generation.platform, stage, progress, ...extra });
 
+    // A full disk fails the track now, before a render whose file could not be kept.
+    const free = await freeBytes(deps.dataDir);
+    if (free < deps.limits.minFreeDiskBytes) throw new LowDiskError(free, deps.limits.minFreeDiskBytes);
+
+    // Every start counts, in Postgres: retries, stalls after a dead worker, reconciler re-enqueues.
     const started = await transitionGeneration(em, generationId, [...RENDERABLE], {
       status: 'rendering', startedAt: new Date(), progress: 0, errorCode: null, errorMessage: null,
-    });
-    if (!started) return; // cancelled between the read and now
+    }, { addAttempts: 1, attemptsBelow: MAX_RENDER_ATTEMPTS });
+    if (!started) {
+      const now = await getGeneration(em, generationId);
+      if (now && RENDERABLE.includes(now.status as (typeof RENDERABLE)[number]) && now.attempts >= MAX_RENDER_ATTEMPTS) {
+        throw new AttemptsExhaustedError(now.attempts);
+      }
+      return; // cancelled between the read and now
+    }
     emit('rendering', 0);
     // Everyone still waiting moved up one place; tell the first few (the rest see it as they rise).
     void listQueueHead(orm.em.fork(), 25).then(
@@ -57,10 +108,11 @@ export function createRenderProcessor(deps: PipelineDeps) {
 
     let lastWrite = 0;
     const renderStarted = performance.now();
-    const rendered = await pool.render(
+    const limits = stageLimits(deps.limits, generation.requestedDurationS);
+    const rendered = await bounded('render', limits.renderS, signal, (bound) => pool.render(
       { prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS },
       {
-        signal,
+        signal: bound,
         onProgress: (fraction) => {
           const now = Date.now();
           const elapsedS = (performance.now() - renderStarted) / 1000;
@@ -75,7 +127,7 @@ export function createRenderProcessor(deps: PipelineDeps) {
           }
         },
       },
-    );
+    ));
 
     if (!(await transitionGeneration(em, generationId, ['rendering'], { status: 'encoding', progress: 1, renderMs: Math.round(rendered.renderMs) }))) {
       return; // cancelled while rendering
@@ -83,10 +135,17 @@ export function createRenderProcessor(deps: PipelineDeps) {
     emit('encoding', 1);
     const frames = rendered.pcm.length / rendered.channels;
     const durationS = frames / rendered.sampleRate;
-    const encoded = await encodeToFit(
+    const encoded = await bounded('encode', limits.encodeS, signal, (bound) => encodeToFit(
       { sampleRate: rendered.sampleRate, channels: rendered.channels, pcm: rendered.pcm },
-      { sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal },
-    );
+      { sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal: bound, ffmpeg: deps.ffmpeg },
+    )).catch(async (e: unknown) => {
+      // ffmpeg reports a full disk only in its stderr text; the filesystem's free space says it plainly.
+      if (e instanceof EncodeError) {
+        const left = await freeBytes(deps.dataDir).catch(() => Number.POSITIVE_INFINITY);
+        if (left < Math.max(deps.limits.minFreeDiskBytes, rendered.pcm.byteLength)) throw new LowDiskError(left, deps.limits.minFreeDiskBytes);
+      }
+      throw e;
+    });
     const moved = await transitionGeneration(em, generationId, ['encoding'], {
       status: 'delivering',
       engine: rendered.engine.name,

@@ -5,21 +5,25 @@
  */
 import type { MikroORM } from '../core/db/index.ts';
 import { getGeneration, listStaleQueued, listStuck } from '../core/db/index.ts';
+import { failGeneration } from '../core/fail.ts';
+import { MAX_RENDER_ATTEMPTS, type ProgressEvent } from '../core/jobs.ts';
 import type { Logger } from '../core/log.ts';
 import { enqueueDeliver, enqueueRender, type Queues } from '../core/queue.ts';
 import type { Turns } from '../core/turns.ts';
+import { AttemptsExhaustedError, createPipelineErrorInfo } from './errors.ts';
 
 export interface ReconcilerDeps {
   orm: MikroORM;
   queues: Queues;
   log: Logger;
+  publish(event: ProgressEvent): void;
   /** Rows younger than this are left alone: their enqueue may still be in flight. */
   staleAfterMs: number;
   /** Gives free server slots to waiting tracks, in case a release was missed. */
   turns?: Pick<Turns, 'admitEverywhere'>;
 }
 
-export function createReconciler({ orm, queues, log, staleAfterMs, turns }: ReconcilerDeps) {
+export function createReconciler({ orm, queues, log, publish, staleAfterMs, turns }: ReconcilerDeps) {
   async function hasLiveJob(queue: Queues['render'] | Queues['deliver'][keyof Queues['deliver']], id: string): Promise<boolean> {
     const job = await queue.getJob(id);
     if (!job) return false;
@@ -39,9 +43,17 @@ export function createReconciler({ orm, queues, log, staleAfterMs, turns }: Reco
           requeued++;
         }
       }
-      // Rows mid-render whose job vanished died with Redis: render them again.
+      // Rows mid-render whose job vanished died with Redis (or BullMQ failed it after too many
+      // stalls: a job that kills its worker): render them again, unless their attempts are spent.
+      let exhausted = 0;
       for (const id of await listStuck(em, ['rendering', 'encoding'], staleAfterMs, 500)) {
         if (!(await hasLiveJob(queues.render, id))) {
+          const row = await getGeneration(em, id);
+          if (row && row.attempts >= MAX_RENDER_ATTEMPTS) {
+            const info = createPipelineErrorInfo(new AttemptsExhaustedError(row.attempts));
+            if (await failGeneration({ orm, publish }, id, ['rendering', 'encoding'], { code: info.code, message: info.userMessage })) exhausted++;
+            continue;
+          }
           await queues.render.remove(id).catch(() => 0);
           await enqueueRender(queues, id);
           requeued++;
@@ -55,6 +67,7 @@ export function createReconciler({ orm, queues, log, staleAfterMs, turns }: Reco
         await enqueueDeliver(queues, row.platform, id);
         requeued++;
       }
+      if (exhausted) log.error({ exhausted }, 'reconciler failed generations whose render attempts are spent');
       if (requeued) log.warn({ requeued }, 'reconciler re-enqueued generations missing from the queue');
       return requeued;
     },

@@ -68,6 +68,8 @@ export const Generation = defineEntity({
     precision: p.string().length(8).nullable(),
     status: p.enum(STATUS_VALUES).default('queued'),
     progress: p.float().default(0),
+    /** Render attempts started: the cap (MAX_RENDER_ATTEMPTS) must survive stalls, Redis and the reconciler. */
+    attempts: p.smallint().default(0),
     errorCode: p.string().length(40).nullable(),
     errorMessage: p.text().nullable(),
     createdAt: p.datetime(),

@@ -48,6 +48,8 @@ export interface GenerationRow {
   precision: string | null;
   status: GenerationStatus;
   progress: number;
+  /** Render attempts started so far (each start of 'rendering' adds one). */
+  attempts: number;
   errorCode: string | null;
   errorMessage: string | null;
   createdAt: Date;
@@ -149,6 +151,7 @@ function toGenerationRow(r: Raw): GenerationRow {
     precision: strOrNull(r.precision),
     status: r.status as GenerationStatus,
     progress: num(r.progress),
+    attempts: num(r.attempts ?? 0),
     errorCode: strOrNull(r.error_code),
     errorMessage: strOrNull(r.error_message),
     createdAt: date(r.created_at),
@@ -368,11 +371,19 @@ function contribution(status: string, renderMs: number | null): Required<Pick<To
  * the row first: of two workers racing on the same generation, exactly one gets true. Entering a
  * terminal status stamps completed_at (unless given); entering 'rendering' stamps started_at.
  */
+export interface TransitionOptions {
+  /** Added to the row's render attempts (1 when a render starts, -1 when a drain hands it back). */
+  addAttempts?: number;
+  /** Applies only while fewer than this many attempts were made: the per-generation cap. */
+  attemptsBelow?: number;
+}
+
 export async function transitionGeneration(
   em: EntityManager,
   id: string,
   from: readonly GenerationStatus[],
   patch: GenerationPatch,
+  opts: TransitionOptions = {},
 ): Promise<boolean> {
   if (!isGenerationId(id) || from.length === 0) return false;
   const sets: string[] = [];
@@ -388,17 +399,22 @@ export async function transitionGeneration(
     sets.push('completed_at = coalesce(g.completed_at, now())');
   }
   if (patch.status === 'rendering' && patch.startedAt === undefined) sets.push('started_at = coalesce(g.started_at, now())');
+  if (opts.addAttempts) {
+    sets.push('attempts = greatest(0, g.attempts + ?)');
+    values.push(Math.trunc(opts.addAttempts));
+  }
   if (sets.length === 0) return false;
+  const capped = opts.attemptsBelow === undefined ? '' : ' and attempts < ?';
 
   return em.transactional(async (tx) => {
     const rows = await exec(
       tx,
-      `with old as (select id, status, render_ms from generations where id = ? and status = any(array[?]::text[]) for update)
+      `with old as (select id, status, render_ms from generations where id = ? and status = any(array[?]::text[])${capped} for update)
        update generations g set ${sets.join(', ')}
        from old where g.id = old.id
        returning old.status as old_status, old.render_ms as old_render_ms, g.status, g.render_ms, g.created_at,
                  g.user_id, g.platform, g.guild_id`,
-      [id, [...from], ...values],
+      [id, [...from], ...(opts.attemptsBelow === undefined ? [] : [opts.attemptsBelow]), ...values],
     );
     const row = rows[0];
     if (!row) return false;

@@ -7,7 +7,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
-import { startSystem, type Role, type System } from '../../app/system.ts';
+import { startSystem, type Role, type System, type SystemOptions } from '../../app/system.ts';
 import { loadConfig, type Config } from '../../core/config.ts';
 import { dropSchema } from '../../core/db/orm.ts';
 import { createLogger, type Logger } from '../../core/log.ts';
@@ -50,6 +50,9 @@ export interface TestSystemOptions {
   schema?: string;
   /** Where the system logs (default: a logger at TEST_LOG_LEVEL, silent unless set). */
   log?: Logger;
+  /** Changes the loaded config before the system starts (values no variable sets, e.g. a 1 s bound). */
+  configure?: (config: Config) => void;
+  worker?: SystemOptions['worker'];
 }
 
 export async function startTestSystem(opts: TestSystemOptions = {}): Promise<TestSystem> {
@@ -68,8 +71,9 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
     ...opts.env,
   });
+  opts.configure?.(config);
   const log = opts.log ?? createLogger(config.logLevel, 'ditty-test');
-  const system = await startSystem(config, log, { roles: opts.roles ?? ['worker', 'web'], schema, drainTimeoutMs: opts.drainTimeoutMs });
+  const system = await startSystem(config, log, { roles: opts.roles ?? ['worker', 'web'], schema, drainTimeoutMs: opts.drainTimeoutMs, worker: opts.worker });
   return {
     runtime: system.runtime,
     config,

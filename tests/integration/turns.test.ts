@@ -121,8 +121,8 @@ describe('turns on real Postgres and Redis', () => {
     const next = await generate('r9', 'g-rec');
     await transitionGeneration(sys.runtime.orm.em.fork(), first[0]!.generationId, ['queued'], { status: 'failed', errorCode: 'x', errorMessage: 'x' });
     expect(await admitted([next.generationId])).toEqual([]);
-    const { orm, queues, log } = sys.runtime;
-    await createReconciler({ orm, queues, log, staleAfterMs: 60_000, turns }).runOnce();
+    const { orm, queues, log, publish } = sys.runtime;
+    await createReconciler({ orm, queues, log, publish, staleAfterMs: 60_000, turns }).runOnce();
     expect(await admitted([next.generationId])).toEqual([next.generationId]);
     expect(await queues.render.getJob(next.generationId)).toBeTruthy();
   });
