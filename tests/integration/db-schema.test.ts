@@ -7,14 +7,14 @@ const MIGRATIONS = ['Migration20261123131534_initial', 'Migration20261123140718_
 /**
  * The entity/database diff for one schema. MikroORM lists the tables of every schema in the
  * database before filtering, so another test file dropping its schema at that moment fails the
- * read with "does not exist"; that is a race with a neighbour, not a difference, so read again.
+ * read with "does not exist" (or "could not open relation with OID"); that is a race with a neighbour, not a difference, so read again.
  */
 async function schemaDiff(db: TestDb): Promise<string> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await db.orm.schema.getUpdateSchemaSQL({ wrap: false, schema: db.schema });
     } catch (err) {
-      if (attempt >= 5 || !/does not exist/.test(String((err as Error).message))) throw err;
+      if (attempt >= 5 || !/does not exist|could not open relation/.test(String((err as Error).message))) throw err;
     }
   }
 }
