@@ -5,7 +5,9 @@
  */
 import type { Config } from '../core/config.ts';
 import type { Logger } from '../core/log.ts';
+import { createQueueExpiry } from '../core/expiry.ts';
 import { createRuntime, type Runtime, type RuntimeOptions } from '../core/runtime.ts';
+import { createTurns } from '../core/turns.ts';
 import { locateFfmpeg } from '../worker/audio/ffmpeg.ts';
 import { startRenderWorker, type RenderWorker, type WorkerDeps } from '../worker/index.ts';
 
@@ -38,6 +40,11 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
   }
   const runtime = await createRuntime(config, log, opts);
   const stops: Array<() => Promise<void>> = [];
+  // Every process bounds queue time, not only workers: the case that matters is no worker at all.
+  const { orm, queues, publish } = runtime;
+  const expiry = createQueueExpiry({ orm, queues, log, publish, maxQueueMs: config.maxQueueMs, turns: createTurns({ orm, queues, limits: config.limits, log, publish }) });
+  expiry.start();
+  stops.push(async () => expiry.stop());
   const system: System = {
     runtime,
     async stop() {

@@ -49,6 +49,8 @@ export interface GenerateAccepted {
   durationS: number;
   /** True when this request repeated one already accepted (same interaction): nothing new was queued. */
   duplicate: boolean;
+  /** What the user should know about the wait, in plain words: no render worker is running. */
+  notice?: string;
 }
 
 export interface TrackView {

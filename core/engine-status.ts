@@ -44,3 +44,30 @@ export async function readEngineStatuses(redis: Redis, prefix: string): Promise<
 export async function requestEngineReload(redis: Redis, prefix: string): Promise<number> {
   return redis.publish(adminChannel(prefix), RELOAD_ENGINE);
 }
+
+/**
+ * A worker's status key lives STATUS_TTL_S past its last refresh (every 10 s): a key is a heartbeat
+ * within the last 30 s. Workers whose engine failed to load are alive but take no jobs.
+ */
+export function renderersOf(statuses: readonly EngineStatus[]): EngineStatus[] {
+  return statuses.filter((s) => s.state !== 'failed');
+}
+
+export const NO_WORKER_NOTICE = 'no worker is running; your track will start when one is';
+
+/**
+ * Whether any render worker has reported in the last 30 s, read at most every `cacheMs` (a
+ * SCAN per /generate would cost more than the request). Unknown (Redis down) counts as present:
+ * the notice is for a missing worker, not for an outage, which has its own refusal.
+ */
+export function createWorkerPresence(redis: Redis, prefix: string, cacheMs = 2_000) {
+  let cached: { at: number; alive: boolean } | undefined;
+  return async function anyRenderer(now = Date.now()): Promise<boolean> {
+    if (cached && now - cached.at < cacheMs) return cached.alive;
+    // Bounded: a slow Redis must not slow an accepted /generate down.
+    const timeout = new Promise<boolean>((resolve) => setTimeout(() => resolve(true), 500).unref());
+    const alive = await Promise.race([readEngineStatuses(redis, prefix).then((s) => renderersOf(s).length > 0, () => true), timeout]);
+    cached = { at: now, alive };
+    return alive;
+  };
+}

@@ -12,6 +12,7 @@ import {
   createGeneration, getGeneration, getServerSettings, inProgress, linePlaces, queuedBefore, recent, recordPlay,
   isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
+import { createWorkerPresence, NO_WORKER_NOTICE } from './engine-status.ts';
 import { UserError, UserErrorCode } from './errors.ts';
 import { PLATFORMS, type ProgressEvent } from './jobs.ts';
 import { actorListener, firstListen } from './listens.ts';
@@ -49,6 +50,7 @@ export function validateActor(actor: Actor): Actor {
 export function createChatCore(deps: CoreDeps): ChatCore {
   const { config, orm, queues, log } = deps;
   const turns = createTurns({ orm, queues, limits: config.limits, log, publish: deps.publish });
+  const anyRenderer = createWorkerPresence(deps.redis, config.queuePrefix);
   /** Infrastructure failures become one clear refusal for the user and a full log line for us. */
   async function unavailableOnError<T>(fn: () => Promise<T>): Promise<T> {
     try {
@@ -119,14 +121,16 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     // The place is read before the job exists, so the "queued" event always goes out before the
     // worker can announce "rendering".
     const position = generation.status !== 'queued' ? 0 : created.place ?? (await placeOf(generation.id, generation.admittedAt, actor));
+    // Accepted anyway: the track starts when a worker comes (or fails at MAX_QUEUE_S), and says so.
+    const notice = generation.status === 'queued' && !(await anyRenderer()) ? NO_WORKER_NOTICE : undefined;
     if (duplicate) {
       await limiter.reward(limiterKey).catch(() => undefined);
     } else {
-      deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position, waiting });
+      deps.publish({ generationId: generation.id, platform: actor.platform, stage: 'queued', progress: 0, position, waiting, ...(notice ? { message: notice } : {}) });
       await turns.started(admitted, actor.platform, actor.guildId);
     }
     log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
-    return { generationId: generation.id, position, waiting, params: generation.params, durationS: generation.requestedDurationS, duplicate };
+    return { generationId: generation.id, position, waiting, params: generation.params, durationS: generation.requestedDurationS, duplicate, ...(notice ? { notice } : {}) };
   }
 
   /** 1-based: in the render queue once admitted, else in the server's line. */

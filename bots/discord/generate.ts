@@ -72,6 +72,7 @@ export async function runGeneration(ctx: BotContext, interaction: Replyable, inp
       stage: 'queued',
       progress: 0,
       position: accepted.position,
+      message: accepted.notice,
     });
     ctx.log.info({ generationId: accepted.generationId, duplicate: accepted.duplicate, ms: Date.now() - started }, 'discord generation queued');
   } catch (err) {

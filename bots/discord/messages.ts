@@ -64,7 +64,7 @@ export function progressMessage(prompt: string, generationId: string, ev: Pick<P
   let cancellable = false;
   switch (ev.stage) {
     case 'queued':
-      line = `⏳ Queued${ev.position ? ` · position ${ev.position}` : ''}${eta(ev.etaS)}`;
+      line = `⏳ Queued${ev.position ? ` · position ${ev.position}` : ''}${eta(ev.etaS)}${ev.message ? ` · ${inert(ev.message, 200)}` : ''}`;
       cancellable = true;
       break;
     case 'rendering':

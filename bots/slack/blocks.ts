@@ -69,7 +69,7 @@ function bar(progress: number, width = 12): string {
 export function stageLine(event: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>): string {
   switch (event.stage) {
     case 'queued':
-      return event.position ? `⏳ Queued — position ${event.position}` : '⏳ Queued';
+      return `${event.position ? `⏳ Queued — position ${event.position}` : '⏳ Queued'}${event.message ? ` — ${slackInert(event.message, 200)}` : ''}`;
     case 'rendering': {
       const eta = event.etaS !== undefined && Number.isFinite(event.etaS) ? ` · about ${Math.max(1, Math.round(event.etaS))} s left` : '';
       return `🎛️ Rendering ${bar(event.progress)} ${Math.round(event.progress * 100)}%${eta}`;

@@ -77,12 +77,12 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
       params: accepted.params,
       durationS: accepted.durationS,
     },
-    { generationId: accepted.generationId, platform: 'slack', stage: 'queued', progress: 0, position: accepted.position },
+    { generationId: accepted.generationId, platform: 'slack', stage: 'queued', progress: 0, position: accepted.position, message: accepted.notice },
   );
   await req.respond({
     response_type: 'ephemeral',
     replace_original: false,
-    text: `Queued at position ${accepted.position} (${accepted.durationS} s, seed ${accepted.params.seed}). I will post the track in this channel.`,
+    text: `Queued at position ${accepted.position} (${accepted.durationS} s, seed ${accepted.params.seed}). I will post the track in this channel.${accepted.notice ? ` Note: ${accepted.notice}.` : ''}`,
   });
   return accepted;
 }

@@ -491,6 +491,33 @@ export async function listStuck(
   return rows.map((r) => String(r.id));
 }
 
+export interface FailedGeneration {
+  id: string;
+  platform: Platform;
+  guildId: string;
+  prompt: string;
+  errorCode: string | null;
+  errorMessage: string | null;
+  attempts: number;
+  createdAt: Date;
+  failedAt: Date | null;
+}
+
+/** The dead-letter list: failed generations, newest first. */
+export async function listFailed(em: EntityManager, limit: number): Promise<FailedGeneration[]> {
+  const rows = await exec(
+    em,
+    `select id, platform, guild_id, prompt, error_code, error_message, attempts, created_at, completed_at
+     from generations where status = 'failed' order by completed_at desc nulls last limit ?`,
+    [Math.max(1, Math.floor(limit))],
+  );
+  return rows.map((r) => ({
+    id: String(r.id), platform: r.platform as Platform, guildId: String(r.guild_id), prompt: String(r.prompt),
+    errorCode: strOrNull(r.error_code), errorMessage: strOrNull(r.error_message), attempts: num(r.attempts),
+    createdAt: date(r.created_at), failedAt: dateOrNull(r.completed_at),
+  }));
+}
+
 /** Generations of a server holding a render slot (admitted; queued, rendering, encoding). */
 export async function countActive(em: EntityManager, platform: Platform, guildId: string): Promise<number> {
   const rows = await exec(

@@ -291,6 +291,8 @@ function applyProgress(card, ev) {
       card.status.textContent = ev.waiting
         ? `Waiting for a free slot · position ${ev.position ?? '?'} in line`
         : ev.position ? `Queued · position ${ev.position}` : 'Queued';
+      // e.g. "no worker is running; your track will start when one is"
+      if (ev.message) card.status.textContent += ` · ${ev.message}`;
       break;
     case 'rendering':
       card.status.textContent = `Rendering · ${percent}%${ev.etaS ? ` · about ${Math.ceil(ev.etaS)} s left` : ''}`;
@@ -551,7 +553,7 @@ function showReply(reply) {
   switch (reply.kind) {
     case 'generate': {
       const card = ensureCard(reply.generationId, reply);
-      applyProgress(card, { stage: 'queued', progress: 0, position: reply.position, waiting: reply.waiting });
+      applyProgress(card, { stage: 'queued', progress: 0, position: reply.position, waiting: reply.waiting, message: reply.notice });
       break;
     }
     case 'stats':

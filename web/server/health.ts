@@ -4,7 +4,7 @@
  * only when ADMIN_TOKEN is set, and wants it as a bearer token.
  */
 import type { FastifyInstance } from 'fastify';
-import { readEngineStatuses, requestEngineReload } from '../../core/engine-status.ts';
+import { NO_WORKER_NOTICE, readEngineStatuses, renderersOf, requestEngineReload } from '../../core/engine-status.ts';
 import type { Runtime } from '../../core/runtime.ts';
 import { requireAdmin } from './admin-auth.ts';
 
@@ -22,7 +22,11 @@ export async function healthPlugin(app: FastifyInstance, { runtime, adminToken }
       readEngineStatuses(runtime.redis, prefix).catch(() => []),
     ]);
     const ok = db && redis;
-    return reply.code(ok ? 200 : 503).send({ ok, db, redis, workers });
+    // Every worker refreshes its status every 10 s and it expires 30 s later: none means no worker
+    // has reported for 30 s. Tracks are still accepted (they wait), so this is a warning, not a 503.
+    const renderers = renderersOf(workers).length;
+    const warnings = redis && renderers === 0 ? [NO_WORKER_NOTICE] : [];
+    return reply.code(ok ? 200 : 503).send({ ok, db, redis, renderers, warnings, workers });
   });
   if (!adminToken) return;
   app.post('/admin/engine/reload', { preHandler: requireAdmin(adminToken) }, async (_req, reply) => {
