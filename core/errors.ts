@@ -5,6 +5,8 @@
 export const UserErrorCode = {
   PromptEmpty: 'prompt_empty',
   PromptTooLong: 'prompt_too_long',
+  /** NUL bytes or broken UTF-8 (unpaired surrogates once decoded) in a text field. */
+  TextInvalid: 'text_invalid',
   PromptBlocked: 'prompt_blocked',
   DurationInvalid: 'duration_invalid',
   SeedInvalid: 'seed_invalid',

@@ -6,13 +6,26 @@ import {
   type DeliverJob, type Platform, type RenderJob,
 } from './jobs.ts';
 
+/** How long a chat command waits on one Redis command before refusing (a hung or paused Redis). */
+export const FAIL_FAST_COMMAND_TIMEOUT_MS = 700;
+
 /**
  * BullMQ workers and subscribers block on Redis and need `maxRetriesPerRequest: null` so a wait
- * is never cut short. Connections that serve a chat command (`failFast`) must instead give up
- * within seconds when Redis is down, so the user hears "try again" rather than nothing.
+ * is never cut short. Connections that serve a chat command (`failFast`) must instead refuse at
+ * once when Redis is down: no offline queue (a command fails while disconnected), a short command
+ * timeout, and reconnect attempts at most a second apart so service resumes soon after Redis does.
  */
 export function connectRedis(url: string, name: string, opts: { failFast?: boolean } = {}): Redis {
-  return new Redis(url, { maxRetriesPerRequest: opts.failFast ? 2 : null, connectionName: name, lazyConnect: false });
+  if (!opts.failFast) return new Redis(url, { maxRetriesPerRequest: null, connectionName: name, lazyConnect: false });
+  return new Redis(url, {
+    connectionName: name,
+    lazyConnect: false,
+    maxRetriesPerRequest: 0,
+    enableOfflineQueue: false,
+    commandTimeout: FAIL_FAST_COMMAND_TIMEOUT_MS,
+    connectTimeout: 2_000,
+    retryStrategy: (times: number) => Math.min(100 * times, 1_000),
+  });
 }
 
 export interface Queues {

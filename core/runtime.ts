@@ -49,7 +49,13 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     return c;
   };
   const redis = connect('commands', { failFast: true });
-  const queues = createQueues(connect('queues', { failFast: true }), config.queuePrefix);
+  const queueConnection = connect('queues', { failFast: true });
+  // Fail-fast connections refuse commands until connected: give them a moment at start-up, but
+  // start anyway when Redis is down (commands are refused in words until it is back).
+  await Promise.all([redis, queueConnection].map((c) => whenReady(c, STARTUP_REDIS_WAIT_MS))).catch(() => {
+    log.warn('redis not reachable at start-up; chat commands are refused until it is');
+  });
+  const queues = createQueues(queueConnection, config.queuePrefix);
   for (const queue of [queues.render, ...Object.values(queues.deliver)]) {
     queue.on('error', (err: Error) => log.warn({ err: err.message, queue: queue.name }, 'queue error'));
   }
@@ -124,6 +130,25 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     },
   };
   return runtime;
+}
+
+const STARTUP_REDIS_WAIT_MS = 3_000;
+
+/** Resolves once the connection is ready; rejects after `ms`. */
+function whenReady(c: Redis, ms: number): Promise<void> {
+  if (c.status === 'ready') return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => {
+      c.off('ready', onReady);
+      reject(new Error('redis not ready'));
+    }, ms);
+    timer.unref();
+    const onReady = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    c.once('ready', onReady);
+  });
 }
 
 /** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */

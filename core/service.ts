@@ -18,6 +18,7 @@ import { PLATFORMS, type ProgressEvent } from './jobs.ts';
 import { actorListener, firstListen } from './listens.ts';
 import { deleteGenerationAudio } from './retention.ts';
 import type { Logger } from './log.ts';
+import { isOutage, UNAVAILABLE_MESSAGE } from './outage.ts';
 import { parsePrompt } from './prompt/parse.ts';
 import { cancelChannel, type Queues } from './queue.ts';
 import { createTurns } from './turns.ts';
@@ -65,7 +66,11 @@ export function createChatCore(deps: CoreDeps): ChatCore {
   const limiterFor = (perMinute: number) => {
     let limiter = limiters.get(perMinute);
     if (!limiter) {
-      limiter = new RateLimiterRedis({ storeClient: deps.redis, keyPrefix: `${config.queuePrefix}:rl:${perMinute}`, points: perMinute, duration: 60 });
+      limiter = new RateLimiterRedis({
+        storeClient: deps.redis, keyPrefix: `${config.queuePrefix}:rl:${perMinute}`, points: perMinute, duration: 60,
+        // Refuse at once while Redis is away, instead of queueing the command.
+        rejectIfRedisNotReady: true,
+      });
       limiters.set(perMinute, limiter);
     }
     return limiter;
@@ -173,7 +178,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     return row && !row.deletedAt ? toTrackView(row, config.http.publicUrl) : null;
   }
 
-  return {
+  return guardOutages(log, {
     generate,
     cancel,
     track,
@@ -242,9 +247,30 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       log.info({ platform: actor.platform, guildId: actor.guildId, by: actor.platformUserId, fields: Object.keys(patch) }, 'server settings changed');
       return row;
     },
-  };
+  });
+}
+
+/**
+ * Every core call answers an outage of Postgres or Redis with one UserError (Unavailable) that
+ * frontends show as "try again": a 503 in the local chat, a plain reply in Discord and Slack.
+ */
+function guardOutages(log: Logger, core: ChatCore): ChatCore {
+  const guarded: Record<string, unknown> = {};
+  for (const [name, fn] of Object.entries(core) as Array<[string, (...args: unknown[]) => Promise<unknown>]>) {
+    guarded[name] = async (...args: unknown[]) => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        if (err instanceof UserError || !isOutage(err)) throw err;
+        log.warn({ err, call: name }, 'core call refused: a backing service is down');
+        throw unavailable(err);
+      }
+    };
+  }
+  // Same keys, same signatures: each method is wrapped one for one above.
+  return guarded as unknown as ChatCore;
 }
 
 function unavailable(err: unknown): UserError {
-  return new UserError(UserErrorCode.Unavailable, 'ditty cannot reach its database or queue right now; try again in a minute.', { cause: String(err) });
+  return new UserError(UserErrorCode.Unavailable, UNAVAILABLE_MESSAGE, { cause: String(err) });
 }

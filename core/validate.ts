@@ -10,8 +10,20 @@ export const DURATION_MIN_S = 5;
 export const DURATION_MAX_S = 120;
 export const SEED_MAX = 0xffff_ffff;
 
+/**
+ * NUL and unpaired surrogates (what broken UTF-8 or a stray `\ud800` escape decodes to) are
+ * refused rather than cleaned: they mean the client sent something other than text.
+ */
+export function assertText(raw: string, what = 'That text'): string {
+  if (raw.includes('\u0000') || !raw.isWellFormed()) {
+    throw new UserError(UserErrorCode.TextInvalid, `${what} contains a NUL byte or characters that are not valid UTF-8; remove them and try again.`);
+  }
+  return raw;
+}
+
 export function cleanPrompt(raw: unknown, maxChars = PROMPT_MAX_CHARS): string {
   if (typeof raw !== 'string') throw new UserError(UserErrorCode.PromptEmpty, 'Describe the music you want, e.g. `/generate lo-fi piano at 80 bpm`.');
+  assertText(raw, 'That prompt');
   // What is stored is what every frontend echoes: no bidi controls, tag or zero-width characters.
   const text = visibleText(raw);
   if (text.length === 0) {
@@ -83,6 +95,7 @@ export function isGenerationId(value: unknown): value is string {
 
 /** Display names and platform ids echoed back to chat: bounded and free of control characters. */
 export function cleanName(raw: unknown, maxChars = 64): string {
+  if (typeof raw === 'string') assertText(raw, 'That name');
   const text = typeof raw === 'string' ? visibleText(raw) : '';
   if (!text || !hasVisibleChars(text) || [...text].length > maxChars) {
     throw new UserError(UserErrorCode.NameInvalid, `Names must be 1 to ${maxChars} characters.`);

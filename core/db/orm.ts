@@ -27,6 +27,9 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
   }
 }
 
+/** Longest wait for a Postgres connection, new or from the pool. */
+export const PG_CONNECT_TIMEOUT_MS = 5_000;
+
 export interface CreateOrmOptions {
   databaseUrl: string;
   /** Put every table (and the migrations table) in this schema, created when absent. Tests use one each. */
@@ -47,7 +50,9 @@ export function ormConfig(opts: CreateOrmOptions): Options {
     pool: { max: opts.poolMax ?? 10 },
     // Repository SQL names tables without a schema: a search_path set at connect time sends it to
     // the right one, and survives the `reset all` MikroORM issues when it reserves a connection.
-    driverOptions: schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {},
+    // A bounded wait for a connection (pg-pool waits forever by default): with Postgres down or
+    // the pool exhausted, a request fails in seconds with a clear "try again" instead of hanging.
+    driverOptions: { connectionTimeoutMillis: PG_CONNECT_TIMEOUT_MS, ...(schema ? { options: `-c search_path=${quoteIdent(schema)}` } : {}) },
     migrations: {
       path: MIGRATIONS_DIR,
       pathTs: MIGRATIONS_DIR,

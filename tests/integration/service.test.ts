@@ -59,7 +59,9 @@ describe('ChatCore.generate refusals', () => {
 
   it('hostile input: empty prompt, oversize prompt, bad seed, bad ids', async () => {
     const core = sys.runtime.core;
-    expect((await refusal(core.generate({ actor: actor('h', 'g-h'), channelId: 'c', prompt: '\u0000\u0001 ' }))).code).toBe('prompt_empty');
+    expect((await refusal(core.generate({ actor: actor('h', 'g-h'), channelId: 'c', prompt: '\u0001\u0002 ' }))).code).toBe('prompt_empty');
+    expect((await refusal(core.generate({ actor: actor('h', 'g-h'), channelId: 'c', prompt: 'lo-fi\u0000 piano' }))).code).toBe('text_invalid');
+    expect((await refusal(core.generate({ actor: actor('h', 'g-h'), channelId: 'c', prompt: 'lo-fi \ud800 piano' }))).message).toMatch(/not valid UTF-8/);
     expect((await refusal(core.generate({ actor: actor('h', 'g-h'), channelId: 'c', prompt: 'x'.repeat(1001) }))).code).toBe('prompt_too_long');
     expect((await refusal(core.generate({ actor: actor('h', 'g-h'), channelId: 'c', prompt: 'x', seed: '-3' }))).code).toBe('seed_invalid');
     expect((await refusal(core.generate({ actor: { ...actor('h'), platformUserId: "x'; drop table users; --" }, channelId: 'c', prompt: 'x' }))).code).toBe('name_invalid');
@@ -97,11 +99,11 @@ describe('ChatCore when Redis is down', () => {
   });
   afterAll(async () => sys?.stop());
 
-  it('refuses within seconds with a clear "try again", instead of hanging the chat command', async () => {
+  it('refuses within a second with a clear "try again", instead of hanging the chat command', async () => {
     const started = Date.now();
     const err = await refusal(sys.runtime.core.generate({ actor: actor('down', 'g-down'), channelId: 'c', prompt: 'piano', durationS: 5 }));
     expect(err.code).toBe('unavailable');
     expect(err.message).toMatch(/try again/);
-    expect(Date.now() - started).toBeLessThan(15_000);
+    expect(Date.now() - started).toBeLessThan(1_000);
   });
 });

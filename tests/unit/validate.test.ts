@@ -9,7 +9,7 @@ function codeOf(fn: () => unknown): string {
 
 describe('cleanPrompt', () => {
   it('GIVEN control characters and bidi overrides THEN they are stripped and spacing collapsed', () => {
-    expect(cleanPrompt('  lo-fi\u0000 piano\u202E\n\tat 80 bpm ')).toBe('lo-fi piano at 80 bpm');
+    expect(cleanPrompt('  lo-fi\u0007 piano\u202E\n\tat 80 bpm ')).toBe('lo-fi piano at 80 bpm');
   });
   it('GIVEN only whitespace or controls THEN prompt_empty', () => {
     expect(codeOf(() => cleanPrompt(' \u0007\u200F '))).toBe('prompt_empty');
@@ -18,6 +18,12 @@ describe('cleanPrompt', () => {
   it('GIVEN 1000 emoji THEN accepted (code points, not UTF-16 units); 1001 THEN prompt_too_long', () => {
     expect([...cleanPrompt('🎹'.repeat(1000))].length).toBe(1000);
     expect(codeOf(() => cleanPrompt('🎹'.repeat(1001)))).toBe('prompt_too_long');
+  });
+  it('GIVEN a NUL or an unpaired surrogate (broken UTF-8) THEN refused with text_invalid, not cleaned', () => {
+    expect(codeOf(() => cleanPrompt('lo-fi\u0000 piano'))).toBe('text_invalid');
+    expect(codeOf(() => cleanPrompt('lo-fi \udc00 piano'))).toBe('text_invalid');
+    expect(codeOf(() => cleanName('Ada\u0000'))).toBe('text_invalid');
+    expect(codeOf(() => cleanName('\ud83d'))).toBe('text_invalid');
   });
   it('keeps emoji joined with ZWJ', () => {
     expect(cleanPrompt('👩\u200D🎤 vocals')).toBe('👩\u200D🎤 vocals');
@@ -59,7 +65,7 @@ describe('ids and names', () => {
     expect(isGenerationId("1' OR 1=1 --")).toBe(false);
   });
   it('rejects empty and overlong names', () => {
-    expect(cleanName(' Ada\u0000 ')).toBe('Ada');
+    expect(cleanName(' Ada\u0007 ')).toBe('Ada');
     expect(codeOf(() => cleanName('x'.repeat(65)))).toBe('name_invalid');
   });
 });

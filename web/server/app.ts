@@ -6,6 +6,7 @@
 import fastify, { LogController, type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
+import { DEFAULT_HTTP_LIMITS, guardText, replyError, serverTimeouts, type HttpLimits } from './boundary.ts';
 import { chatPlugin, wireLocalChat } from './chat.ts';
 import { countHttpErrors } from './ops.ts';
 import { tracksPlugin, type TracksPluginOptions } from './tracks.ts';
@@ -22,6 +23,8 @@ export interface WebAppOptions {
   allowedHosts?: string[];
   /** TRUST_PROXY: who may set X-Forwarded-For (client addresses for per-client limits and counts). */
   trustProxy?: true | string[];
+  /** Timeouts for slow or stalled clients. @defaultValue DEFAULT_HTTP_LIMITS */
+  httpLimits?: Partial<HttpLimits>;
 }
 
 /** Largest request body anywhere in the app; routes set smaller limits of their own. */
@@ -37,9 +40,13 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
     logController: new LogController({ disableRequestLogging: true }),
     // Links are long-lived and shared; a trailing slash from a chat client's link parser is not a 404.
     routerOptions: { ignoreTrailingSlash: true },
+    // A client that sends its request slowly (or never finishes it) is cut off, not waited on.
+    ...serverTimeouts({ ...DEFAULT_HTTP_LIMITS, ...opts.httpLimits }),
   });
   countHttpErrors(app);
   if (opts.allowedHosts) checkHostHeader(app, opts.allowedHosts);
+  guardText(app);
+  app.setErrorHandler(replyError);
   await app.register(tracksPlugin, opts.tracks);
   if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime, accessToken: opts.chatToken });
   return app;

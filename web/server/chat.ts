@@ -18,14 +18,15 @@
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import fastifyStatic from '@fastify/static';
-import type { FastifyError, FastifyInstance, FastifyRequest } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, FrontendRuntime, GenerateAccepted, Stats, TrackView } from '../../core/chat.ts';
-import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
+import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { webListener } from '../../core/listens.ts';
 import { addSseSource } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { isGenerationId } from '../../core/validate.ts';
+import { replyError } from './boundary.ts';
 import { LoginRequiredError, registerChatAuth } from './chat-auth.ts';
 import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, parseCommand } from './commands.ts';
 
@@ -151,22 +152,7 @@ const MAX_STREAM_BACKLOG_BYTES = 1 << 20;
 const BODY_LIMIT_BYTES = 16 * 1024;
 const HISTORY_LIMIT = 50;
 
-export function statusForUserError(code: UserErrorCode): number {
-  switch (code) {
-    case UserErrorCode.RateLimited:
-    case UserErrorCode.ServerBusy:
-      return 429;
-    case UserErrorCode.NotFound:
-      return 404;
-    case UserErrorCode.NotAllowed:
-    case UserErrorCode.ChannelNotAllowed:
-      return 403;
-    case UserErrorCode.Unavailable:
-      return 503;
-    default:
-      return 400;
-  }
-}
+export { statusForUserError } from './boundary.ts';
 
 export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions): Promise<void> {
   const { runtime } = opts;
@@ -194,22 +180,11 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     return payload;
   });
 
-  app.setErrorHandler((err: FastifyError | UserError, req, reply) => {
+  app.setErrorHandler((err: Error, req, reply) => {
     if (err instanceof LoginRequiredError) {
       return reply.code(401).send({ error: { code: 'login_required', message: err.message } } satisfies ChatErrorBody);
     }
-    if (isUserError(err)) {
-      req.log.info({ code: err.code }, 'local chat request refused');
-      return reply.code(statusForUserError(err.code)).send({ error: { code: err.code, message: err.message } } satisfies ChatErrorBody);
-    }
-    const status = err.statusCode ?? 500;
-    if (status >= 400 && status < 500) {
-      // Fastify's own refusals (bad JSON, body too large, wrong content type): safe to summarise.
-      const message = status === 413 ? 'That message is too large.' : 'That request was malformed; reload the page and try again.';
-      return reply.code(status).send({ error: { code: 'bad_request', message } } satisfies ChatErrorBody);
-    }
-    req.log.error({ err }, 'local chat request failed');
-    return reply.code(500).send({ error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } } satisfies ChatErrorBody);
+    return replyError(err, req, reply);
   });
 
   await app.register(fastifyStatic, {
