@@ -28,7 +28,7 @@ export async function ensureDatabase(databaseUrl: string): Promise<void> {
 }
 
 /** Longest wait for a Postgres connection, new or from the pool. */
-export const PG_CONNECT_TIMEOUT_MS = 5_000;
+export const PG_CONNECT_TIMEOUT_MS = 20_000;
 
 export interface CreateOrmOptions {
   databaseUrl: string;

@@ -120,7 +120,8 @@ export function replyError(err: FastifyError | UserError | Error, req: FastifyRe
       body = { error: { code: 'internal', message: 'Something went wrong on our side. Try again in a moment.' } };
     }
   }
-  if (status === 503) reply.header('retry-after', '5');
+  // A route may have said how long to wait already (a full stream limit); keep its word.
+  if (status === 503 && !reply.hasHeader('retry-after')) reply.header('retry-after', '5');
   reply.header('cache-control', 'no-store');
   // A page (the player) gets a page; everything else JSON.
   if (req.method === 'GET' && /\btext\/html\b/.test(req.headers.accept ?? '') && !req.url.startsWith('/api/')) {
