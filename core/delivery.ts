@@ -37,10 +37,11 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
       attempt: job.attemptsMade,
     });
     stopTimer();
-    await transitionGeneration(em, row.id, ['delivering'], {
+    const completed = await transitionGeneration(em, row.id, ['delivering'], {
       status: 'completed', deliveredRef: result.messageRef, deliveredAt: new Date(), completedAt: new Date(),
     });
-    deps.publish({ generationId: row.id, platform, stage: 'completed', progress: 1 });
+    // Only the run that completed the row reports it, so a doubled run is announced once.
+    if (completed) deps.publish({ generationId: row.id, platform, stage: 'completed', progress: 1 });
     metrics.jobs.inc({ queue: deliverQueueFor(platform), outcome: 'completed', code: '' });
     return result.messageRef;
   };

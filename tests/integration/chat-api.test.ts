@@ -438,6 +438,9 @@ describe('GET /api/chat/events', () => {
 
     const track = makeTrack({ id, status: 'delivering' });
     expect(await runtime.deliver(track)).toEqual({ messageRef: id });
+    // The core marks the row completed after the post, then reports it: that is when pages hear.
+    runtime.core.tracks.set(id, makeTrack({ id, status: 'completed' }));
+    runtime.emit({ generationId: id, platform: 'local', stage: 'completed', progress: 1 });
     const delivered = await stream.reader.waitFor('track');
     expect(delivered.track).toMatchObject({ id, status: 'completed', audioUrl: `/t/tok-${id}/audio` });
     // A retried delivery names the same message.

@@ -650,6 +650,12 @@ async function onEvent(event) {
     case 'deleted':
       removeCard(event.generationId);
       break;
+    case 'reset':
+      // The server restarted: what happened meanwhile is in the history, not in the stream.
+      await loadHistory();
+      break;
+    case 'hello':
+      break;
   }
 }
 
@@ -671,19 +677,19 @@ async function loadHistory() {
 /** Delay before reopening a stream the server closed or refused (503 when too many are open). */
 let reconnectDelayMs = 2000;
 
+/** The id of the last event seen: a new stream resumes after it, so nothing is missed or repeated. */
+let lastEventId = '';
+
 function connect() {
-  const source = new EventSource('/api/chat/events');
-  let wasDown = false;
+  // The browser resends Last-Event-ID itself when it reconnects a stream; a stream opened anew
+  // (after a refusal) names it in the query.
+  const source = new EventSource(lastEventId ? `/api/chat/events?lastEventId=${encodeURIComponent(lastEventId)}` : '/api/chat/events');
   source.addEventListener('open', () => {
     connection.dataset.state = 'live';
     connection.textContent = 'live';
     reconnectDelayMs = 2000;
-    // Whatever happened while the stream was down is in the history.
-    if (wasDown) loadHistory();
-    wasDown = false;
   });
   source.addEventListener('error', () => {
-    wasDown = true;
     connection.dataset.state = 'down';
     connection.textContent = 'reconnecting…';
     // A refused stream (503: too many open, 401) is not retried by the browser: retry here, backing off.
@@ -691,15 +697,18 @@ function connect() {
       const delay = reconnectDelayMs * (0.75 + Math.random() / 2);
       reconnectDelayMs = Math.min(reconnectDelayMs * 2, 60_000);
       setTimeout(() => {
-        loadHistory();
+        // A page that never got an id cannot be caught up by the stream: the history does it.
+        if (!lastEventId) loadHistory();
         connect();
       }, delay);
     }
   });
-  for (const type of ['queued', 'progress', 'track', 'favorite', 'deleted']) {
+  for (const type of ['queued', 'progress', 'track', 'favorite', 'deleted', 'hello', 'reset']) {
     source.addEventListener(type, (message) => {
+      const m = /** @type {MessageEvent} */ (message);
+      if (m.lastEventId) lastEventId = m.lastEventId;
       try {
-        onEvent(/** @type {ChatEvent} */ (JSON.parse(/** @type {MessageEvent} */ (message).data)));
+        onEvent(/** @type {ChatEvent} */ (JSON.parse(m.data)));
       } catch (e) {
         console.warn('bad event', e);
       }

@@ -15,6 +15,7 @@
  *                                           (oldest first), starred: ids | null }
  *   GET  /api/chat/events               text/event-stream of ChatEvent (event name = type)
  */
+import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import fastifyStatic from '@fastify/static';
@@ -22,6 +23,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { Actor, FrontendRuntime, GenerateAccepted, Stats, TrackView } from '../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { webListener } from '../../core/listens.ts';
+import { RecentSet } from '../../core/recent-set.ts';
 import { addSseSource } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
@@ -56,7 +58,17 @@ export type ChatEvent =
   | ({ type: 'progress' } & ProgressEvent)
   | { type: 'track'; track: PageTrack }
   | { type: 'favorite'; generationId: string; favorites: number }
-  | { type: 'deleted'; generationId: string };
+  | { type: 'deleted'; generationId: string }
+  /** First on every stream, carrying the current event id (the page resumes from it). */
+  | { type: 'hello' }
+  /** The events since the page's last id are gone (the server restarted): reload the history. */
+  | { type: 'reset' };
+
+/** An event as the channel numbered it: `<boot>.<seq>`, the SSE id a page resumes from. */
+export interface NumberedEvent {
+  id: string;
+  event: ChatEvent;
+}
 
 export interface ChatErrorBody {
   error: { code: string; message: string };
@@ -64,19 +76,50 @@ export interface ChatErrorBody {
 
 /**
  * The one local channel: a fan-out from the core's progress and delivery to every open page.
- * In memory on purpose: the core already persists everything, and a page that reconnects reloads
- * its history from `core.recent`.
+ * Every event gets an id (`<boot>.<seq>`); the last EVENT_BUFFER events are kept, so a page that
+ * reconnects with Last-Event-ID gets exactly what it missed, once. A page whose id is from an
+ * earlier boot (a restart) or too old is told to reload its history, which Postgres holds.
+ * A track is announced at most once per channel, however often its completion is reported.
  */
 export class LocalChannel {
-  readonly #listeners = new Set<(event: ChatEvent) => void>();
+  readonly #listeners = new Set<(event: ChatEvent, id: string) => void>();
+  readonly boot = randomBytes(6).toString('hex');
+  #seq = 0;
+  readonly #buffer: NumberedEvent[] = [];
+  readonly #announced = new RecentSet(10_000);
+  readonly #bufferSize: number;
 
-  subscribe(listener: (event: ChatEvent) => void): () => void {
+  constructor(bufferSize = EVENT_BUFFER) {
+    this.#bufferSize = bufferSize;
+  }
+
+  subscribe(listener: (event: ChatEvent, id: string) => void): () => void {
     this.#listeners.add(listener);
     return () => this.#listeners.delete(listener);
   }
 
   publish(event: ChatEvent): void {
-    for (const listener of [...this.#listeners]) listener(event);
+    if (event.type === 'track' && !this.#announced.add(event.track.id)) return;
+    const id = `${this.boot}.${++this.#seq}`;
+    this.#buffer.push({ id, event });
+    if (this.#buffer.length > this.#bufferSize) this.#buffer.shift();
+    for (const listener of [...this.#listeners]) listener(event, id);
+  }
+
+  /** The id of the newest event (what a page that has seen everything would send back). */
+  get lastId(): string {
+    return `${this.boot}.${this.#seq}`;
+  }
+
+  /** Events after `lastEventId`, or null when they cannot be known (another boot, too old, malformed). */
+  since(lastEventId: string): NumberedEvent[] | null {
+    const m = /^([0-9a-f]{12})\.(\d{1,15})$/.exec(lastEventId);
+    if (!m || m[1] !== this.boot) return null;
+    const seq = Number(m[2]);
+    if (seq > this.#seq) return null;
+    const oldest = this.#seq - this.#buffer.length; // the newest seq no longer in the buffer
+    if (seq < oldest) return null;
+    return this.#buffer.slice(this.#buffer.length - (this.#seq - seq));
   }
 
   get listenerCount(): number {
@@ -109,13 +152,32 @@ export function toPageTrack(track: TrackView, publicUrl: string): PageTrack {
  * where "posting" a finished track means telling every open page. The message ref is the
  * generation id, so a retried delivery names the same message and pages replace, not duplicate.
  */
-export async function wireLocalChat(runtime: FrontendRuntime, channel: LocalChannel = localChannelFor(runtime)): Promise<{ close(): Promise<void> }> {
-  const unsubscribe = runtime.onProgress('local', (event) => channel.publish({ ...event, type: 'progress' }));
+export async function wireLocalChat(
+  runtime: FrontendRuntime,
+  channel: LocalChannel = localChannelFor(runtime),
+  opts: { announceFallbackMs?: number } = {},
+): Promise<{ close(): Promise<void> }> {
+  // A track is announced once its row is completed: "completed" is reported once, by the process
+  // whose delivery won the row's last transition, whereas the delivery handler below may run
+  // twice (a retried or stalled job, a restart between posting and marking). The channel drops
+  // repeats; a page that missed the announcement finds the track in the history.
+  const announce = (generationId: string): void => {
+    void runtime.core.track(generationId).then(
+      (track) => {
+        if (track?.status === 'completed') channel.publish({ type: 'track', track: toPageTrack(track, runtime.publicUrl) });
+      },
+      (err: unknown) => runtime.log.warn({ err, generationId }, 'finished track not announced; pages see it in the history'),
+    );
+  };
+  const unsubscribe = runtime.onProgress('local', (event) => {
+    if (event.stage === 'completed') announce(event.generationId);
+    else channel.publish({ ...event, type: 'progress' });
+  });
   let delivery: { close(): Promise<void> };
   try {
     delivery = await runtime.startDelivery('local', async ({ track }) => {
-      // The core marks the generation completed after this returns; the page shows it as done now.
-      channel.publish({ type: 'track', track: { ...toPageTrack(track, runtime.publicUrl), status: 'completed', progress: 1 } });
+      // Should the "completed" event be lost on its way through Redis, the row still tells.
+      setTimeout(() => announce(track.id), opts.announceFallbackMs ?? ANNOUNCE_FALLBACK_MS).unref();
       return { messageRef: track.id };
     });
   } catch (e) {
@@ -147,6 +209,10 @@ export interface ChatPluginOptions {
 }
 
 const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
+/** Events kept for pages that reconnect (Last-Event-ID); older gaps reload the history instead. */
+const EVENT_BUFFER = 1_000;
+/** When a delivered track is looked up again in case its "completed" event never came. */
+const ANNOUNCE_FALLBACK_MS = 3_000;
 /** A page that stops reading gets cut off past this much unsent data instead of growing memory. */
 const MAX_STREAM_BACKLOG_BYTES = 1 << 20;
 const BODY_LIMIT_BYTES = 16 * 1024;
@@ -337,15 +403,23 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     res.write('retry: 2000\n: connected\n\n');
     streams.add(res);
 
-    const send = (event: ChatEvent): void => {
+    const send = (event: ChatEvent, id: string): void => {
       if (res.writableLength > MAX_STREAM_BACKLOG_BYTES) {
         req.log.warn('local chat stream too far behind; closing it');
         res.destroy();
         return;
       }
       // JSON.stringify never emits a raw newline, so each event is exactly one data line.
-      res.write(`event: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
+      res.write(`id: ${id}\nevent: ${event.type}\ndata: ${JSON.stringify(event)}\n\n`);
     };
+    // The browser sends Last-Event-ID when it reconnects by itself; the page passes it in the
+    // query when it opens a new stream after a refusal. Replay and subscribing happen in one
+    // synchronous step, so no event falls between them and none is sent twice.
+    const lastEventId = lastEventIdOf(req);
+    const missed = lastEventId === null ? [] : channel.since(lastEventId);
+    if (missed === null) send({ type: 'reset' }, channel.lastId);
+    else for (const { id, event } of missed) send(event, id);
+    send({ type: 'hello' }, channel.lastId);
     const unsubscribe = channel.subscribe(send);
     const heartbeat = setInterval(() => res.write(': ping\n\n'), heartbeatMs);
     heartbeat.unref();
@@ -364,6 +438,13 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
   app.addHook('preClose', async () => {
     for (const res of streams) res.end();
   });
+}
+
+function lastEventIdOf(req: FastifyRequest): string | null {
+  const header = req.headers['last-event-id'];
+  const query = (req.query as { lastEventId?: unknown } | undefined)?.lastEventId;
+  const value = typeof header === 'string' ? header : typeof query === 'string' ? query : null;
+  return value && value.length <= 64 ? value : null;
 }
 
 function objectBody(req: FastifyRequest): Record<string, unknown> {
