@@ -122,7 +122,8 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     },
     async close() {
       for (const remove of removeSources) remove();
-      await Promise.all(deliveries.map((d) => d.close()));
+      // Consumers wait for Redis to close politely; with Redis gone that wait would never end.
+      await Promise.all(deliveries.map((d) => withTimeout(d.close(), 5_000)));
       // With Redis unreachable, a polite close would wait for a reconnect that may never come.
       await withTimeout(queues.close(), 5_000);
       await Promise.all(connections.map((c) => (c.status === 'ready' ? withTimeout(c.quit(), 2_000) : Promise.resolve()).finally(() => c.disconnect())));
