@@ -1,16 +1,40 @@
 /**
- * `npm run examples`: renders the README's example prompts with the embedded engine and measures
- * each with the same independent checkers the audio tests use (aubio's beat tracker, a chroma key
- * estimate, ffmpeg's ebur128), printing the README's table.
+ * `npm run examples`: renders every style of the embedded engine (two seeds each), mood variants
+ * of one style, the README's prompts and 2-minute renders of a few styles, encodes each as the
+ * pipeline delivers it (Opus, Discord's default size limit), and measures them with independent
+ * checkers: aubio's beat tracker, ffmpeg's ebur128 on the delivered .ogg, and numpy checks in
+ * tests/helpers/listen.py (chroma key, left/right correlation, quiet stretches, high-frequency
+ * balance, seed and style similarity, 4-bar self-similarity). Prints one markdown table and a
+ * summary, writes bench/results/examples-latest.json, and with --write-readme the README section.
+ *
+ *   npm run examples                          # the whole grid (a few minutes on 2 cores)
+ *   npm run examples -- --styles lofi,rock    # some styles (moods and form use them too)
+ *   npm run examples -- --quick               # 20 s renders, no moods, prompts or form
+ *   npm run examples -- --write-readme        # also replace the README's examples section
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { execFile } from 'node:child_process';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { parseArgs, promisify } from 'node:util';
+import { GENRES, type MusicParams } from '../core/music.ts';
+import { GENRE_INFO } from '../core/prompt/genres.ts';
 import { describeParams, parsePrompt } from '../core/prompt/parse.ts';
+import { DISCORD_DEFAULT_LIMIT_BYTES, encodeToFit } from '../worker/audio/encode.ts';
 import { createEmbeddedEngine } from '../worker/engines/embedded/index.ts';
-import { aubioTempo, ebur128, estimateKey, mono, writeWav } from '../tests/helpers/audio.ts';
+import { aubioTempo, ebur128, writeWav } from '../tests/helpers/audio.ts';
+import { Listener, aubioBeatTempo, pitchClassOf, type Analysis, type Similarity } from '../tests/helpers/listen.ts';
+import { TABLE_HEADER, replaceSection, stampedSection } from './examples-readme.ts';
 
-const EXAMPLES = [
+const run = promisify(execFile);
+
+const SEEDS = [1, 2];
+const MOODS = ['happy', 'sad', 'dreamy', 'energetic', 'dark'] as const;
+/** Moods are heard on one style; pop is in every generation of the style list. */
+const MOOD_STYLE = 'pop';
+const FORM_STYLES = ['pop', 'house', 'rock', 'lofi'];
+const FORM_DURATION_S = 120;
+const PROMPTS = [
   'lo-fi hip hop in A minor at 90 bpm with piano',
   'dark trap, F minor, 140 bpm, heavy 808s',
   'deep house in G minor with pads, 124 bpm',
@@ -19,22 +43,461 @@ const EXAMPLES = [
   'epic cinematic orchestral in D minor, 100 bpm, strings and brass',
   'calm ambient pads in E major',
 ];
-const SEED = 42;
-const DURATION_S = 30;
+const PROMPT_SEED = 42;
+/** aubio's tracker is trusted between these (issue 11: "within 2% at 70-160 bpm"). */
+const TEMPO_RANGE = { min: 70, max: 160 };
+const TEMPO_TOLERANCE = 0.02;
+const PEAK_CEILING_DBTP = -1;
 
-const dir = await mkdtemp(join(tmpdir(), 'ditty-examples-'));
-const engine = createEmbeddedEngine();
-console.log('| prompt | understood | aubio tempo | key (chroma) | loudness / true peak |');
-console.log('|---|---|---|---|---|');
-for (const prompt of EXAMPLES) {
-  const params = parsePrompt(prompt, SEED);
-  const audio = await engine.render({ prompt, params, durationS: DURATION_S });
-  const wav = join(dir, 'example.wav');
-  await writeWav(wav, audio.pcm, audio.sampleRate, audio.channels);
-  const tempo = params.excluded.includes('drums') || params.genre === 'ambient' ? null : await aubioTempo(wav);
-  const key = estimateKey(mono(audio.pcm, audio.channels), audio.sampleRate);
-  const loud = await ebur128(wav);
-  console.log(`| ${prompt} | ${describeParams(params)} | ${tempo === null ? 'no drums' : `${tempo.toFixed(1)} bpm`} | ${key.key} ${key.mode} | ${loud.lufs.toFixed(1)} LUFS / ${loud.truePeak.toFixed(1)} dBTP |`);
+const { values: args } = parseArgs({
+  options: {
+    styles: { type: 'string' },
+    seeds: { type: 'string' },
+    duration: { type: 'string' },
+    quick: { type: 'boolean', default: false },
+    'no-moods': { type: 'boolean', default: false },
+    'no-prompts': { type: 'boolean', default: false },
+    'no-form': { type: 'boolean', default: false },
+    jobs: { type: 'string', default: '2' },
+    json: { type: 'string', default: 'bench/results/examples-latest.json' },
+    'write-readme': { type: 'boolean', default: false },
+  },
+});
+
+function fail(message: string): never {
+  process.stderr.write(`${message}\n`);
+  process.exit(2);
 }
-await engine.dispose();
-await rm(dir, { recursive: true, force: true });
+
+const allStyles: string[] = [...GENRES];
+const styles = args.styles ? args.styles.split(',').map((s) => s.trim()).filter(Boolean) : allStyles;
+for (const s of styles) if (!allStyles.includes(s)) fail(`unknown style "${s}"; the engine has: ${allStyles.join(', ')}`);
+const seeds = args.seeds ? args.seeds.split(',').map(Number) : SEEDS;
+if (seeds.some((s) => !Number.isInteger(s) || s < 0)) fail('--seeds takes integers, e.g. 1,2');
+const durationS = Number(args.duration ?? (args.quick ? 20 : 30));
+if (!(durationS >= 5 && durationS <= 300)) fail('--duration must be 5..300 s');
+const jobs = Number(args.jobs);
+if (!(jobs === 1 || jobs === 2)) fail('--jobs is 1 or 2 (this machine is shared)');
+if (args['write-readme'] && (args.styles || args.seeds || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'])) {
+  fail('--write-readme writes the whole grid only: drop --styles, --seeds, --quick, --duration and --no-*');
+}
+
+type Kind = 'style' | 'mood' | 'prompt' | 'form';
+
+interface Example {
+  id: string;
+  kind: Kind;
+  style: string;
+  prompt: string;
+  seed: number;
+  durationS: number;
+  params: MusicParams;
+  /** Set when the parser read the style's own label as another style (the engine still got the style). */
+  parsedAs?: string;
+  beat: boolean;
+  mood?: string;
+}
+
+interface Measured {
+  example: Example;
+  understood: string;
+  renderMs: number;
+  encoding: { format: string; bitrateKbps: number; sizeBytes: number };
+  /** aubio's beat intervals (see aubioBeatTempo); null when beatless. */
+  tempo: number | null;
+  /** aubio's own whole-file summary (`aubio tempo`), for comparison. */
+  aubioSummary: number | null;
+  tempoVerdict: 'hit' | 'miss' | 'unchecked';
+  keyVerdict: 'hit' | 'relative' | 'miss';
+  lufs: number;
+  truePeak: number;
+  analysis: Analysis;
+  features: string;
+  error?: undefined;
+}
+
+interface Failed {
+  example: Example;
+  error: string;
+}
+
+/** A style has a beat when its default band has drums; beatless styles are not tempo-checked. */
+function hasBeat(style: string, params: MusicParams): boolean {
+  const info = (GENRE_INFO as Record<string, { instruments: string[] } | undefined>)[style];
+  const band = info?.instruments ?? [];
+  if (params.excluded.includes('drums')) return false;
+  return band.some((i) => /drum|808|percussion|beat|kit/.test(i));
+}
+
+function styleLabel(style: string): string {
+  return (GENRE_INFO as Record<string, { label: string } | undefined>)[style]?.label ?? style.replace(/[-_]/g, ' ');
+}
+
+function paramsFor(prompt: string, seed: number, style?: string): { params: MusicParams; parsedAs?: string } {
+  const params = parsePrompt(prompt, seed);
+  if (style === undefined || params.genre === style) return { params };
+  return { params: { ...params, genre: style as MusicParams['genre'] }, parsedAs: params.genre };
+}
+
+function buildExamples(): Example[] {
+  const out: Example[] = [];
+  for (const style of styles) {
+    // Seeds are compared at one key and tempo (the first seed's defaults, named in the prompt as a
+    // user would): "different seeds of one prompt", not different keys that differ for that alone.
+    const first = paramsFor(styleLabel(style), seeds[0]!, style).params;
+    const prompt = `${styleLabel(style)} in ${first.key} ${first.mode} at ${first.bpm} bpm`;
+    for (const seed of seeds) {
+      const { params, parsedAs } = paramsFor(prompt, seed, style);
+      out.push({ id: `${style}@${seed}`, kind: 'style', style, prompt, seed, durationS, params, parsedAs, beat: hasBeat(style, params) });
+    }
+  }
+  const moodStyle = styles.includes(MOOD_STYLE) ? MOOD_STYLE : styles[0]!;
+  if (!args.quick && !args['no-moods']) {
+    for (const mood of MOODS) {
+      const prompt = `${mood} ${styleLabel(moodStyle)}`;
+      const { params, parsedAs } = paramsFor(prompt, seeds[0]!, moodStyle);
+      out.push({ id: `${moodStyle}+${mood}@${seeds[0]}`, kind: 'mood', style: moodStyle, prompt, seed: seeds[0]!, durationS, params, parsedAs, beat: hasBeat(moodStyle, params), mood });
+    }
+  }
+  if (!args.quick && !args['no-prompts'] && !args.styles) {
+    for (const prompt of PROMPTS) {
+      const { params } = paramsFor(prompt, PROMPT_SEED);
+      out.push({ id: `"${prompt}"`, kind: 'prompt', style: params.genre, prompt, seed: PROMPT_SEED, durationS, params, beat: hasBeat(params.genre, params) });
+    }
+  }
+  if (!args.quick && !args['no-form']) {
+    const formStyles = FORM_STYLES.filter((s) => styles.includes(s));
+    for (const style of formStyles.length ? formStyles : styles.slice(0, 1)) {
+      const prompt = styleLabel(style);
+      const { params, parsedAs } = paramsFor(prompt, seeds[0]!, style);
+      out.push({ id: `${style}@${seeds[0]} ${FORM_DURATION_S}s`, kind: 'form', style, prompt, seed: seeds[0]!, durationS: FORM_DURATION_S, params, parsedAs, beat: hasBeat(style, params) });
+    }
+  }
+  return out;
+}
+
+function tempoVerdict(ex: Example, tempo: number | null): Measured['tempoVerdict'] {
+  if (tempo === null || !ex.beat || ex.params.bpm < TEMPO_RANGE.min || ex.params.bpm > TEMPO_RANGE.max) return 'unchecked';
+  return Math.abs(tempo - ex.params.bpm) / ex.params.bpm <= TEMPO_TOLERANCE ? 'hit' : 'miss';
+}
+
+function keyVerdict(params: MusicParams, a: Analysis): Measured['keyVerdict'] {
+  const asked = pitchClassOf(params.key);
+  const heard = pitchClassOf(a.key.key);
+  if (asked === heard && params.mode === a.key.mode) return 'hit';
+  // the relative major of a minor key shares its notes: 3 semitones up
+  const relative = params.mode === 'minor' ? (asked + 3) % 12 : (asked + 9) % 12;
+  return heard === relative && params.mode !== a.key.mode ? 'relative' : 'miss';
+}
+
+async function measure(ex: Example, dir: string, listener: Listener, engine: ReturnType<typeof createEmbeddedEngine>): Promise<Measured> {
+  const started = performance.now();
+  const audio = await engine.render({ prompt: ex.prompt, params: ex.params, durationS: ex.durationS });
+  const renderMs = performance.now() - started;
+  const base = join(dir, ex.id.replace(/[^\w@+.-]+/g, '_'));
+  const wav = `${base}.wav`;
+  await writeWav(wav, audio.pcm, audio.sampleRate, audio.channels);
+  // As the pipeline delivers a track to Discord (worker/pipeline.ts): the best encoding that fits.
+  const encoded = await encodeToFit(audio, { sizeLimitBytes: DISCORD_DEFAULT_LIMIT_BYTES, pathFor: (ext) => `${base}.${ext}` });
+  const features = `${base}.npz`;
+  const [loud, beat, summary, analysis] = await Promise.all([
+    ebur128(encoded.path),
+    ex.beat ? aubioBeatTempo(wav) : Promise.resolve(null),
+    ex.beat ? aubioTempo(wav) : Promise.resolve(null),
+    listener.analyze(wav, { features, bpm: ex.params.bpm, blocks: ex.kind === 'form' }),
+  ]);
+  await rm(wav, { force: true });
+  return {
+    example: ex,
+    understood: describeParams(ex.params),
+    renderMs,
+    encoding: { format: encoded.format, bitrateKbps: encoded.bitrateKbps, sizeBytes: encoded.sizeBytes },
+    tempo: beat?.bpm ?? null,
+    aubioSummary: summary,
+    tempoVerdict: tempoVerdict(ex, beat?.bpm ?? null),
+    keyVerdict: keyVerdict(ex.params, analysis),
+    lufs: loud.lufs,
+    truePeak: loud.truePeak,
+    analysis,
+    features,
+  };
+}
+
+async function pool<T, R>(items: T[], width: number, work: (item: T, slot: number) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(width, items.length) }, async (_, slot) => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i]!, slot);
+      }
+    }),
+  );
+  return out;
+}
+
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+
+const f1 = (x: number): string => x.toFixed(1);
+const f2 = (x: number): string => x.toFixed(2);
+const MARK = { hit: '✓', miss: '✗', relative: '~', unchecked: '' } as const;
+
+function tempoCell(m: Measured): string {
+  if (m.tempo === null) return 'no beat';
+  const asked = m.example.params.bpm;
+  let note: string = MARK[m.tempoVerdict];
+  if (m.tempoVerdict === 'unchecked') note = ' (unchecked)';
+  else if (m.tempoVerdict === 'miss') {
+    for (const [ratio, name] of [[2, '×2'], [0.5, '×½'], [1.5, '×3/2'], [2 / 3, '×2/3'], [0.75, '×3/4'], [4 / 3, '×4/3']] as const) {
+      if (Math.abs(m.tempo - asked * ratio) / (asked * ratio) <= TEMPO_TOLERANCE) note = `✗ ${name}`;
+    }
+  }
+  return `${f1(m.tempo)}${note}`;
+}
+
+function keyCell(m: Measured): string {
+  // the checker names pitch classes with sharps; a hit is shown in the asked spelling (Eb, not D#)
+  const k = m.analysis.key;
+  const name = pitchClassOf(k.key) === pitchClassOf(m.example.params.key) ? m.example.params.key : k.key;
+  return `${name} ${k.mode === 'major' ? 'maj' : 'min'}${MARK[m.keyVerdict]}`;
+}
+
+function quietCell(m: Measured): string {
+  const q = m.analysis.quiet;
+  return q.count === 0 ? '–' : `${q.seconds} s at ${q.firstAtS} s`;
+}
+
+function askedCell(ex: Example): string {
+  return `${ex.params.bpm} bpm, ${ex.params.key} ${ex.params.mode === 'major' ? 'maj' : 'min'}`;
+}
+
+function joinSeeds(ms: Measured[], cell: (m: Measured) => string): string {
+  return ms.map(cell).join(' · ');
+}
+
+interface Pairs {
+  seed: Map<string, Similarity[]>;
+  /** Same seed, different styles: [a, b, similarity], most similar first. */
+  styles: Array<[string, string, Similarity]>;
+  mood: Map<string, Similarity>;
+}
+
+async function similarities(ok: Measured[], listener: Listener): Promise<Pairs> {
+  const byStyle = new Map<string, Measured[]>();
+  for (const m of ok.filter((m) => m.example.kind === 'style')) byStyle.set(m.example.style, [...(byStyle.get(m.example.style) ?? []), m]);
+  const req: Array<[string, string]> = [];
+  const seedKeys: string[] = [];
+  for (const [style, ms] of byStyle) {
+    for (let i = 0; i < ms.length; i++) for (let j = i + 1; j < ms.length; j++) (req.push([ms[i]!.features, ms[j]!.features]), seedKeys.push(style));
+  }
+  const first = [...byStyle.values()].map((ms) => ms.find((m) => m.example.seed === seeds[0])).filter((m): m is Measured => !!m);
+  const styleKeys: Array<[string, string]> = [];
+  for (let i = 0; i < first.length; i++) {
+    for (let j = i + 1; j < first.length; j++) (req.push([first[i]!.features, first[j]!.features]), styleKeys.push([first[i]!.example.style, first[j]!.example.style]));
+  }
+  const moodKeys: string[] = [];
+  for (const m of ok.filter((m) => m.example.kind === 'mood')) {
+    const neutral = byStyle.get(m.example.style)?.find((n) => n.example.seed === m.example.seed);
+    if (neutral) (req.push([neutral.features, m.features]), moodKeys.push(m.example.id));
+  }
+  const sims = req.length ? await listener.similarity(req) : [];
+  const out: Pairs = { seed: new Map(), styles: [], mood: new Map() };
+  let k = 0;
+  for (const style of seedKeys) out.seed.set(style, [...(out.seed.get(style) ?? []), sims[k++]!]);
+  for (const [a, b] of styleKeys) out.styles.push([a, b, sims[k++]!]);
+  for (const id of moodKeys) out.mood.set(id, sims[k++]!);
+  out.styles.sort((x, y) => y[2].similarity - x[2].similarity);
+  return out;
+}
+
+function nearestOf(style: string, pairs: Pairs): string {
+  const mine = pairs.styles.filter(([a, b]) => a === style || b === style);
+  if (!mine.length) return '';
+  const other = ([a, b]: [string, string, Similarity]): string => (a === style ? b : a);
+  const music = mine[0]!;
+  const timbre = mine.reduce((x, y) => (y[2].timbre > x[2].timbre ? y : x));
+  return `${other(music)} ${f2(music[2].similarity)} · ${other(timbre)} ${f2(timbre[2].timbre)}`;
+}
+
+function table(ok: Measured[], pairs: Pairs): string {
+  const rows: string[] = [
+    TABLE_HEADER,
+    '|---|---|---|---|---|---|---|---|---|---|---|',
+  ];
+  const forms = new Map(ok.filter((m) => m.example.kind === 'form').map((m) => [m.example.style, m]));
+  const formCell = (style: string): string => {
+    const f = forms.get(style)?.analysis.form;
+    return f ? `${f.distinct} of ${f.blocks} blocks distinct, longest run ${f.longestRun}` : '';
+  };
+  const byStyle = new Map<string, Measured[]>();
+  for (const m of ok.filter((m) => m.example.kind === 'style')) byStyle.set(m.example.style, [...(byStyle.get(m.example.style) ?? []), m]);
+  for (const [style, ms] of byStyle) {
+    const parsed = ms[0]!.example.parsedAs ? ` (parser: ${ms[0]!.example.parsedAs})` : '';
+    rows.push(
+      `| ${style}${parsed} | ${joinSeeds(ms, (m) => askedCell(m.example))} | ${joinSeeds(ms, tempoCell)} | ${joinSeeds(ms, keyCell)} | ` +
+        `${joinSeeds(ms, (m) => `${f1(m.lufs)} / ${f1(m.truePeak)}`)} | ${joinSeeds(ms, (m) => f2(m.analysis.lrCorrelation ?? 1))} | ` +
+        `${joinSeeds(ms, quietCell)} | ${joinSeeds(ms, (m) => f1(m.analysis.hfDb))} | ${(pairs.seed.get(style) ?? []).map((s) => f2(s.similarity)).join(', ')} | ` +
+        `${nearestOf(style, pairs)} | ${formCell(style)} |`,
+    );
+  }
+  for (const m of ok.filter((m) => m.example.kind === 'mood' || m.example.kind === 'prompt')) {
+    const vs = m.example.kind === 'mood' ? pairs.mood.get(m.example.id) : undefined;
+    const label = m.example.kind === 'mood' ? `${m.example.style} + "${m.example.mood}"` : m.example.id;
+    rows.push(
+      `| ${label} | ${askedCell(m.example)} | ${tempoCell(m)} | ${keyCell(m)} | ${f1(m.lufs)} / ${f1(m.truePeak)} | ${f2(m.analysis.lrCorrelation ?? 1)} | ` +
+        `${quietCell(m)} | ${f1(m.analysis.hfDb)} | ${vs ? `${f2(vs.similarity)} to plain ${m.example.style}` : ''} |  |  |`,
+    );
+  }
+  return rows.join('\n');
+}
+
+interface Summary {
+  renders: number;
+  failed: number;
+  tempo: { hits: number; checked: number; misses: string[] };
+  key: { hits: number; relative: number; total: number; misses: string[] };
+  lufs: { min: number; max: number };
+  truePeak: { max: number; at: string; over: string[] };
+  lrCorrelation: { min: number; max: number };
+  hfDb: { median: number; min: number; max: number };
+  seedSimilarity: { median: number; max: number; at: string } | null;
+  nearestStyles: Array<[string, string, number]>;
+  nearestTimbres: Array<[string, string, number]>;
+  dropouts: string[];
+  moodStyle: string;
+  moods: Array<{ mood: string; similarity: number; asked: string }>;
+  form: Array<{ style: string; blocks: number; distinct: number; longestRun: number; runsOf3: number }>;
+  renderMs: { median: number };
+}
+
+function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
+  const checked = ok.filter((m) => m.tempoVerdict !== 'unchecked');
+  const keyed = ok.filter((m) => m.example.kind !== 'form');
+  const peak = ok.reduce((a, b) => (b.truePeak > a.truePeak ? b : a));
+  const seedSims = [...pairs.seed.entries()].flatMap(([style, ss]) => ss.map((s) => [style, s.similarity] as const));
+  const maxSeed = seedSims.reduce<readonly [string, number] | null>((a, b) => (!a || b[1] > a[1] ? b : a), null);
+  const lr = ok.map((m) => m.analysis.lrCorrelation ?? 1);
+  const hf = ok.map((m) => m.analysis.hfDb);
+  return {
+    renders: ok.length + failed.length,
+    failed: failed.length,
+    tempo: {
+      hits: checked.filter((m) => m.tempoVerdict === 'hit').length,
+      checked: checked.length,
+      misses: checked.filter((m) => m.tempoVerdict === 'miss').map((m) => `${m.example.id}: ${f1(m.tempo!)} vs ${m.example.params.bpm}`),
+    },
+    key: {
+      hits: keyed.filter((m) => m.keyVerdict === 'hit').length,
+      relative: keyed.filter((m) => m.keyVerdict === 'relative').length,
+      total: keyed.length,
+      misses: keyed.filter((m) => m.keyVerdict === 'miss').map((m) => `${m.example.id}: ${m.analysis.key.key} ${m.analysis.key.mode} vs ${m.example.params.key} ${m.example.params.mode}`),
+    },
+    lufs: { min: Math.min(...ok.map((m) => m.lufs)), max: Math.max(...ok.map((m) => m.lufs)) },
+    truePeak: { max: peak.truePeak, at: peak.example.id, over: ok.filter((m) => m.truePeak > PEAK_CEILING_DBTP).map((m) => `${m.example.id} ${f1(m.truePeak)}`) },
+    lrCorrelation: { min: Math.min(...lr), max: Math.max(...lr) },
+    hfDb: { median: median(hf), min: Math.min(...hf), max: Math.max(...hf) },
+    seedSimilarity: seedSims.length ? { median: median(seedSims.map((s) => s[1])), max: maxSeed![1], at: maxSeed![0] } : null,
+    nearestStyles: pairs.styles.slice(0, 5).map(([a, b, s]) => [a, b, s.similarity]),
+    nearestTimbres: [...pairs.styles].sort((x, y) => y[2].timbre - x[2].timbre).slice(0, 5).map(([a, b, s]) => [a, b, s.timbre]),
+    dropouts: ok.filter((m) => m.analysis.quiet.count > 0).map((m) => `${m.example.id} (${m.analysis.quiet.seconds} s from ${m.analysis.quiet.firstAtS} s, min ${m.analysis.quiet.minDbfs} dBFS)`),
+    moodStyle: ok.find((m) => m.example.kind === 'mood')?.example.style ?? '',
+    moods: ok.filter((m) => m.example.kind === 'mood').map((m) => ({ mood: m.example.mood!, similarity: pairs.mood.get(m.example.id)?.similarity ?? NaN, asked: askedCell(m.example) })),
+    form: ok.filter((m) => m.example.kind === 'form' && m.analysis.form).map((m) => ({ style: m.example.style, ...m.analysis.form! })),
+    renderMs: { median: median(ok.map((m) => m.renderMs)) },
+  };
+}
+
+function summaryText(s: Summary, failed: Failed[]): string {
+  const lines = [
+    `- Tempo (aubio, styles with a beat at ${TEMPO_RANGE.min}-${TEMPO_RANGE.max} bpm, within ${TEMPO_TOLERANCE * 100}%): ${s.tempo.hits} of ${s.tempo.checked}` +
+      (s.tempo.misses.length ? `; off: ${s.tempo.misses.join('; ')}` : ''),
+    `- Key (chroma, Krumhansl-Kessler): ${s.key.hits} of ${s.key.total}` + (s.key.relative ? `, ${s.key.relative} more read as the relative key` : '') +
+      (s.key.misses.length ? `; off: ${s.key.misses.join('; ')}` : ''),
+    `- Delivered .ogg: ${f1(s.lufs.min)} to ${f1(s.lufs.max)} LUFS; true peak max ${f1(s.truePeak.max)} dBTP (${s.truePeak.at}); above ${PEAK_CEILING_DBTP} dBTP: ${s.truePeak.over.length ? s.truePeak.over.join(', ') : 'none'}`,
+    `- Left/right correlation: ${f2(s.lrCorrelation.min)} to ${f2(s.lrCorrelation.max)} (1 = mono)`,
+    `- Energy above 16 kHz relative to 4-16 kHz: median ${f1(s.hfDb.median)} dB (${f1(s.hfDb.min)} to ${f1(s.hfDb.max)}; white noise reads -3 dB)`,
+    s.seedSimilarity
+      ? `- Seed similarity (chroma + onset envelope, time-aligned; 1 = same music): median ${f2(s.seedSimilarity.median)}, max ${f2(s.seedSimilarity.max)} (${s.seedSimilarity.at})`
+      : '- Seed similarity: needs two seeds',
+    `- Nearest styles at the same seed (time-aligned chroma + onsets): ${s.nearestStyles.map(([a, b, v]) => `${a}/${b} ${f2(v)}`).join(', ') || 'needs two styles'}`,
+    `- Nearest styles by timbre (band-energy cepstrum, any tempo or key; 1.00 = the same band): ${s.nearestTimbres.map(([a, b, v]) => `${a}/${b} ${f2(v)}`).join(', ') || 'needs two styles'}`,
+    `- Quiet stretches (1 s below -50 dBFS after 0.5 s): ${s.dropouts.length} of ${s.renders - s.failed} renders${s.dropouts.length ? `: ${s.dropouts.join('; ')}` : ''}`,
+  ];
+  if (s.moods.length) lines.push(`- Moods on ${s.moodStyle} (similarity to the plain style, same seed): ${s.moods.map((m) => `${m.mood} ${f2(m.similarity)} (${m.asked})`).join(', ')}`);
+  if (s.form.length) {
+    lines.push(`- Form (${FORM_DURATION_S} s, 4-bar blocks): ${s.form.map((f) => `${f.style} ${f.distinct} distinct of ${f.blocks}, longest unchanged run ${f.longestRun}${f.runsOf3 ? ` (${f.runsOf3} runs of 3+)` : ''}`).join('; ')}`);
+  }
+  lines.push('- Extend: not measured yet (no Extend in the engine on this branch)');
+  for (const f of failed) lines.push(`- FAILED ${f.example.id}: ${f.error}`);
+  return lines.join('\n');
+}
+
+async function main(): Promise<number> {
+  const examples = buildExamples();
+  const dir = await mkdtemp(join(tmpdir(), 'ditty-examples-'));
+  const engine = createEmbeddedEngine();
+  await engine.load();
+  const listeners = Array.from({ length: jobs }, () => new Listener());
+  const started = performance.now();
+  let done = 0;
+  try {
+    const results = await pool(examples, jobs, async (ex, slot): Promise<Measured | Failed> => {
+      try {
+        const m = await measure(ex, dir, listeners[slot]!, engine);
+        process.stderr.write(`[${++done}/${examples.length}] ${ex.id}: ${m.tempo === null ? 'no beat' : f1(m.tempo)} bpm, ${m.analysis.key.key} ${m.analysis.key.mode}, ${f1(m.lufs)} LUFS ${f1(m.truePeak)} dBTP\n`);
+        return m;
+      } catch (e) {
+        process.stderr.write(`[${++done}/${examples.length}] ${ex.id}: FAILED ${(e as Error).message}\n`);
+        return { example: ex, error: (e as Error).message };
+      }
+    });
+    const ok = results.filter((r): r is Measured => r.error === undefined);
+    const failed = results.filter((r): r is Failed => r.error !== undefined);
+    if (!ok.length) {
+      process.stderr.write('nothing rendered\n');
+      return 1;
+    }
+    const pairs = await similarities(ok, listeners[0]!);
+    const summary = summarize(ok, failed, pairs);
+    const when = new Date().toISOString().slice(0, 10);
+    const { stdout: commit } = await run('git', ['rev-parse', '--short', 'HEAD']).catch(() => ({ stdout: 'unknown' }));
+    const header =
+      `${examples.filter((e) => e.kind === 'style').length / seeds.length} styles × seeds ${seeds.join(', ')}, ${durationS} s each, ` +
+      `encoded as delivered (Opus for Discord's 10 MiB limit), measured ${when} at ${commit.trim()} in ${Math.round((performance.now() - started) / 1000)} s. ` +
+      `Cells list the seeds in order; ✓ hit, ✗ miss, ~ relative key.`;
+    const body = `${header}\n\n${table(ok, pairs)}\n\n${summaryText(summary, failed)}\n`;
+    process.stdout.write(`${body}\n`);
+    await mkdir(join('bench', 'results'), { recursive: true });
+    const json = {
+      when: new Date().toISOString(), commit: commit.trim(), durationS, seeds, styles, summary,
+      examples: ok.map(({ features: _features, ...m }) => m),
+      failed,
+      seedSimilarity: Object.fromEntries(pairs.seed),
+      styleSimilarity: pairs.styles.map(([a, b, s]) => ({ a, b, ...s })),
+      moodSimilarity: Object.fromEntries(pairs.mood),
+    };
+    await writeFile(args.json, `${JSON.stringify(json, null, 1)}\n`);
+    process.stderr.write(`wrote ${args.json}\n`);
+    if (args['write-readme']) {
+      const readme = await readFile('README.md', 'utf8');
+      const next = replaceSection(readme, stampedSection(body, when));
+      if (next === null) {
+        process.stderr.write('README.md has no <!-- examples:start --> / <!-- examples:end --> markers\n');
+        return 1;
+      }
+      await writeFile('README.md', next);
+      process.stderr.write('wrote README.md examples section\n');
+    }
+    return failed.length ? 1 : 0;
+  } finally {
+    for (const l of listeners) l.close();
+    await engine.dispose();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+process.exitCode = await main();
