@@ -17,6 +17,7 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
+import type { RenderInput } from '../core/engine.ts';
 import { GENRES, type MusicParams } from '../core/music.ts';
 import { GENRE_INFO } from '../core/prompt/genres.ts';
 import { describeParams, parsePrompt } from '../core/prompt/parse.ts';
@@ -34,6 +35,8 @@ const MOODS = ['happy', 'sad', 'dreamy', 'energetic', 'dark'] as const;
 const MOOD_STYLE = 'pop';
 const FORM_STYLES = ['pop', 'house', 'rock', 'lofi'];
 const FORM_DURATION_S = 120;
+/** Extend continues a track for this long (issue 11, point 9). */
+const EXTEND_S = 30;
 const PROMPTS = [
   'lo-fi hip hop in A minor at 90 bpm with piano',
   'dark trap, F minor, 140 bpm, heavy 808s',
@@ -58,6 +61,7 @@ const { values: args } = parseArgs({
     'no-moods': { type: 'boolean', default: false },
     'no-prompts': { type: 'boolean', default: false },
     'no-form': { type: 'boolean', default: false },
+    'no-extend': { type: 'boolean', default: false },
     jobs: { type: 'string', default: '2' },
     json: { type: 'string', default: 'bench/results/examples-latest.json' },
     'write-readme': { type: 'boolean', default: false },
@@ -78,11 +82,11 @@ const durationS = Number(args.duration ?? (args.quick ? 20 : 30));
 if (!(durationS >= 5 && durationS <= 300)) fail('--duration must be 5..300 s');
 const jobs = Number(args.jobs);
 if (!(jobs === 1 || jobs === 2)) fail('--jobs is 1 or 2 (this machine is shared)');
-if (args['write-readme'] && (args.styles || args.seeds || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'])) {
+if (args['write-readme'] && (args.styles || args.seeds || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'] || args['no-extend'])) {
   fail('--write-readme writes the whole grid only: drop --styles, --seeds, --quick, --duration and --no-*');
 }
 
-type Kind = 'style' | 'mood' | 'prompt' | 'form';
+type Kind = 'style' | 'mood' | 'prompt' | 'form' | 'extend';
 
 interface Example {
   id: string;
@@ -96,6 +100,8 @@ interface Example {
   parsedAs?: string;
   beat: boolean;
   mood?: string;
+  /** Extend: the parent's length; the engine continues the parent's composition from there. */
+  continueFromS?: number;
 }
 
 interface Measured {
@@ -108,7 +114,7 @@ interface Measured {
   /** aubio's own whole-file summary (`aubio tempo`), for comparison. */
   aubioSummary: number | null;
   tempoVerdict: 'hit' | 'miss' | 'unchecked';
-  keyVerdict: 'hit' | 'relative' | 'miss';
+  keyVerdict: 'hit' | 'relative' | 'fifth' | 'miss';
   lufs: number;
   truePeak: number;
   analysis: Analysis;
@@ -126,7 +132,7 @@ function hasBeat(style: string, params: MusicParams): boolean {
   const info = (GENRE_INFO as Record<string, { instruments: string[] } | undefined>)[style];
   const band = info?.instruments ?? [];
   if (params.excluded.includes('drums')) return false;
-  return band.some((i) => /drum|808|percussion|beat|kit/.test(i));
+  return band.some((i) => /drum|808|percussion|beat|kit|conga|bongo|timbal|clave|cajon|tabla|shaker|tambourine|surdo|bodhran/.test(i));
 }
 
 function styleLabel(style: string): string {
@@ -165,6 +171,12 @@ function buildExamples(): Example[] {
       out.push({ id: `"${prompt}"`, kind: 'prompt', style: params.genre, prompt, seed: PROMPT_SEED, durationS, params, beat: hasBeat(params.genre, params) });
     }
   }
+  if (!args.quick && !args['no-extend']) {
+    const parent = out.find((e) => e.kind === 'style' && e.style === moodStyle && e.seed === seeds[0]);
+    if (parent) {
+      out.push({ ...parent, id: `${parent.id} extended`, kind: 'extend', durationS: parent.durationS + EXTEND_S, continueFromS: parent.durationS });
+    }
+  }
   if (!args.quick && !args['no-form']) {
     const formStyles = FORM_STYLES.filter((s) => styles.includes(s));
     for (const style of formStyles.length ? formStyles : styles.slice(0, 1)) {
@@ -187,12 +199,17 @@ function keyVerdict(params: MusicParams, a: Analysis): Measured['keyVerdict'] {
   if (asked === heard && params.mode === a.key.mode) return 'hit';
   // the relative major of a minor key shares its notes: 3 semitones up
   const relative = params.mode === 'minor' ? (asked + 3) % 12 : (asked + 9) % 12;
-  return heard === relative && params.mode !== a.key.mode ? 'relative' : 'miss';
+  if (heard === relative && params.mode !== a.key.mode) return 'relative';
+  // dominant or subdominant in the same mode: power chords and skanks make the fifth loud
+  return params.mode === a.key.mode && (heard === (asked + 7) % 12 || heard === (asked + 5) % 12) ? 'fifth' : 'miss';
 }
 
 async function measure(ex: Example, dir: string, listener: Listener, engine: ReturnType<typeof createEmbeddedEngine>): Promise<Measured> {
   const started = performance.now();
-  const audio = await engine.render({ prompt: ex.prompt, params: ex.params, durationS: ex.durationS });
+  // continueFromS is how the worker asks for an Extend (prompt's RenderInput field); an engine
+  // without it renders a fresh longer track, which the parent comparison then shows.
+  const input: RenderInput & { continueFromS?: number } = { prompt: ex.prompt, params: ex.params, durationS: ex.durationS, continueFromS: ex.continueFromS };
+  const audio = await engine.render(input);
   const renderMs = performance.now() - started;
   const base = join(dir, ex.id.replace(/[^\w@+.-]+/g, '_'));
   const wav = `${base}.wav`;
@@ -244,7 +261,7 @@ function median(xs: number[]): number {
 
 const f1 = (x: number): string => x.toFixed(1);
 const f2 = (x: number): string => x.toFixed(2);
-const MARK = { hit: '✓', miss: '✗', relative: '~', unchecked: '' } as const;
+const MARK = { hit: '✓', miss: '✗', relative: '~', fifth: '⁵', unchecked: '' } as const;
 
 function tempoCell(m: Measured): string {
   if (m.tempo === null) return 'no beat';
@@ -284,12 +301,14 @@ interface Pairs {
   /** Same seed, different styles: [a, b, similarity], most similar first. */
   styles: Array<[string, string, Similarity]>;
   mood: Map<string, Similarity>;
+  /** Extended track against its parent over the part the parent keeps. */
+  extend: Map<string, Similarity>;
 }
 
 async function similarities(ok: Measured[], listener: Listener): Promise<Pairs> {
   const byStyle = new Map<string, Measured[]>();
   for (const m of ok.filter((m) => m.example.kind === 'style')) byStyle.set(m.example.style, [...(byStyle.get(m.example.style) ?? []), m]);
-  const req: Array<[string, string]> = [];
+  const req: Array<[string, string] | [string, string, number]> = [];
   const seedKeys: string[] = [];
   for (const [style, ms] of byStyle) {
     for (let i = 0; i < ms.length; i++) for (let j = i + 1; j < ms.length; j++) (req.push([ms[i]!.features, ms[j]!.features]), seedKeys.push(style));
@@ -299,19 +318,30 @@ async function similarities(ok: Measured[], listener: Listener): Promise<Pairs> 
   for (let i = 0; i < first.length; i++) {
     for (let j = i + 1; j < first.length; j++) (req.push([first[i]!.features, first[j]!.features]), styleKeys.push([first[i]!.example.style, first[j]!.example.style]));
   }
+  const extendKeys: string[] = [];
+  for (const m of ok.filter((m) => m.example.kind === 'extend')) {
+    const parent = byStyle.get(m.example.style)?.find((n) => n.example.seed === m.example.seed);
+    if (parent) (req.push([parent.features, m.features, extendKeptS(parent.example)]), extendKeys.push(m.example.id));
+  }
   const moodKeys: string[] = [];
   for (const m of ok.filter((m) => m.example.kind === 'mood')) {
     const neutral = byStyle.get(m.example.style)?.find((n) => n.example.seed === m.example.seed);
     if (neutral) (req.push([neutral.features, m.features]), moodKeys.push(m.example.id));
   }
   const sims = req.length ? await listener.similarity(req) : [];
-  const out: Pairs = { seed: new Map(), styles: [], mood: new Map() };
+  const out: Pairs = { seed: new Map(), styles: [], mood: new Map(), extend: new Map() };
   let k = 0;
   for (const style of seedKeys) out.seed.set(style, [...(out.seed.get(style) ?? []), sims[k++]!]);
   for (const [a, b] of styleKeys) out.styles.push([a, b, sims[k++]!]);
+  for (const id of extendKeys) out.extend.set(id, sims[k++]!);
   for (const id of moodKeys) out.mood.set(id, sims[k++]!);
   out.styles.sort((x, y) => y[2].similarity - x[2].similarity);
   return out;
+}
+
+/** The part of a parent an Extend must keep note for note: all but its ending (outro, final hit). */
+function extendKeptS(parent: Example): number {
+  return Math.max(5, parent.durationS - 10);
 }
 
 function nearestOf(style: string, pairs: Pairs): string {
@@ -344,12 +374,15 @@ function table(ok: Measured[], pairs: Pairs): string {
         `${nearestOf(style, pairs)} | ${formCell(style)} |`,
     );
   }
-  for (const m of ok.filter((m) => m.example.kind === 'mood' || m.example.kind === 'prompt')) {
-    const vs = m.example.kind === 'mood' ? pairs.mood.get(m.example.id) : undefined;
-    const label = m.example.kind === 'mood' ? `${m.example.style} + "${m.example.mood}"` : m.example.id;
+  for (const m of ok.filter((m) => m.example.kind === 'mood' || m.example.kind === 'prompt' || m.example.kind === 'extend')) {
+    const ex = m.example;
+    const vsMood = ex.kind === 'mood' ? pairs.mood.get(ex.id) : undefined;
+    const vsParent = ex.kind === 'extend' ? pairs.extend.get(ex.id) : undefined;
+    const label = ex.kind === 'mood' ? `${ex.style} + "${ex.mood}"` : ex.kind === 'extend' ? `${ex.style}@${ex.seed} extended ${ex.continueFromS}→${ex.durationS} s` : ex.id;
+    const vs = vsMood ? `${f2(vsMood.similarity)} to plain ${ex.style}` : vsParent ? `first ${extendKeptS({ ...ex, durationS: ex.continueFromS! })} s: ${f2(vsParent.similarity)} to the parent` : '';
     rows.push(
       `| ${label} | ${askedCell(m.example)} | ${tempoCell(m)} | ${keyCell(m)} | ${f1(m.lufs)} / ${f1(m.truePeak)} | ${f2(m.analysis.lrCorrelation ?? 1)} | ` +
-        `${quietCell(m)} | ${f1(m.analysis.hfDb)} | ${vs ? `${f2(vs.similarity)} to plain ${m.example.style}` : ''} |  |  |`,
+        `${quietCell(m)} | ${f1(m.analysis.hfDb)} | ${vs} |  |  |`,
     );
   }
   return rows.join('\n');
@@ -359,7 +392,7 @@ interface Summary {
   renders: number;
   failed: number;
   tempo: { hits: number; checked: number; misses: string[] };
-  key: { hits: number; relative: number; total: number; misses: string[] };
+  key: { hits: number; relative: number; fifth: number; total: number; misses: string[] };
   lufs: { min: number; max: number };
   truePeak: { max: number; at: string; over: string[] };
   lrCorrelation: { min: number; max: number };
@@ -369,6 +402,7 @@ interface Summary {
   nearestTimbres: Array<[string, string, number]>;
   dropouts: string[];
   moodStyle: string;
+  extend: Array<{ id: string; keptS: number; similarity: number; quiet: string; tempo: string; key: string }>;
   moods: Array<{ mood: string; similarity: number; asked: string }>;
   form: Array<{ style: string; blocks: number; distinct: number; longestRun: number; runsOf3: number }>;
   renderMs: { median: number };
@@ -376,7 +410,7 @@ interface Summary {
 
 function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
   const checked = ok.filter((m) => m.tempoVerdict !== 'unchecked');
-  const keyed = ok.filter((m) => m.example.kind !== 'form');
+  const keyed = ok.filter((m) => m.example.kind !== 'form' && m.example.kind !== 'extend');
   const peak = ok.reduce((a, b) => (b.truePeak > a.truePeak ? b : a));
   const seedSims = [...pairs.seed.entries()].flatMap(([style, ss]) => ss.map((s) => [style, s.similarity] as const));
   const maxSeed = seedSims.reduce<readonly [string, number] | null>((a, b) => (!a || b[1] > a[1] ? b : a), null);
@@ -393,8 +427,9 @@ function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
     key: {
       hits: keyed.filter((m) => m.keyVerdict === 'hit').length,
       relative: keyed.filter((m) => m.keyVerdict === 'relative').length,
+      fifth: keyed.filter((m) => m.keyVerdict === 'fifth').length,
       total: keyed.length,
-      misses: keyed.filter((m) => m.keyVerdict === 'miss').map((m) => `${m.example.id}: ${m.analysis.key.key} ${m.analysis.key.mode} vs ${m.example.params.key} ${m.example.params.mode}`),
+      misses: keyed.filter((m) => m.keyVerdict !== 'hit').map((m) => `${m.example.id}: ${m.analysis.key.key} ${m.analysis.key.mode} vs ${m.example.params.key} ${m.example.params.mode}`),
     },
     lufs: { min: Math.min(...ok.map((m) => m.lufs)), max: Math.max(...ok.map((m) => m.lufs)) },
     truePeak: { max: peak.truePeak, at: peak.example.id, over: ok.filter((m) => m.truePeak > PEAK_CEILING_DBTP).map((m) => `${m.example.id} ${f1(m.truePeak)}`) },
@@ -404,6 +439,10 @@ function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
     nearestStyles: pairs.styles.slice(0, 5).map(([a, b, s]) => [a, b, s.similarity]),
     nearestTimbres: [...pairs.styles].sort((x, y) => y[2].timbre - x[2].timbre).slice(0, 5).map(([a, b, s]) => [a, b, s.timbre]),
     dropouts: ok.filter((m) => m.analysis.quiet.count > 0).map((m) => `${m.example.id} (${m.analysis.quiet.seconds} s from ${m.analysis.quiet.firstAtS} s, min ${m.analysis.quiet.minDbfs} dBFS)`),
+    extend: ok.filter((m) => m.example.kind === 'extend').map((m) => ({
+      id: m.example.id, keptS: extendKeptS({ ...m.example, durationS: m.example.continueFromS! }), similarity: pairs.extend.get(m.example.id)?.similarity ?? NaN,
+      quiet: m.analysis.quiet.count ? `${m.analysis.quiet.seconds} s at ${m.analysis.quiet.firstAtS} s` : '', tempo: tempoCell(m), key: keyCell(m),
+    })),
     moodStyle: ok.find((m) => m.example.kind === 'mood')?.example.style ?? '',
     moods: ok.filter((m) => m.example.kind === 'mood').map((m) => ({ mood: m.example.mood!, similarity: pairs.mood.get(m.example.id)?.similarity ?? NaN, asked: askedCell(m.example) })),
     form: ok.filter((m) => m.example.kind === 'form' && m.analysis.form).map((m) => ({ style: m.example.style, ...m.analysis.form! })),
@@ -416,6 +455,7 @@ function summaryText(s: Summary, failed: Failed[]): string {
     `- Tempo (aubio, styles with a beat at ${TEMPO_RANGE.min}-${TEMPO_RANGE.max} bpm, within ${TEMPO_TOLERANCE * 100}%): ${s.tempo.hits} of ${s.tempo.checked}` +
       (s.tempo.misses.length ? `; off: ${s.tempo.misses.join('; ')}` : ''),
     `- Key (chroma, Krumhansl-Kessler): ${s.key.hits} of ${s.key.total}` + (s.key.relative ? `, ${s.key.relative} more read as the relative key` : '') +
+      (s.key.fifth ? `, ${s.key.fifth} as its dominant or subdominant` : '') +
       (s.key.misses.length ? `; off: ${s.key.misses.join('; ')}` : ''),
     `- Delivered .ogg: ${f1(s.lufs.min)} to ${f1(s.lufs.max)} LUFS; true peak max ${f1(s.truePeak.max)} dBTP (${s.truePeak.at}); above ${PEAK_CEILING_DBTP} dBTP: ${s.truePeak.over.length ? s.truePeak.over.join(', ') : 'none'}`,
     `- Left/right correlation: ${f2(s.lrCorrelation.min)} to ${f2(s.lrCorrelation.max)} (1 = mono)`,
@@ -431,7 +471,9 @@ function summaryText(s: Summary, failed: Failed[]): string {
   if (s.form.length) {
     lines.push(`- Form (${FORM_DURATION_S} s, 4-bar blocks): ${s.form.map((f) => `${f.style} ${f.distinct} distinct of ${f.blocks}, longest unchanged run ${f.longestRun}${f.runsOf3 ? ` (${f.runsOf3} runs of 3+)` : ''}`).join('; ')}`);
   }
-  lines.push('- Extend: not measured yet (no Extend in the engine on this branch)');
+  if (s.extend.length) {
+    lines.push(`- Extend (${EXTEND_S} s more, continueFromS): ${s.extend.map((e) => `${e.id}: the first ${e.keptS} s read ${f2(e.similarity)} against the parent (1 = kept note for note), ${e.quiet ? `quiet stretch ${e.quiet}` : 'no quiet stretch'}, ${e.tempo}, key ${e.key}`).join('; ')}`);
+  }
   for (const f of failed) lines.push(`- FAILED ${f.example.id}: ${f.error}`);
   return lines.join('\n');
 }
@@ -468,7 +510,7 @@ async function main(): Promise<number> {
     const header =
       `${examples.filter((e) => e.kind === 'style').length / seeds.length} styles × seeds ${seeds.join(', ')}, ${durationS} s each, ` +
       `encoded as delivered (Opus for Discord's 10 MiB limit), measured ${when} at ${commit.trim()} in ${Math.round((performance.now() - started) / 1000)} s. ` +
-      `Cells list the seeds in order; ✓ hit, ✗ miss, ~ relative key.`;
+      `Cells list the seeds in order; ✓ hit, ✗ miss, ~ relative key, ⁵ its dominant or subdominant.`;
     const body = `${header}\n\n${table(ok, pairs)}\n\n${summaryText(summary, failed)}\n`;
     process.stdout.write(`${body}\n`);
     await mkdir(join('bench', 'results'), { recursive: true });

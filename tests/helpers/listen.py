@@ -6,7 +6,7 @@ high-frequency balance, time-aligned chroma and onset features for similarity be
 
 Runs as a worker: one JSON request per line on stdin, one JSON answer per line on stdout.
   {"op": "analyze", "wav": path, "features": path.npz, "bpm": 120, "blocks": true}
-  {"op": "similarity", "pairs": [[a.npz, b.npz], ...]}
+  {"op": "similarity", "pairs": [[a.npz, b.npz], [a.npz, b.npz, seconds], ...]}
 """
 import json
 import sys
@@ -218,7 +218,7 @@ def analyze(req):
         # mean and spread over time, so a distorted guitar band and a synth-pop band read apart
         from scipy.fft import dct
         cep = dct(be[loud], type=2, norm='ortho', axis=1)[:, 2:13]
-        np.savez(req['features'], chroma=pooled, onset=onset_envelope(m, rate), timbre=np.concatenate([cep.mean(axis=0), cep.std(axis=0)]))
+        np.savez(req['features'], rate=rate, chroma=pooled, onset=onset_envelope(m, rate), timbre=np.concatenate([cep.mean(axis=0), cep.std(axis=0)]))
     return out
 
 
@@ -239,13 +239,18 @@ def similarity(req):
     def get(p):
         if p not in cache:
             with np.load(p) as z:
-                cache[p] = (z['chroma'], z['onset'], z['timbre'])
+                cache[p] = (z['chroma'], z['onset'], z['timbre'], float(z['rate']))
         return cache[p]
 
     out = []
-    for a, b in req['pairs']:
-        ca, oa, ta = get(a)
-        cb, ob, tb = get(b)
+    for pair in req['pairs']:
+        a, b = pair[0], pair[1]
+        ca, oa, ta, rate = get(a)
+        cb, ob, tb, _ = get(b)
+        if len(pair) > 2 and pair[2]:
+            # only the first `seconds` of both (an extended track against its parent)
+            ca, cb = ca[: int(pair[2] * rate / (CHROMA_HOP * CHROMA_POOL))], cb[: int(pair[2] * rate / (CHROMA_HOP * CHROMA_POOL))]
+            oa, ob = oa[: int(pair[2] * rate / ONSET_HOP)], ob[: int(pair[2] * rate / ONSET_HOP)]
         n = min(len(ca), len(cb))
         # mean per-frame correlation of chroma vectors: the same chords and melody at the same time
         # (frames silent in both count as alike)

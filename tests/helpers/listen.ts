@@ -112,8 +112,9 @@ export class Listener {
     return this.request<Analysis>({ op: 'analyze', wav, ...opts });
   }
 
-  /** Time-aligned similarity of pairs of saved feature files (1 = the same music at the same time). */
-  similarity(pairs: Array<[string, string]>): Promise<Similarity[]> {
+  /** Time-aligned similarity of pairs of saved feature files (1 = the same music at the same time);
+   * a third element compares only that many seconds from the start. */
+  similarity(pairs: Array<[string, string] | [string, string, number]>): Promise<Similarity[]> {
     return this.request<Similarity[]>({ op: 'similarity', pairs });
   }
 
