@@ -1,0 +1,88 @@
+/**
+ * The local chat page behind LOCAL_CHAT_TOKEN, in headless Chromium: the login form asks for the
+ * token, a wrong one is refused in place, the right one opens the channel as the logged-in name
+ * (the session cookie is HttpOnly: the page's script cannot read it), a reload keeps the session,
+ * and a finished track offers its creator Delete, which removes it for every open page.
+ */
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestSystem, type TestSystem } from '../helpers/system.ts';
+
+const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TOKEN = 'browser-login-token-0123456789';
+
+let system: TestSystem;
+let browser: Browser;
+const pageErrors: string[] = [];
+
+beforeAll(async () => {
+  [system, browser] = await Promise.all([
+    startTestSystem({ env: { LOCAL_CHAT_TOKEN: TOKEN } }),
+    chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
+  ]);
+}, 120_000);
+afterAll(async () => {
+  await browser?.close();
+  await system?.stop();
+});
+
+async function newPage(): Promise<Page> {
+  const page = await (await browser.newContext()).newPage();
+  page.on('pageerror', (e) => pageErrors.push(e.message));
+  return page;
+}
+
+async function login(page: Page, name: string, token: string): Promise<void> {
+  await page.fill('#name-input', name);
+  await page.fill('#token-input', token);
+  await page.click('#name-form button[type=submit]');
+}
+
+describe('local chat login in a browser', () => {
+  it('GIVEN the token login THEN wrong tokens are refused, the right one opens the channel, and the session survives a reload', async () => {
+    const page = await newPage();
+    await page.goto(system.url);
+    await page.locator('#token-input').waitFor({ state: 'visible' });
+    expect(await page.isDisabled('#command-input')).toBe(true);
+
+    await login(page, 'Ada', 'wrong-token-wrong-token');
+    await page.locator('#name-error', { hasText: 'not right' }).waitFor();
+    expect(await page.isHidden('#who')).toBe(true);
+
+    await login(page, 'Ada', TOKEN);
+    await page.locator('#who-name', { hasText: 'Ada' }).waitFor();
+    await page.waitForSelector('#connection[data-state="live"]');
+    // HttpOnly: the page's script never sees the session.
+    expect(await page.evaluate('document.cookie')).not.toContain('ditty_chat');
+
+    await page.reload();
+    await page.locator('#who-name', { hasText: 'Ada' }).waitFor();
+    await page.waitForSelector('#connection[data-state="live"]');
+    expect(pageErrors).toEqual([]);
+  });
+
+  it('GIVEN a finished track THEN its creator sees Delete, another user does not, and deleting removes it from both pages', async () => {
+    const ada = await newPage();
+    await ada.goto(system.url);
+    await login(ada, 'Ada', TOKEN);
+    await ada.waitForSelector('#connection[data-state="live"]');
+    const bob = await newPage();
+    await bob.goto(system.url);
+    await login(bob, 'Bob', TOKEN);
+    await bob.waitForSelector('#connection[data-state="live"]');
+
+    await ada.fill('#command-input', '/generate calm ambient pads 5s seed:9');
+    await ada.press('#command-input', 'Enter');
+    const adaCard = ada.locator('li.msg.track[data-stage="completed"]', { hasText: 'calm ambient pads' }).last();
+    await adaCard.waitFor({ timeout: 60_000 });
+    const id = await adaCard.getAttribute('data-generation-id');
+    const bobCard = bob.locator(`li.msg.track[data-generation-id="${id}"][data-stage="completed"]`);
+    await bobCard.waitFor({ timeout: 30_000 });
+    expect(await bobCard.locator('button.delete').count()).toBe(0);
+
+    await adaCard.locator('button.delete').click();
+    await ada.locator(`li.msg.track[data-generation-id="${id}"]`).waitFor({ state: 'detached' });
+    await bob.locator(`li.msg.track[data-generation-id="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    expect(pageErrors).toEqual([]);
+  }, 120_000);
+});
