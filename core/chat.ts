@@ -34,6 +34,12 @@ export interface GenerateRequest {
    * message ts). Stored with the generation, never logged.
    */
   reply?: Record<string, string>;
+  /**
+   * Extend: continue this finished track of the same server (same prompt, params and seed) for
+   * `seconds` more (default 30, within the max duration); `prompt`, `durationS` and `seed` are
+   * then ignored. The new track links to it.
+   */
+  extend?: { generationId: string; seconds?: number };
 }
 
 export interface GenerateAccepted {
@@ -76,6 +82,8 @@ export interface TrackView {
   createdAt: string;
   errorCode: string | null;
   errorMessage: string | null;
+  /** Extend: the track this one continues, for an "Extended from …" link; absent or null otherwise. */
+  extendedFrom?: { id: string; playerUrl: string } | null;
 }
 
 export type StatsScope = 'server' | 'global';

@@ -3,9 +3,10 @@
  * without rendering again; the delivered_ref written after a post makes a replayed job a no-op.
  */
 import type { MikroORM } from './db/index.ts';
-import { Worker, type Job } from 'bullmq';
+import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeliveryHandler } from './chat.ts';
+import type { DeliveryHandler, DeliveryResult } from './chat.ts';
+import { isDeliveryRefused } from './errors.ts';
 import { getGeneration, transitionGeneration } from './db/index.ts';
 import { deliverJobOptions, deliverQueueFor, type DeliverJob, type Platform, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
@@ -29,13 +30,20 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
     if (!row || row.status !== 'delivering' || row.deliveredRef) return row?.deliveredRef ?? null;
     if (!row.storagePath) throw new Error(`generation ${row.id} has no stored file`);
     const stopTimer = metrics.deliverSeconds.startTimer({ platform });
-    const result = await handler({
-      track: toTrackView(row, deps.publicUrl),
-      reply: row.reply,
-      filePath: row.storagePath,
-      fitsInline: row.fitsInline ?? false,
-      attempt: job.attemptsMade,
-    });
+    let result: DeliveryResult;
+    try {
+      result = await handler({
+        track: toTrackView(row, deps.publicUrl),
+        reply: row.reply,
+        filePath: row.storagePath,
+        fitsInline: row.fitsInline ?? false,
+        attempt: job.attemptsMade,
+      });
+    } catch (err) {
+      // Retrying cannot help (bot removed, channel archived, token revoked): fail now, once.
+      if (isDeliveryRefused(err)) throw new UnrecoverableError(`${err.code}: ${err.userMessage}`);
+      throw err;
+    }
     stopTimer();
     const completed = await transitionGeneration(em, row.id, ['delivering'], {
       status: 'completed', deliveredRef: result.messageRef, deliveredAt: new Date(), completedAt: new Date(),
@@ -53,13 +61,17 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
   worker.on('error', (err) => log.error({ err, platform }, 'delivery worker error'));
   worker.on('failed', (job, err) => {
     if (!job) return;
-    const final = job.attemptsMade >= (job.opts.attempts ?? deliverJobOptions.attempts);
+    const refused = err instanceof UnrecoverableError;
+    const final = refused || job.attemptsMade >= (job.opts.attempts ?? deliverJobOptions.attempts);
     log[final ? 'error' : 'warn']({ err, generationId: job.data.generationId, attempt: job.attemptsMade, platform }, 'delivery failed');
     metrics.jobs.inc({ queue: deliverQueueFor(platform), outcome: final ? 'failed' : 'retried', code: final ? 'delivery_failed' : '' });
     if (final) {
+      const why = refused ? err.message.replace(/^[a-z_]+: /, '') : '';
+      const errorMessage = `The track was made but could not be posted.${why ? ` ${why}` : ''}`;
       void transitionGeneration(orm.em.fork(), job.data.generationId, ['delivering'], {
-        status: 'failed', errorCode: 'delivery_failed', errorMessage: 'The track was made but could not be posted.', completedAt: new Date(),
-      }).catch((e: unknown) => log.error({ err: e }, 'marking delivery failure failed'));
+        status: 'failed', errorCode: 'delivery_failed', errorMessage, completedAt: new Date(),
+      }).then(() => deps.publish({ generationId: job.data.generationId, platform, stage: 'failed', progress: 1, message: errorMessage }))
+        .catch((e: unknown) => log.error({ err: e }, 'marking delivery failure failed'));
     }
   });
   return { close: () => worker.close() };

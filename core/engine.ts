@@ -4,6 +4,11 @@ export interface RenderInput {
   prompt: string;
   params: MusicParams;
   durationS: number;
+  /**
+   * Extend: this render continues a finished track of this many seconds with the same params and
+   * seed. The result is the whole longer track, whose start is the parent's audio.
+   */
+  continueFromS?: number;
 }
 
 export interface RenderedAudio {

@@ -55,3 +55,24 @@ export const RenderErrorCode = {
   StorageUnwritable: 'storage_unwritable',
 } as const;
 export type RenderErrorCode = (typeof RenderErrorCode)[keyof typeof RenderErrorCode];
+
+/**
+ * A frontend cannot post a finished track and retrying cannot help (the bot was removed from
+ * the channel, the channel is archived, the token was revoked). The delivery step fails at once
+ * instead of retrying; the frontend has already told the user, in `userMessage`'s words.
+ */
+export class DeliveryRefusedError extends Error {
+  /** The platform's own error code, e.g. Slack's `not_in_channel`. */
+  readonly code: string;
+  readonly userMessage: string;
+  constructor(code: string, userMessage: string) {
+    super(`delivery refused: ${code}`);
+    this.name = 'DeliveryRefusedError';
+    this.code = code;
+    this.userMessage = userMessage;
+  }
+}
+
+export function isDeliveryRefused(e: unknown): e is DeliveryRefusedError {
+  return e instanceof DeliveryRefusedError;
+}

@@ -19,3 +19,9 @@ export class RecentSet {
     return true;
   }
 }
+
+/** Sets `key` in an insertion-ordered map, dropping the oldest entry past `limit`. */
+export function rememberBounded<V>(map: Map<string, V>, key: string, value: V, limit = 5000): void {
+  map.set(key, value);
+  if (map.size > limit) map.delete(map.keys().next().value!);
+}

@@ -79,8 +79,9 @@ export function createChatCore(deps: CoreDeps): ChatCore {
   async function generate(req: GenerateRequest): Promise<GenerateAccepted> {
     const actor = validateActor(req.actor);
     const channelId = cleanName(req.channelId, 64);
-    const prompt = cleanPrompt(req.prompt);
     const em = orm.em.fork();
+    const parent = req.extend ? await extendable(em, actor, req.extend.generationId) : null;
+    const prompt = parent ? parent.prompt : cleanPrompt(req.prompt);
     const settings = await unavailableOnError(() => getServerSettings(em, actor.platform, actor.guildId));
     if (settings.allowedChannels.length > 0 && !settings.allowedChannels.includes(channelId)) {
       throw new UserError(UserErrorCode.ChannelNotAllowed, 'ditty is not enabled in this channel; ask an admin which channels it may use.');
@@ -90,8 +91,10 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       throw new UserError(UserErrorCode.PromptBlocked, `This server does not allow the word "${blocked}" in prompts; rephrase and try again.`);
     }
     const maxDuration = Math.min(settings.maxDurationS ?? config.limits.maxDurationS, config.limits.maxDurationS);
-    const durationS = parseDuration(req.durationS, Math.min(config.limits.defaultDurationS, maxDuration), maxDuration);
-    const seed = parseSeed(req.seed);
+    const durationS = parent
+      ? extendedDuration(parent.requestedDurationS, req.extend?.seconds, maxDuration)
+      : parseDuration(req.durationS, Math.min(config.limits.defaultDurationS, maxDuration), maxDuration);
+    const seed = parent ? parent.params.seed : parseSeed(req.seed);
 
     const limiterKey = `${actor.platform}:${actor.guildId}:${actor.platformUserId}`;
     const limiter = limiterFor(settings.rateLimitPerMinute ?? config.limits.ratePerMinute);
@@ -105,12 +108,13 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       log.error({ err: e }, 'rate limiter unavailable');
       throw unavailable(e);
     }
-    const params = parsePrompt(prompt, seed);
+    // An extension keeps what the parent was made from, even if the parser has changed since.
+    const params = parent ? parent.params : parsePrompt(prompt, seed);
     let created;
     try {
       // The slot (or the place in line) is taken in the same transaction as the row.
       created = await unavailableOnError(() => createGeneration(em, {
-        actor, channelId, prompt, params, durationS,
+        actor, channelId, prompt, params, durationS, parentId: parent?.id,
         engine: config.engine.name, engineVersion: 'pending',
         sizeLimitBytes: req.sizeLimitBytes ?? DEFAULT_SIZE_LIMIT_BYTES,
         reply: req.reply ?? {},
@@ -148,6 +152,16 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     } catch {
       return 1;
     }
+  }
+
+  /** The finished track of this server that an Extend asks to continue; refusals say why. */
+  async function extendable(em: ReturnType<typeof orm.em.fork>, actor: Actor, generationId: string) {
+    if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    const row = await unavailableOnError(() => getGeneration(em, generationId));
+    // Another server's track is not this server's to extend: it does not exist here.
+    if (!row || row.platform !== actor.platform || row.guildId !== actor.guildId) throw new UserError(UserErrorCode.NotFound, 'No such track.');
+    if (row.status !== 'completed') throw new UserError(UserErrorCode.NotAllowed, 'Only a finished track can be extended; try again once it is posted.');
+    return row;
   }
 
   async function cancel(actorIn: Actor, generationId: string): Promise<boolean> {
@@ -269,6 +283,22 @@ function guardOutages(log: Logger, core: ChatCore): ChatCore {
   }
   // Same keys, same signatures: each method is wrapped one for one above.
   return guarded as unknown as ChatCore;
+}
+
+/** Seconds an Extend adds when the request names none. */
+export const EXTEND_DEFAULT_S = 30;
+
+/** Parent length plus what an Extend adds, within the server's longest track. */
+export function extendedDuration(parentS: number, addS: number | undefined, maxS: number): number {
+  const add = addS === undefined ? EXTEND_DEFAULT_S : addS;
+  if (!Number.isInteger(add) || add < 5 || add > maxS) {
+    throw new UserError(UserErrorCode.DurationInvalid, `An extension adds 5 to ${maxS} seconds.`, { addS });
+  }
+  // Adding less than a few seconds would not be worth a new track.
+  if (parentS + 5 > maxS) {
+    throw new UserError(UserErrorCode.DurationInvalid, `This track is already ${parentS} s, and tracks here are at most ${maxS} s, so it cannot be extended.`, { maxS });
+  }
+  return Math.min(maxS, parentS + add);
 }
 
 function unavailable(err: unknown): UserError {

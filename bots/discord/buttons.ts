@@ -1,12 +1,14 @@
 /**
- * Buttons on ditty's messages: Favorite (toggle), Variation (same prompt, new seed), Cancel
- * (owner only, while queued) and Delete (owner or Manage Server, once finished). Custom ids come from the network: unknown ones are ignored.
+ * Buttons on ditty's messages: Favorite (toggle), Variation (same prompt, new seed), Extend (the
+ * same track 30 s longer, as a new track linked to it), Cancel (owner only, while queued) and Delete
+ * (owner or Manage Server, once finished). Custom ids come from the network: unknown ones are ignored.
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { SEED_MAX } from '../../core/validate.ts';
-import { actorOf, withTimeout, type BotContext } from './context.ts';
-import { answerError, deferPublic, runGeneration } from './generate.ts';
+import { actorOf, type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
+import { answerError, generate } from './generate.ts';
 import { parseButtonId } from './ids.ts';
 import { DELETED_TRACK_TEXT, NO_MENTIONS } from './messages.ts';
 import { isServerAdmin } from './settings.ts';
@@ -26,26 +28,25 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
     if (!parsed) return;
     const { action, generationId } = parsed;
 
-    if (action === 'var') {
-      const key = `${interaction.user.id}:${generationId}`;
+    if (action === 'var' || action === 'ext') {
+      const key = `${action}:${interaction.user.id}:${generationId}`;
       const now = Date.now();
       for (const [k, at] of recentVariations) if (now - at > VARIATION_WINDOW_MS) recentVariations.delete(k);
       if (recentVariations.has(key)) {
-        await interaction.reply({ content: 'A variation of this track is already on its way.', flags: MessageFlags.Ephemeral }).catch(() => undefined);
+        const what = action === 'ext' ? 'An extension' : 'A variation';
+        await interaction.reply({ content: `${what} of this track is already on its way.`, flags: MessageFlags.Ephemeral }).catch(() => undefined);
         return;
       }
       recentVariations.set(key, now);
-      const deferred = await deferPublic(ctx, interaction);
-      if (!deferred.ok) return;
-      try {
+      await generate(ctx, interaction, async () => {
         const source = await withTimeout(ctx.runtime.core.track(generationId), ctx.coreTimeoutMs, 'core.track');
         if (!source) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+        // Extend: same prompt, params and seed, 30 s longer; the core checks it is finished and in this server.
+        if (action === 'ext') return { prompt: source.prompt, extend: { generationId } };
         const seed = (source.params.seed + 1 + Math.floor(Math.random() * 0xffff)) % (SEED_MAX + 1);
         // The stored duration may be the measured one (fractional); the core takes whole seconds.
-        await runGeneration(ctx, interaction, { prompt: source.prompt, durationS: Math.max(1, Math.round(source.durationS)), seed }, deferred.messageId);
-      } catch (err) {
-        await answerError(ctx, interaction, err);
-      }
+        return { prompt: source.prompt, durationS: Math.max(1, Math.round(source.durationS)), seed };
+      });
       return;
     }
 

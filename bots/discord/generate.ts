@@ -1,20 +1,26 @@
 /**
- * /generate and the Variation button: acknowledge at once, queue through the core, then show the
- * queue position on the deferred reply. The acknowledgement goes out before any await on the core
- * so the 3-second deadline holds even when Postgres or Redis is slow or down.
+ * /generate and the Variation button: validate and queue through the core within a short budget,
+ * then answer: privately when refused, publicly (the progress message) when accepted. Past the
+ * budget the reply is deferred first, so the 3-second deadline holds when Postgres or Redis is
+ * slow or down.
  */
 import { InteractionWebhook, MessageFlags, type ButtonInteraction, type ChatInputCommandInteraction } from 'discord.js';
 import { isUserError, UserErrorCode } from '../../core/errors.ts';
-import type { GenerateRequest } from '../../core/chat.ts';
-import { actorOf, DEFAULT_ATTACHMENT_LIMIT, withTimeout, type BotContext } from './context.ts';
+import type { GenerateAccepted, GenerateRequest } from '../../core/chat.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
+import { cleanPrompt } from '../../core/validate.ts';
+import { actorOf, DEFAULT_ATTACHMENT_LIMIT, type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { isAlreadyAcknowledged } from './errors.ts';
 import { toReplyMap } from './ids.ts';
-import { INTERNAL_ERROR_TEXT, NO_MENTIONS, UNAVAILABLE_TEXT, userErrorText } from './messages.ts';
+import { INTERNAL_ERROR_TEXT, NO_MENTIONS, progressMessage, UNAVAILABLE_TEXT, userErrorText } from './messages.ts';
 
 export interface GenerateInput {
   prompt: string;
   durationS?: number | string | null;
   seed?: number | string | null;
+  /** Extend button: continue this finished track (the core ignores prompt, duration and seed). */
+  extend?: { generationId: string };
 }
 
 type Replyable = ChatInputCommandInteraction | ButtonInteraction;
@@ -41,16 +47,69 @@ export async function deferPublic(ctx: BotContext, interaction: Replyable): Prom
   }
 }
 
-export async function runGeneration(ctx: BotContext, interaction: Replyable, input: GenerateInput, messageId?: string): Promise<void> {
+/**
+ * How long a generation may wait for the core before the interaction is acknowledged. Within it
+ * (the usual case: validation takes milliseconds) nothing public appears until the core has
+ * accepted the request: a refusal is an ephemeral reply, an acceptance the public progress
+ * message itself. A slower core gets the public "thinking…" deferral, so the 3-second deadline
+ * holds; a refusal then removes it and answers privately.
+ */
+export const ACK_BUDGET_MS = 1500;
+
+type Outcome = { ok: true; accepted: GenerateAccepted } | { ok: false; err: unknown };
+
+/**
+ * /generate and Variation: validate and queue through the core, then show the progress message.
+ * `input` may need the core too (Variation reads the source track), so it runs inside the budget.
+ */
+export async function generate(ctx: BotContext, interaction: Replyable, input: () => Promise<GenerateInput>, budgetMs = ACK_BUDGET_MS): Promise<void> {
   const started = Date.now();
-  const replyMessageId = messageId ?? (await interaction.fetchReply().then((m) => m.id, () => undefined));
+  let shownPrompt = '';
+  const attempt: Promise<Outcome> = (async () => {
+    const inp = await input();
+    shownPrompt = inp.prompt;
+    const accepted = await withTimeout(ctx.runtime.core.generate(requestOf(interaction, inp)), ctx.coreTimeoutMs, 'core.generate');
+    return { ok: true as const, accepted };
+  })().catch((err: unknown) => ({ ok: false as const, err }));
+  let timer: NodeJS.Timeout | undefined;
+  const first = await Promise.race([attempt, new Promise<'slow'>((resolve) => { timer = setTimeout(() => resolve('slow'), budgetMs); })]);
+  clearTimeout(timer);
+
+  if (first === 'slow') {
+    const deferred = await deferPublic(ctx, interaction);
+    if (!deferred.ok) return;
+    const outcome = await attempt;
+    if (!outcome.ok) return answerError(ctx, interaction, outcome.err);
+    follow(ctx, interaction, outcome.accepted, shownPrompt, started, false);
+    return;
+  }
+  if (!first.ok) return answerFirst(ctx, interaction, first.err);
+  if (first.accepted.duplicate) {
+    // Another delivery of this interaction queued it and answers it; this one has nothing to add.
+    ctx.log.info({ generationId: first.accepted.generationId }, 'discord generation repeated');
+    return;
+  }
+  const initial: ProgressEvent = { generationId: first.accepted.generationId, platform: 'discord', stage: 'queued', progress: 0, position: first.accepted.position, message: first.accepted.notice };
+  const msg = progressMessage(cleanPrompt(shownPrompt), first.accepted.generationId, initial);
+  try {
+    await interaction.reply({ content: msg.content, components: msg.components, allowedMentions: NO_MENTIONS });
+  } catch (err) {
+    if (isAlreadyAcknowledged(err)) ctx.log.info({ interactionId: interaction.id }, 'discord interaction already acknowledged');
+    else ctx.log.warn({ err, interactionId: interaction.id }, 'discord reply failed');
+    return;
+  }
+  follow(ctx, interaction, first.accepted, shownPrompt, started, true);
+}
+
+function requestOf(interaction: Replyable, input: GenerateInput): GenerateRequest {
   const channelId = interaction.channelId ?? '';
-  const req: GenerateRequest = {
+  return {
     actor: actorOf(interaction),
     channelId,
     prompt: input.prompt,
     durationS: input.durationS,
     seed: input.seed,
+    ...(input.extend ? { extend: input.extend } : {}),
     sizeLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
     reply: toReplyMap({
       requestKey: interaction.id,
@@ -59,24 +118,40 @@ export async function runGeneration(ctx: BotContext, interaction: Replyable, inp
       interactionToken: interaction.token,
       channelId,
       guildId: interaction.guildId ?? '',
-      messageId: replyMessageId,
       createdAt: interaction.createdTimestamp,
     }),
   };
+}
+
+/** From now on progress events edit the reply; it shows the prompt as the core stored it. */
+function follow(ctx: BotContext, interaction: Replyable, accepted: GenerateAccepted, prompt: string, started: number, alreadyShown: boolean): void {
+  const webhook = new InteractionWebhook(ctx.client, interaction.applicationId, interaction.token);
+  ctx.progress.track(accepted.generationId, webhook, cleanPrompt(prompt), {
+    generationId: accepted.generationId,
+    platform: 'discord',
+    stage: 'queued',
+    progress: 0,
+    position: accepted.position,
+    message: accepted.notice,
+  }, { alreadyShown, channelId: interaction.channelId ?? undefined });
+  ctx.log.info({ generationId: accepted.generationId, duplicate: accepted.duplicate, ms: Date.now() - started }, 'discord generation queued');
+}
+
+/** A failure before anything was acknowledged: only the person who asked sees it. */
+async function answerFirst(ctx: BotContext, interaction: Replyable, err: unknown): Promise<void> {
+  let content: string;
+  if (isUserError(err)) {
+    ctx.log.info({ code: err.code, interactionId: interaction.id }, 'discord generation refused');
+    content = userErrorText(err.message);
+  } else {
+    ctx.log.error({ err, interactionId: interaction.id }, 'discord command failed');
+    content = looksUnavailable(err) ? UNAVAILABLE_TEXT : INTERNAL_ERROR_TEXT;
+  }
   try {
-    const accepted = await withTimeout(ctx.runtime.core.generate(req), ctx.coreTimeoutMs, 'core.generate');
-    const webhook = new InteractionWebhook(ctx.client, interaction.applicationId, interaction.token);
-    ctx.progress.track(accepted.generationId, webhook, input.prompt, {
-      generationId: accepted.generationId,
-      platform: 'discord',
-      stage: 'queued',
-      progress: 0,
-      position: accepted.position,
-      message: accepted.notice,
-    });
-    ctx.log.info({ generationId: accepted.generationId, duplicate: accepted.duplicate, ms: Date.now() - started }, 'discord generation queued');
-  } catch (err) {
-    await answerError(ctx, interaction, err);
+    await interaction.reply({ content, flags: MessageFlags.Ephemeral, allowedMentions: NO_MENTIONS });
+  } catch (replyErr) {
+    if (isAlreadyAcknowledged(replyErr)) return;
+    ctx.log.warn({ err: replyErr, interactionId: interaction.id }, 'discord could not report an error to the user');
   }
 }
 

@@ -12,8 +12,8 @@ import { createButtonHandler } from './buttons.ts';
 import { CommandName } from './commands.ts';
 import type { BotContext } from './context.ts';
 import { createDeliveryHandler } from './delivery.ts';
-import { deferPublic, generateInputOf, runGeneration } from './generate.ts';
-import { ProgressEditor } from './progress.ts';
+import { generate, generateInputOf } from './generate.ts';
+import { discordEditBudget, ProgressEditor } from './progress.ts';
 import { createReactionHandler } from './reactions.ts';
 import { handleSearch } from './search.ts';
 import { SettingsCache } from './server-settings.ts';
@@ -29,6 +29,11 @@ export interface DiscordBotOptions {
    * @defaultValue 2000
    */
   progressIntervalMs?: number;
+  /**
+   * Least time between two progress edits in one channel, shared by every reply there (Discord
+   * allows about five edits per five seconds per channel). @defaultValue 1000
+   */
+  channelEditIntervalMs?: number;
   /**
    * Favorite reaction used when the core cannot say what the server chose (servers choose with
    * `/ditty settings favorite-emoji`; the core's default is ⭐).
@@ -81,7 +86,7 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
     client: client as Client<true>,
     runtime,
     log,
-    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log, (ev) => adoptReply(client, runtime, ev)),
+    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log, (ev) => adoptReply(client, runtime, ev), discordEditBudget(options.channelEditIntervalMs)),
     favoriteEmoji,
     settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs, timeoutMs: coreTimeoutMs }),
     coreTimeoutMs,
@@ -128,12 +133,9 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
   if (interaction.isButton()) return onButton(interaction);
   if (!interaction.isChatInputCommand()) return;
   switch (interaction.commandName) {
-    case CommandName.Generate: {
-      // Nothing may await before this: the acknowledgement has 3 seconds, the core may be slow.
-      const deferred = await deferPublic(ctx, interaction);
-      if (!deferred.ok) return;
-      return runGeneration(ctx, interaction, generateInputOf(interaction), deferred.messageId);
-    }
+    case CommandName.Generate:
+      // generate() acknowledges within its budget however slow the core is.
+      return generate(ctx, interaction, async () => generateInputOf(interaction));
     case CommandName.Stats:
       return handleStats(ctx, interaction);
     case CommandName.Recent:
@@ -153,12 +155,12 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
  * Only the process serving the guild takes it (with several shards, the others ignore it), and only
  * while the interaction token lives; the finished track goes out through delivery either way.
  */
-async function adoptReply(client: Client, runtime: FrontendRuntime, ev: ProgressEvent): Promise<{ webhook: InteractionWebhook; prompt: string } | null | 'later'> {
+async function adoptReply(client: Client, runtime: FrontendRuntime, ev: ProgressEvent): Promise<{ webhook: InteractionWebhook; prompt: string; channelId?: string } | null | 'later'> {
   // events flow before the gateway is up: which guilds are ours is not known yet
   if (!client.isReady()) return 'later';
   const found = await runtime.core.replyOf(ev.generationId);
   if (!found || found.track.origin.platform !== 'discord') return null;
   const ref = fromReplyMap(found.reply);
   if (!ref.guildId || !client.guilds.cache.has(ref.guildId) || !tokenUsable(ref, Date.now())) return null;
-  return { webhook: new InteractionWebhook(client, ref.applicationId!, ref.interactionToken!), prompt: found.track.prompt };
+  return { webhook: new InteractionWebhook(client, ref.applicationId!, ref.interactionToken!), prompt: found.track.prompt, channelId: ref.channelId };
 }

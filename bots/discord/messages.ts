@@ -14,6 +14,7 @@ import {
 } from 'discord.js';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
+import { describeNotes, keyLabel } from '../../core/prompt/parse.ts';
 import { buttonId, isFavoriteEmoji } from './ids.ts';
 import { inert } from './inert.ts';
 
@@ -96,12 +97,12 @@ export function trackEmbed(track: TrackView): APIEmbed {
   const p = track.params;
   const embed = new EmbedBuilder()
     .setColor(BRAND_COLOR)
-    .setTitle(`${p.genre} · ${p.bpm} bpm · ${p.key} ${p.mode}`)
+    .setTitle(`${p.genre} · ${p.bpm} bpm · ${keyLabel(p)}`)
     .setURL(track.playerUrl)
     .setDescription(inert(track.prompt, PROMPT_IN_EMBED))
     .addFields(
       { name: 'BPM', value: String(p.bpm), inline: true },
-      { name: 'Key', value: `${p.key} ${p.mode}`, inline: true },
+      { name: 'Key', value: keyLabel(p), inline: true },
       { name: 'Genre', value: p.genre, inline: true },
       { name: 'Duration', value: formatSeconds(track.durationS), inline: true },
       { name: 'Seed', value: String(p.seed), inline: true },
@@ -121,6 +122,7 @@ export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): Component
     new ActionRowBuilder<ButtonBuilder>().addComponents(
       new ButtonBuilder().setCustomId(buttonId('fav', track.id)).setLabel(`Favorite (${track.favorites})`).setEmoji(favoriteEmoji).setStyle(ButtonStyle.Primary),
       new ButtonBuilder().setCustomId(buttonId('var', track.id)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Secondary),
+      new ButtonBuilder().setCustomId(buttonId('ext', track.id)).setLabel('Extend').setEmoji('⏩').setStyle(ButtonStyle.Secondary),
       new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
       new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
       // Its creator or a server admin (Manage Server); the core decides.
@@ -133,7 +135,12 @@ export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): Component
 export function trackContent(track: TrackView, linkOnly: boolean): string {
   const who = inert(track.creator.displayName, NAME_MAX);
   const head = `🎶 ${who}'s track is ready.`;
-  return linkOnly ? `${head} It is too large to attach here: ${track.downloadUrl}` : head;
+  const lines = [linkOnly ? `${head} It is too large to attach here: ${track.downloadUrl}` : head];
+  if (track.extendedFrom) lines.push(`⏩ Extended from ${track.extendedFrom.playerUrl}`);
+  // What was approximated or ignored, in the core's words; they quote the prompt, so inert.
+  const notice = describeNotes(track.params);
+  if (notice) lines.push(`ℹ️ ${inert(notice, 600)}`);
+  return lines.join('\n');
 }
 
 export function trackFileName(track: TrackView): string {

@@ -6,6 +6,7 @@
  */
 import type { InteractionWebhook } from 'discord.js';
 import type { Logger } from '../../core/log.ts';
+import { EditBudget } from '../../core/edit-budget.ts';
 import { RecentSet } from '../../core/recent-set.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { NO_MENTIONS, progressMessage } from './messages.ts';
@@ -14,6 +15,8 @@ import { isTokenGone } from './errors.ts';
 interface Tracked {
   webhook: InteractionWebhook;
   prompt: string;
+  /** Budget key of the channel the reply is in: all progress there shares its edit budget. */
+  channelKey: string;
   lastEditAt: number;
   pending: ProgressEvent | null;
   timer: NodeJS.Timeout | null;
@@ -28,7 +31,12 @@ const TERMINAL = new Set<ProgressEvent['stage']>(['failed', 'cancelled']);
  * another process took the command): null when the generation is not this process's to edit,
  * 'later' when that cannot be told yet (the client is still connecting).
  */
-export type AdoptReply = (ev: ProgressEvent) => Promise<{ webhook: InteractionWebhook; prompt: string } | null | 'later'>;
+export type AdoptReply = (ev: ProgressEvent) => Promise<{ webhook: InteractionWebhook; prompt: string; channelId?: string } | null | 'later'>;
+
+/** Discord allows about five message edits per five seconds in one channel, whoever's message. */
+export function discordEditBudget(channelIntervalMs = 1000): EditBudget {
+  return new EditBudget([{ prefix: 'channel:', intervalMs: channelIntervalMs }]);
+}
 
 export class ProgressEditor {
   readonly #tracked = new Map<string, Tracked>();
@@ -41,19 +49,30 @@ export class ProgressEditor {
   readonly #adopting = new Set<string>();
   readonly #notOurs = new RecentSet(1000);
 
-  constructor(intervalMs: number, log: Logger, adopt: AdoptReply | null = null) {
+  readonly #budget: EditBudget;
+
+  constructor(intervalMs: number, log: Logger, adopt: AdoptReply | null = null, budget: EditBudget = discordEditBudget()) {
+    this.#budget = budget;
     this.#intervalMs = intervalMs;
     this.#log = log;
     this.#adopt = adopt;
   }
 
   /**
-   * Starts following a generation whose reply this process can edit, showing `initial` at once.
+   * Starts following a generation whose reply this process can edit, showing `initial` at once
+   * (unless the reply already shows it).
    * A generation already delivered (the worker can beat the core's answer) is left alone.
    */
-  track(generationId: string, webhook: InteractionWebhook, prompt: string, initial: ProgressEvent): void {
+  track(generationId: string, webhook: InteractionWebhook, prompt: string, initial: ProgressEvent, opts: { alreadyShown?: boolean; channelId?: string } = {}): void {
     if (this.#tracked.has(generationId) || this.#finished.has(generationId)) return;
-    const t: Tracked = { webhook, prompt, lastEditAt: 0, pending: initial, timer: null, inFlight: null, closed: false };
+    const channelKey = `channel:${opts.channelId ?? generationId}`;
+    if (opts.alreadyShown) {
+      // The reply itself showed `initial`: the next edit waits its turn like any other.
+      this.#budget.reserve([channelKey]);
+      this.#tracked.set(generationId, { webhook, prompt, channelKey, lastEditAt: Date.now(), pending: null, timer: null, inFlight: null, closed: false });
+      return;
+    }
+    const t: Tracked = { webhook, prompt, channelKey, lastEditAt: 0, pending: initial, timer: null, inFlight: null, closed: false };
     this.#tracked.set(generationId, t);
     const flushed = this.#flush(generationId, t);
     if (TERMINAL.has(initial.stage)) {
@@ -109,7 +128,7 @@ export class ProgressEditor {
     this.#adopt(ev)
       .then((found) => {
         if (found === null) this.#notOurs.add(id);
-        else if (found !== 'later') this.track(id, found.webhook, found.prompt, ev);
+        else if (found !== 'later') this.track(id, found.webhook, found.prompt, ev, { channelId: found.channelId });
       }, (err: unknown) => this.#log.warn({ err, generationId: id }, 'discord progress: reply lookup failed'))
       .finally(() => this.#adopting.delete(id));
   }
@@ -132,7 +151,8 @@ export class ProgressEditor {
 
   #schedule(generationId: string, t: Tracked): void {
     if (t.timer || t.inFlight) return;
-    const wait = Math.max(0, t.lastEditAt + this.#intervalMs - Date.now());
+    // This reply's own pace, and its turn in the channel's budget shared with every other reply there.
+    const wait = this.#budget.reserve([t.channelKey], t.lastEditAt + this.#intervalMs);
     t.timer = setTimeout(() => {
       t.timer = null;
       void this.#flush(generationId, t);

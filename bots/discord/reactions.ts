@@ -4,7 +4,8 @@
  * generation id is read from the message itself (buttons or embed footer).
  */
 import type { Message, MessageReaction, PartialMessageReaction, PartialUser, User } from 'discord.js';
-import { displayNameOf, withTimeout, type BotContext } from './context.ts';
+import { displayNameOf, type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { emojiMatches, generationIdFromMessage } from './ids.ts';
 
 function idOnMessage(message: Message): string | null {

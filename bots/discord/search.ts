@@ -1,6 +1,7 @@
 /** /search: finished tracks of this server whose prompt has the words, answered only to the asker. */
 import { MessageFlags, type ChatInputCommandInteraction } from 'discord.js';
-import { withTimeout, type BotContext } from './context.ts';
+import { type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { answerError } from './generate.ts';
 import { NO_MENTIONS, searchEmbed } from './messages.ts';
 

@@ -2,7 +2,7 @@
 import type { ChatCore, ServerSettings } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import { ServerSettingsCache } from '../../core/server-settings-cache.ts';
-import { withTimeout } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { isFavoriteEmoji } from './ids.ts';
 
 export interface SettingsCacheOptions {

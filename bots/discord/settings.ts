@@ -7,7 +7,8 @@ import { MessageFlags, PermissionFlagsBits, type ChatInputCommandInteraction } f
 import type { ServerSettings, ServerSettingsPatch } from '../../core/chat.ts';
 import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
 import { SettingsSubcommand } from './commands.ts';
-import { actorOf, withTimeout, type BotContext } from './context.ts';
+import { actorOf, type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { answerError } from './generate.ts';
 import { parseFavoriteEmoji } from './ids.ts';
 import { NO_MENTIONS, settingsEmbed, userErrorText } from './messages.ts';

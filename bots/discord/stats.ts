@@ -1,6 +1,7 @@
 /** /stats and /recent: read-only views over the core, answered on a deferred reply. */
 import { AttachmentBuilder, type ChatInputCommandInteraction } from 'discord.js';
-import { withTimeout, type BotContext } from './context.ts';
+import { type BotContext } from './context.ts';
+import { withTimeout } from './timeout.ts';
 import { answerError } from './generate.ts';
 import { parseStatsOptions } from './ids.ts';
 import { NO_MENTIONS, recentEmbed, statsEmbed } from './messages.ts';

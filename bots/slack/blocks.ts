@@ -8,6 +8,7 @@ import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { visibleText } from '../../core/text-clean.ts';
+import { describeNotes, keyLabel } from '../../core/prompt/parse.ts';
 import { slackInert, truncate, verbatimMrkdwn } from './text.ts';
 
 export type Block = Slack.KnownBlock;
@@ -15,6 +16,7 @@ export type Block = Slack.KnownBlock;
 export const ActionId = {
   Favorite: 'ditty_favorite',
   Variation: 'ditty_variation',
+  Extend: 'ditty_extend',
   Cancel: 'ditty_cancel',
   Play: 'ditty_play',
   Download: 'ditty_download',
@@ -28,6 +30,14 @@ export const cardBlockId = (generationId: string): string => `ditty:card:${gener
 /** Marks a card whose file was not uploaded, so a redrawn card keeps saying so. */
 export const TOO_LARGE_BLOCK_ID = 'ditty:too-large';
 export const fileBlockId = (generationId: string): string => `ditty:file:${generationId}`;
+/** The line saying what the prompt asked for that the track approximates or ignores. */
+export const NOTICE_BLOCK_ID = 'ditty:notice';
+
+/** What was approximated or ignored, in the core's words; they quote the prompt, so inert. */
+function noticeBlock(params: MusicParams): Block | null {
+  const notice = describeNotes(params);
+  return notice ? { type: 'context', block_id: NOTICE_BLOCK_ID, elements: [verbatimMrkdwn(`ℹ️ ${slackInert(notice, 600)}`)] } : null;
+}
 
 /** The generation a ditty message belongs to, read from its blocks; null for any other message. */
 export function generationIdFromBlocks(blocks: ReadonlyArray<{ block_id?: string }> | undefined): string | null {
@@ -44,7 +54,7 @@ const quotePrompt = (prompt: string, max = PROMPT_SHOWN): string => `*${slackIne
 const mention = (userId: string): string => `<@${userId}>`;
 
 export function paramsLine(params: MusicParams, durationS: number): string {
-  return [`${params.bpm} bpm`, `${params.key} ${params.mode}`, params.genre, `${durationS} s`, `seed ${params.seed}`].join(' · ');
+  return [`${params.bpm} bpm`, keyLabel(params), params.genre, `${durationS} s`, `seed ${params.seed}`].join(' · ');
 }
 
 export interface StatusInput {
@@ -97,6 +107,7 @@ export function statusBlocks(input: StatusInput, event: Pick<ProgressEvent, 'sta
       text: verbatimMrkdwn(`🎵 ${quotePrompt(input.prompt)}\nrequested by ${mention(input.userId)}`),
     },
     { type: 'context', elements: [{ type: 'mrkdwn', text: paramsLine(input.params, input.durationS) }] },
+    ...[noticeBlock(input.params)].filter((b): b is Block => b !== null),
     { type: 'section', text: verbatimMrkdwn(line) },
   ];
   if (event.stage === 'queued' || event.stage === 'rendering') {
@@ -147,7 +158,7 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       text: verbatimMrkdwn(`🎵 ${quotePrompt(track.prompt)}\nby ${mention(opts.userId)}`),
       fields: [
         field('BPM', String(p.bpm)),
-        field('Key', `${p.key} ${p.mode}`),
+        field('Key', keyLabel(p)),
         field('Genre', p.genre),
         field('Duration', `${track.durationS} s`),
         field('Seed', String(p.seed)),
@@ -157,6 +168,11 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       ],
     },
   ];
+  const notice = noticeBlock(p);
+  if (notice) blocks.push(notice);
+  if (track.extendedFrom) {
+    blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `⏩ Extended from <${track.extendedFrom.playerUrl}|an earlier track>` }] });
+  }
   if (!opts.uploaded) {
     blocks.push({ type: 'context', block_id: TOO_LARGE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: 'The file is too large to upload here: use *Play* or *Download*.' }] });
   }
@@ -166,6 +182,7 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       // emoji: true renders `:name:` (standard or custom) as the emoji in plain text.
       { type: 'button', action_id: ActionId.Favorite, text: { type: 'plain_text', text: `:${opts.favoriteEmoji ?? 'star'}: Favorite (${track.favorites})`, emoji: true }, value: track.id },
       { type: 'button', action_id: ActionId.Variation, text: { type: 'plain_text', text: '🎲 Variation' }, value: track.id },
+      { type: 'button', action_id: ActionId.Extend, text: { type: 'plain_text', text: '⏩ Extend' }, value: track.id },
       // Link buttons: ditty's web server counts the play (when audio starts) and the download.
       { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
       { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },

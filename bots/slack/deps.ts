@@ -1,4 +1,5 @@
 /** What every listener receives: the runtime plus the app's own small state. Nothing global. */
+import type { EditBudget } from '../../core/edit-budget.ts';
 import type { RecentSet } from '../../core/recent-set.ts';
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
@@ -11,6 +12,8 @@ export interface SlackDeps {
   runtime: FrontendRuntime;
   log: Logger;
   progress: ProgressUpdater;
+  /** The channel and workspace edit budget progress edits spend; other edits (favorite counts) share it. */
+  editBudget: EditBudget;
   /** The Web API client of a workspace, for work outside a Slack request (one client, or per installation with OAuth). */
   clients: WorkspaceClients;
   /** Reaction name (without colons) that favorites a track when the workspace chose none or the core cannot say. */
@@ -23,6 +26,11 @@ export interface SlackDeps {
   seenEvents: RecentSet;
   /** Message ts → generation id, so repeated reactions on one message cost one lookup. */
   messageGenerations: Map<string, string | null>;
+  /**
+   * Generation id → ts of its status message while it is being posted (null if that failed):
+   * the stored reply has no ts, because the message is posted after the core accepted.
+   */
+  statusMessages: Map<string, Promise<string | null>>;
   /** User id → display name from users.info, with when it was read. */
   userNames: Map<string, { name: string | undefined; at: number }>;
 }
@@ -31,9 +39,4 @@ export function slackActor(teamId: string, userId: string, displayName: string |
   // The core cleans names; an empty or odd one falls back to the id so a request never fails on it.
   const name = (displayName ?? '').trim();
   return { platform: 'slack', platformUserId: userId, guildId: teamId, displayName: name ? truncate(name, 64) : userId };
-}
-
-export function rememberBounded<V>(map: Map<string, V>, key: string, value: V, limit = 5000): void {
-  map.set(key, value);
-  if (map.size > limit) map.delete(map.keys().next().value!);
 }

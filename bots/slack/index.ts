@@ -27,7 +27,7 @@ import { registerUninstall } from './listeners/uninstall.ts';
 import {
   BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, notifyingStore, REDIRECT_PATH, singleWorkspaceClients, type TeamRef, type WorkspaceClients,
 } from './oauth.ts';
-import { ProgressUpdater, type StatusTarget } from './progress.ts';
+import { ProgressUpdater, slackEditBudget, type StatusTarget } from './progress.ts';
 import { SettingsCache } from './server-settings.ts';
 import { normalizeEmoji } from './text.ts';
 
@@ -46,6 +46,11 @@ export interface SlackAppOptions {
   settingsTtlMs?: number;
   /** Smallest gap between progress edits of one message. @defaultValue 2000 */
   progressIntervalMs?: number;
+  /**
+   * Least time between two edits in one channel, and in one workspace, shared by all progress
+   * messages and favorite counts there. @defaultValue { channelIntervalMs: 1000, workspaceIntervalMs: 1200 }
+   */
+  editBudget?: { channelIntervalMs?: number; workspaceIntervalMs?: number };
   /** Largest file uploaded; bigger tracks are posted as a link. Slack's own cap is 1 GB. @defaultValue 1_000_000_000 */
   sizeLimitBytes?: number;
 }
@@ -101,25 +106,28 @@ export async function startSlackApp(
 
   const clients: WorkspaceClients = installed ?? singleWorkspaceClients(app.client);
 
+  const editBudget = slackEditBudget(options.editBudget);
   const progress = new ProgressUpdater(
     async (target: StatusTarget, event: ProgressEvent) => {
       const client = await clients.clientFor({ teamId: target.teamId ?? '', enterpriseId: target.enterpriseId });
       await client.chat.update({ channel: target.channel, ts: target.ts, ...statusBlocks(target, event) });
     },
     log,
-    { intervalMs: options.progressIntervalMs },
+    { intervalMs: options.progressIntervalMs, budget: editBudget },
   );
   const favoriteEmoji = normalizeEmoji(options.favoriteEmoji ?? 'star');
   const deps: SlackDeps = {
     runtime,
     log,
     progress,
+    editBudget,
     clients,
     favoriteEmoji,
     settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
     sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
     seenEvents: new RecentSet(10_000),
     messageGenerations: new Map(),
+    statusMessages: new Map(),
     userNames: new Map(),
   };
 

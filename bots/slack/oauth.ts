@@ -9,7 +9,7 @@ import {
   deleteSlackInstallation, findSlackInstallation, saveSlackInstallation, type EntityManager, type SlackInstallationQuery,
 } from '../../core/db/index.ts';
 import type { SecretBox } from '../../core/secret-box.ts';
-import { rememberBounded } from './deps.ts';
+import { rememberBounded } from '../../core/recent-set.ts';
 
 /** The bot scopes of the manifests (a unit test keeps them equal), asked for at install. */
 export const BOT_SCOPES = ['commands', 'chat:write', 'files:write', 'reactions:read', 'users:read', 'channels:history', 'groups:history'] as const;

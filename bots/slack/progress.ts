@@ -1,9 +1,11 @@
 /**
  * Live progress in the status message, throttled: at most one chat.update per message per
- * interval, always showing the newest event (intermediate ones are dropped, not queued). A 429
+ * interval, and within the channel's and workspace's shared edit budget (core/edit-budget.ts),
+ * always showing the newest event (intermediate ones are dropped, not queued). A 429
  * is waited out by the WebClient (it pauses for Retry-After, then retries); events that arrive
  * meanwhile collapse into the next update.
  */
+import { EditBudget } from '../../core/edit-budget.ts';
 import { RecentSet } from '../../core/recent-set.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { Logger } from '../../core/log.ts';
@@ -40,6 +42,27 @@ export interface ProgressOptions {
   intervalMs?: number;
   /** How many ids of finished generations to remember so late events are dropped. @defaultValue 2000 */
   rememberFinished?: number;
+  /**
+   * The budget shared with every other edit in the same channel and workspace (progress of
+   * other tracks, favorite counts). @defaultValue slackEditBudget()
+   */
+  budget?: EditBudget;
+}
+
+/**
+ * Slack's edit budget: about one message write per second per channel, and chat.update is Tier 3
+ * (about 50 a minute per workspace), shared by every message being edited there.
+ */
+export function slackEditBudget(opts: { channelIntervalMs?: number; workspaceIntervalMs?: number } = {}): EditBudget {
+  return new EditBudget([
+    { prefix: 'channel:', intervalMs: opts.channelIntervalMs ?? 1000 },
+    { prefix: 'team:', intervalMs: opts.workspaceIntervalMs ?? 1200 },
+  ]);
+}
+
+/** The places an edit of this message spends budget in. */
+export function budgetKeys(target: { channel: string; teamId?: string }): string[] {
+  return [`channel:${target.teamId ?? ''}:${target.channel}`, `team:${target.teamId ?? ''}`];
 }
 
 const TERMINAL = new Set(['failed', 'cancelled']);
@@ -52,23 +75,33 @@ export class ProgressUpdater {
   /** Events for generations not yet tracked: the queued event can beat generate()'s return. */
   readonly #early = new Map<string, ProgressEvent>();
   readonly #finished: RecentSet;
+  readonly #budget: EditBudget;
 
   constructor(write: StatusWriter, log: Logger, opts: ProgressOptions = {}) {
     this.#write = write;
     this.#log = log;
     this.#intervalMs = opts.intervalMs ?? 2000;
     this.#finished = new RecentSet(opts.rememberFinished ?? 2000);
+    this.#budget = opts.budget ?? slackEditBudget();
   }
 
-  /** Starts following a status message; `initial` is shown at once. */
-  track(target: StatusTarget, initial: ProgressEvent): void {
+  /** Starts following a status message; `initial` is shown at once unless the message already shows it. */
+  track(target: StatusTarget, initial: ProgressEvent, opts: { alreadyShown?: boolean } = {}): void {
     if (this.#finished.has(target.generationId)) return;
     const entry: Entry = { target, latest: null, version: 0, sentVersion: 0, lastSentAt: 0, inflight: null, timer: null };
     this.#entries.set(target.generationId, entry);
     const early = this.#early.get(target.generationId);
     this.#early.delete(target.generationId);
+    const newer = early && early.stage !== 'queued' ? early : null;
+    if (opts.alreadyShown) {
+      // The message was posted showing `initial`: only newer events edit it, at the usual pace.
+      entry.latest = initial;
+      entry.lastSentAt = Date.now();
+      if (newer) this.#push(entry, newer);
+      return;
+    }
     // An early event newer than the initial one (e.g. already rendering) wins.
-    this.#push(entry, early && early.stage !== 'queued' ? early : initial);
+    this.#push(entry, newer ?? initial);
   }
 
   handle(event: ProgressEvent): void {
@@ -117,9 +150,10 @@ export class ProgressUpdater {
 
   #schedule(entry: Entry): void {
     if (entry.inflight || entry.timer) return;
-    const wait = entry.lastSentAt + this.#intervalMs - Date.now();
-    // Terminal states skip the wait: nothing will follow them.
-    if (wait <= 0 || (entry.latest && TERMINAL.has(entry.latest.stage))) this.#send(entry);
+    // Terminal states skip the message's own interval (nothing follows them), not the shared budget.
+    const terminal = entry.latest !== null && TERMINAL.has(entry.latest.stage);
+    const wait = this.#budget.reserve(budgetKeys(entry.target), terminal ? 0 : entry.lastSentAt + this.#intervalMs);
+    if (wait <= 0) this.#send(entry);
     else entry.timer = setTimeout(() => { entry.timer = null; this.#send(entry); }, wait);
   }
 

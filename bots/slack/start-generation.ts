@@ -1,16 +1,20 @@
 /**
- * One generation request from Slack (/generate or the Variation button), after the ack:
- * post the status message, hand the request to the core with everything delivery needs, then
- * turn the status message into the queued view and tell the user their place.
+ * One generation request from Slack (/generate or the Variation button), after the ack: hand the
+ * request to the core first, so a refusal (blocked word, rate limit, bad duration) is only ever
+ * the ephemeral reply; once accepted, post the public status message, follow its progress and
+ * tell the user their place.
  *
- * The status message goes first because its ts must travel in `reply`: the delivery step (maybe
- * in a later process) edits that message into the track card. Posting first also finds out
- * whether the bot may post here before a track is rendered for nothing.
+ * The status message's ts is not in the stored reply (it does not exist when the core stores
+ * it): the delivery step finds it through `SlackDeps.statusMessages` in this process, or by its
+ * block id in the channel's history after a restart. If the bot may not post here, the
+ * generation is cancelled at once, before a track is rendered for nothing, and the user is told.
  */
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { Actor, GenerateAccepted } from '../../core/chat.ts';
+import type { ProgressEvent } from '../../core/jobs.ts';
 import { cleanPrompt } from '../../core/validate.ts';
-import { pendingBlocks } from './blocks.ts';
+import { statusBlocks } from './blocks.ts';
+import { rememberBounded } from '../../core/recent-set.ts';
 import type { SlackDeps } from './deps.ts';
 import { inviteError } from './replies.ts';
 
@@ -23,74 +27,64 @@ export interface StartRequest {
   prompt: string;
   durationS?: string | number | null;
   seed?: string | number | null;
+  /** Extend button: continue this finished track (the core ignores prompt, duration and seed). */
+  extend?: { generationId: string };
   /** Same for every retry of one Slack request (trigger id), unique otherwise. */
   requestKey: string;
+  /** The command's response_url (valid 30 minutes): how delivery tells the user when it cannot post. */
+  responseUrl?: string;
   respond: RespondFn;
 }
 
 /** Resolves to null when the request repeated one already accepted: nothing new was posted. */
 export async function startGeneration(deps: SlackDeps, req: StartRequest): Promise<GenerateAccepted | null> {
   const { client, actor, channelId } = req;
-  const pending = pendingBlocks(actor.platformUserId);
-  let statusTs: string;
+  const accepted = await deps.runtime.core.generate({
+    actor,
+    channelId,
+    prompt: req.prompt,
+    durationS: req.durationS,
+    seed: req.seed,
+    ...(req.extend ? { extend: req.extend } : {}),
+    sizeLimitBytes: deps.sizeLimitBytes,
+    reply: {
+      requestKey: req.requestKey, channel: channelId, userId: actor.platformUserId, teamId: actor.guildId,
+      ...(req.enterpriseId ? { enterpriseId: req.enterpriseId } : {}),
+      ...(req.responseUrl ? { responseUrl: req.responseUrl, responseUrlAt: String(Date.now()) } : {}),
+    },
+  });
+  // A retry of a request already in flight: its own status message and answer stand.
+  if (accepted.duplicate) return null;
+
+  const target = {
+    channel: channelId,
+    ts: '',
+    teamId: actor.guildId,
+    enterpriseId: req.enterpriseId,
+    generationId: accepted.generationId,
+    // The core accepted this prompt, so cleaning cannot throw; it matches what the core stored.
+    prompt: cleanPrompt(req.prompt),
+    userId: actor.platformUserId,
+    params: accepted.params,
+    durationS: accepted.durationS,
+  };
+  const initial: ProgressEvent = { generationId: accepted.generationId, platform: 'slack', stage: 'queued', progress: 0, position: accepted.position, message: accepted.notice };
+  const posting = client.chat.postMessage({ channel: channelId, ...statusBlocks(target, initial), unfurl_links: false, unfurl_media: false });
+  rememberBounded(deps.statusMessages, accepted.generationId, posting.then((p) => String(p.ts), () => null), 2000);
   try {
-    const posted = await client.chat.postMessage({ channel: channelId, ...pending, unfurl_links: false, unfurl_media: false });
-    statusTs = String(posted.ts);
+    target.ts = String((await posting).ts);
   } catch (err) {
+    deps.statusMessages.delete(accepted.generationId);
+    // Nobody could see the track here: stop it now rather than render and fail to post it.
+    await deps.runtime.core.cancel(actor, accepted.generationId).catch((e: unknown) => deps.log.warn({ err: e }, 'slack could not cancel an unpostable generation'));
     throw inviteError(err) ?? err;
   }
 
-  let accepted: GenerateAccepted;
-  try {
-    accepted = await deps.runtime.core.generate({
-      actor,
-      channelId,
-      prompt: req.prompt,
-      durationS: req.durationS,
-      seed: req.seed,
-      sizeLimitBytes: deps.sizeLimitBytes,
-      reply: {
-        requestKey: req.requestKey, channel: channelId, statusTs, userId: actor.platformUserId, teamId: actor.guildId,
-        ...(req.enterpriseId ? { enterpriseId: req.enterpriseId } : {}),
-      },
-    });
-  } catch (err) {
-    await deleteQuietly(deps, client, channelId, statusTs);
-    throw err;
-  }
-  if (accepted.duplicate) {
-    // A retry of a request already in flight: its own status message stays, this one goes.
-    await deleteQuietly(deps, client, channelId, statusTs);
-    return null;
-  }
-
-  deps.progress.track(
-    {
-      channel: channelId,
-      ts: statusTs,
-      teamId: actor.guildId,
-      enterpriseId: req.enterpriseId,
-      generationId: accepted.generationId,
-      // The core accepted this prompt, so cleaning cannot throw; it matches what the core stored.
-      prompt: cleanPrompt(req.prompt),
-      userId: actor.platformUserId,
-      params: accepted.params,
-      durationS: accepted.durationS,
-    },
-    { generationId: accepted.generationId, platform: 'slack', stage: 'queued', progress: 0, position: accepted.position, message: accepted.notice },
-  );
+  deps.progress.track(target, initial, { alreadyShown: true });
   await req.respond({
     response_type: 'ephemeral',
     replace_original: false,
     text: `Queued at position ${accepted.position} (${accepted.durationS} s, seed ${accepted.params.seed}). I will post the track in this channel.${accepted.notice ? ` Note: ${accepted.notice}.` : ''}`,
   });
   return accepted;
-}
-
-async function deleteQuietly(deps: SlackDeps, client: webApi.WebClient, channel: string, ts: string): Promise<void> {
-  try {
-    await client.chat.delete({ channel, ts });
-  } catch (err) {
-    deps.log.warn({ err }, 'slack status message cleanup failed');
-  }
 }

@@ -74,6 +74,7 @@ export interface GenerateArgs {
 const DURATION_TOKEN = /^\d{1,4}(?:\.\d+)?(?:s|sec|secs|seconds?|m|min|mins|minutes?)?$/i;
 const NAMED_OPTION = /^(duration|dur|seed)[:=](\S*)$/i;
 const BARE_INT = /^\d{1,10}$/;
+const TEMPO_WORD = /^(tempo|bpm|at|speed)$/i;
 
 /**
  * `/generate <prompt> [duration] [seed]`. Named options (`duration:30`, `seed=7`) may appear
@@ -96,6 +97,8 @@ export function parseGenerateText(raw: string): GenerateArgs {
   if (args.duration === undefined && rest.length >= 2) {
     const last = rest[rest.length - 1]!;
     const before = rest[rest.length - 2]!;
+    // "tempo 174", "at 90", "bpm 120": the number belongs to the prompt, not a duration.
+    if (TEMPO_WORD.test(before) && BARE_INT.test(last)) return { prompt: rest.join(' '), ...args };
     if (args.seed === undefined && rest.length >= 3 && DURATION_TOKEN.test(before) && BARE_INT.test(last)) {
       args.seed = rest.pop();
       args.duration = rest.pop();

@@ -107,6 +107,8 @@ export const Generation = defineEntity({
     favoritesCount: p.integer().default(0),
     playsCount: p.integer().default(0),
     downloadsCount: p.integer().default(0),
+    /** Extend: the finished track this one continues ("Extended from …"); null for a new track. */
+    parent: () => p.manyToOne(Generation).fieldName('parent_id').nullable().deleteRule('set null').index(),
   },
   indexes: [
     // Reconciler and stuck-job sweeps: status first, oldest first.

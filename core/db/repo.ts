@@ -83,6 +83,10 @@ export interface GenerationRow {
   downloadsCount: number;
   expiredAt: Date | null;
   deletedAt: Date | null;
+  /** Extend: the track this one continues, its public token (for links) and its length. */
+  parentId: string | null;
+  parentPublicToken: string | null;
+  parentDurationS: number | null;
 }
 
 /** Columns a worker or the core may change after creation. */
@@ -183,11 +187,15 @@ function toGenerationRow(r: Raw): GenerationRow {
     downloadsCount: num(r.downloads_count),
     expiredAt: dateOrNull(r.expired_at),
     deletedAt: dateOrNull(r.deleted_at),
+    parentId: strOrNull(r.parent_id),
+    parentPublicToken: strOrNull(r.parent_public_token),
+    parentDurationS: numOrNull(r.parent_duration_s),
   };
 }
 
-const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name
-  from generations g join users u on u.id = g.user_id`;
+const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
+    pg.public_token as parent_public_token, pg.requested_duration_s as parent_duration_s
+  from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id`;
 
 /** Lowercase, NFKC, collapsed whitespace: two prompts that read the same count as one. */
 export function normalizePrompt(prompt: string): string {
@@ -259,6 +267,8 @@ export interface CreateGenerationInput {
    * caps). Without it the generation is admitted at once, whatever the server holds.
    */
   turns?: TurnLimits;
+  /** Extend: the finished generation this one continues. */
+  parentId?: string;
   now?: Date;
 }
 
@@ -311,14 +321,14 @@ export async function createGeneration(
       const inserted = await exec(
         tx,
         `insert into generations (id, user_id, prompt, prompt_id, params, seed, requested_duration_s, engine, engine_version,
-           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at, parent_id)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          on conflict (request_key) do nothing
          returning id`,
         [
           id, user.id, input.prompt, prompt!.id, input.params, input.params.seed, input.durationS,
           input.engine, input.engineVersion, now, periodBuckets(now).day, newPublicToken(), input.actor.platform,
-          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now,
+          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now, input.parentId ?? null,
         ],
       );
       if (inserted.length === 0) throw new DuplicateRequest();

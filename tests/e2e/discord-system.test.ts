@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
+import { inert } from '../../bots/discord/messages.ts';
 import { FakeDiscord, MANAGE_GUILD_PERMISSIONS, type FakeMessage, type RecordedRequest } from '../helpers/fake-discord/server.ts';
 import { probe } from '../helpers/ffprobe.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -51,13 +52,15 @@ let firstMessage: FakeMessage;
 let firstId: string;
 
 describe('discord over the real system', () => {
-  it('defers within 3 s, shows progress, waits out a 429, and posts a playable file with embed and buttons, echoing the prompt inert', async () => {
+  it('answers within 3 s once the core accepted, shows progress, waits out a 429, and posts a playable file with embed and buttons, echoing the prompt inert', async () => {
     fake.rateLimit('PATCH', /\/messages\/@original$/, 1, 1);
     const sent = Date.now();
     const { id, token } = fake.slashCommand('generate', { prompt: '@everyone **lofi** piano at 80 bpm', duration: 5 });
     const ack = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${id}/${token}/callback`)[0], 3000, 'acknowledgement');
     expect(ack.at - sent).toBeLessThan(3000);
-    expect(ack.body?.type).toBe(5);
+    // Validation takes milliseconds: the reply is the public progress message, never a "thinking…" first.
+    expect(ack.body?.type).toBe(4);
+    expect(String((ack.body?.data as { content: string }).content)).not.toContain('@everyone');
 
     const msg = await trackMessage(id);
     const edits = editsOf(token);
@@ -101,11 +104,13 @@ describe('discord over the real system', () => {
     await waitUntil(async () => (await favorites()) === 1, 'favorite after restart');
   });
 
-  it('falls back to a channel message replying to the original when the token is gone', async () => {
+  it('falls back to a channel message when the token is gone', async () => {
     const { id, token } = fake.slashCommand('generate', { prompt: 'ambient pads', duration: 5 });
-    await fake.waitFor(() => fake.originalOf(id), 3000, 'deferred reply');
+    await fake.waitFor(() => fake.originalOf(id), 3000, 'reply');
     fake.expireToken(token);
-    const posted = await fake.waitFor(() => [...fake.messages.values()].find((m) => m.message_reference?.message_id === fake.originalOf(id)?.id), 45_000, 'channel fallback');
+    const posted = await fake.waitFor(
+      () => [...fake.messages.values()].find((m) => m.id !== fake.originalOf(id)?.id && m.embeds.length > 0 && JSON.stringify(m.embeds).includes('ambient pads')),
+      45_000, 'channel fallback');
     expect(posted.attachments).toHaveLength(1);
     expect(posted.embeds).toHaveLength(1);
     const post = fake.requestsTo('POST', `/channels/${fake.channelId}/messages`).at(-1)!;
@@ -160,9 +165,9 @@ describe('discord search and settings over the real system', () => {
     expect((await sys.runtime.core.settings('discord', fake.guildId)).blockedWords).toEqual(['kazoo']);
     const before = (await sys.runtime.core.recent('discord', fake.guildId, 50)).length;
     const g = fake.slashCommand('generate', { prompt: 'kazoo orchestra', duration: 5 });
-    const followUp = await fake.waitFor(() => fake.requestsTo('POST', `/webhooks/${fake.applicationId}/${g.token}`)[0], 10_000, 'refusal');
-    expect(followUp.body?.flags).toBe(64);
-    expect(String(followUp.body?.content)).toContain('kazoo');
+    const refusal = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${g.id}/${g.token}/callback`)[0], 10_000, 'refusal');
+    expect(refusal.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    expect(String((refusal.body?.data as { content: string }).content)).toContain('kazoo');
     expect((await sys.runtime.core.recent('discord', fake.guildId, 50)).length).toBe(before);
     // Removing the last word writes an empty list.
     await answerOf(settings('blocked-words', { action: 'remove', word: 'kazoo' }, true).token);
@@ -201,7 +206,7 @@ describe('discord after a restart mid-render', () => {
     const worker = sys.system.worker!.worker;
     await worker.pause();
     const { id, token } = fake.slashCommand('generate', { prompt: 'restart mid render', duration: 20 });
-    await fake.waitFor(() => editsOf(token).find((e) => String(e.body?.content).includes('Queued')), 5000, 'queued status');
+    await fake.waitFor(() => fake.originalOf(id)?.content.includes('Queued'), 5000, 'queued status');
 
     await bot.stop();
     bot = await startDiscordBot(sys.config.discord!, sys.runtime, { progressIntervalMs: 250 });
@@ -213,5 +218,31 @@ describe('discord after a restart mid-render', () => {
     // the new process never saw the command: its edits come from the stored reply
     expect(after.some((e) => /Rendering|Encoding|Uploading/.test(String(e.body?.content)))).toBe(true);
     expect(msg.attachments).toHaveLength(1);
+  });
+});
+
+// After the restart test too: these add generations the /stats totals above do not count.
+describe('discord: nothing silent, and Extend', () => {
+  it('GIVEN a style and a word ditty does not have THEN the track message says what it played instead and what it ignored', async () => {
+    const { id } = fake.slashCommand('generate', { prompt: 'grunge with a kazoo', duration: 5 });
+    const msg = await trackMessage(id);
+    // In the core's words, escaped like all text that quotes a prompt.
+    expect(msg.content).toContain(`ℹ️ ${inert("Played as rock: I don't know grunge yet. Ignored: 'kazoo'.", 600)}`);
+  });
+
+  it('GIVEN Extend on a finished track THEN a new track 30 s longer, same params, linked to the first', async () => {
+    const alice = fake.newUser('alice-ext');
+    const { id } = fake.pressButton(firstMessage, `ditty:ext:${firstId}`, alice);
+    const msg = await trackMessage(id);
+    const childId = generationIdOf(msg);
+    expect(childId).not.toBe(firstId);
+    const [parent, child] = await Promise.all([sys.runtime.core.track(firstId), sys.runtime.core.track(childId)]);
+    expect(child?.extendedFrom).toEqual({ id: firstId, playerUrl: parent!.playerUrl });
+    expect(child?.params).toEqual(parent!.params);
+    expect(child?.durationS).toBeCloseTo(35, 0);
+    expect(msg.content).toContain(`⏩ Extended from ${parent!.playerUrl}`);
+    const file = join(tmp, `extended-${msg.attachments[0]!.filename}`);
+    await writeFile(file, msg.fileData.get(msg.attachments[0]!.id)!);
+    expect((await probe(file)).durationS).toBeCloseTo(35, 0);
   });
 });

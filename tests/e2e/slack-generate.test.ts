@@ -6,7 +6,8 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ActionId, cardBlockId } from '../../bots/slack/blocks.ts';
+import { ActionId, cardBlockId, NOTICE_BLOCK_ID } from '../../bots/slack/blocks.ts';
+import { slackInert } from '../../bots/slack/text.ts';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { probe } from '../helpers/ffprobe.ts';
 import { SlackSender } from '../helpers/fake-slack/client.ts';
@@ -75,7 +76,9 @@ describe('Slack on the real system', () => {
     expect(JSON.stringify(card.blocks)).toContain('*Seed*\\n42');
 
     const edits = fake.callsOf('chat.update').filter((c) => c.args.ts === status.ts).map((c) => String(c.args.text));
-    expect(edits[0]).toMatch(/Queued/);
+    // The status message is posted once the core accepted, already showing the queue.
+    const posted = fake.callsOf('chat.postMessage').find((c) => c.args.channel === CHANNEL)!;
+    expect(String(posted.args.text)).toMatch(/Queued/);
     expect(edits.at(-1)).toMatch(/is ready/);
     expect(edits.some((t) => /Rendering|Encoding|Posting/.test(t))).toBe(true);
 
@@ -199,6 +202,33 @@ describe('Slack on the real system', () => {
     await sender.event(sender.reaction('reaction_removed', CAROL, 'trumpet', CHANNEL, card.ts));
     await waitForFavorites(trackId, start);
   }, 30_000);
+
+  it('a style and a word ditty does not have: the card says what it played instead and what it ignored', async () => {
+    const before = new Set(fake.messages(CHANNEL).map((m) => m.ts));
+    await sender.command('/generate', 'grunge with a vuvuzela 5', { channelId: CHANNEL, user: ALICE });
+    const status = await fake.waitFor(() => fake.messages(CHANNEL).find((m) => !before.has(m.ts) && m.blocks?.some((b) => String(b.block_id).startsWith('ditty:card:'))), 15_000, 'status');
+    const done = await finished(CHANNEL, status.ts);
+    const notice = done.card.blocks?.find((b) => b.block_id === NOTICE_BLOCK_ID);
+    expect(JSON.stringify(notice)).toContain(JSON.stringify(slackInert("Played as rock: I don't know grunge yet. Ignored: 'vuvuzela'.")).slice(1, -1));
+  }, 60_000);
+
+  it('Extend on a finished track posts a new track 30 s longer, same params, linked to the first', async () => {
+    const before = new Set(fake.messages(CHANNEL).map((m) => m.ts));
+    await sender.clickButton(card, ActionId.Extend, BOB);
+    const status = await fake.waitFor(() => fake.messages(CHANNEL).find((m) => !before.has(m.ts) && m.blocks?.some((b) => String(b.block_id).startsWith('ditty:card:'))), 15_000, 'status');
+    const done = await finished(CHANNEL, status.ts);
+    const childId = String(done.card.blocks!.find((b) => String(b.block_id).startsWith('ditty:card:'))!.block_id).slice('ditty:card:'.length);
+    expect(childId).not.toBe(trackId);
+    const [parent, child] = await Promise.all([sys.runtime.core.track(trackId), sys.runtime.core.track(childId)]);
+    expect(child?.extendedFrom).toEqual({ id: trackId, playerUrl: parent!.playerUrl });
+    expect(child?.params).toEqual(parent!.params);
+    expect(child?.durationS).toBeCloseTo(35, 0);
+    expect(JSON.stringify(done.card.blocks)).toContain(`Extended from <${parent!.playerUrl}|an earlier track>`);
+    const file = [...fake.files.values()].find((f) => f.id === done.fileMessage.files![0]!.id)!;
+    const path = join(dir, `extended-${file.filename}`);
+    await writeFile(path, file.bytes!);
+    expect((await probe(path)).durationS).toBeCloseTo(35, 0);
+  }, 60_000);
 });
 
 /** Rows in the favorites table for a track: the table itself, not a counter derived from it. */

@@ -178,3 +178,36 @@ export function describe(x: Float32Array, sampleRate: number): Descriptors {
     quietShare: quiet,
   };
 }
+
+/** aubio's pitch track of a file (YIN on 4096-sample windows, which hold two periods of E1):
+ * the median MIDI pitch of its voiced frames. (Its default, yinfft on 2048, reads E2 a
+ * quarter-tone sharp.) */
+export async function aubioPitch(path: string): Promise<number> {
+  const { stdout } = await run('aubio', ['pitch', '-m', 'yin', '-B', '4096', '-u', 'midi', '-s', '-50', '-i', path]);
+  const midi = stdout.trim().split('\n').map((l) => Number(l.split(/\s+/)[1])).filter((m) => m > 0).sort((a, b) => a - b);
+  if (!midi.length) throw new Error('aubio heard no pitch');
+  return midi[Math.floor(midi.length / 2)]!;
+}
+
+/** Pearson correlation of the left and right channels of interleaved stereo. */
+export function stereoCorrelation(pcm: Float32Array): number {
+  let l2 = 0, r2 = 0, lr = 0, l = 0, r = 0;
+  const n = pcm.length / 2;
+  for (let i = 0; i < n; i++) {
+    const a = pcm[2 * i]!;
+    const b = pcm[2 * i + 1]!;
+    (l += a), (r += b), (l2 += a * a), (r2 += b * b), (lr += a * b);
+  }
+  const cov = lr / n - (l / n) * (r / n);
+  return cov / Math.sqrt((l2 / n - (l / n) ** 2) * (r2 / n - (r / n) ** 2));
+}
+
+/** Energy (dB) of a mono signal's spectrum between two frequencies, averaged over frames. */
+export function bandDb(x: Float32Array, sampleRate: number, loHz: number, hiHz: number): number {
+  const size = 4096;
+  let e = 0, n = 0;
+  for (const mag of spectra(x, size, size / 2)) {
+    for (let k = Math.ceil((loHz * size) / sampleRate); k < Math.min(mag.length, (hiHz * size) / sampleRate); k++) (e += mag[k]! ** 2), n++;
+  }
+  return 10 * Math.log10(e / Math.max(1, n) + 1e-30);
+}

@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stat } from 'node:fs/promises';
 import type { Actor, Delivery } from '../../core/chat.ts';
 import { getGeneration } from '../../core/db/index.ts';
+import { DeliveryRefusedError } from '../../core/errors.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { enqueueRender } from '../../core/queue.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -19,11 +20,18 @@ describe('render pipeline', () => {
   const events: ProgressEvent[] = [];
   /** Per generation: how many times the delivery handler should fail before it posts. */
   const failFirst = new Map<string, number>();
+  /** Generations whose post the platform refuses for good (the bot was removed). */
+  const refuse = new Set<string>();
+  const refusedAttempts = new Map<string, number>();
 
   beforeAll(async () => {
     sys = await startTestSystem({ roles: ['worker'] });
     sys.runtime.onProgress('local', (e) => events.push(e));
     await sys.runtime.startDelivery('local', async (delivery) => {
+      if (refuse.has(delivery.track.id)) {
+        refusedAttempts.set(delivery.track.id, (refusedAttempts.get(delivery.track.id) ?? 0) + 1);
+        throw new DeliveryRefusedError('not_in_channel', 'I am no longer in that channel.');
+      }
       const left = failFirst.get(delivery.track.id) ?? 0;
       if (left > 0) {
         failFirst.set(delivery.track.id, left - 1);
@@ -101,6 +109,20 @@ describe('render pipeline', () => {
     const job = await sys.runtime.queues.render.getJob(accepted.generationId);
     expect(job?.attemptsMade ?? 0).toBeLessThanOrEqual(1); // rendered once
     expect(delivered.filter((d) => d.track.id === accepted.generationId)).toHaveLength(1);
+  });
+
+  it('a post the platform refuses for good fails the generation at once, with the reason, and is not retried', async () => {
+    const accepted = await sys.runtime.core.generate({ actor: actor('rex'), channelId: 'local', prompt: 'removed from channel', durationS: 5, seed: 3, reply: { requestKey: 'refuse-1' } });
+    refuse.add(accepted.generationId);
+    const row = await waitFor(async () => {
+      const g = await getGeneration(sys.runtime.orm.em.fork(), accepted.generationId);
+      return g?.status === 'failed' ? g : undefined;
+    });
+    expect(row.errorCode).toBe('delivery_failed');
+    expect(row.errorMessage).toContain('no longer in that channel');
+    await waitFor(() => events.find((e) => e.generationId === accepted.generationId && e.stage === 'failed'));
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(refusedAttempts.get(accepted.generationId)).toBe(1);
   });
 
   it('a job lost with Redis is re-enqueued from its queued row by the reconciler', async () => {

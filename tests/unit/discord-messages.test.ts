@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { PNG } from 'pngjs';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import { renderStatsChart } from '../../core/chart.ts';
+import { parsePrompt } from '../../core/prompt/parse.ts';
 import { commandDefinitions } from '../../bots/discord/commands.ts';
 import { deliveryNonce, trackMessage } from '../../bots/discord/delivery.ts';
 import {
@@ -91,10 +92,10 @@ describe('GIVEN a finished track', () => {
     expect(e.url).toBe('https://ditty.example/t/x');
   });
 
-  it('THEN buttons are Favorite, Variation, two counted links and Delete', () => {
+  it('THEN buttons are Favorite, Variation, Extend, two counted links and Delete', () => {
     const row = trackButtons(track())[0]!;
     const ids = row.components.map((c) => ('custom_id' in c ? c.custom_id : 'url' in c ? c.url : null));
-    expect(ids).toEqual([`ditty:fav:${GEN}`, `ditty:var:${GEN}`, 'https://ditty.example/t/x', 'https://ditty.example/d/x', `ditty:del:${GEN}`]);
+    expect(ids).toEqual([`ditty:fav:${GEN}`, `ditty:var:${GEN}`, `ditty:ext:${GEN}`, 'https://ditty.example/t/x', 'https://ditty.example/d/x', `ditty:del:${GEN}`]);
   });
 
   it('THEN the Favorite button shows the server\'s emoji, unicode or custom', () => {
@@ -214,5 +215,20 @@ describe('GIVEN the command definitions', () => {
     expect(opts.prompt).toMatchObject({ required: true, max_length: 1000 });
     expect(opts.duration).toMatchObject({ min_value: 5, max_value: 120 });
     expect(opts.seed).toMatchObject({ min_value: 0, max_value: 0xffffffff });
+  });
+});
+
+describe('GIVEN a track whose prompt was approximated or that extends another', () => {
+  it('THEN the reply says what was played instead and what was ignored, inert, and links the earlier track', () => {
+    const params = parsePrompt('ska with a kazoo', 1);
+    const text = trackContent(track({ params, extendedFrom: { id: GEN, playerUrl: 'https://ditty.example/t/parent' } }), false);
+    const lines = text.split('\n');
+    expect(lines).toContain('⏩ Extended from https://ditty.example/t/parent');
+    expect(lines).toContain(`ℹ️ ${inert("Played as reggae / dancehall: I don't know ska yet. Ignored: 'kazoo'.", 600)}`);
+  });
+  it('THEN a track made as asked, or stored before notes existed, has no notice line', () => {
+    expect(trackContent(track({ params: parsePrompt('jazz in Bb major', 1) }), false)).not.toContain('ℹ️');
+    expect(trackContent(track(), false)).toBe("🎶 Alice's track is ready.");
+    expect(trackEmbed(track({ params: parsePrompt('jazz in Bb major', 1) })).title).toContain('Bb major');
   });
 });

@@ -2,7 +2,7 @@ import { DiscordAPIError, type InteractionWebhook } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { createLogger } from '../../core/log.ts';
-import { ProgressEditor } from '../../bots/discord/progress.ts';
+import { discordEditBudget, ProgressEditor } from '../../bots/discord/progress.ts';
 
 const GEN = '0b6f3a52-6a55-4f39-9d8e-2f1c0c6f9a11';
 const log = createLogger('silent');
@@ -150,5 +150,30 @@ describe('GIVEN a generation this process did not see asked (it restarted mid-re
     p.onEvent(ev('completed', 1));
     await sleep(10);
     expect(lookups).toBe(0);
+  });
+});
+
+describe('GIVEN several replies in one channel', () => {
+  it('THEN they share the channel edit budget, while another channel keeps its own', async () => {
+    const p = new ProgressEditor(10, log, null, discordEditBudget(200));
+    const ids = ['a', 'b', 'c'].map((x) => `${x}${GEN.slice(1)}`);
+    const hooks = ids.map(() => recordingWebhook(5));
+    p.track(ids[0]!, hooks[0]!.webhook, 'one', { ...ev('queued'), generationId: ids[0]! }, { channelId: 'C1', alreadyShown: true });
+    p.track(ids[1]!, hooks[1]!.webhook, 'two', { ...ev('queued'), generationId: ids[1]! }, { channelId: 'C1', alreadyShown: true });
+    p.track(ids[2]!, hooks[2]!.webhook, 'three', { ...ev('queued'), generationId: ids[2]! }, { channelId: 'C2', alreadyShown: true });
+    for (let i = 1; i <= 10; i++) {
+      for (const id of ids) p.onEvent({ ...ev('rendering', i / 10), generationId: id });
+      await sleep(60);
+    }
+    await sleep(500);
+    const c1 = [...hooks[0]!.edits, ...hooks[1]!.edits].map((e) => e.at).sort((x, y) => x - y);
+    // Slots are 200 ms apart; a timer that fires late on a busy machine may shorten one gap a little.
+    for (let i = 1; i < c1.length; i++) expect(c1[i]! - c1[i - 1]!).toBeGreaterThanOrEqual(140);
+    expect(c1.at(-1)! - c1[0]!).toBeGreaterThanOrEqual(195 * (c1.length - 1));
+    expect(hooks[0]!.edits.length).toBeGreaterThanOrEqual(1);
+    expect(hooks[1]!.edits.length).toBeGreaterThanOrEqual(1);
+    // C2 is not held back by C1: it edits about every 200 ms on its own.
+    expect(hooks[2]!.edits.length).toBeGreaterThanOrEqual(c1.length / 2);
+    await p.closeAll();
   });
 });

@@ -100,28 +100,31 @@ describe('receiving', () => {
     const retry = await sender.command('/generate', 'ambient pads 10', fields, { retryNum: 1 });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await fake.waitFor(() => runtime.generateCalls.filter((r) => r.reply?.requestKey?.endsWith('retrytrigger')).length === 2, 5000, 'both requests');
-    await fake.waitFor(() => fake.callsOf('chat.delete').some((c) => c.args.channel === channel), 5000, 'duplicate cleanup');
+    await new Promise((r) => setTimeout(r, 300));
     expect(runtime.rows.size).toBe(before + 1);
+    // The retry posts nothing: one status message, nothing to clean up.
     expect(fake.messages(channel)).toHaveLength(1);
+    expect(fake.callsOf('chat.delete').filter((c) => c.args.channel === channel)).toHaveLength(0);
   });
 
-  it('tells the user how to invite the bot when it is not in the channel, and queues nothing', async () => {
+  it('tells the user how to invite the bot when it is not in the channel, and cancels the track before it renders', async () => {
     const channel = newChannel();
     fake.notInChannel.add(channel);
     const calls = runtime.generateCalls.length;
     const sent = await sender.command('/generate', 'trap beat', { channelId: channel });
     const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
     expect(String(reply.body.text)).toContain('/invite @ditty');
-    expect(runtime.generateCalls.length).toBe(calls);
+    expect(runtime.generateCalls.length).toBe(calls + 1);
+    expect([...runtime.rows.values()].at(-1)!.view.status).toBe('cancelled');
   });
 
-  it('answers a bad duration with the core message, privately, and removes the placeholder', async () => {
+  it('answers a bad duration with the core message, privately, and never posts in the channel', async () => {
     const channel = newChannel();
     const sent = await sender.command('/generate', 'house music duration:9999', { channelId: channel });
     const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
     expect(String(reply.body.text)).toMatch(/Duration must be/);
     expect(reply.body.response_type).toBe('ephemeral');
-    await fake.waitFor(() => fake.messages(channel).length === 0, 5000, 'placeholder deleted');
+    expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === channel)).toHaveLength(0);
   });
 });
 
@@ -176,6 +179,51 @@ describe('progress and delivery', () => {
     await runtime.deliver(id, file);
     await runtime.deliver(id, file, { attempt: 1 });
     expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
+  });
+
+  it('does not upload twice when a killed delivery is redelivered as a first attempt', async () => {
+    // kill -9 after the upload: BullMQ hands the stalled job out again without raising attemptsMade.
+    const { id, channel } = await generate('stalled upload');
+    const file = join(dir, 'stalled.opus');
+    await writeFile(file, 'audio');
+    await runtime.deliver(id, file, { attempt: 0 });
+    await runtime.deliver(id, file, { attempt: 0 });
+    expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
+  });
+
+  it.each([
+    ['not_in_channel', (channel: string) => fake.notInChannel.add(channel), /no longer in that channel/],
+    ['is_archived', (channel: string) => fake.archived.add(channel), /archived/],
+    ['token_revoked', () => fake.failNext('chat.update', 'token_revoked'), /revoked/],
+    ['missing_scope', () => fake.failNext('chat.update', 'missing_scope'), /permission/],
+  ])('GIVEN %s at delivery THEN it stops at once and the requester hears why with the link', async (code, breakIt, why) => {
+    const { id, channel } = await generate(`permanent ${code}`);
+    const sent = fake.responses.length;
+    breakIt(channel);
+    const uploads = fake.callsOf('files.getUploadURLExternal').length;
+    const file = join(dir, `${code}.opus`);
+    await writeFile(file, 'audio');
+    const err = await runtime.deliver(id, file).then(() => null, (e: unknown) => e);
+    expect(err).toMatchObject({ name: 'DeliveryRefusedError', code });
+    expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploads);
+    const notice = await fake.waitFor(() => fake.responses.slice(sent).find((r) => JSON.stringify(r.body).includes(`/t/${id}`)), 5000, 'notice');
+    expect(notice.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(notice.body)).toMatch(why);
+    fake.notInChannel.delete(channel);
+    fake.archived.delete(channel);
+  });
+
+  it('GIVEN a transient Slack error at delivery THEN it throws for the core to retry, telling nobody yet', async () => {
+    const { id } = await generate('transient failure');
+    const sent = fake.responses.length;
+    fake.failNext('chat.update', 'internal_error');
+    const file = join(dir, 'transient.opus');
+    await writeFile(file, 'audio');
+    const err = await runtime.deliver(id, file).then(() => null, (e: unknown) => e);
+    expect(err).toBeInstanceOf(Error);
+    expect((err as Error).name).not.toBe('DeliveryRefusedError');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fake.responses.slice(sent).filter((r) => JSON.stringify(r.body).includes(`/t/${id}`))).toHaveLength(0);
   });
 
   it('posts a new card when someone deleted the status message', async () => {
@@ -242,6 +290,16 @@ describe('favorites, buttons and safety', () => {
     await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 0, 5000, 'toggled off');
   });
 
+  it('ignores a replayed delivery of one Favorite click instead of toggling it back', async () => {
+    const { id, card } = await deliveredTrack('replayed click');
+    const stamp = `${Date.now() / 1000}`;
+    await sender.clickButton(card, ActionId.Favorite, BOB, {}, stamp);
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 1, 5000, 'favorited');
+    await sender.clickButton(card, ActionId.Favorite, BOB, { retryNum: 1 }, stamp);
+    await new Promise((r) => setTimeout(r, 300));
+    expect(runtime.rows.get(id)!.view.favorites).toBe(1);
+  });
+
   it('acks the Play and Download link buttons at once', async () => {
     const { card } = await deliveredTrack('link buttons');
     for (const action of [ActionId.Play, ActionId.Download]) {
@@ -292,7 +350,8 @@ describe('favorites, buttons and safety', () => {
     await new Promise((r) => setTimeout(r, 200));
     expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploadsBefore);
 
-    await deliveredTrack('chart without bot');
+    const charted = await deliveredTrack('chart without bot');
+    await runtime.core.setFavorite({ platform: 'slack', platformUserId: BOB.id, guildId: FAKE_TEAM_ID, displayName: 'bob' }, charted.id, true);
     const outside = newChannel();
     fake.notInChannel.add(outside);
     const sent = await sender.command('/stats', 'server all', { channelId: outside });
@@ -303,6 +362,23 @@ describe('favorites, buttons and safety', () => {
     expect(JSON.stringify(replies[0]!.body.blocks)).toContain('Top tracks');
     expect(fake.messages(outside)).toEqual([]);
     expect(String(replies[1]!.body.text)).toContain('/invite @ditty');
+  });
+
+  it('/stats with tracks but no favorites or plays shows the numbers and uploads no blank chart', async () => {
+    await runtime.core.generate({ actor: { platform: 'slack', platformUserId: ALICE.id, guildId: 'T0NOFAVS01', displayName: 'alice' }, channelId: 'C0NOFAVS01', prompt: 'unloved tune' });
+    const uploadsBefore = fake.callsOf('files.getUploadURLExternal').length;
+    const sent = await sender.command('/stats', 'server all', { teamId: 'T0NOFAVS01' });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'stats');
+    expect(JSON.stringify(reply.body.blocks)).toContain('unloved tune');
+    await new Promise((r) => setTimeout(r, 300));
+    expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploadsBefore);
+  });
+
+  it('/search without words says how to use it, not how to generate', async () => {
+    const sent = await sender.command('/search', '  \u200b ');
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'usage');
+    expect(String(reply.body.text)).toMatch(/Usage: \/search/);
+    expect(String(reply.body.text)).not.toMatch(/generate/);
   });
 
   it('/stats shows favorites given in this workspace', async () => {
@@ -367,7 +443,7 @@ describe('search and workspace settings', () => {
     expect(body).toContain(`<http://ditty.test/t/${hit.id}|rainy piano nocturne>`);
     expect(body).not.toContain('rendering');
     const empty = await replyTo(await sender.command('/search', '   '));
-    expect(String(empty.body.text)).toMatch(/Describe/);
+    expect(String(empty.body.text)).toMatch(/Usage: \/search/);
   });
 
   it('refuses a member who is not a workspace admin, and shows them the settings without the blocked words', async () => {

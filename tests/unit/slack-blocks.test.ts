@@ -1,10 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import {
-  ActionId, cardBlockId, fileBlocks, generationIdFromBlocks, recentBlocks, searchBlocks, settingsBlocks, stageLine, statsBlocks, statusBlocks,
+  ActionId, cardBlockId, fileBlocks, generationIdFromBlocks, NOTICE_BLOCK_ID, recentBlocks, searchBlocks, settingsBlocks, stageLine, statsBlocks, statusBlocks,
   TOO_LARGE_BLOCK_ID, trackCardBlocks,
 } from '../../bots/slack/blocks.ts';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { MusicParams } from '../../core/music.ts';
+import { parsePrompt } from '../../core/prompt/parse.ts';
+import { slackInert } from '../../bots/slack/text.ts';
 
 const ID = '0b6c1a5e-7d6f-4b8e-9a51-3f1f6b2d9c10';
 const HOSTILE = 'lofi <!channel> <@U999> @here & more';
@@ -45,10 +47,10 @@ describe('track card', () => {
       expect(all).toContain(label);
     }
     const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string; url?: string }> };
-    expect(actions.elements.map((e) => e.action_id)).toEqual([ActionId.Favorite, ActionId.Variation, ActionId.Play, ActionId.Download, ActionId.Delete]);
+    expect(actions.elements.map((e) => e.action_id)).toEqual([ActionId.Favorite, ActionId.Variation, ActionId.Extend, ActionId.Play, ActionId.Download, ActionId.Delete]);
     expect(actions.elements.every((e) => e.value === ID)).toBe(true);
-    expect(actions.elements[2]!.url).toBe(track().playerUrl);
-    expect(actions.elements[3]!.url).toBe(track().downloadUrl);
+    expect(actions.elements[3]!.url).toBe(track().playerUrl);
+    expect(actions.elements[4]!.url).toBe(track().downloadUrl);
     expect(text).not.toMatch(/<!/);
     expect(blocks.some((b) => b.block_id === TOO_LARGE_BLOCK_ID)).toBe(false);
   });
@@ -195,5 +197,25 @@ describe('stats and recent', () => {
     const texts = mrkdwnTexts(blocks);
     expect(texts[0]).toContain(`<${track().playerUrl}|a¦b&gt;c>`);
     expect(texts[1]).toContain('(rendering)');
+  });
+});
+
+describe('notice of what was approximated', () => {
+  it('GIVEN a prompt with a style and an instrument we do not have THEN card and status say so in an inert context line', () => {
+    const approx = parsePrompt('ska with theremin', 1);
+    for (const { blocks } of [
+      trackCardBlocks(track({ params: approx }), { userId: 'U0ALICE01', uploaded: true }),
+      statusBlocks({ generationId: ID, prompt: HOSTILE, userId: 'U0ALICE01', params: approx, durationS: 10 }, { stage: 'queued', progress: 0 }),
+    ]) {
+      const notice = blocks.find((b) => b.block_id === NOTICE_BLOCK_ID) as { elements: Array<{ text: string; verbatim?: boolean }> };
+      expect(notice.elements[0]!.text).toBe(`ℹ️ ${slackInert("Played as reggae / dancehall: I don't know ska yet. Played synth instead of theremin: I can't play theremin yet.")}`);
+      expect(notice.elements[0]!.verbatim).toBe(true);
+    }
+  });
+  it('GIVEN a prompt honoured as asked THEN no notice; an extension links its parent', () => {
+    const { blocks } = trackCardBlocks(track({ params: parsePrompt('jazz in Bb major', 1), extendedFrom: { id: ID, playerUrl: 'https://ditty.example/t/p' } }), { userId: 'U0ALICE01', uploaded: true });
+    expect(blocks.some((b) => b.block_id === NOTICE_BLOCK_ID)).toBe(false);
+    expect(JSON.stringify(blocks)).toContain('⏩ Extended from <https://ditty.example/t/p|an earlier track>');
+    expect(JSON.stringify(blocks)).toContain('Bb major');
   });
 });

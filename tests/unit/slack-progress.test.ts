@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ProgressUpdater, type StatusTarget } from '../../bots/slack/progress.ts';
+import { ProgressUpdater, slackEditBudget, type StatusTarget } from '../../bots/slack/progress.ts';
 import type { ProgressEvent, Stage } from '../../core/jobs.ts';
 import { createLogger } from '../../core/log.ts';
 
@@ -10,6 +10,8 @@ const target: StatusTarget = {
 };
 const ev = (stage: Stage, progress = 0, id = ID): ProgressEvent => ({ generationId: id, platform: 'slack', stage, progress });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+/** These tests look at one message's pacing: the shared budget is opened wide. */
+const free = () => slackEditBudget({ channelIntervalMs: 0, workspaceIntervalMs: 0 });
 
 function recorder(delayMs = 0) {
   const writes: Array<{ event: ProgressEvent; at: number }> = [];
@@ -23,7 +25,7 @@ function recorder(delayMs = 0) {
 describe('ProgressUpdater', () => {
   it('writes the first state at once, then at most one edit per interval with the newest state', async () => {
     const { writes, write } = recorder();
-    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 150 });
+    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 150, budget: free() });
     u.track(target, ev('queued'));
     for (let i = 1; i <= 20; i++) u.handle(ev('rendering', i / 20));
     await sleep(400);
@@ -40,7 +42,7 @@ describe('ProgressUpdater', () => {
       maxInflight = Math.max(maxInflight, inflight);
       await sleep(120);
       inflight--;
-    }, createLogger('silent'), { intervalMs: 10 });
+    }, createLogger('silent'), { intervalMs: 10, budget: free() });
     u.track(target, ev('queued'));
     for (let i = 0; i < 10; i++) {
       u.handle(ev('rendering', i / 10));
@@ -53,7 +55,7 @@ describe('ProgressUpdater', () => {
 
   it('keeps events that arrive before the message is tracked and shows the newest', async () => {
     const { writes, write } = recorder();
-    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 50 });
+    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 50, budget: free() });
     u.handle(ev('rendering', 0.3));
     u.track(target, ev('queued'));
     await sleep(20);
@@ -63,7 +65,7 @@ describe('ProgressUpdater', () => {
 
   it('after finish(), drops late events so the final card is the last edit', async () => {
     const { writes, write } = recorder(50);
-    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 10 });
+    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 10, budget: free() });
     u.track(target, ev('queued'));
     u.handle(ev('rendering', 0.9));
     await u.finish(ID);
@@ -77,7 +79,7 @@ describe('ProgressUpdater', () => {
 
   it('shows failure immediately and then forgets the generation', async () => {
     const { writes, write } = recorder();
-    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 10_000 });
+    const u = new ProgressUpdater(write, createLogger('silent'), { intervalMs: 10_000, budget: free() });
     u.track(target, ev('queued'));
     u.handle(ev('failed'));
     await sleep(30);
@@ -90,12 +92,35 @@ describe('ProgressUpdater', () => {
     const u = new ProgressUpdater(async () => {
       calls++;
       if (calls === 1) throw new Error('slack down');
-    }, createLogger('silent'), { intervalMs: 10 });
+    }, createLogger('silent'), { intervalMs: 10, budget: free() });
     u.track(target, ev('queued'));
     await sleep(20);
     u.handle(ev('rendering', 0.5));
     await sleep(50);
     expect(calls).toBe(2);
+    await u.close();
+  });
+
+  it('shares one channel budget between every message there, and one workspace budget between channels', async () => {
+    const writes: Array<{ channel: string; id: string; at: number }> = [];
+    const budget = slackEditBudget({ channelIntervalMs: 200, workspaceIntervalMs: 100 });
+    const u = new ProgressUpdater(async (t, e) => { writes.push({ channel: t.channel, id: e.generationId, at: Date.now() }); }, createLogger('silent'), { intervalMs: 10, budget });
+    const ids = ['a', 'b', 'c'].map((x) => `${x}${ID.slice(1)}`);
+    u.track({ ...target, generationId: ids[0]!, teamId: 'T1' }, ev('queued', 0, ids[0]));
+    u.track({ ...target, generationId: ids[1]!, teamId: 'T1' }, ev('queued', 0, ids[1]));
+    u.track({ ...target, channel: 'C2', generationId: ids[2]!, teamId: 'T1' }, ev('queued', 0, ids[2]));
+    for (let i = 1; i <= 10; i++) {
+      for (const id of ids) u.handle(ev('rendering', i / 10, id));
+      await sleep(50);
+    }
+    await sleep(400);
+    const gaps = (list: typeof writes) => list.slice(1).map((w, i) => w.at - list[i]!.at);
+    // Same channel: at least 200 ms apart whichever message; any two in the workspace: 100 ms.
+    for (const g of gaps(writes.filter((w) => w.channel === 'C1'))) expect(g).toBeGreaterThanOrEqual(140);
+    for (const g of gaps(writes)) expect(g).toBeGreaterThanOrEqual(60);
+    // 1 s of events for three messages: far fewer edits than events, and every message moved.
+    expect(writes.length).toBeLessThanOrEqual(16);
+    for (const id of ids) expect(writes.filter((w) => w.id === id).length).toBeGreaterThanOrEqual(2);
     await u.close();
   });
 });

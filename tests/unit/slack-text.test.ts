@@ -7,6 +7,9 @@ import {
 describe('parseGenerateText', () => {
   it('GIVEN a prompt only THEN no duration or seed', () => {
     expect(parseGenerateText('lofi piano at 80 bpm')).toEqual({ prompt: 'lofi piano at 80 bpm' });
+    // A number after a tempo word is the tempo, not a duration.
+    expect(parseGenerateText('dnb tempo 174')).toEqual({ prompt: 'dnb tempo 174' });
+    expect(parseGenerateText('house at 124')).toEqual({ prompt: 'house at 124' });
   });
 
   it('GIVEN two trailing numbers THEN duration then seed', () => {

@@ -18,6 +18,7 @@
  * @property {HTMLElement} status
  * @property {HTMLProgressElement} bar
  * @property {HTMLElement} params
+ * @property {HTMLElement} notice  what was approximated or ignored; hidden when nothing was
  * @property {HTMLElement} body
  * @property {number} rank  how far the generation got; events from an earlier stage are stale
  * @property {number} progress
@@ -235,14 +236,27 @@ function describeParams(p, durationS) {
 }
 
 /**
+ * What the track does not do as asked ("Played as reggae: I don't know ska yet."), worded by the
+ * core; shown as text like everything else.
+ * @param {Card} card
+ * @param {string | null | undefined} notice
+ */
+function setNotice(card, notice) {
+  if (notice === undefined) return;
+  card.notice.textContent = notice ?? '';
+  card.notice.hidden = !notice;
+}
+
+/**
  * @param {string} id
- * @param {{ prompt: string, creator: Creator, params?: MusicParams, durationS?: number }} info
+ * @param {{ prompt: string, creator: Creator, params?: MusicParams, durationS?: number, notice?: string | null }} info
  * @returns {Card}
  */
 function ensureCard(id, info) {
   const existing = cards.get(id);
   if (existing) {
     if (info.params && info.durationS !== undefined) existing.params.textContent = describeParams(info.params, info.durationS);
+    setNotice(existing, info.notice);
     return existing;
   }
   const item = el('li', 'msg track');
@@ -250,14 +264,17 @@ function ensureCard(id, info) {
   const head = el('div', 'head');
   head.append(el('span', 'author', info.creator.displayName), el('span', 'prompt', info.prompt));
   const params = el('p', 'params', info.params && info.durationS !== undefined ? describeParams(info.params, info.durationS) : '');
+  const notice = el('p', 'notice');
+  notice.hidden = true;
   const status = el('p', 'status', 'Queued');
   const bar = el('progress');
   bar.max = 1;
   bar.value = 0;
   const body = el('div', 'body');
-  item.append(head, params, status, bar, body);
+  item.append(head, params, notice, status, bar, body);
   /** @type {Card} */
-  const card = { id, el: item, status, bar, params, body, rank: -1, progress: 0, ready: false, star: null, cancel: null };
+  const card = { id, el: item, status, bar, params, notice, body, rank: -1, progress: 0, ready: false, star: null, cancel: null };
+  setNotice(card, info.notice);
   cards.set(id, card);
   // The server decides who may cancel; this only avoids offering the button to everyone else.
   if (myName !== null && info.creator.displayName.toLowerCase() === myName.toLowerCase()) {
@@ -327,7 +344,7 @@ function isPlayable(track) {
 
 /** @param {PageTrack} track */
 function showTrack(track) {
-  const card = ensureCard(track.id, { prompt: track.prompt, creator: track.creator, params: track.params, durationS: track.durationS });
+  const card = ensureCard(track.id, { prompt: track.prompt, creator: track.creator, params: track.params, durationS: track.durationS, notice: track.notice });
   if (!isPlayable(track)) {
     const stage = /** @type {string} */ (track.status);
     applyProgress(card, { stage, progress: track.progress, message: track.errorMessage ?? undefined });
@@ -365,8 +382,20 @@ function showTrack(track) {
   download.href = safeUrl(track.downloadUrl);
   download.setAttribute('download', '');
 
+  const extend = el('button', 'extend link', 'Extend +30 s');
+  extend.type = 'button';
+  extend.title = 'Continue this track for another 30 seconds, as a new track';
+  extend.addEventListener('click', () => extendTrack(card, extend));
+
   const actions = el('div', 'actions');
-  actions.append(star, player, download);
+  actions.append(star, extend, player, download);
+  if (track.extendedFrom) {
+    const from = el('a', 'extended-from', 'Extended from an earlier track');
+    from.href = safeUrl(track.extendedFrom.playerUrl);
+    from.target = '_blank';
+    from.rel = 'noopener noreferrer';
+    actions.append(from);
+  }
   // The server decides who may delete (the creator); this only avoids offering it to everyone else.
   if (myName !== null && track.creator.displayName.toLowerCase() === myName.toLowerCase()) {
     const remove = el('button', 'delete link', 'Delete');
@@ -406,6 +435,26 @@ async function deleteTrack(card, button) {
     removeCard(card.id);
   } catch (e) {
     say(e instanceof Error ? e.message : String(e), 'error');
+    button.disabled = false;
+  }
+}
+
+/**
+ * Asks for a new track continuing this one; it arrives like any other.
+ * @param {Card} card
+ * @param {HTMLButtonElement} button
+ */
+async function extendTrack(card, button) {
+  if (!myName) {
+    say('Pick a name first, then extend tracks.', 'error');
+    return;
+  }
+  button.disabled = true;
+  try {
+    showReply(await api(`/api/chat/tracks/${encodeURIComponent(card.id)}/extend`, { name: myName, requestId: crypto.randomUUID() }));
+  } catch (e) {
+    say(e instanceof Error ? e.message : String(e), 'error');
+  } finally {
     button.disabled = false;
   }
 }

@@ -10,6 +10,8 @@
  *   POST /api/chat/tracks/:id/cancel    { name }        → { generationId, cancelled } (creator only)
  *   POST /api/chat/tracks/:id/plays     { name }        → 204
  *   POST /api/chat/tracks/:id/delete    { name }        → { generationId, deleted } (creator only; file removed)
+ *   POST /api/chat/tracks/:id/extend    { name, seconds?, requestId? } → ChatReply (kind generate): a new
+ *        track continuing this finished one for `seconds` more (default 30), linked to it.
  *   GET  /api/chat/tracks/:id                           → PageTrack
  *   GET  /api/chat/history?name=        → { tracks: PageTrack[] (newest first), inProgress: PageTrack[]
  *                                           (oldest first), starred: ids | null }
@@ -27,16 +29,21 @@ import { RecentSet } from '../../core/recent-set.ts';
 import { addSseSource } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
+import { describeNotes, describeParams } from '../../core/prompt/parse.ts';
 import { isGenerationId } from '../../core/validate.ts';
 import { replyError } from './boundary.ts';
 import { LoginRequiredError, registerChatAuth } from './chat-auth.ts';
 import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, parseCommand } from './commands.ts';
 
-/** A TrackView whose links point at this server by path, so the page works whatever host it was opened by. */
-export type PageTrack = TrackView;
+/**
+ * A TrackView whose links point at this server by path, so the page works whatever host it was
+ * opened by, with what the prompt was understood as and the notice of what was approximated or
+ * ignored (core wording; the page shows both as text).
+ */
+export type PageTrack = TrackView & { summary: string; notice: string | null };
 
 export type ChatReply =
-  | ({ kind: 'generate'; prompt: string; creator: { platformUserId: string; displayName: string } } & GenerateAccepted)
+  | ({ kind: 'generate'; prompt: string; notice: string | null; creator: { platformUserId: string; displayName: string } } & Omit<GenerateAccepted, 'notice'>)
   | { kind: 'stats'; stats: Stats }
   | { kind: 'recent'; tracks: PageTrack[] }
   | { kind: 'search'; query: string; tracks: PageTrack[] }
@@ -49,6 +56,7 @@ export type ChatEvent =
     generationId: string;
     prompt: string;
     params: MusicParams;
+    notice: string | null;
     durationS: number;
     position: number;
     /** Waiting in the server's line for a free slot. */
@@ -144,7 +152,15 @@ export function localChannelFor(runtime: FrontendRuntime): LocalChannel {
 export function toPageTrack(track: TrackView, publicUrl: string): PageTrack {
   const base = publicUrl.replace(/\/$/, '');
   const local = (url: string): string => (url.startsWith(`${base}/`) ? url.slice(base.length) : url);
-  return { ...track, playerUrl: local(track.playerUrl), downloadUrl: local(track.downloadUrl), audioUrl: local(track.audioUrl) };
+  return {
+    ...track,
+    playerUrl: local(track.playerUrl),
+    downloadUrl: local(track.downloadUrl),
+    audioUrl: local(track.audioUrl),
+    extendedFrom: track.extendedFrom ? { ...track.extendedFrom, playerUrl: local(track.extendedFrom.playerUrl) } : null,
+    summary: describeParams(track.params),
+    notice: describeNotes(track.params),
+  };
 }
 
 /**
@@ -275,6 +291,20 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     return toPageTrack(track, runtime.publicUrl);
   };
 
+  /** Tells every page a new track is queued (unless it repeated a request) and builds the reply. */
+  const announce = (actor: Actor, prompt: string, accepted: GenerateAccepted): ChatReply => {
+    const creator = { platformUserId: actor.platformUserId, displayName: actor.displayName };
+    // What the engine approximated, then anything about the queue (no worker running).
+    const notice = [describeNotes(accepted.params), accepted.notice].filter(Boolean).join(' ') || null;
+    if (!accepted.duplicate) {
+      channel.publish({
+        type: 'queued', generationId: accepted.generationId, prompt, params: accepted.params, notice,
+        durationS: accepted.durationS, position: accepted.position, waiting: accepted.waiting, creator,
+      });
+    }
+    return { kind: 'generate', prompt, creator, ...accepted, notice };
+  };
+
   app.post('/api/chat/commands', { bodyLimit: BODY_LIMIT_BYTES }, async (req): Promise<ChatReply> => {
     const body = objectBody(req);
     const actor = auth.actor(req, body.name);
@@ -290,14 +320,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
           // Scoped by user so that one page cannot claim another user's request.
           reply: isGenerationId(body.requestId) ? { requestKey: `local:${actor.platformUserId}:${body.requestId.toLowerCase()}` } : undefined,
         });
-        const creator = { platformUserId: actor.platformUserId, displayName: actor.displayName };
-        if (!accepted.duplicate) {
-          channel.publish({
-            type: 'queued', generationId: accepted.generationId, prompt: command.prompt, params: accepted.params,
-            durationS: accepted.durationS, position: accepted.position, waiting: accepted.waiting, creator,
-          });
-        }
-        return { kind: 'generate', prompt: command.prompt, creator, ...accepted };
+        return announce(actor, command.prompt, accepted);
       }
       case 'stats':
         return {
@@ -335,6 +358,24 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     const cancelled = await core.cancel(actor, id);
     if (!cancelled) throw new UserError(UserErrorCode.NotAllowed, 'Too late to cancel: that track is already done.');
     return { generationId: id, cancelled };
+  });
+
+  app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/extend', { bodyLimit: BODY_LIMIT_BYTES }, async (req): Promise<ChatReply> => {
+    const body = objectBody(req);
+    const actor = auth.actor(req, body.name);
+    const parent = await trackFor(req.params.id);
+    if (body.seconds !== undefined && typeof body.seconds !== 'number') {
+      throw new UserError(UserErrorCode.DurationInvalid, 'Say how many seconds to add as a number, or leave it out for 30.');
+    }
+    // The core checks the rest: finished, same chat, limits and the longest track allowed.
+    const accepted = await core.generate({
+      actor,
+      channelId: LOCAL_CHANNEL_ID,
+      prompt: parent.prompt,
+      extend: { generationId: parent.id, seconds: body.seconds },
+      reply: isGenerationId(body.requestId) ? { requestKey: `local:${actor.platformUserId}:${body.requestId.toLowerCase()}` } : undefined,
+    });
+    return announce(actor, parent.prompt, accepted);
   });
 
   app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/plays', { bodyLimit: BODY_LIMIT_BYTES }, async (req, reply) => {

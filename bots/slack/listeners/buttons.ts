@@ -1,14 +1,15 @@
-/** The buttons on status and track messages: Favorite (toggle), Variation, Cancel, Delete, Play/Download links. */
+/** The buttons on status and track messages: Favorite (toggle), Variation, Extend, Cancel, Delete, Play/Download links. */
 import type { App, BlockButtonAction } from '@slack/bolt';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { isGenerationId } from '../../../core/validate.ts';
 import { ActionId, DELETED_TRACK_TEXT, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
+import { budgetKeys } from '../progress.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
-import { invalidPayload, isTriggerId } from './payload.ts';
+import { invalidPayload, isResponseUrl, isTriggerId } from './payload.ts';
 import { workspaceAdmin } from './settings.ts';
 
 interface Clicked {
@@ -32,6 +33,12 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     await ack();
     try {
       const c = clicked(body);
+      // A replayed delivery of one click (same action_ts) must not toggle the favorite back.
+      const clickKey = `fav:${c.teamId}:${c.userId}:${body.actions[0]?.action_ts ?? ''}:${c.generationId}`;
+      if (!deps.seenEvents.add(clickKey)) {
+        deps.log.debug({ generationId: c.generationId }, 'slack repeated favorite click ignored');
+        return;
+      }
       const actor = slackActor(c.teamId, c.userId, c.userName);
       const [was, emoji] = await Promise.all([core.isFavorite(actor, c.generationId), deps.settings.favoriteReaction(c.teamId)]);
       const result = await core.setFavorite(actor, c.generationId, !was);
@@ -40,11 +47,15 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         replace_original: false,
         text: was ? `Removed from your favorites (${result.favorites} left).` : `:${emoji}: Added to your favorites (${result.favorites} in total).`,
       });
-      // Redraw the card so its count is current; cosmetic, so a failure is only logged.
-      const track = await core.track(c.generationId);
+      // Redraw the card so its count is current; cosmetic, so a failure is only logged. The redraw
+      // waits its turn in the channel's and workspace's edit budget, then shows the count as it is then.
       const channel = body.channel?.id;
       const ts = body.message?.ts;
-      if (track && channel && ts) {
+      if (channel && ts) {
+        const wait = deps.editBudget.reserve(budgetKeys({ channel, teamId: c.teamId }));
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        const track = await core.track(c.generationId);
+        if (!track) return;
         const uploaded = !(body.message?.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === TOO_LARGE_BLOCK_ID);
         await client.chat
           .update({ channel, ts, ...trackCardBlocks(track, { userId: track.creator.platformUserId, uploaded, favoriteEmoji: emoji }) })
@@ -72,10 +83,36 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         durationS: track.durationS,
         seed: null,
         requestKey: `slack:${c.teamId}:${body.trigger_id}`,
+        responseUrl: isResponseUrl(body.response_url) ? body.response_url : undefined,
         respond,
       });
     } catch (err) {
       await replyError(respond, err, deps.log, 'variation button');
+    }
+  });
+
+  // Extend: the same track 30 s longer, as a new track linked to it; the core checks it is finished,
+  // in this workspace, and within the limits.
+  app.action<BlockButtonAction>(ActionId.Extend, async ({ ack, body, client, respond }) => {
+    await ack();
+    try {
+      const c = clicked(body);
+      const channelId = body.channel?.id;
+      if (!isSlackId(channelId) || !isTriggerId(body.trigger_id)) throw invalidPayload();
+      const track = await core.track(c.generationId);
+      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+      await startGeneration(deps, {
+        client,
+        actor: slackActor(c.teamId, c.userId, c.userName),
+        channelId,
+        enterpriseId: isSlackId(body.enterprise?.id) ? body.enterprise.id : undefined,
+        prompt: track.prompt,
+        extend: { generationId: track.id },
+        requestKey: `slack:${c.teamId}:${body.trigger_id}`,
+        respond,
+      });
+    } catch (err) {
+      await replyError(respond, err, deps.log, 'extend button');
     }
   });
 

@@ -5,7 +5,7 @@ import { slackActor } from '../deps.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration } from '../start-generation.ts';
 import { isSlackId, parseGenerateText } from '../text.ts';
-import { invalidPayload, isTriggerId } from './payload.ts';
+import { invalidPayload, isResponseUrl, isTriggerId } from './payload.ts';
 
 export function registerGenerate(app: App, deps: SlackDeps): void {
   app.command('/generate', async ({ ack, command, client, respond }) => {
@@ -25,6 +25,7 @@ export function registerGenerate(app: App, deps: SlackDeps): void {
         seed: args.seed,
         // Slack sends the same trigger id when it retries one command.
         requestKey: `slack:${command.team_id}:${command.trigger_id}`,
+        responseUrl: isResponseUrl(command.response_url) ? command.response_url : undefined,
         respond,
       });
     } catch (err) {

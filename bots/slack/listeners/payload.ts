@@ -7,3 +7,14 @@ export const isTriggerId = (v: unknown): v is string => typeof v === 'string' &&
 export function invalidPayload(): UserError {
   return new UserError(UserErrorCode.NotAllowed, 'That request did not look like it came from Slack, so I ignored it.');
 }
+
+/** A response_url as Slack sends it: an http(s) URL of reasonable length (stored with the generation). */
+export function isResponseUrl(v: unknown): v is string {
+  if (typeof v !== 'string' || v.length > 500) return false;
+  try {
+    const u = new URL(v);
+    return u.protocol === 'https:' || u.protocol === 'http:';
+  } catch {
+    return false;
+  }
+}

@@ -7,7 +7,8 @@ import type { AllMiddlewareArgs, App, SlackEventMiddlewareArgs, webApi } from '@
 import { isUserError } from '../../../core/errors.ts';
 import { generationIdFromBlocks, noticeBlocks } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
-import { rememberBounded, slackActor } from '../deps.ts';
+import { rememberBounded } from '../../../core/recent-set.ts';
+import { slackActor } from '../deps.ts';
 import { isSlackId, normalizeEmoji } from '../text.ts';
 
 type ReactionArgs = SlackEventMiddlewareArgs<'reaction_added' | 'reaction_removed'> & AllMiddlewareArgs;

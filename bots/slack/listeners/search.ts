@@ -1,5 +1,7 @@
 /** `/search <words>`: finished tracks of this workspace whose prompt has the words, answered privately. */
 import type { App } from '@slack/bolt';
+import { UserError, UserErrorCode } from '../../../core/errors.ts';
+import { hasVisibleChars, visibleText } from '../../../core/text-clean.ts';
 import { searchBlocks } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { replyError } from '../replies.ts';
@@ -15,6 +17,9 @@ export function registerSearch(app: App, deps: SlackDeps): void {
       if (!isSlackId(command.team_id)) throw invalidPayload();
       // Raw words: the core cleans and bounds the query and words the error for an empty one.
       const query = decodeSlackText(command.text ?? '');
+      if (!hasVisibleChars(visibleText(query))) {
+        throw new UserError(UserErrorCode.UnknownCommand, 'Usage: /search <words>, e.g. /search piano rain. I look for them in the prompts of this workspace\'s finished tracks.');
+      }
       const tracks = await deps.runtime.core.search('slack', command.team_id, query, SEARCH_LIMIT);
       await respond({ response_type: 'ephemeral', replace_original: false, ...searchBlocks(query, tracks) });
     } catch (err) {

@@ -19,7 +19,8 @@ export function registerStats(app: App, deps: SlackDeps): void {
       const stats = await deps.runtime.core.stats({ platform: 'slack', guildId: command.team_id, scope, period });
       // The numbers first (the private reply is fast); the chart follows as an upload.
       await respond({ response_type: 'ephemeral', replace_original: false, ...statsBlocks(stats) });
-      if (stats.topTracks.length > 0) await uploadChart(deps, client, respond, command.channel_id, stats);
+      // Bars of nothing say nothing: the chart goes out only when some track has a favorite or a play.
+      if (stats.topTracks.some((t) => t.favorites > 0 || t.plays > 0)) await uploadChart(deps, client, respond, command.channel_id, stats);
     } catch (err) {
       await replyError(respond, err, deps.log, '/stats');
     }

@@ -80,7 +80,8 @@ export class SlackSender {
   }
 
   /** Presses a button of a message the fake holds, as `user`. */
-  async clickButton(message: StoredMessage, actionId: string, user: SlackUser, opts: SendOptions = {}): Promise<Sent & { responseUrlId: string }> {
+  /** `actionTs` replays one click: Slack stamps each click once, a redelivery keeps the stamp. */
+  async clickButton(message: StoredMessage, actionId: string, user: SlackUser, opts: SendOptions = {}, actionTs = `${Date.now() / 1000}`): Promise<Sent & { responseUrlId: string }> {
     let found: { block_id: string; value: string } | undefined;
     for (const block of message.blocks ?? []) {
       const elements = (block.elements ?? []) as Array<{ action_id?: string; value?: string }>;
@@ -103,7 +104,7 @@ export class SlackSender {
       message: { type: 'message', ts: message.ts, user: message.user, bot_id: message.bot_id, text: message.text, blocks: message.blocks },
       state: { values: {} },
       response_url: this.#fake.responseUrl(responseUrlId),
-      actions: [{ action_id: actionId, block_id: found.block_id, value: found.value, type: 'button', action_ts: `${Date.now() / 1000}` }],
+      actions: [{ action_id: actionId, block_id: found.block_id, value: found.value, type: 'button', action_ts: actionTs }],
     };
     const sent = await this.post(new URLSearchParams({ payload: JSON.stringify(payload) }).toString(), 'application/x-www-form-urlencoded', opts);
     return { ...sent, responseUrlId };

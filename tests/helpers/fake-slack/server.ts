@@ -83,6 +83,10 @@ export class FakeSlack {
   /** Channels the bot is not a member of: posting there fails with not_in_channel. */
   readonly notInChannel = new Set<string>();
   readonly users = new Map<string, { name: string; real_name: string; display_name: string; is_admin?: boolean; is_owner?: boolean }>();
+  /** Archived channels: posting, editing and uploading there fail with is_archived. */
+  readonly archived = new Set<string>();
+  /** Error codes the next calls of a method answer with (`ok: false`), oldest first. */
+  readonly #failures = new Map<string, string[]>();
   /** Bearer tokens that auth.test refuses with invalid_auth. */
   readonly revokedTokens = new Set<string>();
   /** Authorization codes oauth.v2.access accepts (each once), and the install each one grants. */
@@ -148,6 +152,11 @@ export class FakeSlack {
   /** The next `times` calls of `method` get HTTP 429 with Retry-After. */
   rateLimit(method: string, retryAfterS: number, times = 1): void {
     this.#rateLimits.set(method, { retryAfterS, remaining: times });
+  }
+
+  /** The next `times` calls of `method` answer `{ ok: false, error }`, as Slack does for e.g. token_revoked. */
+  failNext(method: string, error: string, times = 1): void {
+    this.#failures.set(method, [...(this.#failures.get(method) ?? []), ...Array<string>(times).fill(error)]);
   }
 
   callsOf(method: string): ApiCall[] {
@@ -233,8 +242,17 @@ export class FakeSlack {
       res.writeHead(429, { 'retry-after': String(limit.retryAfterS), 'content-type': 'application/json' });
       return void res.end(JSON.stringify({ ok: false, error: 'ratelimited' }));
     }
+    const injected = this.#failures.get(method)?.shift();
+    if (injected) return send(res, 200, JSON.stringify({ ok: false, error: injected }));
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? String(args.token ?? '');
     if (this.revokedTokens.has(token)) return send(res, 200, JSON.stringify({ ok: false, error: 'invalid_auth' }));
+    const target = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : '';
+    const writes = ['chat.postMessage', 'chat.update', 'chat.delete', 'files.completeUploadExternal', 'conversations.history', 'chat.postEphemeral'];
+    if (target && writes.includes(method)) {
+      // A removed bot can read nothing of the channel and post nothing in it; an archived one posts nothing.
+      if (this.notInChannel.has(target)) return send(res, 200, JSON.stringify({ ok: false, error: 'not_in_channel' }));
+      if (this.archived.has(target) && method !== 'conversations.history') return send(res, 200, JSON.stringify({ ok: false, error: 'is_archived' }));
+    }
     const expiry = this.#expiry.get(token);
     if (expiry !== undefined && Date.now() >= expiry) return send(res, 200, JSON.stringify({ ok: false, error: 'token_expired' }));
     return send(res, 200, JSON.stringify(this.#api(method, args, token)));

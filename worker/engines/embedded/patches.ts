@@ -172,3 +172,108 @@ export type InstrumentName = keyof typeof PATCHES;
 /** Drum kits a style plays (General MIDI percussion programs once sampled; 'chip' is synthesized). */
 export const DRUM_KITS = ['standard', 'room', 'power', 'electronic', 'tr808', 'jazz', 'brush', 'orchestral', 'chip'] as const;
 export type DrumKit = (typeof DRUM_KITS)[number];
+
+/** A voice played from the SoundFont: its General MIDI program (bank 0 unless given) and a gain
+ * that sets it level with the synth voice it replaces (RMS of the same four notes, both ways,
+ * measured once; hand drums quieter than the synth tom they borrowed). */
+export interface SampledVoice {
+  program: number;
+  bank?: number;
+  gain: number;
+  /** Place on the stage (-1 left .. 1 right), added to the note's own pan. */
+  pan?: number;
+  /** Pan two octaves above middle C (minus it two below): a piano's or a section's width. */
+  spread?: number;
+  /** A section (strings, choir, brass): each note plays twice, mirrored across the stage, the
+   * copy a few cents off and a few milliseconds late, as two desks never play exactly together. */
+  section?: boolean;
+}
+
+/**
+ * Instruments that sound from samples. Everything a real instrument is meant by; synths stay
+ * synthesized (808, sub, reese, acid, pluck and pluck bass, pads, stabs, leads, bells, risers).
+ */
+export const SAMPLED: Partial<Record<InstrumentName, SampledVoice>> = {
+  piano: { program: 0, gain: 1.77, pan: -0.1, spread: 0.45 },
+  brightPiano: { program: 1, gain: 1.64, pan: -0.1, spread: 0.45 },
+  epiano: { program: 4, gain: 0.73, pan: -0.2, spread: 0.3 },
+  clav: { program: 7, gain: 1.53, pan: 0.3, spread: 0.1 },
+  harpsichord: { program: 6, gain: 1.83, pan: -0.1, spread: 0.4 },
+  organ: { program: 16, gain: 1.19, pan: -0.3, spread: 0.25 },
+  churchOrgan: { program: 19, gain: 0.99, spread: 0.5 },
+  accordion: { program: 21, gain: 1.36, pan: 0.2, spread: 0.2 },
+  harmonica: { program: 22, gain: 1.18, pan: 0.3 },
+  nylonGuitar: { program: 24, gain: 0.97, pan: -0.3, spread: 0.2 },
+  steelGuitar: { program: 25, gain: 0.97, pan: -0.35, spread: 0.2 },
+  guitar: { program: 27, gain: 0.35, pan: -0.45, spread: 0.15 },
+  cleanGuitar: { program: 27, gain: 0.35, pan: -0.45, spread: 0.15 },
+  mutedGuitar: { program: 28, gain: 1.71, pan: 0.45, spread: 0.1 },
+  leadGuitar: { program: 29, gain: 0.3, pan: 0.35 },
+  distGuitar: { program: 30, gain: 0.3, pan: -0.5, spread: 0.1 },
+  banjo: { program: 105, gain: 0.94, pan: 0.4, spread: 0.1 },
+  sitar: { program: 104, gain: 0.83, pan: 0.3, spread: 0.1 },
+  upright: { program: 32, gain: 1.41 },
+  fingerBass: { program: 33, gain: 1.25 },
+  rockBass: { program: 34, gain: 1.42 },
+  pickBass: { program: 34, gain: 1.42 },
+  fretlessBass: { program: 35, gain: 0.77 },
+  slapBass: { program: 36, gain: 2.1 },
+  synthBass: { program: 38, gain: 0.57 },
+  violin: { program: 40, gain: 0.51, pan: -0.4, spread: 0.2 },
+  cello: { program: 42, gain: 0.55, pan: 0.4, spread: 0.2 },
+  pizzicato: { program: 45, gain: 0.56, pan: -0.2, spread: 0.5 },
+  harp: { program: 46, gain: 0.5, pan: 0.3, spread: 0.4 },
+  strings: { program: 48, gain: 0.61, spread: 0.6, section: true },
+  staccato: { program: 48, gain: 0.5, spread: 0.6, section: true },
+  choir: { program: 52, gain: 0.41, spread: 0.5, section: true },
+  warmPad: { program: 89, gain: 0.43, spread: 0.5, section: true },
+  trumpet: { program: 56, gain: 0.89, pan: 0.3 },
+  trombone: { program: 57, gain: 0.63, pan: -0.3 },
+  brass: { program: 61, gain: 0.52, pan: 0.25, spread: 0.3, section: true },
+  sax: { program: 66, gain: 0.71, pan: 0.25 },
+  clarinet: { program: 71, gain: 0.91, pan: -0.25 },
+  flute: { program: 73, gain: 0.68, pan: 0.35 },
+  panFlute: { program: 75, gain: 0.78, pan: 0.3 },
+  tinWhistle: { program: 78, gain: 0.37, pan: 0.3 },
+  bagpipe: { program: 109, gain: 0.56 },
+  celesta: { program: 8, gain: 0.89, pan: 0.3, spread: 0.3 },
+  glockenspiel: { program: 9, gain: 1.24, pan: 0.35, spread: 0.2 },
+  musicBox: { program: 10, gain: 0.84, pan: 0.2, spread: 0.3 },
+  vibes: { program: 11, gain: 0.99, pan: 0.3, spread: 0.3 },
+  marimba: { program: 12, gain: 0.82, pan: -0.2, spread: 0.4 },
+  xylophone: { program: 13, gain: 2.33, pan: 0.25, spread: 0.3 },
+  kalimba: { program: 108, gain: 1.25, pan: 0.2, spread: 0.3 },
+  steelDrums: { program: 114, gain: 0.9, pan: 0.25, spread: 0.3 },
+  squareLead: { program: 80, gain: 0.22, pan: 0.2 },
+  sawLead: { program: 81, gain: 0.35, pan: -0.2 },
+  taiko: { program: 116, gain: 1.69, spread: 0.3 },
+};
+
+/** General MIDI percussion keys of the drum voices (toms and hand drums pick a key by pitch). */
+export const DRUM_KEYS: Partial<Record<InstrumentName, { keys: readonly number[]; gain: number }>> = {
+  kick: { keys: [36], gain: 2 },
+  snare: { keys: [38], gain: 1.32 },
+  clap: { keys: [39], gain: 0.8 },
+  rim: { keys: [37], gain: 0.77 },
+  hat: { keys: [42], gain: 0.28 },
+  pedalhat: { keys: [44], gain: 0.38 },
+  openhat: { keys: [46], gain: 0.79 },
+  crash: { keys: [49], gain: 0.61 },
+  ride: { keys: [51], gain: 0.91 },
+  tom: { keys: [41, 43, 45, 47, 48, 50], gain: 2.24 },
+  shaker: { keys: [70], gain: 0.46 },
+  tambourine: { keys: [54], gain: 0.28 },
+  cowbell: { keys: [56], gain: 0.93 },
+  bongo: { keys: [61, 60], gain: 1.6 },
+  conga: { keys: [64, 63, 62], gain: 2 },
+  timbale: { keys: [66, 65], gain: 1.87 },
+  guiro: { keys: [74, 73], gain: 0.28 },
+  clave: { keys: [75], gain: 0.72 },
+  woodblock: { keys: [77, 76], gain: 0.78 },
+  triangle: { keys: [80, 81], gain: 0.53 },
+};
+
+/** The General MIDI percussion program of each sampled kit ('chip' stays synthesized). */
+export const KIT_PROGRAMS: Record<Exclude<DrumKit, 'chip'>, number> = {
+  standard: 0, room: 8, power: 16, electronic: 24, tr808: 25, jazz: 32, brush: 40, orchestral: 48,
+};

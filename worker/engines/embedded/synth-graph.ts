@@ -159,7 +159,11 @@ export function buildSynthGraph(): Uint8Array {
   // [C, 3, BLOCK] -> one line per bus: each [C, 1, BLOCK] slice of it is already a contiguous
   // [C * BLOCK] line, so one Split lays out all three (no interleaving Transpose).
   const busLines = (x: string) => g.ops('Split', [x], 3, { axis: 1 }).map((y) => g.op('Reshape', [y, g.constInt64([1, -1], [2])]));
-  const [fastL, fastR, fastSend] = busLines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix]));
+  // The sampled voices (sampler.ts, rendered in JS before the graph runs) join the fast bus here:
+  // their left, right and send lines, [N] each, go through the room and the master's statistics
+  // with everything else.
+  const sampled = (name: string) => g.op('Reshape', [g.input(name, 'float', ['N']), g.constInt64([1, -1], [2])]);
+  const [fastL, fastR, fastSend] = busLines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix])).map((line, i) => g.op('Add', [line, sampled(['x_l', 'x_r', 'x_send'][i]!)]));
   const [slowL, slowR, slowSend] = busLines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]));
   // Decimation by 2 with the 7-point half-band [-1, 0, 9, 16, 9, 0, -1] / 32, continued across
   // chunks by the last DECIMATOR_HISTORY samples.

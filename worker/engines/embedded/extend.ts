@@ -1,0 +1,45 @@
+/**
+ * Extend: a finished track continued for more seconds, as one piece. The parent's composition is
+ * kept note for note up to where its ending begins (its outro, or the bar of its final hit); from
+ * there the notes of the same prompt and seed composed for the longer duration take over, so the
+ * style, key, tempo, progressions and motifs carry on and the longer piece gets its own ending.
+ * Rendering is deterministic per note, so the kept part sounds as the parent did (up to the master
+ * gain of the whole).
+ *
+ * Built on compose()'s public result only; when compose learns to continue by itself (the
+ * `continueFromS` option asked for in FINDINGS), this splice can go.
+ */
+import type { MusicParams } from '../../../core/music.ts';
+import { compose, type Composition, type Note } from './compose.ts';
+
+/** Where the parent's ending begins, seconds: the start of its outro, else the bar of its final hit. */
+export function continuationPoint(parent: Composition, bpm: number): number {
+  const barS = (4 * 60) / bpm;
+  const last = parent.sections.at(-1);
+  const bar = last && last.name === 'outro' && parent.sections.length > 1 ? last.startBar : Math.floor(parent.endS / barS);
+  return Math.max(barS, bar * barS);
+}
+
+export function continueComposition(params: MusicParams, fromS: number, durationS: number): Composition {
+  const parent = compose(params, fromS);
+  const whole = compose(params, durationS);
+  const cut = continuationPoint(parent, params.bpm);
+  const endBy = durationS - 0.03;
+  const kept: Note[] = parent.notes
+    .filter((n) => n.t < cut)
+    // A note ringing over the seam stops there: the continuation plays its own.
+    .map((n) => ({ ...n, len: Math.min(n.len, cut - n.t), mustEndBy: endBy }));
+  const barS = (4 * 60) / params.bpm;
+  const added: Note[] = [];
+  for (const n of whole.notes) {
+    if (n.t >= cut) added.push(n);
+    // Drones that run through the seam (vinyl hiss, long pads) pick up at it.
+    else if (n.t + n.len > cut + barS) added.push({ ...n, t: cut, len: n.t + n.len - cut });
+  }
+  const cutBar = Math.round(cut / barS);
+  const sections = [
+    ...parent.sections.filter((s) => s.startBar < cutBar).map((s) => ({ ...s, bars: Math.min(s.bars, cutBar - s.startBar) })),
+    ...whole.sections.filter((s) => s.startBar + s.bars > cutBar).map((s) => (s.startBar < cutBar ? { ...s, startBar: cutBar, bars: s.startBar + s.bars - cutBar } : s)),
+  ];
+  return { ...whole, notes: [...kept, ...added], sections };
+}

@@ -1,0 +1,228 @@
+/**
+ * Sampled voices: plays notes from the SoundFont's samples (soundfont.ts) into planar stereo and
+ * an effect send, which the synth graph mixes with its own voices and runs through the room.
+ *
+ * A lean renderer rather than a SoundFont synthesizer: every note of a track is known before the
+ * first sample, so each voice is rendered start to end in one tight loop (linear interpolation,
+ * loop points, the SoundFont volume envelope stepped every ENV_STEP samples, equal-power pan),
+ * with no per-block voice management, modulators or filters.
+ */
+import type { Note } from './compose.ts';
+import { DRUM_KEYS, KIT_PROGRAMS, PATCHES, SAMPLED, type DrumKit, type InstrumentName, type Layer } from './patches.ts';
+import type { GmPatch, InstrumentBank, Zone } from './soundfont.ts';
+import { SAMPLE_RATE } from './synth-graph.ts';
+
+/** Samples between envelope evaluations (linear in between). */
+const ENV_STEP = 64;
+/** A voice ends once its envelope is this far below its peak (as rows.ts ends synth notes: -40 dB
+ * sits under the mix and the room it already fed). */
+const TAIL_DB = 40;
+/** A choked voice (an open hat closed by the next hat) falls 100 dB in this long. */
+const CHOKE_S = 0.06;
+const FADE_S = 0.006;
+/**
+ * Time panning: the far side of a panned voice is late by up to this many samples (0.6 ms, about
+ * a head's width), as a listener hears a source off to one side. Level-only panning of mono
+ * samples left both sides the same waveform (left/right correlation 0.9 and more); the delay
+ * decorrelates them above a few hundred Hz and leaves the centre (kick, bass, snare) alone.
+ */
+const ITD = 26;
+/** A section's two desks: each at -3 dB (their sum as loud as one voice), the second 7 cents
+ * sharp and 9 ms late. */
+const SECTION_GAIN = Math.SQRT1_2;
+const SECTION_CENTS = 7;
+const SECTION_LATE_S = 0.009;
+
+export interface SampledBus {
+  left: Float32Array;
+  right: Float32Array;
+  send: Float32Array;
+}
+
+/** Every GM patch the sampled voices and kits can play (what the bank must decode). */
+export function sampledPatches(): GmPatch[] {
+  const melodic = new Map<string, GmPatch>();
+  for (const v of Object.values(SAMPLED)) melodic.set(`${v.bank ?? 0}:${v.program}`, { program: v.program, bank: v.bank });
+  return [...melodic.values(), ...Object.values(KIT_PROGRAMS).map((program) => ({ program, drums: true }))];
+}
+
+/** What plays a note from samples: a patch, the key to ask it for and a gain; undefined: synth. */
+export function sampledSource(inst: InstrumentName, midi: number, kit: DrumKit): { patch: GmPatch; key: number; gain: number; pan: number; section?: boolean } | undefined {
+  const melodic = SAMPLED[inst];
+  if (melodic) {
+    const pan = (melodic.pan ?? 0) + ((melodic.spread ?? 0) * Math.max(-24, Math.min(24, midi - 60))) / 24;
+    return { patch: { program: melodic.program, bank: melodic.bank }, key: midi, gain: melodic.gain, pan, section: melodic.section };
+  }
+  const drum = DRUM_KEYS[inst];
+  if (!drum || kit === 'chip') return undefined;
+  const keys = drum.keys;
+  // toms and hand drums: the kit key nearest the note's pitch (hand drums list high to low)
+  let key = keys[0]!;
+  if (keys.length > 1) {
+    const lo = Math.min(...keys);
+    const hi = Math.max(...keys);
+    if (midi >= lo && midi <= hi) key = keys.reduce((a, b) => (Math.abs(b - midi) < Math.abs(a - midi) ? b : a));
+    else key = midi > hi ? hi : lo;
+  }
+  // toms across the kit, high right to floor left
+  const pan = inst === 'tom' ? (key - 45.5) / 15 : 0;
+  return { patch: { program: KIT_PROGRAMS[kit], drums: true }, key, gain: drum.gain, pan };
+}
+
+interface Voice {
+  zone: Zone;
+  note: Note;
+  gain: number;
+  /** The instrument's stage position, added to the note's and the zone's pan. */
+  pan: number;
+  send: number;
+  /** A section's second desk: cents off and seconds late. */
+  cents: number;
+  late: number;
+  /** Seconds from the note start at which the release begins (gate end or choke). */
+  releaseAt: number;
+  choked: boolean;
+}
+
+/**
+ * Renders the sampled notes into `bus` (added to what is there; the buffers must cover `frames`)
+ * and returns the notes that stay synthesized.
+ */
+export function renderSampled(bank: InstrumentBank, notes: readonly Note[], kit: DrumKit, space: number, bus: SampledBus, frames: number): { synth: Note[]; voices: number } {
+  const synth: Note[] = [];
+  const voices: Voice[] = [];
+  const lastOfClass = new Map<string, Voice>();
+  const sorted = [...notes].sort((a, b) => a.t - b.t);
+  for (const note of sorted) {
+    const src = sampledSource(note.inst, note.midi, kit);
+    if (!src) {
+      synth.push(note);
+      continue;
+    }
+    const velocity = Math.max(1, Math.min(127, Math.round(note.vel * 127)));
+    const send = sendOf(note.inst) * space;
+    for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
+      const g = note.vel * src.gain * gain;
+      if (src.section) {
+        const side = src.pan >= 0 ? 1 : -1;
+        const wide = Math.max(0.45, Math.abs(src.pan));
+        voices.push({ zone, note, gain: g * SECTION_GAIN, pan: side * wide, cents: 0, late: 0, send, releaseAt: note.len, choked: false });
+        voices.push({ zone, note, gain: g * SECTION_GAIN, pan: -side * wide, cents: SECTION_CENTS, late: SECTION_LATE_S, send, releaseAt: note.len, choked: false });
+        continue;
+      }
+      const v: Voice = { zone, note, gain: g, pan: src.pan, cents: 0, late: 0, send, releaseAt: note.len, choked: false };
+      if (zone.exclusiveClass) {
+        const id = `${src.patch.program}:${zone.exclusiveClass}`;
+        const prev = lastOfClass.get(id);
+        // The next hit of the class cuts this one short (an open hat closed by the pedal). Its
+        // level at the cut is taken as if still held: drum zones release over seconds, so a
+        // note-off before the cut has barely lowered it.
+        if (prev && prev.note !== note && !prev.choked) (prev.releaseAt = note.t - prev.note.t), (prev.choked = true);
+        lastOfClass.set(id, v);
+      }
+      voices.push(v);
+    }
+  }
+  for (const v of voices) renderVoice(bank.pcm, v, bus, frames);
+  return { synth, voices: voices.length };
+}
+
+/**
+ * Zones that differ: some presets layer one sample twice (electric guitars, for a fuller sound in a
+ * synthesizer with chorus); here that is the same samples summed, so one voice plays at their summed gain.
+ */
+function distinctZones(zones: readonly Zone[]): { zone: Zone; gain: number }[] {
+  const out: { zone: Zone; gain: number }[] = [];
+  for (const zone of zones) {
+    const same = out.find(({ zone: z }) => z.base === zone.base && z.start === zone.start && z.cents === zone.cents && z.pan === zone.pan && z.attack === zone.attack && z.release === zone.release);
+    if (same) same.gain += zone.gain;
+    else out.push({ zone, gain: zone.gain });
+  }
+  return out;
+}
+
+/** A sampled voice sends to the room what the synth patch it replaces sent. */
+function sendOf(inst: InstrumentName): number {
+  const layers = PATCHES[inst] as Layer[];
+  return layers.reduce((a, l) => Math.max(a, l.send), 0);
+}
+
+/** Envelope level in dB (0 at peak) at `t` seconds after the note start, before any release. */
+function heldDb(z: Zone, t: number): number {
+  if (t < z.delay) return -Infinity;
+  t -= z.delay;
+  if (t < z.attack) return 20 * Math.log10(Math.max(1e-5, t / z.attack));
+  t -= z.attack;
+  if (t < z.hold) return 0;
+  return Math.max(-z.sustainDb, (-100 * (t - z.hold)) / z.decay);
+}
+
+function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number): void {
+  const { zone: z, note } = v;
+  const start = Math.round((note.t + v.late) * SAMPLE_RATE);
+  if (start >= frames) return;
+  const releaseDb = heldDb(z, v.releaseAt);
+  const release = v.choked ? CHOKE_S : z.release;
+  // the end: released and TAIL_DB down, decayed TAIL_DB down while held, or the track's end
+  let endS = v.releaseAt + (release * Math.max(0, TAIL_DB + releaseDb)) / 100;
+  if (z.sustainDb >= TAIL_DB) endS = Math.min(endS, z.delay + z.attack + z.hold + (z.decay * TAIL_DB) / 100);
+  const mustEnd = note.mustEndBy !== undefined ? note.mustEndBy - note.t - v.late : Infinity;
+  endS = Math.min(endS, mustEnd);
+  const step = (z.rate / SAMPLE_RATE) * 2 ** ((z.cents + v.cents) / 1200);
+  if (!(step > 0) || step > 64) return;
+  const n = Math.min(frames - ITD - start, Math.ceil(endS * SAMPLE_RATE));
+  if (n <= 0) return;
+  const envAt = (s: number): number => {
+    const t = s / SAMPLE_RATE;
+    const db = t < v.releaseAt ? heldDb(z, t) : releaseDb - (100 * (t - v.releaseAt)) / release;
+    const fade = Math.min(1, (endS - t) / FADE_S, (mustEnd - t) / FADE_S);
+    return db === -Infinity || fade <= 0 ? 0 : 10 ** (db / 20) * fade;
+  };
+  const pan = Math.max(-1, Math.min(1, note.pan + v.pan + z.pan));
+  const theta = ((pan + 1) * Math.PI) / 4;
+  const amp = v.gain / 32768;
+  const gl = Math.cos(theta) * Math.SQRT2 * amp;
+  const gr = Math.sin(theta) * Math.SQRT2 * amp;
+  const gs = v.send * amp;
+  const late = Math.round(Math.abs(pan) * ITD);
+  const dl = pan > 0 ? late : 0;
+  const dr = pan < 0 ? late : 0;
+  const L = bus.left;
+  const R = bus.right;
+  const S = bus.send;
+  const base = z.base;
+  const loopLen = z.loopEnd - z.loopStart;
+  // the last position that can interpolate (its right neighbour exists)
+  const limit = z.loops ? z.loopEnd : z.end - 1;
+  let pos = z.start;
+  let e0 = envAt(0);
+  for (let s0 = 0; s0 < n; s0 += ENV_STEP) {
+    const s1 = Math.min(n, s0 + ENV_STEP);
+    const e1 = envAt(s1);
+    if (e0 === 0 && e1 === 0) {
+      // silent stretch (a delay, or past a choke): keep the read position moving
+      pos += step * (s1 - s0);
+      while (z.loops && pos >= limit) pos -= loopLen;
+      if (!z.loops && pos >= limit) return;
+      e0 = e1;
+      continue;
+    }
+    let e = e0;
+    const de = (e1 - e0) / (s1 - s0);
+    for (let i = start + s0, stop = start + s1; i < stop; i++) {
+      const ip = pos | 0;
+      const a = pcm[base + ip]!;
+      const x = (a + (pos - ip) * (pcm[base + ip + 1]! - a)) * e;
+      L[i + dl]! += x * gl;
+      R[i + dr]! += x * gr;
+      S[i]! += x * gs;
+      e += de;
+      pos += step;
+      if (pos >= limit) {
+        if (!z.loops) return;
+        pos -= loopLen;
+      }
+    }
+    e0 = e1;
+  }
+}
