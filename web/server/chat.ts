@@ -15,7 +15,8 @@
  *   GET  /api/chat/tracks/:id                           → PageTrack
  *   GET  /api/chat/history?name=        → { tracks: PageTrack[] (newest first), inProgress: PageTrack[]
  *                                           (oldest first), starred: ids | null }
- *   GET  /api/chat/events               text/event-stream of ChatEvent (event name = type)
+ *   GET  /api/chat/events[?lastEventId=]  text/event-stream of ChatEvent (event name = type, id = boot.seq;
+ *                                       Last-Event-ID or lastEventId replays what a page missed)
  */
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
