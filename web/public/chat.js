@@ -602,7 +602,7 @@ function showReply(reply) {
   switch (reply.kind) {
     case 'generate': {
       const card = ensureCard(reply.generationId, reply);
-      applyProgress(card, { stage: 'queued', progress: 0, position: reply.position, waiting: reply.waiting, message: reply.notice });
+      applyProgress(card, { stage: 'queued', progress: 0, position: reply.position, waiting: reply.waiting, message: reply.notice ?? undefined });
       break;
     }
     case 'stats':
