@@ -25,26 +25,84 @@ export const DEFAULT_GENRE: Genre = 'pop';
 
 type Explicit = MusicParams['explicit'][number];
 
-/** Instrument vocabulary: canonical name -> words that mean it. */
+/**
+ * Instrument vocabulary: the name the composition knows (compose.ts INSTRUMENT_ROLES, checked by a
+ * test) -> words that mean it. Longer phrases are read first and blanked, so "upright bass" is
+ * not also "bass" and "electric piano" not also "piano".
+ */
 const INSTRUMENTS: Array<[string, string[]]> = [
-  ['electric piano', ['electric piano', 'e piano', 'epiano', 'rhodes', 'wurlitzer']],
+  ['electric piano', ['electric piano', 'e piano', 'epiano', 'rhodes', 'wurlitzer', 'wurli']],
   ['piano', ['piano', 'pianos', 'keys', 'keyboard', 'grand piano']],
   ['808', ['808s', '808']],
-  ['strings', ['strings', 'string', 'violin', 'violins', 'cello', 'cellos', 'viola', 'fiddle', 'string quartet']],
-  ['guitar', ['guitars', 'guitar']],
+  ['strings', ['strings', 'string section', 'string quartet', 'orchestral strings']],
+  ['violin', ['violin', 'violins', 'viola']],
+  ['fiddle', ['fiddle', 'fiddles']],
+  ['cello', ['cello', 'cellos']],
+  ['guitar', ['guitars', 'guitar', 'clean guitar']],
+  ['acoustic guitar', ['acoustic guitar', 'steel guitar']],
+  ['nylon guitar', ['nylon guitar', 'spanish guitar', 'flamenco guitar']],
+  ['classical guitar', ['classical guitar']],
+  ['electric guitar', ['electric guitar', 'lead guitar']],
+  ['distorted guitar', ['distorted guitar', 'distortion guitar', 'overdriven guitar', 'heavy guitar']],
   ['synth', ['synthesizer', 'synths', 'synth', 'lead', 'synth lead']],
   ['pads', ['pads', 'pad']],
-  ['bass', ['bassline', 'bass', 'upright bass', 'double bass', 'bass guitar']],
+  ['bass', ['bassline', 'bass', 'bass guitar', 'electric bass']],
+  ['upright bass', ['upright bass', 'double bass', 'contrabass', 'acoustic bass']],
+  ['slap bass', ['slap bass']],
+  ['synth bass', ['synth bass']],
+  ['acid bass', ['acid bass', '303', 'tb 303']],
   ['drums', ['drums', 'drum', 'beat', 'beats', 'percussion', 'drum kit']],
-  ['bells', ['bells', 'bell', 'glockenspiel', 'music box', 'celesta']],
+  ['bells', ['bells', 'bell', 'chimes']],
+  ['glockenspiel', ['glockenspiel']],
+  ['celesta', ['celesta', 'celeste']],
+  ['music box', ['music box']],
   ['flute', ['flutes', 'flute']],
-  ['sax', ['saxophone', 'sax']],
-  ['brass', ['brass', 'horns', 'horn', 'trumpet', 'trumpets', 'trombone', 'french horn']],
-  ['organ', ['organ']],
+  ['sax', ['saxophone', 'sax', 'saxophones']],
+  ['brass', ['brass', 'horns', 'horn', 'horn section', 'french horn']],
+  ['trumpet', ['trumpet', 'trumpets']],
+  ['trombone', ['trombone', 'trombones']],
+  ['clarinet', ['clarinet', 'clarinets']],
+  ['organ', ['organ', 'hammond', 'church organ']],
   ['harp', ['harp', 'harps']],
   ['choir', ['choir', 'choirs', 'chorale']],
+  ['accordion', ['accordion']],
+  ['banjo', ['banjo']],
+  ['harpsichord', ['harpsichord']],
+  ['clavinet', ['clavinet', 'clav']],
+  ['bagpipes', ['bagpipes', 'bagpipe']],
+  ['harmonica', ['harmonica']],
+  ['marimba', ['marimba']],
+  ['vibraphone', ['vibraphone', 'vibes']],
+  ['xylophone', ['xylophone']],
+  ['kalimba', ['kalimba', 'thumb piano']],
+  ['steel drums', ['steel drums', 'steel drum', 'steelpan', 'steel pan']],
+  ['tin whistle', ['tin whistle', 'penny whistle']],
+  ['pan flute', ['pan flute', 'panpipes', 'pan pipes']],
+  ['sitar', ['sitar']],
   ...INSTRUMENT_ALIASES.map(([word, name]): [string, string[]] => [name, [word]]),
 ];
+
+/** The instrument names the parser hands the composition (for the test that the engine knows them all). */
+export const INSTRUMENT_NAMES: readonly string[] = [...new Set([...INSTRUMENTS.map(([name]) => name), ...NEAREST_INSTRUMENTS.map(([, used]) => used)])];
+
+/** Every instrument phrase with its name, longest first. */
+const INSTRUMENT_PHRASES: Array<[string, string]> = INSTRUMENTS.flatMap(([name, words]) => words.map((w): [string, string] => [w, name]))
+  .sort((a, b) => b[0].length - a[0].length);
+
+/** Instruments named in the text, in prompt order; each phrase is blanked once read. */
+function findInstruments(text: string): Array<{ name: string; at: number }> {
+  let rest = text;
+  const found: Array<{ name: string; at: number }> = [];
+  for (const [phrase, name] of INSTRUMENT_PHRASES) {
+    for (;;) {
+      const at = hasPhrase(rest, phrase);
+      if (at < 0) break;
+      found.push({ name, at });
+      rest = blank(rest, phrase);
+    }
+  }
+  return found.sort((a, b) => a.at - b.at);
+}
 
 const MOODS: Array<[string, string[]]> = [
   ['dark', ['dark', 'sinister', 'ominous', 'evil', 'spooky', 'creepy', 'gloomy', 'menacing', 'haunting', 'dunkel', 'sombre', 'oscuro', 'escuro', 'dunkle', 'düster']],
@@ -312,7 +370,7 @@ function parseExclusions(text: string): Set<string> {
   for (const m of text.matchAll(neg)) {
     const words = m[1]!.split(/\s+(?:and|or|nor)\s+|\s*,\s*/);
     for (const chunk of words) {
-      const hit = findAll(chunk.trim(), INSTRUMENTS).find((f) => f.at <= 1);
+      const hit = findInstruments(chunk.trim()).find((f) => f.at <= 1);
       if (hit) out.add(hit.name);
       else if (chunk.trim() === 'melody') out.add('melody');
       else break;
@@ -356,7 +414,7 @@ export function parsePrompt(text: string, seed: number): MusicParams {
     ignored.push(word);
     rest = blank(rest, word);
   }
-  const named = [...findAll(rest, INSTRUMENTS), ...nearestInstruments].sort((a, b) => a.at - b.at).map((f) => f.name);
+  const named = [...findInstruments(rest), ...nearestInstruments].sort((a, b) => a.at - b.at).map((f) => f.name);
   const instruments = [...new Set(named)].filter((n) => !excluded.has(n));
 
   const styles = findStyles(s);
@@ -426,7 +484,8 @@ export function parsePrompt(text: string, seed: number): MusicParams {
   else if (parsedKey.mode) understood.push(mode);
   if (mood) understood.push(mood);
   const approximatedInstruments = new Set(approximated.filter((a) => a.kind === 'instrument').map((a) => a.used));
-  understood.push(...instr.filter((i) => !approximatedInstruments.has(i) || findAll(rest, INSTRUMENTS).some((f) => f.name === i)));
+  const namedAsAsked = new Set(findInstruments(rest).map((f) => f.name));
+  understood.push(...instr.filter((i) => !approximatedInstruments.has(i) || namedAsAsked.has(i)));
   understood.push(...[...excluded].map((x) => `no ${x}`), ...structure);
   const notes: PromptNotes = { understood, approximated, ignored, defaultStyle: !explicit.includes('genre') };
 

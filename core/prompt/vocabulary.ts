@@ -73,28 +73,26 @@ export const NEAREST_STYLES: Array<[string, string]> = [
   ['breakbeat', 'dnb'], ['breakcore', 'dnb'], ['grime', 'garage'], ['phonk', 'trap'], ['cloud rap', 'trap'], ['gregorian', 'ambient'],
 ];
 
-/** Instrument words → the parser's instrument names (see parse.ts INSTRUMENTS), other languages included. */
+/** Instrument words in other languages → the parser's instrument names (see parse.ts INSTRUMENTS). */
 export const INSTRUMENT_ALIASES: Array<[string, string]> = [
   ['klavier', 'piano'], ['flügel', 'piano'], ['pianoforte', 'piano'], ['ピアノ', 'piano'], ['钢琴', 'piano'],
-  ['guitarra', 'guitar'], ['gitarre', 'guitar'], ['guitare', 'guitar'], ['ギター', 'guitar'], ['violon', 'strings'], ['violín', 'strings'],
-  ['geige', 'strings'], ['batería', 'drums'], ['bateria', 'drums'], ['schlagzeug', 'drums'], ['batterie', 'drums'], ['flauta', 'flute'],
-  ['flöte', 'flute'], ['flûte', 'flute'], ['trompeta', 'brass'], ['trompete', 'brass'], ['trompette', 'brass'], ['órgano', 'organ'],
-  ['orgel', 'organ'], ['orgue', 'organ'], ['saxofón', 'sax'], ['saxophon', 'sax'], ['arpa', 'harp'], ['harfe', 'harp'], ['harpe', 'harp'],
-  ['coro', 'choir'], ['chor', 'choir'], ['chœur', 'choir'], ['choeur', 'choir'],
+  ['guitarra', 'guitar'], ['gitarre', 'guitar'], ['guitare', 'guitar'], ['ギター', 'guitar'], ['violon', 'violin'], ['violín', 'violin'],
+  ['violino', 'violin'], ['geige', 'violin'], ['batería', 'drums'], ['bateria', 'drums'], ['schlagzeug', 'drums'], ['batterie', 'drums'],
+  ['flauta', 'flute'], ['flöte', 'flute'], ['flûte', 'flute'], ['trompeta', 'trumpet'], ['trompete', 'trumpet'], ['trompette', 'trumpet'],
+  ['órgano', 'organ'], ['orgel', 'organ'], ['orgue', 'organ'], ['saxofón', 'sax'], ['saxophon', 'sax'], ['arpa', 'harp'], ['harfe', 'harp'],
+  ['harpe', 'harp'], ['coro', 'choir'], ['chor', 'choir'], ['chœur', 'choir'], ['choeur', 'choir'], ['acordeón', 'accordion'],
+  ['akkordeon', 'accordion'], ['accordéon', 'accordion'], ['violonchelo', 'cello'], ['violoncelle', 'cello'], ['gaita', 'bagpipes'],
 ];
 
 /** Instruments we cannot play, with the nearest we can: phrase → instrument name. */
 export const NEAREST_INSTRUMENTS: Array<[string, string]> = [
   ['theremin', 'synth'], ['ondes martenot', 'synth'], ['koto', 'harp'], ['guzheng', 'harp'], ['zither', 'harp'], ['lyre', 'harp'],
-  ['shamisen', 'guitar'], ['sitar', 'guitar'], ['ukulele', 'guitar'], ['mandolin', 'guitar'], ['banjo', 'guitar'], ['bouzouki', 'guitar'],
-  ['oud', 'guitar'], ['lute', 'guitar'], ['erhu', 'strings'], ['tuba', 'brass'], ['oboe', 'flute'], ['clarinet', 'flute'],
-  ['bassoon', 'flute'], ['piccolo', 'flute'], ['recorder', 'flute'], ['ocarina', 'flute'], ['pan flute', 'flute'], ['panpipes', 'flute'],
-  ['shakuhachi', 'flute'], ['tin whistle', 'flute'], ['harmonica', 'flute'], ['bagpipes', 'flute'], ['bagpipe', 'flute'],
-  ['accordion', 'organ'], ['harmonium', 'organ'], ['harpsichord', 'piano'], ['clavinet', 'electric piano'], ['vibraphone', 'bells'],
-  ['vibes', 'bells'], ['marimba', 'bells'], ['xylophone', 'bells'], ['kalimba', 'bells'], ['steel drums', 'bells'], ['steelpan', 'bells'],
-  ['handpan', 'bells'], ['chimes', 'bells'], ['tabla', 'drums'], ['djembe', 'drums'], ['bongos', 'drums'], ['congas', 'drums'],
-  ['cajon', 'drums'], ['taiko', 'drums'], ['timpani', 'drums'], ['cowbell', 'drums'], ['tambourine', 'drums'], ['beatbox', 'drums'],
-  ['arpeggiator', 'synth'], ['vocoder', 'synth'], ['talkbox', 'synth'], ['mellotron', 'strings'],
+  ['shamisen', 'banjo'], ['ukulele', 'nylon guitar'], ['mandolin', 'acoustic guitar'], ['bouzouki', 'acoustic guitar'],
+  ['oud', 'nylon guitar'], ['lute', 'nylon guitar'], ['erhu', 'violin'], ['tuba', 'trombone'], ['oboe', 'clarinet'], ['bassoon', 'clarinet'],
+  ['piccolo', 'flute'], ['recorder', 'tin whistle'], ['ocarina', 'flute'], ['shakuhachi', 'flute'], ['handpan', 'steel drums'],
+  ['tabla', 'drums'], ['djembe', 'drums'], ['bongos', 'drums'], ['congas', 'drums'], ['cajon', 'drums'], ['taiko', 'drums'],
+  ['timpani', 'drums'], ['cowbell', 'drums'], ['tambourine', 'drums'], ['beatbox', 'drums'], ['arpeggiator', 'synth'],
+  ['vocoder', 'synth'], ['talkbox', 'synth'], ['mellotron', 'strings'], ['dulcimer', 'harp'], ['balalaika', 'acoustic guitar'],
 ];
 
 /** Words we recognise and cannot honour at all: the reply lists them as ignored. */

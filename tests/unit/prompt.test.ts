@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { GENRES, isKeyName, pitchClassOf, usualKeyName } from '../../core/music.ts';
 import { GENRE_INFO } from '../../core/prompt/genres.ts';
-import { MAX_BPM, MIN_BPM, describeNotes, describeParams, keyLabel, parsePrompt } from '../../core/prompt/parse.ts';
+import { INSTRUMENT_NAMES, MAX_BPM, MIN_BPM, describeNotes, describeParams, keyLabel, parsePrompt } from '../../core/prompt/parse.ts';
+import { INSTRUMENT_ROLES } from '../../worker/engines/embedded/compose.ts';
 import { Key } from '../../worker/engines/embedded/theory.ts';
 
 describe('parsePrompt', () => {
@@ -244,7 +245,7 @@ describe('style words in other languages and emoji', () => {
   });
 
   it('GIVEN instrument words in other languages THEN the instrument is asked for', () => {
-    expect(parsePrompt('Klavier und Geige', 1).instruments).toEqual(expect.arrayContaining(['piano', 'strings']));
+    expect(parsePrompt('Klavier und Geige', 1).instruments).toEqual(expect.arrayContaining(['piano', 'violin']));
     expect(parsePrompt('rock con guitarra y batería', 1).instruments).toEqual(expect.arrayContaining(['guitar', 'drums']));
   });
 });
@@ -299,15 +300,29 @@ describe('nothing silent: nearest style, nearest instrument, ignored words, defa
   it.each([
     ['theremin', 'synth'],
     ['koto', 'harp'],
-    ['ukulele', 'guitar'],
-    ['steel drums', 'bells'],
+    ['ukulele', 'nylon guitar'],
+    ['tuba', 'trombone'],
+    ['tabla', 'drums'],
   ] as const)('GIVEN an instrument we cannot play (%s) THEN the nearest (%s) is played and the notice says so', (word, used) => {
     const p = parsePrompt(`ambient with ${word}`, 1);
     expect(p.instruments).toContain(used);
     expect(p.notes?.approximated).toContainEqual({ asked: word, used, kind: 'instrument' });
     expect(describeNotes(p)).toContain(`Played ${used} instead of ${word}`);
-    // "steel drums" is not also a request for drums
-    if (word === 'steel drums') expect(p.instruments).not.toContain('drums');
+  });
+
+  it('GIVEN instruments the engine plays (banjo, marimba, upright bass…) THEN they are asked for as named, with no notice', () => {
+    for (const word of ['banjo', 'marimba', 'upright bass', 'accordion', 'steel drums', 'harpsichord', 'sitar', 'harmonica', 'clarinet', 'cello', 'kalimba']) {
+      const p = parsePrompt(`folk with ${word}`, 1);
+      expect(p.instruments, word).toEqual([word]);
+      expect(describeNotes(p), word).toBeNull();
+    }
+    // the longer name is read, not its parts
+    expect(parsePrompt('house with steel drums and an upright bass', 1).instruments).toEqual(['steel drums', 'upright bass']);
+    expect(parsePrompt('lofi with electric piano', 1).instruments).toEqual(['electric piano']);
+  });
+
+  it('GIVEN any instrument name the parser can hand over THEN the composition knows it', () => {
+    for (const name of INSTRUMENT_NAMES) expect(name === 'drums' || name in INSTRUMENT_ROLES, name).toBe(true);
   });
 
   it('GIVEN words we cannot honour at all THEN they are listed as ignored', () => {
