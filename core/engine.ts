@@ -5,10 +5,11 @@ export interface RenderInput {
   params: MusicParams;
   durationS: number;
   /**
-   * Extend: this render continues a finished track of this many seconds with the same params and
-   * seed. The result is the whole longer track, whose start is the parent's audio.
+   * Extend: this render continues a finished track of this length (seconds) with the same params
+   * and seed; for an extension of an extension, the lengths of the whole line, oldest first. The
+   * result is the whole longer track, whose start is the parent's audio.
    */
-  continueFromS?: number;
+  continueFromS?: number | readonly number[];
 }
 
 export interface RenderedAudio {

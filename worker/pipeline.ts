@@ -9,7 +9,7 @@ import { RenderErrorCode } from '../core/errors.ts';
 import type { ProgressEvent, RenderJob, Stage } from '../core/jobs.ts';
 import type { Logger } from '../core/log.ts';
 import { enqueueDeliver, type Queues } from '../core/queue.ts';
-import { getGeneration, listQueueHead, setProgress, transitionGeneration } from '../core/db/index.ts';
+import { extendedLengths, getGeneration, listQueueHead, setProgress, transitionGeneration } from '../core/db/index.ts';
 import { MAX_RENDER_ATTEMPTS } from '../core/jobs.ts';
 import { freeBytes } from '../core/storage.ts';
 import { EncodeError, encodeToFit } from './audio/encode.ts';
@@ -109,11 +109,12 @@ export function createRenderProcessor(deps: PipelineDeps) {
     let lastWrite = 0;
     const renderStarted = performance.now();
     const limits = stageLimits(deps.limits, generation.requestedDurationS);
+    // Extend: the render continues the parent's piece (and its parents'), so the file starts as the parent did.
+    const continueFromS = generation.parentId ? await extendedLengths(em, generation.id) : undefined;
     const rendered = await bounded('render', limits.renderS, signal, (bound) => pool.render(
       {
         prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS,
-        // Extend: the render continues the parent's piece, so the new file starts as the parent did.
-        ...(generation.parentDurationS ? { continueFromS: generation.parentDurationS } : {}),
+        ...(continueFromS?.length ? { continueFromS } : {}),
       },
       {
         signal: bound,

@@ -83,10 +83,9 @@ export interface GenerationRow {
   downloadsCount: number;
   expiredAt: Date | null;
   deletedAt: Date | null;
-  /** Extend: the track this one continues, its public token (for links) and its length. */
+  /** Extend: the track this one continues, and its public token (for links). */
   parentId: string | null;
   parentPublicToken: string | null;
-  parentDurationS: number | null;
 }
 
 /** Columns a worker or the core may change after creation. */
@@ -189,12 +188,11 @@ function toGenerationRow(r: Raw): GenerationRow {
     deletedAt: dateOrNull(r.deleted_at),
     parentId: strOrNull(r.parent_id),
     parentPublicToken: strOrNull(r.parent_public_token),
-    parentDurationS: numOrNull(r.parent_duration_s),
   };
 }
 
 const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
-    pg.public_token as parent_public_token, pg.requested_duration_s as parent_duration_s
+    pg.public_token as parent_public_token
   from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id`;
 
 /** Lowercase, NFKC, collapsed whitespace: two prompts that read the same count as one. */
@@ -357,6 +355,24 @@ export async function getGeneration(em: EntityManager, id: string): Promise<Gene
   if (!isGenerationId(id)) return null;
   const rows = await exec(em, `${SELECT_GENERATION} where g.id = ?`, [id]);
   return rows[0] ? toGenerationRow(rows[0]) : null;
+}
+
+/**
+ * Extend: the lengths of the tracks a generation continues, oldest first (its parent, the
+ * parent's parent…), which its render needs to compose the same piece. Empty for a new track.
+ */
+export async function extendedLengths(em: EntityManager, id: string): Promise<number[]> {
+  const rows = await exec(
+    em,
+    `with recursive chain (id, parent_id, length_s, depth) as (
+       select id, parent_id, requested_duration_s, 0 from generations where id = ?
+       union all
+       select g.id, g.parent_id, g.requested_duration_s, c.depth + 1 from generations g join chain c on g.id = c.parent_id where c.depth < 100
+     )
+     select length_s from chain where depth > 0 order by depth desc`,
+    [id],
+  );
+  return rows.map((r) => num(r.length_s));
 }
 
 export async function getGenerationByToken(em: EntityManager, publicToken: string): Promise<GenerationRow | null> {

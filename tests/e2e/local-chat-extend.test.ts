@@ -67,6 +67,7 @@ const rms = (x: Float32Array, from: number, to: number): number => {
 
 describe('local chat: notice and Extend', () => {
   let parent: PageTrack;
+  let child: PageTrack;
 
   it('GIVEN a prompt naming a style and a word we do not have THEN the reply, the queued card and the track say so', async () => {
     const reply = await post('/api/chat/commands', { name: NAME, text: '/generate ska with a kazoo 10s seed:7' });
@@ -85,7 +86,7 @@ describe('local chat: notice and Extend', () => {
     expect(reply.status).toBe(200);
     expect(reply.json).toMatchObject({ kind: 'generate', durationS: 40, duplicate: false });
     expect(reply.json.params).toEqual(parent.params);
-    const child = await finished(reply.json.generationId);
+    child = await finished(reply.json.generationId);
     expect(child.extendedFrom).toEqual({ id: parent.id, playerUrl: parent.playerUrl });
     expect(child.prompt).toBe(parent.prompt);
     expect(child.durationS).toBeCloseTo(40, 0);
@@ -102,6 +103,18 @@ describe('local chat: notice and Extend', () => {
     const other = await post('/api/chat/commands', { name: NAME, text: '/generate ska with a kazoo 10s seed:8' });
     const c = await decoded(await finished(other.json.generationId));
     expect(correlation(a, c, Math.round(0.5 * RATE), Math.round(5.5 * RATE))).toBeLessThan(0.5);
+  }, 120_000);
+
+  it('GIVEN Extend on an extension THEN the new track starts as the extension does, continuation included', async () => {
+    const reply = await post(`/api/chat/tracks/${child.id}/extend`, { name: NAME, seconds: 20 });
+    expect(reply.status).toBe(200);
+    expect(reply.json.durationS).toBe(60);
+    const grandchild = await finished(reply.json.generationId);
+    expect(grandchild.extendedFrom?.id).toBe(child.id);
+    const [b, c] = await Promise.all([decoded(child), decoded(grandchild)]);
+    expect(c.length / RATE).toBeCloseTo(60, 0);
+    // Past the first seam (~6 s) and up to the second one (the child's ending, a few bars before 40 s).
+    expect(correlation(b, c, Math.round(0.5 * RATE), Math.round(30 * RATE))).toBeGreaterThan(0.95);
   }, 120_000);
 
   it('GIVEN Extend on a track still being made, or an unknown one THEN a clear refusal', async () => {

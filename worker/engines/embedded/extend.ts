@@ -20,16 +20,27 @@ export function continuationPoint(parent: Composition, bpm: number): number {
   return Math.max(barS, bar * barS);
 }
 
-export function continueComposition(params: MusicParams, fromS: number, durationS: number): Composition {
-  const parent = compose(params, fromS);
-  const whole = compose(params, durationS);
-  const cut = continuationPoint(parent, params.bpm);
+/**
+ * The composition of a track that extends others: `fromS` are the lengths of the tracks it
+ * continues, oldest first (an extension of an extension continues the extension's own piece, not
+ * a fresh composition of its length).
+ */
+export function continueComposition(params: MusicParams, fromS: readonly number[], durationS: number): Composition {
+  const lengths = [...fromS, durationS];
+  let piece = compose(params, lengths[0]!);
+  for (let i = 1; i < lengths.length; i++) piece = splice(piece, compose(params, lengths[i]!), params.bpm, lengths[i]!);
+  return piece;
+}
+
+/** `parent` up to where its ending begins, then `whole` (the same prompt and seed, longer). */
+function splice(parent: Composition, whole: Composition, bpm: number, durationS: number): Composition {
+  const cut = continuationPoint(parent, bpm);
   const endBy = durationS - 0.03;
   const kept: Note[] = parent.notes
     .filter((n) => n.t < cut)
     // A note ringing over the seam stops there: the continuation plays its own.
     .map((n) => ({ ...n, len: Math.min(n.len, cut - n.t), mustEndBy: endBy }));
-  const barS = (4 * 60) / params.bpm;
+  const barS = (4 * 60) / bpm;
   const added: Note[] = [];
   for (const n of whole.notes) {
     if (n.t >= cut) added.push(n);

@@ -115,7 +115,7 @@ export class EmbeddedEngine implements Engine {
 
   /** Render plus where the time went (for the benchmark and the render script). */
   async renderDetailed(
-    params: MusicParams, durationS: number, options: RenderOptions = {}, continueFromS?: number,
+    params: MusicParams, durationS: number, options: RenderOptions = {}, continueFrom: number | readonly number[] = [],
   ): Promise<{ audio: RenderedAudio; stats: RenderStats }> {
     if (!Number.isFinite(durationS) || durationS < 1 || durationS > this.maxDurationS) {
       throw new RangeError(`duration must be between 1 and ${this.maxDurationS} s, got ${durationS}`);
@@ -127,7 +127,8 @@ export class EmbeddedEngine implements Engine {
     throwIfAborted(signal);
 
     const t0 = performance.now();
-    const composition = continueFromS !== undefined && continueFromS > 0 && continueFromS < durationS
+    const continueFromS = typeof continueFrom === 'number' ? [continueFrom] : continueFrom;
+    const composition = continueFromS.length > 0 && continueFromS.every((d) => d > 0 && d < durationS)
       ? continueComposition(params, continueFromS, durationS)
       : compose(params, durationS);
     const composeMs = performance.now() - t0;
