@@ -87,14 +87,14 @@ function topTracks(em: EntityManager, query: StatsQuery, limit: number, since: s
     since === null
       ? {
           sql: `select id, prompt, favorites_count, plays_count, user_id from generations
-                where ${scopeFilter}status = 'completed' order by ${ORDER} limit ?`,
+                where ${scopeFilter}status = 'completed' and deleted_at is null order by ${ORDER} limit ?`,
           params: [...scopeParams, limit],
         }
       : {
           sql: `select t.* from generate_series(?::date, ?::date, interval '1 day') d(day)
                 cross join lateral (
                   select id, prompt, favorites_count, plays_count, user_id from generations
-                  where ${scopeFilter}created_day = d.day::date and status = 'completed'
+                  where ${scopeFilter}created_day = d.day::date and status = 'completed' and deleted_at is null
                   order by ${ORDER} limit ?
                 ) t`,
           params: [since, today, ...scopeParams, limit],

@@ -88,6 +88,9 @@ describe('retention sweeper', () => {
 describe('deletion from the local chat', () => {
   it('GIVEN a finished track THEN others may not delete it; its creator may: file gone, hidden, link says deleted', async () => {
     const t = await makeTrack('Owner', 21);
+    const topIds = async () => (await sys.runtime.core.stats({ platform: 'local', guildId: 'local', scope: 'server', period: 'all', limit: 25 })).topTracks.map((x) => x.id);
+    await exec(`update generations set favorites_count = 1000 where id = ?`, [t.id]);
+    expect(await topIds()).toContain(t.id);
     const other = await post(`/api/chat/tracks/${t.id}/delete`, { name: 'Intruder' });
     expect(other.status).toBe(403);
     expect(await exists(t.path)).toBe(true);
@@ -98,6 +101,7 @@ describe('deletion from the local chat', () => {
     expect((await fetch(`${sys.url}/api/chat/tracks/${t.id}`)).status).toBe(404);
     const history = (await (await fetch(`${sys.url}/api/chat/history`)).json()) as { tracks: Array<{ id: string }> };
     expect(history.tracks.map((x) => x.id)).not.toContain(t.id);
+    expect(await topIds()).not.toContain(t.id);
     const page = await fetch(`${sys.url}/t/${t.token}`);
     expect(page.status).toBe(410);
     expect(await page.text()).toContain('deleted');
