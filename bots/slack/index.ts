@@ -12,6 +12,7 @@ import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Config } from '../../core/config.ts';
 import type { Logger } from '../../core/log.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
+import { metrics } from '../../core/metrics.ts';
 import { statusBlocks } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentSet } from '../../core/recent-set.ts';
@@ -71,13 +72,29 @@ export interface SlackApp {
   stop(): Promise<void>;
 }
 
+/** Slack answers most failures with 200 and ok:false; the HTTP status still shows 429s and outages. */
+const countedFetch: webApi.FetchFunction = async (url, init) => {
+  try {
+    const res = await fetch(url, init as RequestInit);
+    metrics.platformCalls.inc({ platform: 'slack', outcome: res.status === 429 ? 'rate_limited' : res.status >= 400 ? 'error' : 'ok' });
+    return res;
+  } catch (err) {
+    metrics.platformCalls.inc({ platform: 'slack', outcome: 'error' });
+    throw err;
+  }
+};
+
 export async function startSlackApp(
   config: SlackConfig, runtime: FrontendRuntime, options: SlackAppOptions = {}, services: SlackAppServices = {},
 ): Promise<SlackApp> {
   const log = runtime.log.child({ module: 'slack' });
   const socketMode = Boolean(config.appToken);
   // The WebClient reads no environment variable for its base URL: tests and proxies set it here.
-  const clientOptions = config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {};
+  // Every client (the app's, each installation's) counts its calls through this fetch.
+  const clientOptions = {
+    ...(config.apiUrl ? { slackApiUrl: config.apiUrl.endsWith('/') ? config.apiUrl : `${config.apiUrl}/` } : {}),
+    fetch: countedFetch,
+  };
   const makeClient = (token: string) => new webApi.WebClient(token, { ...clientOptions, logger: boltLogger(log) });
   // Progress and delivery run outside any Slack request: each needs its workspace's token.
   // Writes and deletes drop that workspace's cached client, so a reinstall's token applies at once.

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { ActionId, cardBlockId } from '../../bots/slack/blocks.ts';
+import { registry } from '../../core/metrics.ts';
 import { locateFfmpeg } from '../../worker/audio/ffmpeg.ts';
 import { FakeDiscord, MANAGE_GUILD_PERMISSIONS } from '../helpers/fake-discord/server.ts';
 import { FakeRuntime as DiscordRuntime } from '../helpers/fake-discord/runtime.ts';
@@ -142,5 +143,13 @@ describe('Slack delete button', () => {
     const done = await sender.clickButton(card, ActionId.Delete, ALICE);
     await fake.waitFor(() => fake.responses.find((r) => r.id === done.responseUrlId), 5000, 'answer');
     await fake.waitFor(() => (fake.message(channel, card.ts) ? undefined : true), 5000, 'card removed');
+  });
+
+  it('GIVEN Slack and Discord calls made above THEN /metrics counts them by platform and outcome', async () => {
+    const text = await registry.metrics();
+    const count = (platform: string) => Number(new RegExp(`^ditty_platform_api_calls_total\\{platform="${platform}",outcome="ok"\\} (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+    // chat.postMessage, chat.update, chat.delete, users.info, file uploads...
+    expect(count('slack')).toBeGreaterThan(5);
+    expect(count('discord')).toBeGreaterThan(3);
   });
 });
