@@ -70,10 +70,13 @@ export function createRenderPool(spec: EngineSpec, threads: number, opts: Render
   };
 }
 
+/** A short band with drums, piano and bass: the warm-up runs every hot loop (sampled voices, row
+ * packing, the graph, mastering) often enough for the JIT, so the first users' tracks do not pay
+ * for it (a thread's first renders ran up to 2x its later ones). */
 function warmupInput(): RenderInput {
   return {
     prompt: 'warm up',
-    durationS: 1,
+    durationS: 8,
     params: { bpm: 120, key: 'C', mode: 'major', genre: 'pop', mood: null, instruments: [], excluded: [], structure: [], seed: 1, explicit: [] },
   };
 }

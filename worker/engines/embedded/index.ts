@@ -101,12 +101,16 @@ export class EmbeddedEngine implements Engine {
    * faults here on first touch. One render at a time takes them; a concurrent one allocates. */
   private spareMix: MixBuffers | undefined;
 
-  constructor(device: 'cpu' | 'cuda' = 'cpu') {
+  /** false: every voice from the synth graph, as before the samples (the benchmark's baseline). */
+  private readonly sampled: boolean;
+
+  constructor(device: 'cpu' | 'cuda' = 'cpu', sampled = true) {
     this.device = device;
+    this.sampled = sampled;
   }
 
   async load(): Promise<void> {
-    [this.session, this.bank] = await Promise.all([this.session ?? sessionFor(this.device), this.bank ?? instrumentBank()]);
+    [this.session, this.bank] = await Promise.all([this.session ?? sessionFor(this.device), this.bank ?? (this.sampled ? instrumentBank() : undefined)]);
   }
 
   async render(input: RenderInput, options: RenderOptions = {}): Promise<RenderedAudio> {
@@ -122,7 +126,7 @@ export class EmbeddedEngine implements Engine {
     }
     await this.load();
     const session = this.session!;
-    const bank = this.bank!;
+    const bank = this.bank ?? null;
     const { signal, onProgress } = options;
     throwIfAborted(signal);
 
@@ -185,14 +189,14 @@ function sampledBus(n: number): MixBuffers['x'] {
 /** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix (views of
  * `mix` when given). */
 export async function synthesize(
-  session: Session, bank: InstrumentBank, composition: Composition, kit: DrumKit, seed: number, frames: number, options: RenderOptions = {}, mix?: MixBuffers,
+  session: Session, bank: InstrumentBank | null, composition: Composition, kit: DrumKit, seed: number, frames: number, options: RenderOptions = {}, mix?: MixBuffers,
 ): Promise<{ left: Float32Array; right: Float32Array; extremes: BlockExtremes; inputsMs: number; samplerMs: number; ortMs: number; rows: number; voices: number }> {
     const { signal, onProgress } = options;
     const padded = paddedFrames(frames);
     let t = performance.now();
     const x = mix && mix.x.left.length >= padded ? mix.x : sampledBus(padded);
     x.left.fill(0), x.right.fill(0), x.send.fill(0);
-    const { synth, voices } = renderSampled(bank, composition.notes, kit, composition.space, x, frames);
+    const { synth, voices } = bank ? renderSampled(bank, composition.notes, kit, composition.space, x, frames) : { synth: composition.notes, voices: 0 };
     const samplerMs = performance.now() - t;
     t = performance.now();
     const rows = notesToRows(synth, composition.space);
@@ -268,8 +272,8 @@ export async function synthesize(
     return { left: mixL.subarray(0, frames), right: mixR.subarray(0, frames), extremes, inputsMs, samplerMs, ortMs, voices, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
 }
 
-export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda' } = {}): EmbeddedEngine {
-  return new EmbeddedEngine(opts.device ?? 'cpu');
+export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda'; sampled?: boolean } = {}): EmbeddedEngine {
+  return new EmbeddedEngine(opts.device ?? 'cpu', opts.sampled ?? true);
 }
 
 function throwIfAborted(signal?: AbortSignal): void {

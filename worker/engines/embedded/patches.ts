@@ -184,9 +184,6 @@ export interface SampledVoice {
   pan?: number;
   /** Pan two octaves above middle C (minus it two below): a piano's or a section's width. */
   spread?: number;
-  /** A section (strings, choir, brass): each note plays twice, mirrored across the stage, the
-   * copy a few cents off and a few milliseconds late, as two desks never play exactly together. */
-  section?: boolean;
 }
 
 /**
@@ -223,13 +220,13 @@ export const SAMPLED: Partial<Record<InstrumentName, SampledVoice>> = {
   cello: { program: 42, gain: 0.55, pan: 0.4, spread: 0.2 },
   pizzicato: { program: 45, gain: 0.56, pan: -0.2, spread: 0.5 },
   harp: { program: 46, gain: 0.5, pan: 0.3, spread: 0.4 },
-  strings: { program: 48, gain: 0.61, spread: 0.6, section: true },
-  staccato: { program: 48, gain: 0.5, spread: 0.6, section: true },
-  choir: { program: 52, gain: 0.41, spread: 0.5, section: true },
-  warmPad: { program: 89, gain: 0.43, spread: 0.5, section: true },
+  strings: { program: 48, gain: 0.61, spread: 0.6 },
+  staccato: { program: 48, gain: 0.5, spread: 0.6 },
+  choir: { program: 52, gain: 0.41, spread: 0.5 },
+  warmPad: { program: 89, gain: 0.43, spread: 0.5 },
   trumpet: { program: 56, gain: 0.89, pan: 0.3 },
   trombone: { program: 57, gain: 0.63, pan: -0.3 },
-  brass: { program: 61, gain: 0.52, pan: 0.25, spread: 0.3, section: true },
+  brass: { program: 61, gain: 0.52, pan: 0.25, spread: 0.3 },
   sax: { program: 66, gain: 0.71, pan: 0.25 },
   clarinet: { program: 71, gain: 0.91, pan: -0.25 },
   flute: { program: 73, gain: 0.68, pan: 0.35 },

@@ -27,11 +27,6 @@ const FADE_S = 0.006;
  * decorrelates them above a few hundred Hz and leaves the centre (kick, bass, snare) alone.
  */
 const ITD = 26;
-/** A section's two desks: each at -3 dB (their sum as loud as one voice), the second 7 cents
- * sharp and 9 ms late. */
-const SECTION_GAIN = Math.SQRT1_2;
-const SECTION_CENTS = 7;
-const SECTION_LATE_S = 0.009;
 
 export interface SampledBus {
   left: Float32Array;
@@ -47,11 +42,11 @@ export function sampledPatches(): GmPatch[] {
 }
 
 /** What plays a note from samples: a patch, the key to ask it for and a gain; undefined: synth. */
-export function sampledSource(inst: InstrumentName, midi: number, kit: DrumKit): { patch: GmPatch; key: number; gain: number; pan: number; section?: boolean } | undefined {
+export function sampledSource(inst: InstrumentName, midi: number, kit: DrumKit): { patch: GmPatch; key: number; gain: number; pan: number } | undefined {
   const melodic = SAMPLED[inst];
   if (melodic) {
     const pan = (melodic.pan ?? 0) + ((melodic.spread ?? 0) * Math.max(-24, Math.min(24, midi - 60))) / 24;
-    return { patch: { program: melodic.program, bank: melodic.bank }, key: midi, gain: melodic.gain, pan, section: melodic.section };
+    return { patch: { program: melodic.program, bank: melodic.bank }, key: midi, gain: melodic.gain, pan };
   }
   const drum = DRUM_KEYS[inst];
   if (!drum || kit === 'chip') return undefined;
@@ -76,9 +71,6 @@ interface Voice {
   /** The instrument's stage position, added to the note's and the zone's pan. */
   pan: number;
   send: number;
-  /** A section's second desk: cents off and seconds late. */
-  cents: number;
-  late: number;
   /** Seconds from the note start at which the release begins (gate end or choke). */
   releaseAt: number;
   choked: boolean;
@@ -102,15 +94,7 @@ export function renderSampled(bank: InstrumentBank, notes: readonly Note[], kit:
     const velocity = Math.max(1, Math.min(127, Math.round(note.vel * 127)));
     const send = sendOf(note.inst) * space;
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
-      const g = note.vel * src.gain * gain;
-      if (src.section) {
-        const side = src.pan >= 0 ? 1 : -1;
-        const wide = Math.max(0.45, Math.abs(src.pan));
-        voices.push({ zone, note, gain: g * SECTION_GAIN, pan: side * wide, cents: 0, late: 0, send, releaseAt: note.len, choked: false });
-        voices.push({ zone, note, gain: g * SECTION_GAIN, pan: -side * wide, cents: SECTION_CENTS, late: SECTION_LATE_S, send, releaseAt: note.len, choked: false });
-        continue;
-      }
-      const v: Voice = { zone, note, gain: g, pan: src.pan, cents: 0, late: 0, send, releaseAt: note.len, choked: false };
+      const v: Voice = { zone, note, gain: note.vel * src.gain * gain, pan: src.pan, send, releaseAt: note.len, choked: false };
       if (zone.exclusiveClass) {
         const id = `${src.patch.program}:${zone.exclusiveClass}`;
         const prev = lastOfClass.get(id);
@@ -159,16 +143,16 @@ function heldDb(z: Zone, t: number): number {
 
 function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number): void {
   const { zone: z, note } = v;
-  const start = Math.round((note.t + v.late) * SAMPLE_RATE);
+  const start = Math.round(note.t * SAMPLE_RATE);
   if (start >= frames) return;
   const releaseDb = heldDb(z, v.releaseAt);
   const release = v.choked ? CHOKE_S : z.release;
   // the end: released and TAIL_DB down, decayed TAIL_DB down while held, or the track's end
   let endS = v.releaseAt + (release * Math.max(0, TAIL_DB + releaseDb)) / 100;
   if (z.sustainDb >= TAIL_DB) endS = Math.min(endS, z.delay + z.attack + z.hold + (z.decay * TAIL_DB) / 100);
-  const mustEnd = note.mustEndBy !== undefined ? note.mustEndBy - note.t - v.late : Infinity;
+  const mustEnd = note.mustEndBy !== undefined ? note.mustEndBy - note.t : Infinity;
   endS = Math.min(endS, mustEnd);
-  const step = (z.rate / SAMPLE_RATE) * 2 ** ((z.cents + v.cents) / 1200);
+  const step = (z.rate / SAMPLE_RATE) * 2 ** (z.cents / 1200);
   if (!(step > 0) || step > 64) return;
   const n = Math.min(frames - ITD - start, Math.ceil(endS * SAMPLE_RATE));
   if (n <= 0) return;
@@ -207,22 +191,36 @@ function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number)
       e0 = e1;
       continue;
     }
-    let e = e0;
-    const de = (e1 - e0) / (s1 - s0);
-    for (let i = start + s0, stop = start + s1; i < stop; i++) {
-      const ip = pos | 0;
-      const a = pcm[base + ip]!;
-      const x = (a + (pos - ip) * (pcm[base + ip + 1]! - a)) * e;
-      L[i + dl]! += x * gl;
-      R[i + dr]! += x * gr;
-      S[i]! += x * gs;
-      e += de;
-      pos += step;
-      if (pos >= limit) {
-        if (!z.loops) return;
-        pos -= loopLen;
-      }
-    }
+    pos = mixSpan(pcm, base, pos, step, limit, z.loops ? loopLen : 0, L, R, S, start + s0, start + s1, dl, dr, e0, (e1 - e0) / (s1 - s0), gl, gr, gs);
+    if (pos < 0) return;
     e0 = e1;
   }
+}
+
+/**
+ * The inner loop, alone in a small function of numbers and typed arrays so V8 optimizes it as
+ * one tight loop: linear interpolation at `pos` (steps of `step`, wrapping by `loopLen` at
+ * `limit`, or ending there when it is 0), an envelope ramp from `e` by `de`, into left (late by
+ * `dl`), right (late by `dr`) and send. Returns the next position, or -1 when the sample ended.
+ */
+function mixSpan(
+  pcm: Int16Array, base: number, pos: number, step: number, limit: number, loopLen: number,
+  L: Float32Array, R: Float32Array, S: Float32Array, i0: number, i1: number, dl: number, dr: number,
+  e: number, de: number, gl: number, gr: number, gs: number,
+): number {
+  for (let i = i0; i < i1; i++) {
+    const ip = pos | 0;
+    const a = pcm[base + ip]!;
+    const x = (a + (pos - ip) * (pcm[base + ip + 1]! - a)) * e;
+    L[i + dl]! += x * gl;
+    R[i + dr]! += x * gr;
+    S[i]! += x * gs;
+    e += de;
+    pos += step;
+    if (pos >= limit) {
+      if (loopLen === 0) return -1;
+      pos -= loopLen;
+    }
+  }
+  return pos;
 }
