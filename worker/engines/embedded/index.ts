@@ -68,16 +68,6 @@ export function sessionFor(device: 'cpu' | 'cuda'): Promise<Session> {
   return s;
 }
 
-/**
- * The kit of a composition that names none (until every style names its own): trap keeps its
- * synthesized kit ('chip'), designed around the 808; techno and house play the General MIDI
- * electronic kit. (The jazz and orchestral kits' pitched drums pulled the chroma key estimate of
- * the jazz and cinematic examples to the dominant: a style choosing them should check its key.)
- */
-const DEFAULT_KITS: Partial<Record<string, DrumKit>> = {
-  trap: 'chip', house: 'electronic', techno: 'electronic', rock: 'power',
-};
-
 /** The decoded SoundFont, loaded once a thread (like the graph) and shared by its engines. */
 let instruments: Promise<InstrumentBank> | undefined;
 export function instrumentBank(): Promise<InstrumentBank> {
@@ -137,9 +127,8 @@ export class EmbeddedEngine implements Engine {
       : compose(params, durationS);
     const composeMs = performance.now() - t0;
     const frames = Math.round(durationS * SAMPLE_RATE);
-    const kit = (composition as { kit?: DrumKit }).kit ?? DEFAULT_KITS[params.genre] ?? 'standard';
     const mix = this.takeMix(frames);
-    const { left, right, extremes, inputsMs, ortMs, samplerMs, rows: nRows, voices } = await synthesize(session, bank, composition, kit, params.seed, frames, options, mix)
+    const { left, right, extremes, inputsMs, ortMs, samplerMs, rows: nRows, voices } = await synthesize(session, bank, composition, composition.kit, params.seed, frames, options, mix)
       .finally(() => (this.spareMix = mix));
 
     const t = performance.now();

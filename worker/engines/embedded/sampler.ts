@@ -20,6 +20,11 @@ const TAIL_DB = 40;
 /** A choked voice (an open hat closed by the next hat) falls 100 dB in this long. */
 const CHOKE_S = 0.06;
 const FADE_S = 0.006;
+/** Every voice fades in over at least this long (two envelope steps, 2.9 ms): a near-pure low
+ * tone started at once (the 808 toms) is a click in a quiet bar, its onset the only high
+ * frequencies around (tests/audio/master.test.ts caught one with one step). A drum's attack keeps
+ * its punch: the ear's onset is ~10 ms. */
+const MIN_ATTACK_S = (2 * ENV_STEP) / SAMPLE_RATE;
 /**
  * Time panning: the far side of a panned voice is late by up to this many samples (0.6 ms, about
  * a head's width), as a listener hears a source off to one side. Level-only panning of mono
@@ -61,7 +66,7 @@ export function sampledSource(inst: InstrumentName, midi: number, kit: DrumKit):
   }
   // toms across the kit, high right to floor left
   const pan = inst === 'tom' ? (key - 45.5) / 15 : 0;
-  return { patch: { program: KIT_PROGRAMS[kit], drums: true }, key, gain: drum.gain, pan };
+  return { patch: { program: KIT_PROGRAMS[kit], drums: true }, key, gain: drum.kits?.[kit] ?? drum.gain, pan };
 }
 
 interface Voice {
@@ -135,8 +140,9 @@ function sendOf(inst: InstrumentName): number {
 function heldDb(z: Zone, t: number): number {
   if (t < z.delay) return -Infinity;
   t -= z.delay;
-  if (t < z.attack) return 20 * Math.log10(Math.max(1e-5, t / z.attack));
-  t -= z.attack;
+  const attack = Math.max(z.attack, MIN_ATTACK_S);
+  if (t < attack) return 20 * Math.log10(Math.max(1e-5, t / attack));
+  t -= attack;
   if (t < z.hold) return 0;
   return Math.max(-z.sustainDb, (-100 * (t - z.hold)) / z.decay);
 }
@@ -154,6 +160,8 @@ function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number)
   endS = Math.min(endS, mustEnd);
   const step = (z.rate / SAMPLE_RATE) * 2 ** (z.cents / 1200);
   if (!(step > 0) || step > 64) return;
+  // a one-shot sample fades out as it runs out, rather than stopping on whatever value it ends
+  if (!z.loops) endS = Math.min(endS, (z.end - 1 - z.start) / step / SAMPLE_RATE);
   const n = Math.min(frames - ITD - start, Math.ceil(endS * SAMPLE_RATE));
   if (n <= 0) return;
   const envAt = (s: number): number => {
