@@ -16,6 +16,7 @@ import { waitFor } from '../helpers/wait.ts';
 const actor = (name: string): Actor => ({ platform: 'discord', platformUserId: name, guildId: 'g-out', displayName: name });
 /** Generous enough not to flake on a loaded machine; the measured numbers are in bench/ and the report. */
 const REFUSAL_BOUND_MS = 1_000;
+const HUNG_REFUSAL_BOUND_MS = 1_500;
 /** Words that would mean internal text leaked to the user. */
 const INTERNAL = /ECONN|connect |stack|select |insert |knex|pg-pool|ioredis|Error:|at \w+ \(/i;
 
@@ -72,7 +73,8 @@ describe('Redis down', () => {
       for (let i = 0; i < 3; i++) {
         const { ms, err } = await timedRefusal(sys.runtime.core.generate({ actor: actor(`hung${i}`), channelId: 'c', prompt: 'piano', durationS: 5 }));
         expect(err.code).toBe('unavailable');
-        expect(ms).toBeLessThan(REFUSAL_BOUND_MS);
+        // The 700 ms command timeout plus a loaded machine's timer lag (measured max 733 ms: bench/outages.ts).
+        expect(ms).toBeLessThan(HUNG_REFUSAL_BOUND_MS);
       }
     } finally {
       // Frozen connections are dead for good; a restart of the proxy cuts them so clients reconnect.
