@@ -168,6 +168,10 @@ function chooseMaterial(p: MusicParams, style: Style, mood: Mood, key: Key): Mat
     melodyStyle: motifStyle,
     formVariant: fr.int(FORM_VARIANTS),
     introDrumsOnly: fr.chance(0.5),
+    // club tracks keep one chord a bar (their drops need the movement), and jams their changes
+    // (a jazz tonic held for two bars of ii-V made the chroma key read a fifth off)
+    slowHarmony: { verse: (style.form === 'song' || style.form === 'calm') && pr.chance(0.35), chorus: false, bridge: style.form !== 'jam' && pr.chance(0.5) },
+    swing: style.swing * (0.8 + 0.4 * fr.float()),
     fills: style.fills,
   };
 }

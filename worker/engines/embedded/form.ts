@@ -21,29 +21,37 @@ const BODIES: Record<FormKind, SectionName[][]> = {
     ['verse', 'chorus', 'verse', 'chorus', 'bridge', 'chorus', 'chorus'],
     ['verse', 'verse', 'chorus', 'verse', 'chorus', 'bridge', 'chorus'],
     ['verse', 'chorus', 'bridge', 'verse', 'chorus', 'break', 'chorus'],
+    ['chorus', 'verse', 'chorus', 'bridge', 'verse', 'chorus', 'chorus'],
   ],
   club: [
     ['verse', 'build', 'drop', 'break', 'build', 'drop', 'drop'],
     ['verse', 'drop', 'break', 'build', 'drop', 'verse', 'drop'],
     ['verse', 'verse', 'build', 'drop', 'break', 'drop', 'drop'],
+    ['verse', 'break', 'build', 'drop', 'verse', 'build', 'drop'],
   ],
   jam: [
     ['verse', 'chorus', 'solo', 'verse', 'chorus', 'solo', 'chorus'],
     ['verse', 'solo', 'chorus', 'solo', 'bridge', 'verse', 'chorus'],
     ['verse', 'verse', 'solo', 'chorus', 'bridge', 'solo', 'chorus'],
+    ['chorus', 'solo', 'verse', 'solo', 'chorus', 'bridge', 'verse'],
   ],
   calm: [
     ['verse', 'chorus', 'verse', 'bridge', 'chorus', 'verse'],
     ['verse', 'verse', 'chorus', 'bridge', 'verse', 'chorus'],
     ['verse', 'bridge', 'chorus', 'verse', 'chorus', 'verse'],
+    ['chorus', 'verse', 'bridge', 'chorus', 'verse', 'chorus'],
   ],
 };
 
-export const FORM_VARIANTS = 3;
+const BODY_VARIANTS = 4;
+export const FORM_VARIANTS = 2 * BODY_VARIANTS;
 
-function edges(bars: number, structure: readonly string[]): { intro: number; outro: number } {
+function edges(bars: number, structure: readonly string[], variant: number): { intro: number; outro: number } {
   const want = new Set(structure);
   let intro = bars >= 64 ? 8 : bars >= 24 ? 4 : bars >= 6 ? 2 : 0;
+  // half the variants take a longer or shorter intro, so seeds differ in where everything falls
+  // (only from 24 bars: in a short track a longer intro leaves the key and hook too little time)
+  if (variant >= BODY_VARIANTS && intro >= 4) intro /= 2;
   let outro = bars >= 24 ? 4 : bars >= 10 ? 2 : 0;
   if (want.has('intro') && !intro && bars >= 4) intro = 1;
   if (want.has('outro') && !outro && bars >= 4) outro = 1;
@@ -52,7 +60,7 @@ function edges(bars: number, structure: readonly string[]): { intro: number; out
 
 function body(kind: FormKind, variant: number, structure: readonly string[]): SectionName[] {
   const want = new Set(structure);
-  let b = [...BODIES[kind][variant % FORM_VARIANTS]!];
+  let b = [...BODIES[kind][variant % BODY_VARIANTS]!];
   // structure words from the prompt bring in the sections they name, early enough to be heard
   if (want.has('drop') && !b.includes('drop')) b = ['verse', 'build', 'drop', ...b.slice(1)];
   if (want.has('build') && !b.includes('build')) b.splice(Math.max(1, b.indexOf('drop')), 0, 'build');
@@ -69,7 +77,7 @@ function body(kind: FormKind, variant: number, structure: readonly string[]): Se
 export function planForm(bars: number, kind: FormKind, variant: number, structure: readonly string[], keep?: Section[]): Section[] {
   bars = Math.max(1, Math.ceil(bars));
   if (bars < 4 && !keep) return [{ name: structure.includes('drop') ? 'drop' : 'verse', startBar: 0, bars, n: 0 }];
-  const { intro, outro } = edges(bars, structure);
+  const { intro, outro } = edges(bars, structure, variant);
   const unit = bars >= 48 ? 8 : bars >= 12 ? 4 : 2;
   const out: Section[] = [];
   const counts = new Map<SectionName, number>();

@@ -34,6 +34,7 @@ export interface Motif {
   contour: number[];
 }
 
+type Part = 'verse' | 'chorus' | 'bridge';
 export type Role = 'bass' | 'chords' | 'pad' | 'melody' | 'counter';
 
 /** What a mood does to the composition: how busy, how loud, how high, how wet. */
@@ -58,6 +59,10 @@ export interface Material {
   fills: readonly DrumPattern[];
   formVariant: number;
   introDrumsOnly: boolean;
+  /** Four-chord progressions at two bars a chord instead of one. */
+  slowHarmony: Record<Part, boolean>;
+  /** Swing of this piece (the style's, give or take a fifth). */
+  swing: number;
   layers: {
     drums: boolean;
     bass: boolean;
@@ -86,7 +91,6 @@ export interface Ctx {
   sectionAt: (bar: number) => Section;
 }
 
-type Part = 'verse' | 'chorus' | 'bridge';
 /** Which material a section draws on. */
 const PART: Record<SectionName, Part> = {
   intro: 'verse', verse: 'verse', chorus: 'chorus', drop: 'chorus', solo: 'chorus', build: 'chorus', bridge: 'bridge', break: 'bridge', outro: 'verse',
@@ -103,7 +107,7 @@ export function chordAt(ctx: Ctx, bar: number): Chord {
     const first = ctx.sections.find((x) => x.name !== 'intro')?.startBar ?? 0;
     return prog[(((bar - first) % prog.length) + prog.length) % prog.length]!;
   }
-  const per = prog.length <= 2 ? 2 : 1;
+  const per = prog.length <= 2 || ctx.material.slowHarmony[PART[s.name]] ? 2 : 1;
   return prog[Math.floor((bar - s.startBar) / per) % prog.length]!;
 }
 
@@ -114,7 +118,8 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
   const grid = style.swingGrid === 8 ? 0.5 : 0.25;
   const pos = beat / grid;
   let b = beat;
-  if (style.swing > 0 && Math.abs(pos - Math.round(pos)) < 1e-6 && Math.round(pos) % 2 === 1) b += style.swing * grid;
+  const swing = ctx.material.swing;
+  if (swing > 0 && Math.abs(pos - Math.round(pos)) < 1e-6 && Math.round(pos) % 2 === 1) b += swing * grid;
   const len = Math.min(lenBeats, ctx.endBeat - beat);
   const jitter = r ? (r.float() - 0.5) * 2 * style.humanize : 0;
   const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
@@ -157,7 +162,6 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   // From FAST_BPM up, busy sixteenths pull it onto dotted quarters or slower (160 read as 132).
   const offBeat = ctx.p.bpm < SLOW_BPM ? 0.55 : 1;
   const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
-  const steady = ctx.p.bpm >= FAST_BPM || ctx.p.bpm < SLOW_BPM;
   const fill = ctx.material.fills.length ? ctx.material.fills[r.int(ctx.material.fills.length)]! : undefined;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
     const b0 = bar * 4;
@@ -183,8 +187,9 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
         const c = inFill ? (fill[lane] ? fill[lane][i] : lane === 'hat' || lane === 'ride' ? step(pat[lane], bar, i) : undefined) : step(pat[lane], bar, i);
         let v = c ? STEP_VEL[c] : undefined;
         if (!v) continue;
-        // where beat trackers waver, the beats themselves are the accents
-        if (steady) v = i % 4 ? Math.min(v, STEP_VEL.o!) : TIME_KEEPERS.has(lane) ? 1 : v;
+        // the beats themselves are the accents: with accented off-beats beat trackers waver at
+        // every tempo (funk at 120 read as 111, pop at 160 as 132)
+        v = i % 4 ? Math.min(v, STEP_VEL.o!) : TIME_KEEPERS.has(lane) ? 1 : v;
         const beat = b0 + i / 4;
         const vel = v * e * (QUIET[lane] ?? 1) * (0.9 + 0.1 * r.float()) * (inFill && fast && i % 2 === 1 ? 0 : 1) * (i % 4 ? offBeat : 1) * (i % 2 ? sixteenth : 1);
         if (lane === 'hat' && ctx.style.hatRolls && i % 4 === 2 && r.chance(0.18)) {
