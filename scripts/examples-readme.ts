@@ -7,7 +7,7 @@ import { createHash } from 'node:crypto';
 
 /** First line of the table the script prints. */
 export const TABLE_HEADER =
-  '| example | asked | aubio bpm | key (chroma) | LUFS / dBTP (.ogg) | L/R corr | quiet <-50 dBFS | HF >16k dB | seed similarity | nearest style (music · timbre) | form 2 min |';
+  '| example | asked | aubio bpm | key (chroma) | LUFS / dBTP (.ogg) | L/R corr | quiet, gaps | HF >16k dB | seed similarity | nearest style (music · timbre) | form 2 min |';
 
 export const README_START = '<!-- examples:start -->';
 export const README_END = '<!-- examples:end -->';

@@ -285,7 +285,9 @@ function keyCell(m: Measured): string {
 
 function quietCell(m: Measured): string {
   const q = m.analysis.quiet;
-  return q.count === 0 ? '–' : `${q.seconds} s at ${q.firstAtS} s`;
+  const g = m.analysis.gaps;
+  const parts = [q.count ? `${q.seconds} s at ${q.firstAtS} s` : '', g.count ? `${g.count} gap${g.count > 1 ? 's' : ''} from ${g.at[0]} s` : ''];
+  return parts.filter(Boolean).join(', ') || '–';
 }
 
 function askedCell(ex: Example): string {
@@ -401,6 +403,7 @@ interface Summary {
   nearestStyles: Array<[string, string, number]>;
   nearestTimbres: Array<[string, string, number]>;
   dropouts: string[];
+  gaps: string[];
   moodStyle: string;
   extend: Array<{ id: string; keptS: number; similarity: number; quiet: string; tempo: string; key: string }>;
   moods: Array<{ mood: string; similarity: number; asked: string }>;
@@ -443,6 +446,7 @@ function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
       id: m.example.id, keptS: extendKeptS({ ...m.example, durationS: m.example.continueFromS! }), similarity: pairs.extend.get(m.example.id)?.similarity ?? NaN,
       quiet: m.analysis.quiet.count ? `${m.analysis.quiet.seconds} s at ${m.analysis.quiet.firstAtS} s` : '', tempo: tempoCell(m), key: keyCell(m),
     })),
+    gaps: ok.filter((m) => m.analysis.gaps.count > 0).map((m) => `${m.example.id} ${m.analysis.gaps.count} (${m.analysis.gaps.at.join(', ')} s, min ${m.analysis.gaps.minDbfs} dBFS)`),
     moodStyle: ok.find((m) => m.example.kind === 'mood')?.example.style ?? '',
     moods: ok.filter((m) => m.example.kind === 'mood').map((m) => ({ mood: m.example.mood!, similarity: pairs.mood.get(m.example.id)?.similarity ?? NaN, asked: askedCell(m.example) })),
     form: ok.filter((m) => m.example.kind === 'form' && m.analysis.form).map((m) => ({ style: m.example.style, ...m.analysis.form! })),
@@ -466,6 +470,7 @@ function summaryText(s: Summary, failed: Failed[]): string {
     `- Nearest styles at the same seed (time-aligned chroma + onsets): ${s.nearestStyles.map(([a, b, v]) => `${a}/${b} ${f2(v)}`).join(', ') || 'needs two styles'}`,
     `- Nearest styles by timbre (band-energy cepstrum, any tempo or key; 1.00 = the same band): ${s.nearestTimbres.map(([a, b, v]) => `${a}/${b} ${f2(v)}`).join(', ') || 'needs two styles'}`,
     `- Quiet stretches (1 s below -50 dBFS after 0.5 s): ${s.dropouts.length} of ${s.renders - s.failed} renders${s.dropouts.length ? `: ${s.dropouts.join('; ')}` : ''}`,
+    `- Gaps (50 ms below -50 dBFS inside a loud second): ${s.gaps.length} of ${s.renders - s.failed} renders${s.gaps.length ? `: ${s.gaps.join('; ')}` : ''}`,
   ];
   if (s.moods.length) lines.push(`- Moods on ${s.moodStyle} (similarity to the plain style, same seed): ${s.moods.map((m) => `${m.mood} ${f2(m.similarity)} (${m.asked})`).join(', ')}`);
   if (s.form.length) {

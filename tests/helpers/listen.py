@@ -133,6 +133,31 @@ def quiet_stretches(x, rate):
     }
 
 
+def short_gaps(x, rate):
+    """Dropouts a 1 s window hides: 50 ms below -50 dBFS inside a second that is loud overall
+    (above -35 dBFS), like a hole between an intro and the next section."""
+    win = int(0.05 * rate)
+    hop = win // 2
+    ctx = rate // 2
+    start = max(int(QUIET_IGNORE_HEAD_S * rate), ctx)
+    end = len(x) - max(int(QUIET_IGNORE_TAIL_S * rate), ctx + win)
+    sq = np.concatenate([[0.0], np.cumsum(x * x)])
+    gaps = []
+    for i in range(start, max(start, end), hop):
+        db = 10 * np.log10(max((sq[i + win] - sq[i]) / win, 1e-20))
+        if db >= QUIET_DBFS:
+            continue
+        around = 10 * np.log10(max((sq[i + win + ctx] - sq[i - ctx]) / (win + 2 * ctx), 1e-20))
+        if around < -35:
+            continue
+        if gaps and i / rate - gaps[-1][1] <= 0.05:
+            gaps[-1][1] = (i + win) / rate
+            gaps[-1][2] = min(gaps[-1][2], db)
+        else:
+            gaps.append([i / rate, (i + win) / rate, db])
+    return {'count': len(gaps), 'at': [round(g[0], 2) for g in gaps[:5]], 'minDbfs': round(float(min(g[2] for g in gaps)), 1) if gaps else None}
+
+
 def hf_balance(mag, rate):
     """Energy above 16 kHz relative to 4-16 kHz, dB: real hats and cymbals roll off, white noise does not."""
     freqs = np.fft.rfftfreq(CHROMA_FFT, 1.0 / rate)
@@ -202,6 +227,7 @@ def analyze(req):
     ch = chroma_frames(mag, rate, CHROMA_FFT, 110)
     out['key'] = estimate_key(chroma_frames(stft_mag(m, KEY_FFT, KEY_FFT // 4), rate, KEY_FFT, 50).sum(axis=0))
     out['quiet'] = quiet_stretches(m, rate)
+    out['gaps'] = short_gaps(m, rate)
     out['hfDb'] = hf_balance(mag, rate)
     out['peakDbfs'] = round(float(20 * np.log10(max(np.abs(x).max(), 1e-10))), 2)
     if req.get('blocks') and req.get('bpm'):

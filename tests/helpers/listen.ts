@@ -32,6 +32,14 @@ export interface Quiet {
   minDbfs: number | null;
 }
 
+export interface Gaps {
+  /** 50 ms windows below -50 dBFS inside a second that is loud overall (above -35 dBFS). */
+  count: number;
+  /** Start of the first few, seconds. */
+  at: number[];
+  minDbfs: number | null;
+}
+
 export interface Form {
   blocks: number;
   /** Blocks that sound unlike every earlier block (see BLOCK_SAME_* in listen.py). */
@@ -51,6 +59,7 @@ export interface Analysis {
   sideDb?: number;
   key: KeyReading;
   quiet: Quiet;
+  gaps: Gaps;
   /** Energy above 16 kHz relative to 4-16 kHz, dB. */
   hfDb: number;
   peakDbfs: number;
