@@ -232,6 +232,21 @@ describe('MusicGen engine variants and devices', () => {
     }
   });
 
+  it('GIVEN Extend (the same seed and prompt, longer, past a window) THEN the longer track starts with the shorter one\'s samples', async () => {
+    const engine = createMusicgenEngine({ dir: shortDir });
+    try {
+      const parent = await engine.render(input(5, 1));
+      const extended = await engine.render({ ...input(5, 3), continueFromS: 1 });
+      expect(extended.pcm).toHaveLength(96000);
+      // Sampling is seeded step by step, so the first second is the same tokens; the decoder's
+      // last frames see the continuation, so compare up to 0.8 s.
+      expect(extended.pcm.subarray(0, 25600)).toEqual(parent.pcm.subarray(0, 25600));
+      expect(extended.pcm.subarray(64000).some((v) => v !== 0)).toBe(true);
+    } finally {
+      await engine.dispose();
+    }
+  });
+
   it('GIVEN a 3 s render on 1.2 s windows THEN continuation gives the full length', async () => {
     const engine = createMusicgenEngine({ dir: shortDir });
     try {
