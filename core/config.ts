@@ -59,7 +59,7 @@ const envSchema = z.object({
   LOCAL_CHAT_TOKEN: z.string().min(16, 'must be at least 16 characters').optional(),
   /** How long start-up waits for Postgres and Redis before giving up (exit 1). */
   STARTUP_TIMEOUT_S: int(0, 3600).default(60),
-  /** SIGTERM/SIGINT to exit, at most; active renders get all but the last 3 s of it, then go back to the queue. */
+  /** SIGTERM/SIGINT to exit, at most; active renders get all but the last 4 s of it, then go back to the queue. */
   SHUTDOWN_TIMEOUT_S: int(4, 3600).default(10),
   /** A separate port for /healthz and /metrics (workers serve nothing else); unset = none. */
   METRICS_PORT: int(0, 65535).optional(),
