@@ -246,11 +246,15 @@ export const SAMPLED: Partial<Record<InstrumentName, SampledVoice>> = {
   taiko: { program: 116, gain: 1.69, spread: 0.3 },
 };
 
-/** General MIDI percussion keys of the drum voices (toms and hand drums pick a key by pitch). */
+/** General MIDI percussion keys of the drum voices (toms and hand drums pick a key by pitch), their
+ * gain, and per kit where that kit's sample is far from the standard kit's level: the TR-808's
+ * kick and toms are 11-14 dB louder (RMS of four hits); at the standard gains, techno on the 808
+ * kit needed 16 dB of limiting and still read -15.3 LUFS. (Its clap, 11 dB louder, and hats, 7,
+ * keep the standard gains: matched too, aubio heard trap at 160 bpm as 137.) */
 export const DRUM_KEYS: Partial<Record<InstrumentName, { keys: readonly number[]; gain: number; kits?: Partial<Record<DrumKit, number>> }>> = {
-  kick: { keys: [36], gain: 2 },
-  // the TR-808's snare cracks louder than an acoustic one at the same level: at 1.32 aubio heard
-  // trap at 160 bpm as 137; acoustic kits need 1.32 (drum and bass at 160 read 153 at 1.0)
+  kick: { keys: [36], gain: 2, kits: { tr808: 0.57 } },
+  // (at 1.32 the 808 snare made aubio hear trap at 160 bpm as 137; drum and bass at 160 with an
+  // acoustic snare read 153 at 1.0)
   snare: { keys: [38], gain: 1.32, kits: { tr808: 0.9 } },
   clap: { keys: [39], gain: 0.8 },
   rim: { keys: [37], gain: 0.77 },
@@ -259,7 +263,7 @@ export const DRUM_KEYS: Partial<Record<InstrumentName, { keys: readonly number[]
   openhat: { keys: [46], gain: 0.79 },
   crash: { keys: [49], gain: 0.61 },
   ride: { keys: [51], gain: 0.91 },
-  tom: { keys: [41, 43, 45, 47, 48, 50], gain: 2.24 },
+  tom: { keys: [41, 43, 45, 47, 48, 50], gain: 2.24, kits: { tr808: 0.47 } },
   shaker: { keys: [70], gain: 0.46 },
   tambourine: { keys: [54], gain: 0.28 },
   cowbell: { keys: [56], gain: 0.93 },
