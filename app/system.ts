@@ -82,7 +82,12 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
     }
     if (roles.has('discord') && config.discord) {
       const { startDiscordBot } = await import('../bots/discord/index.ts');
-      const bot = await startDiscordBot(config.discord, runtime);
+      // A revoked token or refused intents: no retry helps. A bots-only process exits non-zero so
+      // its supervisor restarts it and alerts; with the worker or web role it stays up, health red.
+      const botsOnly = !roles.has('web') && !roles.has('worker');
+      const bot = await startDiscordBot(config.discord, runtime, {
+        onFatal: botsOnly ? () => { void system.stop().finally(() => process.exit(1)); } : undefined,
+      });
       stops.push(() => bot.stop());
     }
     if (roles.has('slack') && config.slack) {

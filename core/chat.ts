@@ -2,6 +2,7 @@
  * What every chat frontend (local chat, Discord, Slack) asks of the core. Frontends translate
  * platform events into these calls and these results into platform messages; they hold no logic.
  */
+import type { ConnectionHealth } from './connection-health.ts';
 import type { Platform, ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
 import type { MusicParams } from './music.ts';
@@ -184,4 +185,6 @@ export interface FrontendRuntime {
    */
   startDelivery(platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }>;
   log: Logger;
+  /** Where frontends report their connection state for /healthz (absent in some test runtimes). */
+  connections?: ConnectionHealth;
 }

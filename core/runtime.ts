@@ -12,11 +12,13 @@ import { startDeliveryConsumer } from './delivery.ts';
 import { PLATFORMS, progressChannel, type Platform, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
 import { addAudioSource, addQueueSource } from './metrics.ts';
+import { ConnectionHealth } from './connection-health.ts';
 import { connectRedis, createQueues, type Queues } from './queue.ts';
 import { createChatCore } from './service.ts';
 
 export interface Runtime extends FrontendRuntime {
   config: Config;
+  connections: ConnectionHealth;
   orm: MikroORM;
   queues: Queues;
   /** Commands and publishing. */
@@ -106,6 +108,7 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
   const core = createChatCore({ config, orm, queues, redis, log, publish });
   const runtime: Runtime = {
     config, orm, queues, redis, publish, connect, log, core,
+    connections: new ConnectionHealth(),
     publicUrl: config.http.publicUrl,
     onProgress(platform, listener) {
       listeners.get(platform)!.add(listener);

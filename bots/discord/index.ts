@@ -51,7 +51,22 @@ export interface DiscordBotOptions {
    * @defaultValue 10000
    */
   coreTimeoutMs?: number;
+  /**
+   * Called once when Discord closes the gateway for good (4004 revoked token, 4010-4014): health
+   * is already red and one plain line logged. app/system.ts exits a bots-only process non-zero.
+   */
+  onFatal?: (code: number, line: string) => void;
 }
+
+/** Gateway close codes no reconnect can fix, with what an operator should do. */
+export const FATAL_CLOSE: Readonly<Record<number, string>> = {
+  4004: 'Discord refused the bot token (gateway close 4004): it was reset or revoked. Put a new token from the Developer Portal (Bot, Reset Token) in DISCORD_TOKEN and restart.',
+  4010: 'Discord refused the shard settings (gateway close 4010): check the shard count and restart.',
+  4011: 'Discord requires sharding for this bot (gateway close 4011): it is in too many servers for one connection; run it sharded.',
+  4012: 'Discord refused the gateway API version (gateway close 4012): update discord.js and restart.',
+  4013: 'Discord refused the gateway intents (gateway close 4013): this ditty build asks for invalid intents; update it and restart.',
+  4014: 'Discord refused a privileged intent (gateway close 4014): ditty needs none, so check the app\'s intents in the Developer Portal and restart.',
+};
 
 export interface DiscordBot {
   client: Client;
@@ -101,7 +116,23 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
   client.on(Events.MessageReactionAdd, (reaction, user) => void onReaction(reaction, user, true));
   client.on(Events.MessageReactionRemove, (reaction, user) => void onReaction(reaction, user, false));
   client.on(Events.Error, (err) => log.error({ err }, 'discord client error'));
-  client.on(Events.ShardDisconnect, (event, shardId) => log.warn({ code: event.code, shardId }, 'discord gateway disconnected'));
+  const health = runtime.connections;
+  health?.set('discord', 'connecting');
+  client.on(Events.ShardReady, () => health?.set('discord', 'ready'));
+  client.on(Events.ShardResume, () => health?.set('discord', 'ready'));
+  client.on(Events.ShardReconnecting, () => health?.set('discord', 'reconnecting'));
+  // discord.js emits this only when the shard will not reconnect.
+  client.on(Events.ShardDisconnect, (event, shardId) => {
+    const line = FATAL_CLOSE[event.code];
+    if (!line) {
+      health?.set('discord', 'down', `gateway closed with ${event.code}`);
+      log.warn({ code: event.code, shardId }, 'discord gateway disconnected');
+      return;
+    }
+    health?.set('discord', 'fatal', line);
+    log.fatal({ code: event.code, shardId }, line);
+    options.onFatal?.(event.code, line);
+  });
 
   const unsubscribe = runtime.onProgress('discord', (ev) => ctx.progress.onEvent(ev));
   let delivery: { close(): Promise<void> } | null = null;

@@ -19,7 +19,7 @@ import type { Delivery, DeliveryHandler, TrackView } from '../../core/chat.ts';
 import { DeliveryRefusedError } from '../../core/errors.ts';
 import { cardBlockId, fileBlockId, fileBlocks, noticeBlocks, trackCardBlocks } from './blocks.ts';
 import type { SlackDeps } from './deps.ts';
-import { slackErrorCode } from './replies.ts';
+import { slackErrorCode, TOKEN_DEAD } from './replies.ts';
 import { inertPlainText, truncate } from './text.ts';
 
 const GONE = new Set(['message_not_found', 'cant_update_message', 'edit_window_closed']);
@@ -52,6 +52,7 @@ export function slackDeliveryHandler(deps: SlackDeps): DeliveryHandler {
     } catch (err) {
       const code = permanentSlackError(err);
       if (!code) throw err;
+      if (code in TOKEN_DEAD) deps.tokenDead(code);
       const message = PERMANENT[code]!;
       await tellRequester(deps, delivery, message);
       throw new DeliveryRefusedError(code, message);

@@ -20,6 +20,8 @@ export interface SlackDeps {
   favoriteEmoji: string;
   /** Per-workspace settings (favorite emoji) read through the core, cached briefly. */
   settings: SettingsCache;
+  /** A Web API call said the bot token is dead (invalid_auth, token_revoked…): health goes red. */
+  tokenDead(code: string): void;
   /** Passed to the core: over it the track is posted as a link instead of uploaded. */
   sizeLimitBytes: number;
   /** Event ids already handled: a duplicate delivery of an event changes nothing. */

@@ -29,6 +29,7 @@ import {
   BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, notifyingStore, REDIRECT_PATH, singleWorkspaceClients, type TeamRef, type WorkspaceClients,
 } from './oauth.ts';
 import { ProgressUpdater, slackEditBudget, type StatusTarget } from './progress.ts';
+import { slackErrorCode, TOKEN_DEAD } from './replies.ts';
 import { SettingsCache } from './server-settings.ts';
 import { normalizeEmoji } from './text.ts';
 
@@ -54,6 +55,11 @@ export interface SlackAppOptions {
   editBudget?: { channelIntervalMs?: number; workspaceIntervalMs?: number };
   /** Largest file uploaded; bigger tracks are posted as a link. Slack's own cap is 1 GB. @defaultValue 1_000_000_000 */
   sizeLimitBytes?: number;
+  /**
+   * With one bot token (no OAuth): how often auth.test checks that the token still works, for
+   * /healthz. @defaultValue 60000
+   */
+  healthProbeMs?: number;
 }
 
 /** What the Slack app needs from the process beyond the frontend runtime. */
@@ -123,6 +129,37 @@ export async function startSlackApp(
 
   const clients: WorkspaceClients = installed ?? singleWorkspaceClients(app.client);
 
+  // Health for /healthz: the socket's state in Socket Mode, else the last working Web API call.
+  // With one token, a dead token is fatal (red, one plain line); with OAuth it is one workspace's
+  // uninstall, which the uninstall listener handles.
+  const health = runtime.connections;
+  const tokenDead = (code: string): void => {
+    if (config.oauth) return;
+    const line = `${TOKEN_DEAD[code] ?? `Slack refused ditty's bot token (${code})`}: reinstall the app to the workspace, put its new bot token in SLACK_BOT_TOKEN and restart.`;
+    if (health?.snapshot().slack?.state !== 'fatal') log.fatal({ code }, line);
+    health?.set('slack', 'fatal', line);
+  };
+  health?.set('slack', 'ready');
+  let probe: NodeJS.Timeout | null = null;
+  if (!config.oauth) {
+    probe = setInterval(() => {
+      app.client.auth.test().then(() => health?.ok('slack'), (err: unknown) => {
+        const code = slackErrorCode(err);
+        if (code && code in TOKEN_DEAD) tokenDead(code);
+        else health?.set('slack', 'down', `auth.test failed: ${code ?? (err instanceof Error ? err.message : 'unknown error')}`);
+      });
+    }, options.healthProbeMs ?? 60_000);
+    probe.unref();
+  }
+  // Bolt keeps its receiver private; the Socket Mode receiver's client is the socket whose state we report.
+  const socket = (app as unknown as { receiver?: { client?: { on(event: string, fn: () => void): void } } }).receiver?.client;
+  if (socketMode && socket) {
+    health?.set('slack-socket', 'connecting');
+    socket.on('connected', () => health?.set('slack-socket', 'ready'));
+    socket.on('reconnecting', () => health?.set('slack-socket', 'reconnecting'));
+    socket.on('disconnected', () => health?.set('slack-socket', 'down'));
+  }
+
   const editBudget = slackEditBudget(options.editBudget);
   const progress = new ProgressUpdater(
     async (target: StatusTarget, event: ProgressEvent) => {
@@ -142,6 +179,7 @@ export async function startSlackApp(
     favoriteEmoji,
     settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
     sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
+    tokenDead,
     seenEvents: new RecentSet(10_000),
     messageGenerations: new Map(),
     statusMessages: new Map(),
@@ -181,6 +219,7 @@ export async function startSlackApp(
     app,
     port,
     async stop() {
+      if (probe) clearInterval(probe);
       unsubscribe();
       await delivery.close();
       await progress.close();

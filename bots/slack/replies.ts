@@ -16,8 +16,23 @@ export function slackErrorCode(err: unknown): string | undefined {
   return typeof data?.error === 'string' ? data.error : undefined;
 }
 
+/** Slack error codes meaning the bot token no longer works, with what to do about it. */
+export const TOKEN_DEAD: Readonly<Record<string, string>> = {
+  invalid_auth: 'Slack refused ditty\'s bot token (invalid_auth)',
+  not_authed: 'Slack received no valid bot token from ditty (not_authed)',
+  token_revoked: 'Slack says ditty\'s bot token was revoked (token_revoked)',
+  account_inactive: 'Slack says ditty\'s bot user was deactivated (account_inactive)',
+};
+
 export function inviteError(err: unknown): UserError | null {
   const code = slackErrorCode(err);
+  if (code && code in TOKEN_DEAD) {
+    return new UserError(
+      UserErrorCode.Unavailable,
+      'ditty can no longer act in this workspace: its access was revoked or the app was removed. A workspace admin needs to reinstall ditty.',
+      { slackError: code },
+    );
+  }
   if (!code || !NOT_IN_CHANNEL.has(code)) return null;
   return new UserError(
     UserErrorCode.NotAllowed,

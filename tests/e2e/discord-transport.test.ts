@@ -32,7 +32,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function boot(opts: { progressIntervalMs?: number; coreTimeoutMs?: number } = {}): Promise<void> {
+async function boot(opts: { progressIntervalMs?: number; coreTimeoutMs?: number; onFatal?: (code: number, line: string) => void } = {}): Promise<void> {
   fake = await FakeDiscord.start();
   runtime = new FakeRuntime();
   bot = await startDiscordBot({ token: fake.token, applicationId: fake.applicationId, apiBase: fake.apiBase }, runtime, { progressIntervalMs: 200, ...opts });
@@ -386,5 +386,33 @@ describe('discord search and server settings', () => {
     const carol = fake.newUser('carol');
     fake.react(msg, carol, '<:ditty_heart:123456789012345678>', true);
     await fake.waitFor(() => favorites() === 2, 3000, 'favorite by custom emoji');
+  });
+});
+
+describe('discord connection health', () => {
+  it.each([4004, 4014])('GIVEN gateway close %i THEN health is red, the reason is plain, and onFatal fires once', async (code) => {
+    const fatal: Array<{ code: number; line: string }> = [];
+    await boot({ onFatal: (c, line) => fatal.push({ code: c, line }) });
+    expect(runtime.connections.snapshot().discord?.state).toBe('ready');
+    expect(runtime.connections.healthy).toBe(true);
+    fake.closeGateway(code);
+    await fake.waitFor(() => fatal.length > 0, 5000, 'fatal callback');
+    await new Promise((r) => setTimeout(r, 200));
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]!.code).toBe(code);
+    expect(fatal[0]!.line).toMatch(code === 4004 ? /DISCORD_TOKEN/ : /intent/);
+    expect(runtime.connections.healthy).toBe(false);
+    expect(runtime.connections.snapshot().discord).toMatchObject({ state: 'fatal', detail: fatal[0]!.line });
+  });
+
+  it('GIVEN an ordinary close THEN the client reconnects and health stays green', async () => {
+    const fatal: number[] = [];
+    await boot({ onFatal: (c) => fatal.push(c) });
+    const identifies = fake.gatewayReceived.filter((m) => m.op === 2).length;
+    fake.closeGateway(4000, 'unknown error');
+    await fake.waitFor(() => fake.gatewayReceived.filter((m) => m.op === 2 || m.op === 6).length > identifies, 10_000, 'reconnect');
+    await fake.waitFor(() => runtime.connections.snapshot().discord?.state === 'ready', 10_000, 'ready again');
+    expect(fatal).toEqual([]);
+    expect(runtime.connections.healthy).toBe(true);
   });
 });

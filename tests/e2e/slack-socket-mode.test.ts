@@ -39,6 +39,8 @@ afterAll(async () => {
 it('handles /generate over Socket Mode from ack to uploaded audio', async () => {
   expect(slack.port).toBe(0);
   await fake.waitFor(() => fake.socketCount === 1, 10_000, 'socket connection');
+  // /healthz reports the socket's own state in Socket Mode.
+  await fake.waitFor(() => sys.runtime.connections.snapshot()['slack-socket']?.state === 'ready', 10_000, 'socket health');
   expect(fake.callsOf('apps.connections.open').at(-1)?.authorization).toBe('Bearer xapp-socket-e2e');
 
   const channel = 'C0SOCKET01';

@@ -64,4 +64,17 @@ describe('engine status and reload', () => {
     expect(ready.loadMs).toBeGreaterThan(0);
     await waitFor(() => delivered.find((d) => d.track.id === accepted.generationId), 60_000, 'the queued track');
   });
+
+  it('GIVEN a chat connection no retry can fix THEN /healthz is red (503) and says what to do', async () => {
+    sys.runtime.connections.set('discord', 'ready');
+    const green = await fetch(`${sys.url}/healthz`);
+    const body = (await green.json()) as { ok: boolean; connections: Record<string, { state: string; detail?: string }> };
+    expect(body.connections.discord?.state).toBe('ready');
+    sys.runtime.connections.set('discord', 'fatal', 'Discord refused the bot token (gateway close 4004)');
+    const red = await fetch(`${sys.url}/healthz`);
+    expect(red.status).toBe(503);
+    const redBody = (await red.json()) as { ok: boolean; connections: Record<string, { state: string; detail?: string }> };
+    expect(redBody.ok).toBe(false);
+    expect(redBody.connections.discord).toMatchObject({ state: 'fatal', detail: expect.stringContaining('4004') });
+  });
 });

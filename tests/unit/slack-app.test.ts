@@ -205,6 +205,8 @@ describe('progress and delivery', () => {
     await writeFile(file, 'audio');
     const err = await runtime.deliver(id, file).then(() => null, (e: unknown) => e);
     expect(err).toMatchObject({ name: 'DeliveryRefusedError', code });
+    // With one bot token, a revoked token is fatal for the whole app: /healthz goes red.
+    if (code === 'token_revoked') expect(runtime.connections.snapshot().slack).toMatchObject({ state: 'fatal', detail: expect.stringMatching(/SLACK_BOT_TOKEN/) });
     expect(fake.callsOf('files.getUploadURLExternal').length).toBe(uploads);
     const notice = await fake.waitFor(() => fake.responses.slice(sent).find((r) => JSON.stringify(r.body).includes(`/t/${id}`)), 5000, 'notice');
     expect(notice.body.response_type).toBe('ephemeral');
@@ -601,3 +603,28 @@ describe('socket mode', () => {
   });
 });
 
+describe('connection health and a revoked token', () => {
+  it('GIVEN the token is revoked while running THEN the probe marks health red with what to do', async () => {
+    const own = new FakeRuntime();
+    const probeApp = await startSlackApp({ botToken: 'xoxb-probe-test', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, own, { healthProbeMs: 50 });
+    try {
+      await fake.waitFor(() => own.connections.snapshot().slack?.lastOkAt, 3000, 'a working probe');
+      expect(own.connections.healthy).toBe(true);
+      fake.revokedTokens.add('xoxb-probe-test');
+      await fake.waitFor(() => own.connections.snapshot().slack?.state === 'fatal', 3000, 'red health');
+      expect(own.connections.healthy).toBe(false);
+      expect(own.connections.snapshot().slack?.detail).toMatch(/invalid_auth.*SLACK_BOT_TOKEN/);
+    } finally {
+      fake.revokedTokens.delete('xoxb-probe-test');
+      await probeApp.stop();
+    }
+  });
+
+  it('GIVEN a revoked token when /generate posts THEN the user is told to reinstall, not "something went wrong"', async () => {
+    fake.failNext('chat.postMessage', 'token_revoked');
+    const sent = await sender.command('/generate', 'revoked token tune', { channelId: newChannel() });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
+    expect(String(reply.body.text)).toMatch(/reinstall/);
+    expect(String(reply.body.text)).not.toMatch(/something went wrong/);
+  });
+});

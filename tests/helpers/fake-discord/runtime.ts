@@ -10,6 +10,7 @@ import type {
 } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform } from '../../../core/jobs.ts';
+import { ConnectionHealth } from '../../../core/connection-health.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import { findBlockedWord } from '../../../core/validate.ts';
 import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks } from '../memory-core.ts';
@@ -24,6 +25,7 @@ interface Gen {
 
 export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntime {
   readonly publicUrl = 'http://ditty.test';
+  readonly connections = new ConnectionHealth();
   readonly log: Logger = createLogger(process.env.TEST_LOG_LEVEL ?? 'silent', 'fake-runtime');
   readonly generations = new Map<string, Gen>();
   readonly generateCalls: GenerateRequest[] = [];

@@ -278,6 +278,11 @@ export class FakeDiscord {
     for (const ws of this.#sockets) if (ws.readyState === ws.OPEN) ws.send(payload);
   }
 
+  /** Closes every gateway connection with `code`, as Discord does when it revokes a token (4004). */
+  closeGateway(code: number, reason = 'closed by the fake'): void {
+    for (const ws of this.#sockets) ws.close(code, reason);
+  }
+
   async close(): Promise<void> {
     for (const ws of this.#sockets) ws.terminate();
     this.#wss.close();

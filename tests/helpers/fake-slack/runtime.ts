@@ -10,6 +10,7 @@ import type {
 } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
+import { ConnectionHealth } from '../../../core/connection-health.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { cleanPrompt, findBlockedWord, parseDuration, parseSeed } from '../../../core/validate.ts';
@@ -23,6 +24,7 @@ interface Row {
 
 export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntime {
   readonly publicUrl = 'http://ditty.test';
+  readonly connections = new ConnectionHealth();
   readonly log: Logger;
   readonly rows = new Map<string, Row>();
   readonly generateCalls: GenerateRequest[] = [];
