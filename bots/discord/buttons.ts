@@ -65,6 +65,7 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
           ctx.settings.favoriteEmoji(actor.guildId),
         ]);
         const result = await withTimeout(core.setFavorite(actor, generationId, !was), ctx.coreTimeoutMs, 'core.setFavorite');
+        if (result.changed && interaction.message) ctx.favoriteCounts.refresh(interaction.channelId, interaction.message.id, generationId, actor.guildId);
         await interaction.editReply({
           content: was ? `Removed from your favorites (${result.favorites} in total).` : `${emoji} Added to your favorites (${result.favorites} in total).`,
           allowedMentions: NO_MENTIONS,

@@ -2,6 +2,7 @@
 import type { ButtonInteraction, ChatInputCommandInteraction, Client, User } from 'discord.js';
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
+import type { FavoriteCounts } from './favorite-count.ts';
 import type { ProgressEditor } from './progress.ts';
 import type { SettingsCache } from './server-settings.ts';
 
@@ -17,6 +18,8 @@ export interface BotContext {
   settings: SettingsCache;
   /** How long a core call may take before the user is told it is unavailable. */
   coreTimeoutMs: number;
+  /** Redraws "Favorite (N)" after favorites, within the channel's edit budget. */
+  favoriteCounts: FavoriteCounts;
 }
 
 /** Discord's default upload limit for bots without boosts; interactions usually say their own. */

@@ -2,7 +2,8 @@
  * ditty's Discord bot: transport only. Interactions and reactions become ChatCore calls; progress
  * events and deliveries become edits of the interaction reply. Only non-privileged intents.
  */
-import { Client, Events, GatewayIntentBits, InteractionWebhook, Partials, type Interaction } from 'discord.js';
+import { Client, Events, GatewayIntentBits, InteractionWebhook, MessageFlags, Partials, type Interaction } from 'discord.js';
+import { DM_REFUSAL } from '../../core/direct-messages.ts';
 import type { Config } from '../../core/config.ts';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
@@ -14,6 +15,7 @@ import type { BotContext } from './context.ts';
 import { createDeliveryHandler } from './delivery.ts';
 import { generate, generateInputOf } from './generate.ts';
 import { discordEditBudget, ProgressEditor } from './progress.ts';
+import { FavoriteCounts } from './favorite-count.ts';
 import { createReactionHandler } from './reactions.ts';
 import { handleSearch } from './search.ts';
 import { SettingsCache } from './server-settings.ts';
@@ -96,15 +98,20 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
   const log = runtime.log.child({ frontend: 'discord' });
   const favoriteEmoji = options.favoriteEmoji ?? '⭐';
   const coreTimeoutMs = options.coreTimeoutMs ?? 10_000;
+  // One budget per channel for every edit ditty makes there: progress and favorite counts.
+  const editBudget = discordEditBudget(options.channelEditIntervalMs);
+  const settings = new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs, timeoutMs: coreTimeoutMs });
+  // Nothing reads the client before ClientReady: interactions, reactions and deliveries start after it.
+  const ready = client as Client<true>;
   const ctx: BotContext = {
-    // Nothing reads ctx.client before ClientReady: interactions, reactions and deliveries start after it.
-    client: client as Client<true>,
+    client: ready,
     runtime,
     log,
-    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log, (ev) => adoptReply(client, runtime, ev), discordEditBudget(options.channelEditIntervalMs)),
+    progress: new ProgressEditor(options.progressIntervalMs ?? 2000, log, (ev) => adoptReply(client, runtime, ev), editBudget),
     favoriteEmoji,
-    settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs, timeoutMs: coreTimeoutMs }),
+    settings,
     coreTimeoutMs,
+    favoriteCounts: new FavoriteCounts({ client: ready, runtime, settings, log }, editBudget),
   };
 
   const onButton = createButtonHandler(ctx);
@@ -154,6 +161,7 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
     async stop() {
       unsubscribe();
       await delivery?.close();
+      ctx.favoriteCounts.close();
       await ctx.progress.closeAll();
       await client.destroy();
     },
@@ -163,6 +171,11 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
 async function dispatch(ctx: BotContext, interaction: Interaction, onButton: ReturnType<typeof createButtonHandler>): Promise<void> {
   if (interaction.isButton()) return onButton(interaction);
   if (!interaction.isChatInputCommand()) return;
+  if (!interaction.inGuild()) {
+    // Commands are registered for servers only; a DM (or a user-installed context) gets one sentence.
+    await interaction.reply({ content: DM_REFUSAL, flags: MessageFlags.Ephemeral }).catch((err: unknown) => ctx.log.warn({ err }, 'discord DM refusal failed'));
+    return;
+  }
   switch (interaction.commandName) {
     case CommandName.Generate:
       // generate() acknowledges within its budget however slow the core is.

@@ -59,6 +59,7 @@ export function createReactionHandler(ctx: BotContext): (reaction: MessageReacti
       displayName: full ? displayNameOf(full, member?.displayName) : user.id,
     };
     const result = await withTimeout(ctx.runtime.core.setFavorite(actor, generationId, on), ctx.coreTimeoutMs, 'core.setFavorite');
+    if (result.changed) ctx.favoriteCounts.refresh(reaction.message.channelId, reaction.message.id, generationId, guildId);
     ctx.log.debug({ generationId, on, changed: result.changed }, 'discord reaction favorite');
   };
 

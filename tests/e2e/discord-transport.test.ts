@@ -11,6 +11,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
 import { UNAVAILABLE_TEXT } from '../../bots/discord/messages.ts';
+import { DM_REFUSAL } from '../../core/direct-messages.ts';
 import { locateFfmpeg } from '../../worker/audio/ffmpeg.ts';
 import { FakeDiscord, MANAGE_GUILD_PERMISSIONS, type FakeMessage } from '../helpers/fake-discord/server.ts';
 import { FakeRuntime } from '../helpers/fake-discord/runtime.ts';
@@ -387,6 +388,40 @@ describe('discord search and server settings', () => {
     fake.react(msg, carol, '<:ditty_heart:123456789012345678>', true);
     await fake.waitFor(() => favorites() === 2, 3000, 'favorite by custom emoji');
   });
+});
+
+describe('discord favorite count', () => {
+  it('GIVEN favorites by reaction and button THEN the Favorite button shows the current count, in few edits', async () => {
+    await boot();
+    const { id, generationId } = await generated('count me');
+    await runtime.finish(generationId, audioFile);
+    const msg = fake.originalOf(id)!;
+    const label = () => JSON.stringify(fake.messages.get(msg.id)!.components).match(/Favorite \((\d+)\)/)?.[1];
+    expect(label()).toBe('0');
+    const users = ['ann', 'ben', 'cat', 'dov'].map((n) => fake.newUser(n));
+    for (const u of users) fake.react(msg, u, '⭐', true);
+    await fake.waitFor(() => label() === '4', 5000, 'count 4 on the button');
+    const press = fake.pressButton(fake.messages.get(msg.id)!, `ditty:fav:${generationId}`, fake.newUser('eve'));
+    await fake.waitFor(() => editsOf(press.token)[0], 3000, 'button answer');
+    await fake.waitFor(() => label() === '5', 5000, 'count 5 after the button');
+    // Four reactions and a click in a burst: coalesced, within the channel budget.
+    const patches = fake.requestsTo('PATCH', `/channels/${fake.channelId}/messages/${msg.id}`);
+    expect(patches.length).toBeGreaterThanOrEqual(2);
+    expect(patches.length).toBeLessThanOrEqual(4);
+  });
+});
+
+describe('discord direct messages', () => {
+  it.each([['generate', { prompt: 'lofi' }], ['stats', {}], ['recent', {}], ['search', { query: 'piano' }]] as const)(
+    'GIVEN /%s in a DM THEN the same one-sentence refusal as on Slack, privately, and nothing queued',
+    async (name, options) => {
+      await boot();
+      const { id, token } = fake.slashCommand(name, { ...options }, { dm: true });
+      const ack = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${id}/${token}/callback`)[0], 3000, 'refusal');
+      expect(ack.body).toMatchObject({ type: 4, data: { flags: 64, content: DM_REFUSAL } });
+      expect(runtime.generations.size).toBe(0);
+    },
+  );
 });
 
 describe('discord connection health', () => {

@@ -12,6 +12,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
 import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
 import { BOT_SCOPES } from '../../bots/slack/oauth.ts';
+import { DM_REFUSAL } from '../../core/direct-messages.ts';
 import { SlackSender } from '../helpers/fake-slack/client.ts';
 import { FakeRuntime } from '../helpers/fake-slack/runtime.ts';
 import { FAKE_TEAM_ID, FakeSlack } from '../helpers/fake-slack/server.ts';
@@ -626,5 +627,17 @@ describe('connection health and a revoked token', () => {
     const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'reply');
     expect(String(reply.body.text)).toMatch(/reinstall/);
     expect(String(reply.body.text)).not.toMatch(/something went wrong/);
+  });
+});
+
+describe('direct messages', () => {
+  it.each(['/generate', '/stats', '/recent', '/search', '/ditty'])('GIVEN %s in a DM THEN the same one-sentence refusal as on Discord, privately, and nothing queued', async (cmd) => {
+    const calls = runtime.generateCalls.length;
+    const sent = await sender.command(cmd, cmd === '/generate' ? 'lofi piano' : cmd === '/search' ? 'piano' : '', { channelId: 'D0DMALICE1' });
+    const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'refusal');
+    expect(reply.body.response_type).toBe('ephemeral');
+    expect(JSON.stringify(reply.body.blocks)).toContain(JSON.stringify(DM_REFUSAL).slice(1, -1));
+    expect(runtime.generateCalls.length).toBe(calls);
+    expect(fake.messages('D0DMALICE1')).toEqual([]);
   });
 });

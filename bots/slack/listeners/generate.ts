@@ -1,5 +1,6 @@
 /** `/generate <prompt> [duration] [seed]`: ack at once, then queue the track. */
 import type { App } from '@slack/bolt';
+import { refuseInDirectMessages } from './direct-messages.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
 import { replyError } from '../replies.ts';
@@ -8,7 +9,7 @@ import { isSlackId, parseGenerateText } from '../text.ts';
 import { invalidPayload, isResponseUrl, isTriggerId } from './payload.ts';
 
 export function registerGenerate(app: App, deps: SlackDeps): void {
-  app.command('/generate', async ({ ack, command, client, respond }) => {
+  app.command('/generate', refuseInDirectMessages, async ({ ack, command, client, respond }) => {
     await ack();
     try {
       if (!isSlackId(command.team_id) || !isSlackId(command.user_id) || !isSlackId(command.channel_id) || !isTriggerId(command.trigger_id)) {

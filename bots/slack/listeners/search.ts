@@ -3,6 +3,7 @@ import type { App } from '@slack/bolt';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { hasVisibleChars, visibleText } from '../../../core/text-clean.ts';
 import { searchBlocks } from '../blocks.ts';
+import { refuseInDirectMessages } from './direct-messages.ts';
 import type { SlackDeps } from '../deps.ts';
 import { replyError } from '../replies.ts';
 import { decodeSlackText, isSlackId } from '../text.ts';
@@ -11,7 +12,7 @@ import { invalidPayload } from './payload.ts';
 const SEARCH_LIMIT = 10;
 
 export function registerSearch(app: App, deps: SlackDeps): void {
-  app.command('/search', async ({ ack, command, respond }) => {
+  app.command('/search', refuseInDirectMessages, async ({ ack, command, respond }) => {
     await ack();
     try {
       if (!isSlackId(command.team_id)) throw invalidPayload();

@@ -7,6 +7,7 @@ import type { App, webApi } from '@slack/bolt';
 import { isUserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Logger } from '../../../core/log.ts';
 import { settingsBlocks } from '../blocks.ts';
+import { refuseInDirectMessages } from './direct-messages.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
 import { replyError } from '../replies.ts';
@@ -15,7 +16,7 @@ import { isSlackId } from '../text.ts';
 import { invalidPayload } from './payload.ts';
 
 export function registerSettings(app: App, deps: SlackDeps): void {
-  app.command('/ditty', async ({ ack, command, client, respond }) => {
+  app.command('/ditty', refuseInDirectMessages, async ({ ack, command, client, respond }) => {
     await ack();
     try {
       if (!isSlackId(command.team_id) || !isSlackId(command.user_id) || !isSlackId(command.channel_id)) throw invalidPayload();

@@ -3,6 +3,7 @@ import type { App, RespondFn, webApi } from '@slack/bolt';
 import type { Stats } from '../../../core/chat.ts';
 import { renderStatsChart } from '../../../core/chart.ts';
 import { recentBlocks, statsBlocks, statsChartText } from '../blocks.ts';
+import { refuseInDirectMessages } from './direct-messages.ts';
 import type { SlackDeps } from '../deps.ts';
 import { inviteError, replyError } from '../replies.ts';
 import { isSlackId, parseStatsText } from '../text.ts';
@@ -11,7 +12,7 @@ import { invalidPayload } from './payload.ts';
 export const STATS_CHART_NAME = 'ditty-stats.png';
 
 export function registerStats(app: App, deps: SlackDeps): void {
-  app.command('/stats', async ({ ack, command, client, respond }) => {
+  app.command('/stats', refuseInDirectMessages, async ({ ack, command, client, respond }) => {
     await ack();
     try {
       if (!isSlackId(command.team_id) || !isSlackId(command.channel_id)) throw invalidPayload();
@@ -26,7 +27,7 @@ export function registerStats(app: App, deps: SlackDeps): void {
     }
   });
 
-  app.command('/recent', async ({ ack, command, respond }) => {
+  app.command('/recent', refuseInDirectMessages, async ({ ack, command, respond }) => {
     await ack();
     try {
       if (!isSlackId(command.team_id)) throw invalidPayload();

@@ -92,6 +92,8 @@ export interface SlashOptions {
   channelId?: string;
   /** Bytes; Discord sends each interaction's upload limit. */
   attachmentSizeLimit?: number;
+  /** Sent from a direct message with the bot: no guild, a user instead of a member. */
+  dm?: boolean;
   /** Reuse an interaction id and token to simulate a duplicate delivery. */
   id?: string;
   token?: string;
@@ -235,7 +237,7 @@ export class FakeDiscord {
       optionList = [{ name: path[i], type: i === path.length - 1 ? 1 : 2, options: optionList }];
     }
     this.dispatch('INTERACTION_CREATE', {
-      ...this.#interactionBase(id, token, user, channelId, opts.attachmentSizeLimit, opts.permissions),
+      ...(opts.dm ? this.#dmBase(id, token, user) : this.#interactionBase(id, token, user, channelId, opts.attachmentSizeLimit, opts.permissions)),
       type: 2,
       data: { id: SnowflakeUtil.generate().toString(), name, type: 1, options: optionList },
     });
@@ -297,6 +299,18 @@ export class FakeDiscord {
     const i: FakeInteraction = { id, token, channelId, acked: false };
     this.#interactions.set(id, i);
     this.#byToken.set(token, i);
+  }
+
+  /** A DM interaction: Discord sends `user`, no `member`, no guild, and context 1 (bot DM). */
+  #dmBase(id: string, token: string, user: FakeUser): Record<string, unknown> {
+    const channelId = `9${user.id.slice(1)}`;
+    this.#register(id, token, channelId);
+    return {
+      id, application_id: this.applicationId, token, version: 1,
+      channel: { id: channelId, type: 1, recipients: [user] }, channel_id: channelId, user,
+      app_permissions: EVERYONE_PERMISSIONS, locale: 'en-US', entitlements: [],
+      authorizing_integration_owners: { '0': this.guildId }, context: 1, attachment_size_limit: 10 * 1024 * 1024,
+    };
   }
 
   #interactionBase(id: string, token: string, user: FakeUser, channelId: string, sizeLimit = 10 * 1024 * 1024, permissions = EVERYONE_PERMISSIONS): Record<string, unknown> {

@@ -1,0 +1,51 @@
+/**
+ * Keeps the "Favorite (N)" button of a track message current after favorites by button or
+ * reaction. Edits are coalesced per message (one scheduled edit reads the count when it runs)
+ * and spend the channel's edit budget shared with progress edits, so a burst of stars costs a
+ * few edits, not one per click.
+ */
+import { Routes } from 'discord.js';
+import type { EditBudget } from '../../core/edit-budget.ts';
+import type { BotContext } from './context.ts';
+import { trackButtons } from './messages.ts';
+
+export class FavoriteCounts {
+  readonly #ctx: Pick<BotContext, 'client' | 'runtime' | 'settings' | 'log'>;
+  readonly #budget: EditBudget;
+  /** Message id → its scheduled edit. */
+  readonly #scheduled = new Map<string, NodeJS.Timeout>();
+
+  constructor(ctx: Pick<BotContext, 'client' | 'runtime' | 'settings' | 'log'>, budget: EditBudget) {
+    this.#ctx = ctx;
+    this.#budget = budget;
+  }
+
+  /** Schedules a redraw of the message's buttons with the track's count at that moment. */
+  refresh(channelId: string, messageId: string, generationId: string, guildId: string): void {
+    if (this.#scheduled.has(messageId)) return;
+    const wait = this.#budget.reserve([`channel:${channelId}`]);
+    const timer = setTimeout(() => {
+      this.#scheduled.delete(messageId);
+      void this.#edit(channelId, messageId, generationId, guildId);
+    }, Math.max(0, wait));
+    timer.unref();
+    this.#scheduled.set(messageId, timer);
+  }
+
+  close(): void {
+    for (const timer of this.#scheduled.values()) clearTimeout(timer);
+    this.#scheduled.clear();
+  }
+
+  async #edit(channelId: string, messageId: string, generationId: string, guildId: string): Promise<void> {
+    try {
+      const track = await this.#ctx.runtime.core.track(generationId);
+      if (!track || track.status !== 'completed') return;
+      const emoji = await this.#ctx.settings.favoriteEmoji(guildId);
+      await this.#ctx.client.rest.patch(Routes.channelMessage(channelId, messageId), { body: { components: trackButtons(track, emoji) } });
+    } catch (err) {
+      // The count is cosmetic: the favorite itself is stored.
+      this.#ctx.log.warn({ err, generationId }, 'discord favorite count not refreshed');
+    }
+  }
+}
