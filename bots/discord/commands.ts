@@ -13,6 +13,7 @@ export const CommandName = {
   Recent: 'recent',
   Search: 'search',
   Ditty: 'ditty',
+  Help: 'help',
 } as const;
 export type CommandName = (typeof CommandName)[keyof typeof CommandName];
 
@@ -96,5 +97,10 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
         .setDescription('The reaction that favorites a track')
         .addStringOption((o) => o.setName('emoji').setDescription('One emoji, e.g. ⭐ or a custom emoji of this server').setRequired(true).setMaxLength(64))));
 
-  return [generate.toJSON(), stats.toJSON(), recent.toJSON(), search.toJSON(), ditty.toJSON()];
+  // Offered everywhere, DMs included: help is the one command that needs no server.
+  const help = new SlashCommandBuilder()
+    .setName(CommandName.Help)
+    .setDescription('What ditty can do: commands, prompt words, limits');
+
+  return [generate.toJSON(), stats.toJSON(), recent.toJSON(), search.toJSON(), ditty.toJSON(), help.toJSON()];
 }

@@ -4,6 +4,8 @@
  */
 import { Client, Events, GatewayIntentBits, InteractionWebhook, MessageFlags, Partials, type Interaction } from 'discord.js';
 import { DM_REFUSAL } from '../../core/direct-messages.ts';
+import { helpContent } from '../../core/help.ts';
+import { helpEmbed } from './messages.ts';
 import type { Config } from '../../core/config.ts';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
@@ -171,6 +173,11 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
 async function dispatch(ctx: BotContext, interaction: Interaction, onButton: ReturnType<typeof createButtonHandler>): Promise<void> {
   if (interaction.isButton()) return onButton(interaction);
   if (!interaction.isChatInputCommand()) return;
+  if (interaction.commandName === CommandName.Help) {
+    await interaction.reply({ embeds: [helpEmbed(helpContent('discord', ctx.runtime.publicUrl))], flags: MessageFlags.Ephemeral })
+      .catch((err: unknown) => ctx.log.warn({ err }, 'discord /help reply failed'));
+    return;
+  }
   if (!interaction.inGuild()) {
     // Commands are registered for servers only; a DM (or a user-installed context) gets one sentence.
     await interaction.reply({ content: DM_REFUSAL, flags: MessageFlags.Ephemeral }).catch((err: unknown) => ctx.log.warn({ err }, 'discord DM refusal failed'));

@@ -13,6 +13,7 @@ import {
   type APIComponentInMessageActionRow,
 } from 'discord.js';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
+import type { HelpContent } from '../../core/help.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { describeNotes, keyLabel } from '../../core/prompt/parse.ts';
 import { buttonId, isFavoriteEmoji } from './ids.ts';
@@ -237,3 +238,17 @@ function clip(text: string, max: number): string {
 
 /** What a deleted track's message becomes when it cannot be removed outright. */
 export const DELETED_TRACK_TEXT = '🗑️ This track was deleted.';
+
+/** `/help`: ditty's own text (core/help.ts), no user input, so no escaping beyond Discord's limits. */
+export function helpEmbed(help: HelpContent): APIEmbed {
+  return new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle('ditty: text to music')
+    .setDescription(help.commands.map((c) => `**${c.usage}** — ${c.description}`).join('\n'))
+    .addFields(
+      ...help.prompt.map((p) => ({ name: p.topic, value: clip(p.words, 1024) })),
+      { name: 'Limits', value: clip(help.limits.map((l) => `• ${l}`).join('\n'), 1024) },
+      { name: 'Links', value: help.links.map((l) => `[${l.label}](${l.url})`).join('\n') },
+    )
+    .toJSON();
+}

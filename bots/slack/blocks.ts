@@ -5,6 +5,7 @@
  */
 import type { types as Slack } from '@slack/bolt';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
+import type { HelpContent } from '../../core/help.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { visibleText } from '../../core/text-clean.ts';
@@ -359,3 +360,15 @@ export function noticeBlocks(message: string): { text: string; blocks: Block[] }
 
 /** What a deleted track's card becomes when Slack will not let ditty remove the message. */
 export const DELETED_TRACK_TEXT = '🗑️ This track was deleted.';
+
+/** `/help`: ditty's own text (core/help.ts), laid out in Block Kit. */
+export function helpBlocks(help: HelpContent): { text: string; blocks: Block[] } {
+  const blocks: Block[] = [
+    { type: 'header', text: { type: 'plain_text', text: 'ditty: text to music' } },
+    { type: 'section', text: { type: 'mrkdwn', text: fitLines('*Commands*', help.commands.map((c) => `\`${c.usage}\` — ${c.description}`)) } },
+    { type: 'section', text: { type: 'mrkdwn', text: fitLines('*What a prompt can say*', help.prompt.map((p) => `*${p.topic}:* ${p.words}`)) } },
+    { type: 'section', text: { type: 'mrkdwn', text: fitLines('*Limits*', help.limits.map((l) => `• ${l}`)) } },
+    { type: 'context', elements: help.links.map((l): Slack.MrkdwnElement => ({ type: 'mrkdwn', text: `<${l.url}|${l.label}>` })) },
+  ];
+  return { text: 'ditty help: commands, prompt words, limits', blocks };
+}

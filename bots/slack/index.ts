@@ -20,6 +20,7 @@ import type { SlackDeps } from './deps.ts';
 import { slackDeliveryHandler } from './delivery.ts';
 import { registerButtons } from './listeners/buttons.ts';
 import { registerGenerate } from './listeners/generate.ts';
+import { registerHelp } from './listeners/help.ts';
 import { registerReactions } from './listeners/reactions.ts';
 import { registerSearch } from './listeners/search.ts';
 import { registerSettings } from './listeners/settings.ts';
@@ -187,6 +188,7 @@ export async function startSlackApp(
   };
 
   registerGenerate(app, deps);
+  registerHelp(app, deps);
   registerStats(app, deps);
   registerSearch(app, deps);
   registerSettings(app, deps);

@@ -424,6 +424,17 @@ describe('discord direct messages', () => {
   );
 });
 
+describe('discord /help', () => {
+  it.each([false, true])('answers privately with commands, prompt words, limits and a link (in a DM: %s)', async (dm) => {
+    await boot();
+    const { id, token } = fake.slashCommand('help', {}, { dm });
+    const ack = await fake.waitFor(() => fake.requestsTo('POST', `/interactions/${id}/${token}/callback`)[0], 3000, 'help');
+    expect(ack.body).toMatchObject({ type: 4, data: { flags: 64 } });
+    const body = JSON.stringify(ack.body?.data);
+    for (const word of ['/generate', '/stats', '/search', 'bossa', 'no drums', 'intro', 'Duration 5-120 s', runtime.publicUrl]) expect(body).toContain(word);
+  });
+});
+
 describe('discord connection health', () => {
   it.each([4004, 4014])('GIVEN gateway close %i THEN health is red, the reason is plain, and onFatal fires once', async (code) => {
     const fatal: Array<{ code: number; line: string }> = [];

@@ -641,3 +641,15 @@ describe('direct messages', () => {
     expect(fake.messages('D0DMALICE1')).toEqual([]);
   });
 });
+
+describe('/help', () => {
+  it('answers privately with the commands, prompt words the engine knows, limits and a link, in a channel or a DM', async () => {
+    for (const channelId of [newChannel(), 'D0DMALICE2']) {
+      const sent = await sender.command('/help', '', { channelId });
+      const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'help');
+      const body = JSON.stringify(reply.body.blocks);
+      expect(reply.body.response_type).toBe('ephemeral');
+      for (const word of ['/generate', '/stats', '/search', 'bossa', 'no drums', 'intro', 'Duration 5-120 s', runtime.publicUrl]) expect(body).toContain(word);
+    }
+  });
+});
