@@ -5,17 +5,28 @@
  * few edits, not one per click.
  */
 import { Routes } from 'discord.js';
+import type { Client } from 'discord.js';
+import type { FrontendRuntime } from '../../core/chat.ts';
 import type { EditBudget } from '../../core/edit-budget.ts';
-import type { BotContext } from './context.ts';
+import type { Logger } from '../../core/log.ts';
 import { trackButtons } from './messages.ts';
+import type { SettingsCache } from './server-settings.ts';
+
+/** What the counter needs of the bot: the REST client, the core, the favorite emoji, the log. */
+export interface FavoriteCountDeps {
+  client: Client<true>;
+  runtime: FrontendRuntime;
+  settings: SettingsCache;
+  log: Logger;
+}
 
 export class FavoriteCounts {
-  readonly #ctx: Pick<BotContext, 'client' | 'runtime' | 'settings' | 'log'>;
+  readonly #ctx: FavoriteCountDeps;
   readonly #budget: EditBudget;
   /** Message id → its scheduled edit. */
   readonly #scheduled = new Map<string, NodeJS.Timeout>();
 
-  constructor(ctx: Pick<BotContext, 'client' | 'runtime' | 'settings' | 'log'>, budget: EditBudget) {
+  constructor(ctx: FavoriteCountDeps, budget: EditBudget) {
     this.#ctx = ctx;
     this.#budget = budget;
   }

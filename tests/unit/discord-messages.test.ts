@@ -208,7 +208,7 @@ describe('GIVEN the command definitions', () => {
 
   it('THEN /generate, /stats and /recent are guild-only with bounded options', () => {
     const defs = commandDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(['generate', 'stats', 'recent', 'search', 'ditty']);
+    expect(defs.map((d) => d.name)).toEqual(['generate', 'stats', 'recent', 'search', 'ditty', 'help']);
     const gen = defs[0]!;
     expect(gen.contexts).toEqual([0]);
     const opts = Object.fromEntries((gen.options ?? []).map((o) => [o.name, o]));
