@@ -8,7 +8,7 @@ import { InteractionWebhook, MessageFlags, type ButtonInteraction, type ChatInpu
 import { isUserError, UserErrorCode } from '../../core/errors.ts';
 import type { GenerateAccepted, GenerateRequest } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
-import { cleanPrompt } from '../../core/validate.ts';
+import { visibleText } from '../../core/text-clean.ts';
 import { actorOf, DEFAULT_ATTACHMENT_LIMIT, type BotContext } from './context.ts';
 import { withTimeout } from './timeout.ts';
 import { isAlreadyAcknowledged } from './errors.ts';
@@ -90,7 +90,7 @@ export async function generate(ctx: BotContext, interaction: Replyable, input: (
     return;
   }
   const initial: ProgressEvent = { generationId: first.accepted.generationId, platform: 'discord', stage: 'queued', progress: 0, position: first.accepted.position, message: first.accepted.notice };
-  const msg = progressMessage(cleanPrompt(shownPrompt), first.accepted.generationId, initial);
+  const msg = progressMessage(visibleText(shownPrompt), first.accepted.generationId, initial);
   try {
     await interaction.reply({ content: msg.content, components: msg.components, allowedMentions: NO_MENTIONS });
   } catch (err) {
@@ -126,7 +126,7 @@ function requestOf(interaction: Replyable, input: GenerateInput): GenerateReques
 /** From now on progress events edit the reply; it shows the prompt as the core stored it. */
 function follow(ctx: BotContext, interaction: Replyable, accepted: GenerateAccepted, prompt: string, started: number, alreadyShown: boolean): void {
   const webhook = new InteractionWebhook(ctx.client, interaction.applicationId, interaction.token);
-  ctx.progress.track(accepted.generationId, webhook, cleanPrompt(prompt), {
+  ctx.progress.track(accepted.generationId, webhook, visibleText(prompt), {
     generationId: accepted.generationId,
     platform: 'discord',
     stage: 'queued',

@@ -112,6 +112,11 @@ function oldestOf(track: TrackView): string {
 async function statusTsOf(deps: SlackDeps, client: webApi.WebClient, channel: string, track: TrackView): Promise<string | null> {
   const pending = deps.statusMessages.get(track.id);
   if (pending) return pending;
+  return findStatusTs(client, channel, track);
+}
+
+/** The status message of a generation in its channel's history, by its block id. */
+export async function findStatusTs(client: webApi.WebClient, channel: string, track: TrackView): Promise<string | null> {
   const history = await client.conversations.history({ channel, oldest: oldestOf(track), limit: 200 });
   const found = (history.messages ?? []).find((m) => hasBlock(m, cardBlockId(track.id)));
   return found?.ts ?? null;

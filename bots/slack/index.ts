@@ -17,7 +17,7 @@ import { statusBlocks } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentSet } from '../../core/recent-set.ts';
 import type { SlackDeps } from './deps.ts';
-import { slackDeliveryHandler } from './delivery.ts';
+import { findStatusTs, slackDeliveryHandler } from './delivery.ts';
 import { registerButtons } from './listeners/buttons.ts';
 import { registerGenerate } from './listeners/generate.ts';
 import { registerHelp } from './listeners/help.ts';
@@ -162,13 +162,15 @@ export async function startSlackApp(
   }
 
   const editBudget = slackEditBudget(options.editBudget);
+  // Generations older than this process were started by an earlier one: their status messages are adopted.
+  const startedAt = Date.now();
   const progress = new ProgressUpdater(
     async (target: StatusTarget, event: ProgressEvent) => {
       const client = await clients.clientFor({ teamId: target.teamId ?? '', enterpriseId: target.enterpriseId });
       await client.chat.update({ channel: target.channel, ts: target.ts, ...statusBlocks(target, event) });
     },
     log,
-    { intervalMs: options.progressIntervalMs, budget: editBudget },
+    { intervalMs: options.progressIntervalMs, budget: editBudget, adopt: (event) => adoptStatus(runtime, clients, event, startedAt) },
   );
   const favoriteEmoji = normalizeEmoji(options.favoriteEmoji ?? 'star');
   const deps: SlackDeps = {
@@ -259,5 +261,24 @@ function authOptions(
       // Socket Mode has no HTTP receiver: Bolt serves the install pages on their own port.
       ...(config.appToken ? { port: config.port } : {}),
     },
+  };
+}
+
+/**
+ * The status message of a generation created before this process started (it restarted
+ * mid-render): found by its block id in the channel, so progress keeps moving on it.
+ */
+async function adoptStatus(runtime: FrontendRuntime, clients: WorkspaceClients, event: ProgressEvent, startedAt: number): Promise<StatusTarget | null> {
+  const found = await runtime.core.replyOf(event.generationId);
+  if (!found || found.track.origin.platform !== 'slack' || Date.parse(found.track.createdAt) >= startedAt) return null;
+  const { track, reply } = found;
+  if (!reply.channel) return null;
+  const teamId = reply.teamId ?? track.origin.guildId;
+  const client = await clients.clientFor({ teamId, enterpriseId: reply.enterpriseId });
+  const ts = await findStatusTs(client, reply.channel, track);
+  if (!ts) return null;
+  return {
+    channel: reply.channel, ts, teamId, enterpriseId: reply.enterpriseId, generationId: track.id, prompt: track.prompt,
+    userId: reply.userId ?? track.creator.platformUserId, params: track.params, durationS: track.durationS,
   };
 }

@@ -43,6 +43,11 @@ export interface ProgressOptions {
   /** How many ids of finished generations to remember so late events are dropped. @defaultValue 2000 */
   rememberFinished?: number;
   /**
+   * Finds the status message of a generation this process did not start (it restarted
+   * mid-render), so its progress keeps moving; null when it is not this process's to edit.
+   */
+  adopt?: (event: ProgressEvent) => Promise<StatusTarget | null>;
+  /**
    * The budget shared with every other edit in the same channel and workspace (progress of
    * other tracks, favorite counts). @defaultValue slackEditBudget()
    */
@@ -76,6 +81,9 @@ export class ProgressUpdater {
   readonly #early = new Map<string, ProgressEvent>();
   readonly #finished: RecentSet;
   readonly #budget: EditBudget;
+  readonly #adopt: ((event: ProgressEvent) => Promise<StatusTarget | null>) | null;
+  /** Generations looked up for adoption (once each, bounded). */
+  readonly #looked: RecentSet;
 
   constructor(write: StatusWriter, log: Logger, opts: ProgressOptions = {}) {
     this.#write = write;
@@ -83,6 +91,8 @@ export class ProgressUpdater {
     this.#intervalMs = opts.intervalMs ?? 2000;
     this.#finished = new RecentSet(opts.rememberFinished ?? 2000);
     this.#budget = opts.budget ?? slackEditBudget();
+    this.#adopt = opts.adopt ?? null;
+    this.#looked = new RecentSet(opts.rememberFinished ?? 2000);
   }
 
   /** Starts following a status message; `initial` is shown at once unless the message already shows it. */
@@ -110,6 +120,7 @@ export class ProgressUpdater {
     if (!entry) {
       if (this.#early.size >= 1000) this.#early.delete(this.#early.keys().next().value!);
       this.#early.set(event.generationId, event);
+      this.#maybeAdopt(event);
       return;
     }
     this.#push(entry, event);
@@ -136,6 +147,17 @@ export class ProgressUpdater {
   async close(): Promise<void> {
     await Promise.all([...this.#entries.keys()].map((id) => this.finish(id)));
     this.#early.clear();
+  }
+
+  /** A render moving that nobody here follows: look once whether its status message is ours to edit. */
+  #maybeAdopt(event: ProgressEvent): void {
+    if (!this.#adopt || !['rendering', 'encoding'].includes(event.stage) || !this.#looked.add(event.generationId)) return;
+    this.#adopt(event)
+      .then((target) => {
+        if (!target || this.#entries.has(event.generationId) || this.#finished.has(event.generationId)) return;
+        this.#log.info({ generationId: event.generationId }, 'slack progress: following a status message from before a restart');
+        this.track(target, event);
+      }, (err: unknown) => this.#log.warn({ err, generationId: event.generationId }, 'slack progress: status message lookup failed'));
   }
 
   #markFinished(id: string): void {

@@ -12,7 +12,7 @@
 import type { RespondFn, webApi } from '@slack/bolt';
 import type { Actor, GenerateAccepted } from '../../core/chat.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
-import { cleanPrompt } from '../../core/validate.ts';
+import { visibleText } from '../../core/text-clean.ts';
 import { statusBlocks } from './blocks.ts';
 import { rememberBounded } from '../../core/recent-set.ts';
 import type { SlackDeps } from './deps.ts';
@@ -62,8 +62,8 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
     teamId: actor.guildId,
     enterpriseId: req.enterpriseId,
     generationId: accepted.generationId,
-    // The core accepted this prompt, so cleaning cannot throw; it matches what the core stored.
-    prompt: cleanPrompt(req.prompt),
+    // As the core stored it (cleanPrompt shows exactly the visible text of what it accepts).
+    prompt: visibleText(req.prompt),
     userId: actor.platformUserId,
     params: accepted.params,
     durationS: accepted.durationS,

@@ -156,6 +156,9 @@ describe('Slack OAuth on the real system', () => {
 
   it('/stats in an installed workspace uploads its chart PNG with that workspace\'s token', async () => {
     const from = Date.now();
+    // A chart is drawn once some track has a play or a favorite (bars of nothing say nothing).
+    const [track] = await sys.runtime.core.recent('slack', TEAM_A, 1);
+    await sys.runtime.core.recordPlay(track!.id, null, 'web');
     const sent = await sender.command('/stats', 'server all', { teamId: TEAM_A, channelId: CHANNEL_A, user: ALICE });
     const reply = await fake.waitFor(() => fake.responses.find((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'stats');
     expect(JSON.stringify(reply.body.blocks)).toContain('oauth lofi piano');

@@ -65,6 +65,7 @@ export function hostileCorpus(): HostileCase[] {
   add('10k emoji', '🎵'.repeat(10_000));
   add('every fragment at once', FRAGMENTS.join(' '));
   add('every fragment on its own line', FRAGMENTS.join('\n'));
+  add('forty fragments on their own lines (a prompt the core accepts)', FRAGMENTS.slice(0, 40).join('\n'));
   return out;
 }
 
@@ -81,6 +82,8 @@ export function hostileSample(): HostileCase[] {
     pick('```js'),
     pick('\u202eevil'),
     pick('nul\u0000byte'),
+    all.find((c) => c.name.startsWith('forty fragments'))!,
+    // Refused by the core (too long): nothing public may appear.
     all.find((c) => c.name === 'every fragment on its own line')!,
   ];
 }

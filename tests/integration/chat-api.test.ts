@@ -4,7 +4,7 @@
  * the event stream carries progress, deliveries and stars.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -25,6 +25,8 @@ import { buildWebApp } from '../../web/server/app.ts';
 import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
 import { localActor } from '../../web/server/commands.ts';
 import { IN_PROGRESS } from '../helpers/memory-core.ts';
+import { hostileSample } from '../helpers/hostile-corpus.ts';
+import { visibleText } from '../../core/text-clean.ts';
 
 const PUBLIC_URL = 'http://ditty.example:8080';
 
@@ -238,6 +240,24 @@ afterEach(async () => {
 });
 
 const post = (url: string, payload: unknown) => app.inject({ method: 'POST', url, payload: payload as Record<string, unknown> });
+
+describe('GIVEN the hostile-text sample in the local chat', () => {
+  it('THEN what the chat shows is the cleaned prompt (no hidden or control characters) or a refusal, and the page never parses text as HTML', async () => {
+    for (const c of hostileSample()) {
+      const res = await post('/api/chat/commands', { name: 'Ada', text: `/generate ${c.text}`, requestId: randomUUID() });
+      if (res.statusCode !== 200) {
+        expect(res.statusCode, c.name).toBeLessThan(500);
+        continue;
+      }
+      const prompt = String(res.json().prompt);
+      expect(prompt, c.name).toBe(visibleText(prompt));
+      expect(prompt, c.name).not.toMatch(/[\p{Cc}\u200B\u202A-\u202E\u2066-\u2069\u{E0000}-\u{E007F}]/u);
+    }
+    // The page writes every user string with textContent: no HTML sink exists to reach.
+    const page = await readFile(new URL('../../web/public/chat.js', import.meta.url), 'utf8');
+    expect(page).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+  });
+});
 
 describe('POST /api/chat/commands', () => {
   it('GIVEN /generate with options THEN the core gets the cleaned prompt, numbers, the local actor and channel', async () => {

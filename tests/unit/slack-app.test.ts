@@ -653,3 +653,17 @@ describe('/help', () => {
     }
   });
 });
+
+// Last: it restarts the shared app.
+describe('a restart mid-render', () => {
+  it('GIVEN the app restarts while a track renders THEN the new process finds the status message and keeps it moving', async () => {
+    const { id, channel, status } = await generate('restart while rendering');
+    await slack.stop();
+    slack = await startSlackApp({ botToken: 'xoxb-unit-test', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, runtime, { progressIntervalMs: 300 });
+    sender = new SlackSender(`http://127.0.0.1:${slack.port}/slack/events`, SECRET, fake);
+    runtime.progress(id, 'rendering', 0.4);
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, status.ts)?.blocks).includes('40%'), 5000, 'progress after restart');
+    runtime.progress(id, 'rendering', 0.8);
+    await fake.waitFor(() => JSON.stringify(fake.message(channel, status.ts)?.blocks).includes('80%'), 5000, 'more progress');
+  });
+});
