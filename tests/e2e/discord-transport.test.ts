@@ -33,7 +33,7 @@ afterAll(async () => {
   await rm(tmp, { recursive: true, force: true });
 });
 
-async function boot(opts: { progressIntervalMs?: number; coreTimeoutMs?: number; onFatal?: (code: number, line: string) => void } = {}): Promise<void> {
+async function boot(opts: { progressIntervalMs?: number; channelEditIntervalMs?: number; coreTimeoutMs?: number; onFatal?: (code: number, line: string) => void } = {}): Promise<void> {
   fake = await FakeDiscord.start();
   runtime = new FakeRuntime();
   bot = await startDiscordBot({ token: fake.token, applicationId: fake.applicationId, apiBase: fake.apiBase }, runtime, { progressIntervalMs: 200, ...opts });
@@ -98,7 +98,8 @@ describe('discord transport', () => {
   });
 
   it('throttles progress edits and always shows the latest state', async () => {
-    await boot({ progressIntervalMs: 400 });
+    // This test is about one reply's own pace: the channel budget (tested elsewhere) is opened wide.
+    await boot({ progressIntervalMs: 400, channelEditIntervalMs: 10 });
     const { token, generationId } = await generated('techno build');
     const start = Date.now();
     for (let i = 1; i <= 40; i++) {
