@@ -4,6 +4,9 @@
  * the track, and Extend makes one longer file whose start is the parent's audio.
  */
 import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { PageTrack } from '../../web/server/chat.ts';
@@ -15,13 +18,15 @@ const NAME = 'Grace';
 const RATE = 24_000;
 
 let system: TestSystem;
+let dir: string;
 
 beforeAll(async () => {
-  system = await startTestSystem();
+  [system, dir] = await Promise.all([startTestSystem(), mkdtemp(join(tmpdir(), 'ditty-extend-'))]);
 }, 120_000);
 
 afterAll(async () => {
   await system?.stop();
+  if (dir) await rm(dir, { recursive: true, force: true });
 });
 
 async function post(path: string, body: unknown): Promise<{ status: number; json: any }> { // eslint-disable-line @typescript-eslint/no-explicit-any -- response shapes vary by route
@@ -43,8 +48,8 @@ async function finished(id: string): Promise<PageTrack> {
 async function decoded(track: PageTrack): Promise<Float32Array> {
   const { ffmpeg } = await locateFfmpeg();
   const res = await fetch(`${system.url}${track.audioUrl}`);
-  const file = `/tmp/ditty-extend-${track.id}.ogg`;
-  await import('node:fs/promises').then((fs) => res.arrayBuffer().then((b) => fs.writeFile(file, Buffer.from(b))));
+  const file = join(dir, `${track.id}.ogg`);
+  await writeFile(file, Buffer.from(await res.arrayBuffer()));
   const { stdout } = await execFileP(ffmpeg, ['-v', 'error', '-i', file, '-ac', '1', '-ar', String(RATE), '-f', 'f32le', '-'], { encoding: 'buffer', maxBuffer: 64 << 20 });
   return new Float32Array(stdout.buffer, stdout.byteOffset, stdout.byteLength / 4);
 }
