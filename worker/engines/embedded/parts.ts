@@ -158,7 +158,8 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   const fast = ctx.p.bpm >= FAST_BPM;
   const e = energy(ctx, s);
   // Below ~100 bpm a beat tracker hears loud eighths as the beat (aubio read 80 as 150): the
-  // hits between the beats are played softer there, so the quarter notes carry the pulse.
+  // hits between the beats are played softer there, so the quarter notes carry the pulse; an
+  // off-beat open hat rings longest and is softened twice (techno at 90 read as 125).
   // From FAST_BPM up, busy sixteenths pull it onto dotted quarters or slower (160 read as 132).
   const offBeat = ctx.p.bpm < SLOW_BPM ? 0.55 : 1;
   const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
@@ -191,7 +192,7 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
         // every tempo (funk at 120 read as 111, pop at 160 as 132)
         v = i % 4 ? Math.min(v, STEP_VEL.o!) : TIME_KEEPERS.has(lane) ? 1 : v;
         const beat = b0 + i / 4;
-        const vel = v * e * (QUIET[lane] ?? 1) * (0.9 + 0.1 * r.float()) * (inFill && fast && i % 2 === 1 ? 0 : 1) * (i % 4 ? offBeat : 1) * (i % 2 ? sixteenth : 1);
+        const vel = v * e * (QUIET[lane] ?? 1) * (0.9 + 0.1 * r.float()) * (inFill && fast && i % 2 === 1 ? 0 : 1) * (i % 4 ? offBeat * (lane === 'openhat' ? offBeat : 1) : 1) * (i % 2 ? sixteenth : 1);
         if (lane === 'hat' && ctx.style.hatRolls && i % 4 === 2 && r.chance(0.18)) {
           // trap hat roll: a quick burst of 32nds or 16th triplets, as loud as an off-beat hat
           const n = r.chance(0.5) ? 4 : 3;
