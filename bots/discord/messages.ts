@@ -119,15 +119,18 @@ export function trackEmbed(track: TrackView): APIEmbed {
 
 /** `favoriteEmoji` is the server's favorite reaction, already checked with `isFavoriteEmoji`. */
 export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): ComponentsJSON['components'] {
+  // Discord takes at most five buttons a row: actions on the track first, its links below.
   return [
     new ActionRowBuilder<ButtonBuilder>().addComponents(
       new ButtonBuilder().setCustomId(buttonId('fav', track.id)).setLabel(`Favorite (${track.favorites})`).setEmoji(favoriteEmoji).setStyle(ButtonStyle.Primary),
       new ButtonBuilder().setCustomId(buttonId('var', track.id)).setLabel('Variation').setEmoji('🎲').setStyle(ButtonStyle.Secondary),
       new ButtonBuilder().setCustomId(buttonId('ext', track.id)).setLabel('Extend').setEmoji('⏩').setStyle(ButtonStyle.Secondary),
-      new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
-      new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
       // Its creator or a server admin (Manage Server); the core decides.
       new ButtonBuilder().setCustomId(buttonId('del', track.id)).setLabel('Delete').setEmoji('🗑️').setStyle(ButtonStyle.Danger),
+    ).toJSON(),
+    new ActionRowBuilder<ButtonBuilder>().addComponents(
+      new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
+      new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
     ).toJSON(),
   ];
 }

@@ -460,6 +460,16 @@ export class FakeDiscord {
     const botAuth = r.authorization === `Bot ${this.token}`;
     const gateway = { url: this.gatewayUrl, shards: 1, session_start_limit: { total: 1000, remaining: 999, reset_after: 86_400_000, max_concurrency: 1 } };
 
+    // Discord refuses a message whose components break its layout rules: at most five action
+    // rows, at most five buttons in each (50035 Invalid Form Body, and nothing is posted).
+    const body = r.body as Record<string, unknown> | undefined;
+    const components = (body?.components ?? (body?.data as Record<string, unknown> | undefined)?.components) as unknown;
+    if (Array.isArray(components) && (components.length > 5 || components.some((row) => {
+      const children = (row as { components?: unknown }).components;
+      return !Array.isArray(children) || children.length > 5;
+    }))) {
+      return send(400, { message: 'Invalid Form Body', code: 50035 });
+    }
     if (r.method === 'GET' && p === '/gateway/bot') return botAuth ? send(200, gateway) : send(401, { message: '401: Unauthorized', code: 0 });
     if (r.method === 'GET' && p === '/gateway') return send(200, { url: this.gatewayUrl });
     if (r.method === 'GET' && p === '/users/@me') return send(200, this.botUser);
