@@ -120,10 +120,11 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     connection: deps.connection,
     prefix: config.queuePrefix,
     concurrency: config.worker.concurrency,
-    // Rendering is in threads, so the main loop renews locks on time; a dead process's jobs
-    // come back after one lock period.
-    lockDuration: deps.lockDurationMs ?? 30_000,
-    stalledInterval: deps.stalledIntervalMs ?? 30_000,
+    // Rendering is in threads, so the main loop renews locks on time (every 7.5 s). A dead
+    // process's job comes back within one lock period plus one stalled check (<= 25 s), so a
+    // restarted all-in-one process resumes the track within 30 s (issue 13, point 9).
+    lockDuration: deps.lockDurationMs ?? 15_000,
+    stalledInterval: deps.stalledIntervalMs ?? 10_000,
     // The per-generation cap (MAX_RENDER_ATTEMPTS, in Postgres) is what ends a job that kills
     // its worker; this only has BullMQ give up no later than it does.
     maxStalledCount: MAX_RENDER_ATTEMPTS - 1,
