@@ -40,9 +40,12 @@ describe('Redis down', () => {
   });
   afterAll(async () => {
     await proxy?.start();
-    await sys?.stop();
+    // Known open bug (see the closing note): after the hung-Redis case, stopping this process
+    // sometimes waits on a connection that never answers. Cleanup is bounded so the refusal
+    // tests above still decide this file; the hang itself is tracked, not hidden in a timeout.
+    await Promise.race([sys?.stop(), new Promise((r) => setTimeout(r, 15_000).unref())]);
     await proxy?.stop();
-  });
+  }, 30_000);
 
   it('GIVEN Redis stopped THEN /generate is refused within a second in plain words, AND it recovers by itself', async () => {
     await sys.runtime.core.generate({ actor: actor('before'), channelId: 'c', prompt: 'piano', durationS: 5 });
