@@ -1,5 +1,6 @@
 /** The buttons on status and track messages: Favorite (toggle), Variation, Extend, Cancel, Delete, Play/Download links. */
 import type { App, BlockButtonAction } from '@slack/bolt';
+import type { TrackView } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { isGenerationId } from '../../../core/validate.ts';
 import { ActionId, DELETED_TRACK_TEXT, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
@@ -7,7 +8,7 @@ import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
 import { budgetKeys } from '../progress.ts';
 import { replyError } from '../replies.ts';
-import { startGeneration } from '../start-generation.ts';
+import { startGeneration, type StartRequest } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
 import { invalidPayload, isResponseUrl, isTriggerId } from './payload.ts';
 import { workspaceAdmin } from './settings.ts';
@@ -66,55 +67,36 @@ export function registerButtons(app: App, deps: SlackDeps): void {
     }
   });
 
-  app.action<BlockButtonAction>(ActionId.Variation, async ({ ack, body, client, respond }) => {
-    await ack();
-    try {
-      const c = clicked(body);
-      const channelId = body.channel?.id;
-      if (!isSlackId(channelId) || !isTriggerId(body.trigger_id)) throw invalidPayload();
-      const track = await core.track(c.generationId);
-      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
-      await startGeneration(deps, {
-        client,
-        actor: slackActor(c.teamId, c.userId, c.userName),
-        channelId,
-        enterpriseId: isSlackId(body.enterprise?.id) ? body.enterprise.id : undefined,
-        prompt: track.prompt,
-        durationS: track.durationS,
-        seed: null,
-        requestKey: `slack:${c.teamId}:${body.trigger_id}`,
-        responseUrl: isResponseUrl(body.response_url) ? body.response_url : undefined,
-        respond,
-      });
-    } catch (err) {
-      await replyError(respond, err, deps.log, 'variation button');
-    }
-  });
-
-  // Extend: the same track 30 s longer, as a new track linked to it; the core checks it is finished,
-  // in this workspace, and within the limits.
-  app.action<BlockButtonAction>(ActionId.Extend, async ({ ack, body, client, respond }) => {
-    await ack();
-    try {
-      const c = clicked(body);
-      const channelId = body.channel?.id;
-      if (!isSlackId(channelId) || !isTriggerId(body.trigger_id)) throw invalidPayload();
-      const track = await core.track(c.generationId);
-      if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
-      await startGeneration(deps, {
-        client,
-        actor: slackActor(c.teamId, c.userId, c.userName),
-        channelId,
-        enterpriseId: isSlackId(body.enterprise?.id) ? body.enterprise.id : undefined,
-        prompt: track.prompt,
-        extend: { generationId: track.id },
-        requestKey: `slack:${c.teamId}:${body.trigger_id}`,
-        respond,
-      });
-    } catch (err) {
-      await replyError(respond, err, deps.log, 'extend button');
-    }
-  });
+  /**
+   * Variation (same prompt, new seed) and Extend (the same track 30 s longer, linked to it; the
+   * core checks it is finished, in this workspace, within the limits) start like /generate.
+   */
+  const fromTrack = (action: ActionId, what: string, request: (track: TrackView) => Pick<StartRequest, 'durationS' | 'seed' | 'extend'>) =>
+    app.action<BlockButtonAction>(action, async ({ ack, body, client, respond }) => {
+      await ack();
+      try {
+        const c = clicked(body);
+        const channelId = body.channel?.id;
+        if (!isSlackId(channelId) || !isTriggerId(body.trigger_id)) throw invalidPayload();
+        const track = await core.track(c.generationId);
+        if (!track) throw new UserError(UserErrorCode.NotFound, 'That track no longer exists.');
+        await startGeneration(deps, {
+          client,
+          actor: slackActor(c.teamId, c.userId, c.userName),
+          channelId,
+          enterpriseId: isSlackId(body.enterprise?.id) ? body.enterprise.id : undefined,
+          prompt: track.prompt,
+          ...request(track),
+          requestKey: `slack:${c.teamId}:${body.trigger_id}`,
+          responseUrl: isResponseUrl(body.response_url) ? body.response_url : undefined,
+          respond,
+        });
+      } catch (err) {
+        await replyError(respond, err, deps.log, what);
+      }
+    });
+  fromTrack(ActionId.Variation, 'variation button', (track) => ({ durationS: track.durationS, seed: null }));
+  fromTrack(ActionId.Extend, 'extend button', (track) => ({ extend: { generationId: track.id } }));
 
   app.action<BlockButtonAction>(ActionId.Cancel, async ({ ack, body, respond }) => {
     await ack();
