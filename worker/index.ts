@@ -16,6 +16,7 @@ import type { Logger } from '../core/log.ts';
 import { cancelChannel, type Queues } from '../core/queue.ts';
 import { createPipelineErrorInfo } from './errors.ts';
 import { observeRenderWorker } from './metrics.ts';
+import { createAnalyser } from './analysis/pool.ts';
 import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
 import { createRenderPool, type RenderPool, type RenderPoolOptions } from './render-pool.ts';
@@ -75,8 +76,10 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   };
   const turns = createTurns({ orm, queues, limits: config.limits, log, publish });
   await mkdir(config.dataDir, { recursive: true });
+  const analyser = createAnalyser({ orm, log });
   const processRender = createRenderProcessor({
     orm, queues, pool, dataDir: config.dataDir, log, publish, turns, ffmpeg: deps.ffmpeg,
+    analyseTrack: (generationId, audio) => void analyser.analyseAndStore(generationId, audio),
     limits: {
       renderTimeoutBaseS: config.worker.renderTimeoutBaseS, renderTimeoutPerS: config.worker.renderTimeoutPerS,
       encodeTimeoutMinS: config.worker.encodeTimeoutMinS, encodeTimeoutPerS: config.worker.encodeTimeoutPerS,
@@ -205,6 +208,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
       worker.cancelAllJobs(SHUTDOWN);
       await drained;
     }
+    await analyser.close();
     await engine.close();
   }
 }

@@ -40,6 +40,11 @@ export interface PipelineDeps {
   limits: PipelineLimits;
   /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
   ffmpeg?: string;
+  /**
+   * Analyses the finished track (worker/analysis/pool.ts). Called after the track is queued for
+   * delivery and not awaited: delivery never waits for it, and its failures never fail the track.
+   */
+  analyseTrack?: (generationId: string, audio: { pcm: Float32Array; channels: number; sampleRate: number }) => void;
 }
 
 /** The time bounds of one generation's render and encode, in seconds. */
@@ -173,6 +178,8 @@ export function createRenderProcessor(deps: PipelineDeps) {
     emit('delivering', 1);
     void deps.turns?.admit(generation.platform, generation.guildId).catch((err: unknown) => log.warn({ err }, 'admission after render failed; the reconciler will retry'));
     await enqueueDeliver(queues, generation.platform, generationId);
+    // The PCM is not needed here any more: the analysis may take (transfer) its buffer.
+    deps.analyseTrack?.(generationId, { pcm: rendered.pcm, channels: rendered.channels, sampleRate: rendered.sampleRate });
     log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.totalEncodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
   };
 }

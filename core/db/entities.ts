@@ -301,4 +301,40 @@ export const SlackInstallation = defineEntity({
   },
 });
 
-export const ENTITIES = [User, Prompt, Generation, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation];
+/**
+ * What the analyser measured in a finished track (core/analysis.ts), one row per generation. A row
+ * whose analysis failed keeps `error` (and no embedding), so the backfill does not retry it
+ * forever. The embedding is searched as a `cube` (contrib) through the GiST expression index; the
+ * extension lives in the shared `public` schema because extensions are per database and every
+ * test file migrates its own schema.
+ */
+export const TrackAnalysis = defineEntity({
+  name: 'TrackAnalysis',
+  tableName: 'track_analyses',
+  properties: {
+    generation: () => p.manyToOne(Generation).primary().deleteRule('cascade'),
+    version: p.smallint(),
+    tempoBpm: p.double().nullable(),
+    tempoConfidence: p.float().nullable(),
+    keyPc: p.smallint().nullable(),
+    mode: p.string().length(5).nullable(),
+    keyConfidence: p.float().nullable(),
+    loudnessLufs: p.double().nullable(),
+    truePeakDbtp: p.double().nullable(),
+    centroidHz: p.float().nullable(),
+    energy: p.float().nullable(),
+    onsetsPerS: p.float().nullable(),
+    embedding: p.array<number>().columnType('double precision[]').nullable(),
+    analysedMs: p.float().nullable(),
+    error: p.text().nullable(),
+    createdAt: p.datetime().defaultRaw('now()'),
+  },
+  indexes: [
+    {
+      name: 'track_analyses_embedding_idx',
+      expression: `create index "track_analyses_embedding_idx" on "track_analyses" using gist (public.cube("embedding")) where "embedding" is not null`,
+    },
+  ],
+});
+
+export const ENTITIES = [User, Prompt, Generation, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation, TrackAnalysis];

@@ -10,3 +10,4 @@ export {
   type SlackInstallationInput, type SlackInstallationQuery, type SlackInstallationRow,
 } from './slack-installations.ts';
 export * from './turns.ts';
+export * from './analyses.ts';

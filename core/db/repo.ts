@@ -137,7 +137,7 @@ export function toUserRow(r: Raw): UserRow {
   };
 }
 
-function toGenerationRow(r: Raw): GenerationRow {
+export function toGenerationRow(r: Raw): GenerationRow {
   return {
     id: String(r.id),
     userId: num(r.user_id),
@@ -191,7 +191,7 @@ function toGenerationRow(r: Raw): GenerationRow {
   };
 }
 
-const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
+export const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
     pg.public_token as parent_public_token
   from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id`;
 

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, migrateUp } from '../../core/db/index.ts';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.ts';
 
-const MIGRATIONS = ['Migration20261123131534_initial', 'Migration20261123140718_slack_installations', 'Migration20261204150000_turns', 'Migration20261204160000_generation_attempts', 'Migration20261204163000_retention', 'Migration20261204170000_generation_parent'];
+const MIGRATIONS = ['Migration20261123131534_initial', 'Migration20261123140718_slack_installations', 'Migration20261204150000_turns', 'Migration20261204160000_generation_attempts', 'Migration20261204163000_retention', 'Migration20261204170000_generation_parent', 'Migration20261204173500_track_analyses'];
 
 /**
  * The entity/database diff for one schema. MikroORM lists the tables of every schema in the
@@ -49,11 +49,11 @@ describe('migrations', () => {
   it('GIVEN a migrated schema THEN every table lives in the test schema, none in public', async () => {
     const rows = await db.em().execute<Array<{ table_schema: string; table_name: string }>>(
       `select table_schema, table_name from information_schema.tables
-       where table_name in ('users', 'generations', 'prompts', 'plays', 'favorites', 'server_settings', 'stat_totals', 'creator_stats', 'slack_installations', 'mikro_orm_migrations')
+       where table_name in ('users', 'generations', 'prompts', 'plays', 'favorites', 'server_settings', 'stat_totals', 'creator_stats', 'slack_installations', 'track_analyses', 'mikro_orm_migrations')
          and table_schema = ?`,
       [db.schema],
     );
-    expect(rows).toHaveLength(10);
+    expect(rows).toHaveLength(11);
   });
 
   it('GIVEN the entity definitions THEN the migrated schema matches them exactly', async () => {

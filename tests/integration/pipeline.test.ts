@@ -5,7 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stat } from 'node:fs/promises';
 import type { Actor, Delivery } from '../../core/chat.ts';
-import { getGeneration } from '../../core/db/index.ts';
+import { getAnalysis, getGeneration } from '../../core/db/index.ts';
 import { DeliveryRefusedError } from '../../core/errors.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { enqueueRender } from '../../core/queue.ts';
@@ -73,6 +73,17 @@ describe('render pipeline', () => {
     const stages = await waitFor(() => (stagesOf().includes('completed') ? stagesOf() : undefined), 5_000, 'the completed event');
     expect(stages[0]).toBe('queued');
     for (const s of ['rendering', 'encoding', 'delivering', 'completed'] as const) expect(stages).toContain(s);
+
+    // Analysed after delivery was queued, in its own thread, and stored.
+    const analysed = await waitFor(async () => {
+      const a = await getAnalysis(sys.runtime.orm.em.fork(), accepted.generationId);
+      return a.state === 'none' ? undefined : a;
+    }, 15_000, 'the analysis row');
+    expect(analysed.state).toBe('done');
+    if (analysed.state !== 'done') return;
+    expect(analysed.analysis.embedding).toHaveLength(64);
+    expect(analysed.analysis.loudnessLufs).toBeGreaterThan(-17);
+    expect(analysed.analysis.loudnessLufs).toBeLessThan(-11);
   });
 
   it('waiting users hear their place in the queue move up as renders start', async () => {
