@@ -132,7 +132,7 @@ export type SimilarReason = 'same key' | 'relative key' | 'close tempo' | 'simil
 /** Tempo ratio under which two tracks are "close tempo" (half/double folded in). */
 const CLOSE_TEMPO = 0.04;
 /** Timbre-group distance under which two tracks "sound similar" (embedding.ts scales groups to ~1). */
-export const SIMILAR_SOUND_DISTANCE = 0.35;
+export const SIMILAR_SOUND_DISTANCE = 0.5;
 
 /** Why a neighbour came up, in words, from the two analyses and their timbre distance. */
 export function similarReasons(

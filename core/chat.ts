@@ -2,6 +2,7 @@
  * What every chat frontend (local chat, Discord, Slack) asks of the core. Frontends translate
  * platform events into these calls and these results into platform messages; they hold no logic.
  */
+import type { Mismatch, SimilarReason, TrackAnalysis } from './analysis.ts';
 import type { ConnectionHealth } from './connection-health.ts';
 import type { Platform, ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
@@ -87,6 +88,30 @@ export interface TrackView {
   extendedFrom?: { id: string; playerUrl: string } | null;
 }
 
+/** One neighbour in "More like this". */
+export interface SimilarTrackView {
+  track: TrackView;
+  /** Euclidean distance between the two embeddings (smaller is nearer). */
+  distance: number;
+  /** Why, in words (may be empty: then it is simply the nearest overall). */
+  reasons: SimilarReason[];
+  measured: { tempoBpm: number | null; key: string | null };
+}
+
+export interface SimilarResult {
+  of: TrackView;
+  /** False while the track itself has not been analysed yet (a second after it is posted). */
+  analysed: boolean;
+  tracks: SimilarTrackView[];
+}
+
+/** What the analyser measured in a track, and how it compares with what was asked. */
+export interface AnalysisView {
+  state: 'pending' | 'done' | 'failed';
+  analysis: TrackAnalysis | null;
+  mismatch: Mismatch | null;
+}
+
 export type StatsScope = 'server' | 'global';
 export type StatsPeriod = 'day' | 'week' | 'month' | 'all';
 
@@ -160,6 +185,14 @@ export interface ChatCore {
   stats(query: StatsQuery): Promise<Stats>;
   /** Full-text search over the server's finished tracks. */
   search(platform: Platform, guildId: string, query: string, limit?: number): Promise<TrackView[]>;
+  /**
+   * "More like this": the finished tracks of this server (never another's; never deleted or
+   * expired ones) nearest to `generationId` by their analysis, with the reasons. Throws NotFound
+   * when the track is not this server's.
+   */
+  similar(platform: Platform, guildId: string, generationId: string, limit?: number): Promise<SimilarResult>;
+  /** What the analyser measured in a track; null when there is no such (undeleted) track. */
+  analysis(generationId: string): Promise<AnalysisView | null>;
   isFavorite(actor: Actor, generationId: string): Promise<boolean>;
   settings(platform: Platform, guildId: string): Promise<ServerSettings>;
   /**

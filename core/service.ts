@@ -6,10 +6,11 @@
 import type { MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
-import type { Actor, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView } from './chat.ts';
+import { keyLabel, mismatch } from './analysis.ts';
+import type { Actor, AnalysisView, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, SimilarResult, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
-  createGeneration, getGeneration, getServerSettings, inProgress, linePlaces, queuedBefore, recent, recordPlay,
+  createGeneration, getAnalysis, getGeneration, getServerSettings, similarTracks, inProgress, linePlaces, queuedBefore, recent, recordPlay,
   isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
 import { createWorkerPresence, NO_WORKER_NOTICE } from './engine-status.ts';
@@ -245,6 +246,36 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       const text = cleanPrompt(query, 200);
       const rows = await searchGenerations(orm.em.fork(), platform, cleanName(guildId, 64), text, Math.min(Math.max(1, limit), 25));
       return rows.map((r) => toTrackView(r, config.http.publicUrl));
+    },
+    async similar(platform, guildId, generationId, limit = 5): Promise<SimilarResult> {
+      const em = orm.em.fork();
+      const row = isGenerationId(generationId) ? await getGeneration(em, generationId) : null;
+      if (!row || row.deletedAt || row.platform !== platform || row.guildId !== cleanName(guildId, 64)) {
+        throw new UserError(UserErrorCode.NotFound, 'No such track in this server.');
+      }
+      const found = await similarTracks(em, { platform, guildId: row.guildId }, generationId, Math.min(Math.max(1, limit), 10));
+      return {
+        of: toTrackView(row, config.http.publicUrl),
+        analysed: found !== null,
+        tracks: (found?.tracks ?? []).map((t) => ({
+          track: toTrackView(t.generation, config.http.publicUrl),
+          distance: Math.round(t.distance * 1000) / 1000,
+          reasons: t.reasons,
+          measured: {
+            tempoBpm: t.analysis.tempoBpm,
+            key: t.analysis.keyPitchClass !== null && t.analysis.mode ? keyLabel(t.analysis.keyPitchClass, t.analysis.mode) : null,
+          },
+        })),
+      };
+    },
+    async analysis(generationId): Promise<AnalysisView | null> {
+      if (!isGenerationId(generationId)) return null;
+      const em = orm.em.fork();
+      const row = await getGeneration(em, generationId);
+      if (!row || row.deletedAt) return null;
+      const a = await getAnalysis(em, generationId);
+      if (a.state === 'done') return { state: 'done', analysis: a.analysis, mismatch: mismatch(row.params, a.analysis) };
+      return { state: a.state === 'failed' ? 'failed' : 'pending', analysis: null, mismatch: null };
     },
     async isFavorite(actorIn, generationId) {
       const actor = validateActor(actorIn);

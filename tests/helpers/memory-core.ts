@@ -3,7 +3,7 @@
  * Postgres: server settings (same defaults, the core's own patch validation, the admin rule; lists
  * replaced whole) and search (finished tracks of one server whose prompt has every query word).
  */
-import type { Actor, Delivery, DeliveryHandler, DeliveryResult, ServerSettings, ServerSettingsPatch, TrackView } from '../../core/chat.ts';
+import type { Actor, Delivery, DeliveryHandler, DeliveryResult, ServerSettings, ServerSettingsPatch, SimilarResult, TrackView } from '../../core/chat.ts';
 import { DEFAULT_FAVORITE_EMOJI, parseServerSettingsPatch } from '../../core/db/settings.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import type { Platform, ProgressEvent } from '../../core/jobs.ts';
@@ -23,6 +23,30 @@ export function searchTracks(views: Iterable<TrackView>, platform: Platform, gui
     })
     .reverse()
     .slice(0, max);
+}
+
+/**
+ * A stand-in for "More like this" without Postgres or audio: the server's other finished tracks,
+ * same style first, each with "close tempo" when the asked tempos are within 4%.
+ */
+export function similarTracksOf(views: Iterable<TrackView>, platform: Platform, guildId: string, generationId: string, limit = 5): SimilarResult {
+  const all = [...views];
+  const of = all.find((v) => v.id === generationId && v.origin.platform === platform && v.origin.guildId === guildId);
+  if (!of) throw new UserError(UserErrorCode.NotFound, 'No such track in this server.');
+  const others = all
+    .filter((v) => v.id !== of.id && v.origin.platform === platform && v.origin.guildId === guildId && v.status === 'completed')
+    .sort((a, b) => Number(b.params.genre === of.params.genre) - Number(a.params.genre === of.params.genre))
+    .slice(0, Math.min(Math.max(1, limit), 10));
+  return {
+    of,
+    analysed: true,
+    tracks: others.map((track, i) => ({
+      track,
+      distance: i + 1,
+      reasons: Math.abs(track.params.bpm / of.params.bpm - 1) <= 0.04 ? ['close tempo'] : [],
+      measured: { tempoBpm: track.params.bpm, key: `${track.params.key} ${track.params.mode}` },
+    })),
+  };
 }
 
 export class MemorySettings {

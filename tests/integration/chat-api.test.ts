@@ -13,7 +13,7 @@ import fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type {
   Actor, ChatCore, DeletedTrack, DeliveryHandler, DeliveryResult, FrontendRuntime, GenerateAccepted, GenerateRequest, ServerSettings, Stats, StatsQuery,
-  TrackView,
+  TrackView, SimilarResult, AnalysisView,
 } from '../../core/chat.ts';
 import { PLAY_SOURCES } from '../../core/db/entities.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
@@ -24,7 +24,7 @@ import type { MusicParams } from '../../core/music.ts';
 import { buildWebApp } from '../../web/server/app.ts';
 import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
 import { localActor } from '../../web/server/commands.ts';
-import { IN_PROGRESS } from '../helpers/memory-core.ts';
+import { IN_PROGRESS, similarTracksOf } from '../helpers/memory-core.ts';
 import { hostileSample } from '../helpers/hostile-corpus.ts';
 import { visibleText } from '../../core/text-clean.ts';
 
@@ -123,6 +123,13 @@ class FakeCore implements ChatCore {
     this.searches.push(query);
     const words = query.toLowerCase().split(' ');
     return (await this.recent(platform, guildId)).filter((t) => t.status === 'completed' && words.every((w) => t.prompt.includes(w)));
+  }
+  async similar(platform: Platform, guildId: string, generationId: string, limit?: number): Promise<SimilarResult> {
+    this.#maybeFail();
+    return similarTracksOf(this.tracks.values(), platform, guildId, generationId, limit);
+  }
+  async analysis(): Promise<AnalysisView | null> {
+    return null;
   }
   favoriteChecks: string[] = [];
   async isFavorite(actor: Actor, id: string): Promise<boolean> {

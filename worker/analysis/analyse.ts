@@ -68,12 +68,17 @@ export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis 
   }
   const centroidHz = weightSum > 0 ? centroidSum / weightSum : 0;
   const centroidStdHz = weightSum > 0 ? Math.sqrt(Math.max(0, centroidSq / weightSum - centroidHz ** 2)) : 0;
+  // Levels more than 70 dB under the track's loudest band are floored there: a near-silent band's
+  // exact depth (-90 or -120 dB) is inaudible, and would otherwise dominate the timbre distance.
+  let peakDb = -Infinity;
+  for (const v of melDb) if (v > peakDb) peakDb = v;
+  const floorDb = peakDb - 70;
   const melMeanDb = new Float64Array(MEL_BANDS);
   const melStdDb = new Float64Array(MEL_BANDS);
   for (let m = 0; m < MEL_BANDS; m++) {
     let s = 0, sq = 0;
     for (let f = 0; f < spec.frames; f++) {
-      const v = melDb[f * MEL_BANDS + m]!;
+      const v = Math.max(floorDb, melDb[f * MEL_BANDS + m]!);
       s += v;
       sq += v * v;
     }

@@ -5,8 +5,9 @@
  *
  *  - chroma (12, weight 1.0): the pitch-class profile, mean-removed and unit length. Same key and
  *    harmony lands close; the relative key is close too (same notes).
- *  - timbre (24 + 12, weight 1.0): the mean log-mel spectrum shape (loudness removed) and how
- *    much each pair of bands moves over time: instruments, mix, brightness.
+ *  - timbre (24 + 12, weight 1.0): the mean log-mel spectrum shape relative to its loudest band
+ *    (floored 70 dB down) and how much each pair of bands moves over time: instruments, mix,
+ *    brightness.
  *  - rhythm (9 + 3, weight 0.8): the onset autocorrelation at beat fractions and multiples
  *    (straight, swung, triplet, half-time feel), log tempo, onset density, pulse clarity.
  *  - spectrum (4, weight 0.6): centroid and its spread, energy, bass share.
@@ -40,10 +41,10 @@ export function embed(x: EmbeddingInput): number[] {
   const norm = Math.hypot(...c);
   out.push(...c.map((v) => (norm > 0 ? v / norm : 0) * GROUPS.chroma.weight / Math.SQRT2));
   // timbre: spectral shape relative to its own mean level; 20 dB of difference in a band ~ 1/6
-  const meanDb = x.melMeanDb.reduce((a, b) => a + b, 0) / x.melMeanDb.length;
+  const topDb = Math.max(...x.melMeanDb);
   const w = GROUPS.timbre.weight;
-  out.push(...Array.from(x.melMeanDb, (v) => clamp((v - meanDb) / 60, -1, 1) * w));
-  for (let i = 0; i < 24; i += 2) out.push(clamp((x.melStdDb[i]! + x.melStdDb[i + 1]!) / 2 / 40, 0, 1) * w);
+  out.push(...Array.from(x.melMeanDb, (v) => clamp((v - topDb) / 70, -1, 0) * w / 2));
+  for (let i = 0; i < 24; i += 2) out.push(clamp((x.melStdDb[i]! + x.melStdDb[i + 1]!) / 2 / 20, 0, 1) * w / 2);
   // rhythm
   const r = GROUPS.rhythm.weight;
   out.push(...x.pattern.map((v) => clamp(v, -1, 1) * r / 2));

@@ -13,7 +13,7 @@ import type { Platform } from '../../../core/jobs.ts';
 import { ConnectionHealth } from '../../../core/connection-health.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import { findBlockedWord } from '../../../core/validate.ts';
-import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks } from '../memory-core.ts';
+import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks, similarTracksOf } from '../memory-core.ts';
 
 interface Gen {
   req: GenerateRequest;
@@ -90,6 +90,8 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       };
     },
     search: async (platform, guildId, query, limit) => searchTracks([...this.generations.values()].map((g) => g.view), platform, guildId, query, limit),
+    similar: async (platform, guildId, generationId, limit) => similarTracksOf([...this.generations.values()].map((g) => g.view), platform, guildId, generationId, limit),
+    analysis: async () => null,
     isFavorite: async (actor, id) => this.generations.get(id)?.favoritedBy.has(actor.platformUserId) ?? false,
     settings: async (platform, guildId) => {
       this.settingsReads.push({ guildId });

@@ -14,7 +14,7 @@ import { ConnectionHealth } from '../../../core/connection-health.ts';
 import { createLogger, type Logger } from '../../../core/log.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { cleanPrompt, findBlockedWord, parseDuration, parseSeed } from '../../../core/validate.ts';
-import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks } from '../memory-core.ts';
+import { IN_PROGRESS, MemoryFrontendChannel, MemorySettings, searchTracks, similarTracksOf } from '../memory-core.ts';
 
 interface Row {
   view: TrackView;
@@ -94,6 +94,8 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       };
     },
     search: async (platform, guildId, query, limit) => searchTracks([...this.rows.values()].map((r) => r.view), platform, guildId, query, limit),
+    similar: async (platform, guildId, generationId, limit) => similarTracksOf([...this.rows.values()].map((r) => r.view), platform, guildId, generationId, limit),
+    analysis: async () => null,
     isFavorite: async (actor, id) => this.rows.get(id)?.favoritedBy.has(`${actor.guildId}:${actor.platformUserId}`) ?? false,
     settings: async (platform, guildId) => this.serverSettings.get(platform, guildId),
     updateSettings: async (actor, patch, { isAdmin }) => this.serverSettings.update(actor, patch, isAdmin),
