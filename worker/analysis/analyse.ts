@@ -87,8 +87,10 @@ export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis 
   }
 
   const onsets = onsetEnvelope(logBands, spec.frames, MEL_BANDS, rate / spec.hop);
-  const tempo = estimateTempo(onsets);
   const onsetsPerS = onsetDensity(onsets);
+  // A pulse needs beats: fewer than four onsets (a held tone that starts and stops) has no tempo.
+  const measured = estimateTempo(onsets);
+  const tempo = onsetsPerS * (spec.frames / onsets.rate) < 4 ? { ...measured, bpm: null, confidence: 0 } : measured;
 
   // Chroma: 0.37 s windows at 11 kHz resolve 2.7 Hz, a semitone down to ~50 Hz.
   let y = x;

@@ -12,6 +12,8 @@ export interface Onsets {
   rate: number;
 }
 
+const RISE_FLOOR = 0.1;
+
 /** Spectral flux over log-compressed band energies (frames × bands, row-major). */
 export function onsetEnvelope(logBands: Float32Array, frames: number, bands: number, rate: number): Onsets {
   const raw = new Float64Array(frames);
@@ -19,7 +21,8 @@ export function onsetEnvelope(logBands: Float32Array, frames: number, bands: num
     let flux = 0;
     for (let b = 0; b < bands; b++) {
       const d = logBands[f * bands + b]! - logBands[(f - 1) * bands + b]!;
-      if (d > 0) flux += d;
+      // Rises under ~1 dB are a steady sound's frame-to-frame wobble, not an onset.
+      if (d > RISE_FLOOR) flux += d;
     }
     raw[f] = flux;
   }
@@ -67,6 +70,12 @@ function comb(acf: Float64Array, rate: number, bpm: number, beats: number): numb
   return s / (1.5 * beats);
 }
 
+/**
+ * Flux below this (summed over the bands, log1p(100 x level) units) is not an onset: a steady
+ * tone's envelope is rounding noise, which relative thresholds alone would count as beats.
+ */
+export const ONSET_FLOOR = 0.2;
+
 export const MIN_BPM = 50;
 export const MAX_BPM = 220;
 
@@ -86,7 +95,7 @@ export function estimateTempo(onsets: Onsets): Tempo {
   const empty = { bpm: null, confidence: 0, pattern: PATTERN_LAGS.map(() => 0) };
   if (maxLag < rate * 2) return empty;
   const acf = autocorrelation(envelope, maxLag);
-  if (!(acf[0]! > 0) || envelope.every((v) => v === 0)) return empty;
+  if (!(acf[0]! > 0) || !envelope.some((v) => v > ONSET_FLOOR)) return empty;
   // A log-normal preference centred on 110 bpm, gentle enough that only near-ties are decided by it.
   const prior = (bpm: number) => Math.exp(-0.5 * (Math.log2(bpm / 115) / 0.8) ** 2);
   let best = 0;
@@ -129,7 +138,7 @@ export function onsetDensity(onsets: Onsets): number {
   mean /= envelope.length;
   let variance = 0;
   for (const v of envelope) variance += (v - mean) ** 2;
-  const threshold = mean + 0.5 * Math.sqrt(variance / envelope.length);
+  const threshold = Math.max(ONSET_FLOOR, mean + 0.5 * Math.sqrt(variance / envelope.length));
   const gap = Math.max(1, Math.round(0.05 * rate));
   let count = 0;
   let last = -gap;
