@@ -42,6 +42,22 @@ export interface GenerateRequest {
    * then ignored. The new track links to it.
    */
   extend?: { generationId: string; seconds?: number };
+  /**
+   * Takes: render this many seeds of the prompt (1-4, raw from chat; validated by the core) as one
+   * batch, answered in one reply. With `seed`, the takes use seed, seed+1, …; without, distinct
+   * random seeds. Each take counts as one generation in every limit. Ignored by an Extend.
+   */
+  takes?: number | string | null;
+}
+
+/** One take of an accepted batch. */
+export interface AcceptedTake {
+  generationId: string;
+  /** 1-based take number. */
+  take: number;
+  seed: number;
+  position: number;
+  waiting: boolean;
 }
 
 export interface GenerateAccepted {
@@ -59,6 +75,11 @@ export interface GenerateAccepted {
   duplicate: boolean;
   /** What the user should know about the wait, in plain words: no render worker is running. */
   notice?: string;
+  /**
+   * Takes: present when the request asked for 2-4 takes. `generationId`, `position` and `params`
+   * above are then the first take's.
+   */
+  batch?: { id: string; takes: AcceptedTake[] };
 }
 
 export interface TrackView {
@@ -86,6 +107,8 @@ export interface TrackView {
   errorMessage: string | null;
   /** Extend: the track this one continues, for an "Extended from …" link; absent or null otherwise. */
   extendedFrom?: { id: string; playerUrl: string } | null;
+  /** Takes: this track is take `index` of `of` in batch `batchId`; absent or null for a lone track. */
+  take?: { batchId: string; index: number; of: number } | null;
 }
 
 /** One neighbour in "More like this". */
@@ -149,6 +172,29 @@ export interface DeliveryResult {
 }
 
 export type DeliveryHandler = (delivery: Delivery) => Promise<DeliveryResult>;
+
+/** One take of a batch being posted: finished (with its file) or ended without a track (failed, cancelled). */
+export interface TakeDelivery {
+  /** 1-based take number. */
+  take: number;
+  track: TrackView;
+  /** Set when the take finished: the encoded file. Null when it failed or was cancelled (track.errorMessage says why). */
+  filePath: string | null;
+  fitsInline: boolean;
+}
+
+/**
+ * Takes: handed to a frontend once no take of a batch is still being made. One message (or
+ * thread) holds them all; failed takes are named in it with their reason.
+ */
+export interface BatchDelivery {
+  batchId: string;
+  takes: TakeDelivery[];
+  reply: Record<string, string>;
+  attempt: number;
+}
+
+export type BatchDeliveryHandler = (delivery: BatchDelivery) => Promise<DeliveryResult>;
 
 export interface DeletedTrack {
   track: TrackView;
@@ -216,7 +262,7 @@ export interface FrontendRuntime {
    * Consumes this platform's delivery queue. The core marks the generation delivered after the
    * handler resolves and skips generations already delivered, so handlers only post.
    */
-  startDelivery(platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }>;
+  startDelivery(platform: Platform, handler: DeliveryHandler, batchHandler?: BatchDeliveryHandler): Promise<{ close(): Promise<void> }>;
   log: Logger;
   /** Where frontends report their connection state for /healthz (absent in some test runtimes). */
   connections?: ConnectionHealth;

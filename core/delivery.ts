@@ -5,10 +5,11 @@
 import type { MikroORM } from './db/index.ts';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { DeliveryHandler, DeliveryResult } from './chat.ts';
+import type { BatchDeliveryHandler, DeliveryHandler, DeliveryResult } from './chat.ts';
 import { isDeliveryRefused } from './errors.ts';
-import { getGeneration, transitionGeneration } from './db/index.ts';
+import { batchReady, batchTakes, getBatch, getGeneration, markBatchDelivered, transitionGeneration, type GenerationRow } from './db/index.ts';
 import { deliverJobOptions, deliverQueueFor, type DeliverJob, type Platform, type ProgressEvent } from './jobs.ts';
+import { enqueueBatchDeliver, type Queues } from './queue.ts';
 import type { Logger } from './log.ts';
 import { metrics } from './metrics.ts';
 import { toTrackView } from './track-view.ts';
@@ -20,13 +21,99 @@ export interface DeliveryDeps {
   publicUrl: string;
   log: Logger;
   publish(event: ProgressEvent): void;
+  /** Takes: where a batch's own delivery job is added once every take has ended. */
+  queues: Queues;
 }
 
-export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platform, handler: DeliveryHandler): Promise<{ close(): Promise<void> }> {
+/**
+ * Takes: adds the batch's delivery job when no take of it is still being made. Called whenever a
+ * take ends (finished, failed or cancelled); the takes that find it ready add one job between them.
+ */
+export async function deliverBatchIfReady(deps: Pick<DeliveryDeps, 'orm' | 'queues'>, batchId: string): Promise<boolean> {
+  const em = deps.orm.em.fork();
+  const batch = await getBatch(em, batchId);
+  if (!batch || batch.deliveredRef) return false;
+  const takes = await batchTakes(em, batchId);
+  if (!batchReady(takes)) return false;
+  await enqueueBatchDeliver(deps.queues, takes[0]!.platform, batchId, takes[0]!.id);
+  return true;
+}
+
+/** Takes: a take that ended without a track (any path: worker, cancel, expiry) may complete its batch. */
+export async function takeEnded(deps: Pick<DeliveryDeps, 'orm' | 'queues'>, generationId: string): Promise<void> {
+  const row = await getGeneration(deps.orm.em.fork(), generationId);
+  if (row?.batchId) await deliverBatchIfReady(deps, row.batchId);
+}
+
+export async function startDeliveryConsumer(
+  deps: DeliveryDeps, platform: Platform, handler: DeliveryHandler, batchHandler?: BatchDeliveryHandler,
+): Promise<{ close(): Promise<void> }> {
   const { orm, log } = deps;
+
+  /** Posts every take that is ready and marks them completed with the message that holds them. */
+  async function completeTakes(takes: readonly GenerationRow[], ref: string): Promise<void> {
+    for (const take of takes) {
+      if (take.status !== 'delivering') continue;
+      const done = await transitionGeneration(orm.em.fork(), take.id, ['delivering'], {
+        status: 'completed', deliveredRef: ref, deliveredAt: new Date(), completedAt: new Date(),
+      });
+      if (done) deps.publish({ generationId: take.id, platform, stage: 'completed', progress: 1 });
+    }
+  }
+
+  async function deliverBatch(job: Job<DeliverJob['data']>, batchId: string): Promise<string | null> {
+    const em = orm.em.fork();
+    const batch = await getBatch(em, batchId);
+    if (!batch || batch.deliveredRef) return batch?.deliveredRef ?? null;
+    const takes = await batchTakes(em, batchId);
+    // Ready is for good (a take never goes back to being made), so this only guards a bad enqueue.
+    if (!batchReady(takes)) return null;
+    const stopTimer = metrics.deliverSeconds.startTimer({ platform });
+    let ref: string;
+    try {
+      if (batchHandler) {
+        ref = (await batchHandler({
+          batchId,
+          reply: takes[0]!.reply,
+          attempt: job.attemptsMade,
+          takes: takes.map((t) => ({
+            take: t.takeIndex ?? 0,
+            track: toTrackView(t, deps.publicUrl),
+            filePath: t.status === 'delivering' || t.status === 'completed' ? t.storagePath : null,
+            fitsInline: t.fitsInline ?? false,
+          })),
+        })).messageRef;
+      } else {
+        // A frontend without a batch message posts each take as a track of its own.
+        const refs: string[] = [];
+        for (const t of takes) {
+          if (t.status !== 'delivering' || !t.storagePath) continue;
+          const r = await handler({ track: toTrackView(t, deps.publicUrl), reply: t.reply, filePath: t.storagePath, fitsInline: t.fitsInline ?? false, attempt: job.attemptsMade });
+          await completeTakes([t], r.messageRef);
+          refs.push(r.messageRef);
+        }
+        ref = refs[0] ?? `batch-${batchId}`;
+      }
+    } catch (err) {
+      if (isDeliveryRefused(err)) throw new UnrecoverableError(`${err.code}: ${err.userMessage}`);
+      throw err;
+    }
+    stopTimer();
+    await completeTakes(takes, ref);
+    await markBatchDelivered(orm.em.fork(), batchId, ref);
+    metrics.jobs.inc({ queue: deliverQueueFor(platform), outcome: 'completed', code: '' });
+    return ref;
+  }
+
   const processor = async (job: Job<DeliverJob['data']>): Promise<string | null> => {
+    if (job.data.batchId) return deliverBatch(job, job.data.batchId);
     const em = orm.em.fork();
     const row = await getGeneration(em, job.data.generationId);
+    // A take is posted with its batch, once every take has ended.
+    if (row?.batchId) {
+      await deliverBatchIfReady(deps, row.batchId);
+      return null;
+    }
     if (!row || row.status !== 'delivering' || row.deliveredRef) return row?.deliveredRef ?? null;
     if (!row.storagePath) throw new Error(`generation ${row.id} has no stored file`);
     const stopTimer = metrics.deliverSeconds.startTimer({ platform });
@@ -68,6 +155,19 @@ export async function startDeliveryConsumer(deps: DeliveryDeps, platform: Platfo
     if (final) {
       const why = refused ? err.message.replace(/^[a-z_]+: /, '') : '';
       const errorMessage = `The track was made but could not be posted.${why ? ` ${why}` : ''}`;
+      if (job.data.batchId) {
+        // Every take still waiting for the batch's message fails with it, each told once.
+        void batchTakes(orm.em.fork(), job.data.batchId).then(async (takes) => {
+          for (const t of takes) {
+            if (t.status !== 'delivering') continue;
+            const moved = await transitionGeneration(orm.em.fork(), t.id, ['delivering'], {
+              status: 'failed', errorCode: 'delivery_failed', errorMessage, completedAt: new Date(),
+            });
+            if (moved) deps.publish({ generationId: t.id, platform, stage: 'failed', progress: 1, message: errorMessage });
+          }
+        }).catch((e: unknown) => log.error({ err: e }, 'marking batch delivery failure failed'));
+        return;
+      }
       void transitionGeneration(orm.em.fork(), job.data.generationId, ['delivering'], {
         status: 'failed', errorCode: 'delivery_failed', errorMessage, completedAt: new Date(),
       }).then(() => deps.publish({ generationId: job.data.generationId, platform, stage: 'failed', progress: 1, message: errorMessage }))

@@ -10,6 +10,8 @@ export const UserErrorCode = {
   PromptBlocked: 'prompt_blocked',
   DurationInvalid: 'duration_invalid',
   SeedInvalid: 'seed_invalid',
+  /** Takes: a batch holds 2 to 4 takes (1 is a lone track). */
+  TakesInvalid: 'takes_invalid',
   RateLimited: 'rate_limited',
   ServerBusy: 'server_busy',
   ChannelNotAllowed: 'channel_not_allowed',

@@ -27,7 +27,8 @@ export const JobName = {
 } as const;
 
 export interface RenderJob { name: typeof JobName.Render; data: { generationId: string } }
-export interface DeliverJob { name: typeof JobName.Deliver; data: { generationId: string; platform: Platform } }
+/** `batchId` (takes): post the whole batch in one message; `generationId` is then its first take. */
+export interface DeliverJob { name: typeof JobName.Deliver; data: { generationId: string; platform: Platform; batchId?: string } }
 export type AnyJob = RenderJob | DeliverJob;
 export type JobData<N extends AnyJob['name']> = Extract<AnyJob, { name: N }>['data'];
 

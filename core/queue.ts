@@ -64,6 +64,14 @@ export async function enqueueDeliver(queues: Queues, platform: Platform, generat
   await queues.deliver[platform].add(JobName.Deliver, { generationId, platform }, { ...deliverJobOptions, jobId: generationId });
 }
 
+/**
+ * Takes: one job posts a whole batch. Its id is derived from the batch id, so the takes that each
+ * find the batch ready add one job between them.
+ */
+export async function enqueueBatchDeliver(queues: Queues, platform: Platform, batchId: string, firstTakeId: string): Promise<void> {
+  await queues.deliver[platform].add(JobName.Deliver, { generationId: firstTakeId, platform, batchId }, { ...deliverJobOptions, jobId: `batch-${batchId}` });
+}
+
 export function cancelChannel(prefix: string): string {
   return `${prefix}:cancel`;
 }

@@ -8,7 +8,7 @@ import type { Redis } from 'ioredis';
 import type { FrontendRuntime } from './chat.ts';
 import type { Config } from './config.ts';
 import { createOrm, ensureDatabase, migrateUp } from './db/orm.ts';
-import { startDeliveryConsumer } from './delivery.ts';
+import { startDeliveryConsumer, takeEnded } from './delivery.ts';
 import { PLATFORMS, progressChannel, type Platform, type ProgressEvent } from './jobs.ts';
 import type { Logger } from './log.ts';
 import { addAudioSource, addQueueSource } from './metrics.ts';
@@ -115,13 +115,19 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
       ensureSubscribed().catch((err: unknown) => log.error({ err }, 'progress subscribe failed'));
       return () => listeners.get(platform)!.delete(listener);
     },
-    async startDelivery(platform, handler) {
+    async startDelivery(platform, handler, batchHandler) {
       const consumer = await startDeliveryConsumer(
-        { orm, connection: connect(`deliver-${platform}`), prefix: config.queuePrefix, publicUrl: runtime.publicUrl, log, publish },
-        platform, handler,
+        { orm, connection: connect(`deliver-${platform}`), prefix: config.queuePrefix, publicUrl: runtime.publicUrl, log, publish, queues },
+        platform, handler, batchHandler,
       );
-      deliveries.push(consumer);
-      return consumer;
+      // Takes: a take that ends without a track may be the last of its batch; the batch is then posted.
+      const stopTakes = runtime.onProgress(platform, (ev) => {
+        if (ev.stage !== 'failed' && ev.stage !== 'cancelled') return;
+        takeEnded({ orm, queues }, ev.generationId).catch((err: unknown) => log.warn({ err, generationId: ev.generationId }, 'batch check after a failed take failed; the reconciler will retry'));
+      });
+      const withTakes = { close: async () => { stopTakes(); await consumer.close(); } };
+      deliveries.push(withTakes);
+      return withTakes;
     },
     async close() {
       for (const remove of removeSources) remove();

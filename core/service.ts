@@ -7,10 +7,10 @@ import type { MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { keyLabel, mismatch } from './analysis.ts';
-import type { Actor, AnalysisView, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, SimilarResult, Stats, StatsQuery, TrackView } from './chat.ts';
+import type { AcceptedTake, Actor, AnalysisView, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, SimilarResult, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
-  createGeneration, getAnalysis, getGeneration, getServerSettings, similarTracks, inProgress, linePlaces, queuedBefore, recent, recordPlay,
+  createBatch, createGeneration, getAnalysis, getGeneration, MAX_TAKES, MIN_TAKES, getServerSettings, similarTracks, inProgress, linePlaces, queuedBefore, recent, recordPlay,
   isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
 import { createWorkerPresence, NO_WORKER_NOTICE } from './engine-status.ts';
@@ -24,7 +24,7 @@ import { parsePrompt } from './prompt/parse.ts';
 import { cancelChannel, type Queues } from './queue.ts';
 import { createTurns } from './turns.ts';
 import { toTrackView } from './track-view.ts';
-import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed } from './validate.ts';
+import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed, SEED_MAX } from './validate.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -96,18 +96,30 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       ? extendedDuration(parent.requestedDurationS, req.extend?.seconds, maxDuration)
       : parseDuration(req.durationS, Math.min(config.limits.defaultDurationS, maxDuration), maxDuration);
     const seed = parent ? parent.params.seed : parseSeed(req.seed);
+    // Takes apply to a new prompt; an Extend continues one track.
+    const takes = parent ? 1 : parseTakes(req.takes);
 
     const limiterKey = `${actor.platform}:${actor.guildId}:${actor.platformUserId}`;
     const limiter = limiterFor(settings.rateLimitPerMinute ?? config.limits.ratePerMinute);
     try {
-      await limiter.consume(limiterKey);
+      // Each take is one generation of the quota: a batch takes all its points or none.
+      await limiter.consume(limiterKey, takes);
     } catch (e) {
       if (e instanceof RateLimiterRes) {
         const waitS = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
+        if (takes > 1) {
+          // The refused batch gives its points back, so asking for fewer takes works at once.
+          await limiter.reward(limiterKey, takes).catch(() => undefined);
+          const left = Math.max(0, limiter.points - (e.consumedPoints - takes));
+          throw new UserError(UserErrorCode.RateLimited, takesRefusal(takes, left, limiter.points, waitS), { waitS, left, takes });
+        }
         throw new UserError(UserErrorCode.RateLimited, `You have reached ${limiter.points} generations a minute; try again in ${waitS} s.`, { waitS });
       }
       log.error({ err: e }, 'rate limiter unavailable');
       throw unavailable(e);
+    }
+    if (takes > 1) {
+      return generateTakes({ req, actor, channelId, prompt, durationS, seed, takes, limiter, limiterKey });
     }
     // An extension keeps what the parent was made from, even if the parser has changed since.
     const params = parent ? parent.params : parsePrompt(prompt, seed);
@@ -141,6 +153,62 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     }
     log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
     return { generationId: generation.id, position, waiting, params: generation.params, durationS: generation.requestedDurationS, duplicate, ...(notice ? { notice } : {}) };
+  }
+
+  interface TakesInput {
+    req: GenerateRequest;
+    actor: Actor;
+    channelId: string;
+    prompt: string;
+    durationS: number;
+    seed: number;
+    takes: number;
+    limiter: RateLimiterRedis;
+    limiterKey: string;
+  }
+
+  /** Takes: 2-4 seeds of one prompt as one batch; every take is admitted or waits in line as a lone track would. */
+  async function generateTakes(t: TakesInput): Promise<GenerateAccepted> {
+    const { actor } = t;
+    const seeds = takeSeeds(t.seed, t.takes);
+    let created;
+    try {
+      created = await unavailableOnError(() => createBatch(orm.em.fork(), {
+        actor, channelId: t.channelId, prompt: t.prompt, durationS: t.durationS,
+        takes: seeds.map((s) => parsePrompt(t.prompt, s)),
+        engine: config.engine.name, engineVersion: 'pending',
+        sizeLimitBytes: t.req.sizeLimitBytes ?? DEFAULT_SIZE_LIMIT_BYTES,
+        reply: t.req.reply ?? {},
+        requestKey: t.req.reply?.requestKey,
+        turns: config.limits,
+      }));
+    } catch (err) {
+      await t.limiter.reward(t.limiterKey, t.takes).catch(() => undefined);
+      if (err instanceof UserError && err.code === UserErrorCode.ServerBusy) {
+        // The caps count every take: say so, so the user knows fewer takes may fit.
+        throw new UserError(err.code, `${err.message} (${t.takes} takes count as ${t.takes} tracks; none of them was queued.)`, { ...err.context, takes: t.takes });
+      }
+      throw err;
+    }
+    const { generations, duplicate, admitted } = created;
+    if (duplicate) await t.limiter.reward(t.limiterKey, t.takes).catch(() => undefined);
+    const anyQueued = generations.some((g) => g.status === 'queued');
+    const notice = anyQueued && !(await anyRenderer()) ? NO_WORKER_NOTICE : undefined;
+    const accepted: AcceptedTake[] = [];
+    for (const g of generations) {
+      const waiting = g.status === 'queued' && g.admittedAt === null;
+      const position = g.status !== 'queued' ? 0 : created.places.get(g.id) ?? (await placeOf(g.id, g.admittedAt, actor));
+      accepted.push({ generationId: g.id, take: g.takeIndex ?? accepted.length + 1, seed: g.params.seed, position, waiting });
+      if (!duplicate) deps.publish({ generationId: g.id, platform: actor.platform, stage: 'queued', progress: 0, position, waiting, ...(notice ? { message: notice } : {}) });
+    }
+    if (!duplicate) await turns.started(admitted, actor.platform, actor.guildId);
+    const first = generations[0]!;
+    log.info({ batchId: created.batchId, generationIds: generations.map((g) => g.id), platform: actor.platform, guildId: actor.guildId, durationS: t.durationS, duplicate }, 'batch of takes accepted');
+    return {
+      generationId: first.id, position: accepted[0]!.position, waiting: accepted[0]!.waiting, params: first.params,
+      durationS: first.requestedDurationS, duplicate, ...(notice ? { notice } : {}),
+      batch: { id: created.batchId, takes: accepted },
+    };
   }
 
   /** 1-based: in the render queue once admitted, else in the server's line. */
@@ -314,6 +382,32 @@ function guardOutages(log: Logger, core: ChatCore): ChatCore {
   }
   // Same keys, same signatures: each method is wrapped one for one above.
   return guarded as unknown as ChatCore;
+}
+
+/** Takes: 1 (a lone track) when the request names none; else a whole number from 1 to MAX_TAKES. */
+export function parseTakes(raw: unknown): number {
+  if (raw === undefined || raw === null || raw === '') return 1;
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^\d{1,2}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TAKES) {
+    throw new UserError(UserErrorCode.TakesInvalid, `Takes must be a whole number from ${MIN_TAKES} to ${MAX_TAKES}.`);
+  }
+  return Number(text);
+}
+
+/**
+ * Distinct seeds, one per take, each shown with its take so it can be made again with `seed:`.
+ * The first seed (given, or random) starts the run, so take 1 is exactly the track that seed makes
+ * alone, and the rest follow it.
+ */
+export function takeSeeds(first: number, takes: number): number[] {
+  return Array.from({ length: takes }, (_, i) => (first + i) % (SEED_MAX + 1));
+}
+
+/** Why a batch was refused by the per-minute limit, with what would fit now. */
+export function takesRefusal(takes: number, left: number, perMinute: number, waitS: number): string {
+  if (left <= 0) return `You have reached ${perMinute} generations a minute; try again in ${waitS} s.`;
+  const fewer = left === 1 ? 'one track' : `${left} takes`;
+  return `${takes} takes count as ${takes} generations, and you have ${left} of ${perMinute} left this minute: ask for ${fewer} now, or all ${takes} in ${waitS} s. Nothing was queued.`;
 }
 
 /** Seconds an Extend adds when the request names none. */

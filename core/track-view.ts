@@ -31,5 +31,8 @@ export function toTrackView(row: GenerationRow, publicUrl: string): TrackView {
     extendedFrom: row.parentId && row.parentPublicToken
       ? { id: row.parentId, playerUrl: trackLinks(publicUrl, row.parentPublicToken).playerUrl }
       : null,
+    take: row.batchId && row.takeIndex !== null
+      ? { batchId: row.batchId, index: row.takeIndex, of: row.batchTakes ?? row.takeIndex }
+      : null,
   };
 }

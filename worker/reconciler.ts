@@ -4,11 +4,11 @@
  * gone. Enqueueing is idempotent (job id = generation id), so running it twice is harmless.
  */
 import type { MikroORM } from '../core/db/index.ts';
-import { getGeneration, listStaleQueued, listStuck } from '../core/db/index.ts';
+import { getGeneration, listStaleQueued, listStuck, readyUndeliveredBatches } from '../core/db/index.ts';
 import { failGeneration } from '../core/fail.ts';
 import { MAX_RENDER_ATTEMPTS, type ProgressEvent } from '../core/jobs.ts';
 import type { Logger } from '../core/log.ts';
-import { enqueueDeliver, enqueueRender, type Queues } from '../core/queue.ts';
+import { enqueueBatchDeliver, enqueueDeliver, enqueueRender, type Queues } from '../core/queue.ts';
 import type { Turns } from '../core/turns.ts';
 import { AttemptsExhaustedError, createPipelineErrorInfo } from './errors.ts';
 
@@ -66,6 +66,10 @@ export function createReconciler({ orm, queues, log, publish, staleAfterMs, turn
         await queues.deliver[row.platform].remove(id).catch(() => 0);
         await enqueueDeliver(queues, row.platform, id);
         requeued++;
+      }
+      // Takes: batches whose takes have all ended but whose message was never posted (a lost event).
+      for (const b of await readyUndeliveredBatches(em, staleAfterMs, 100)) {
+        await enqueueBatchDeliver(queues, b.platform, b.id, b.firstTakeId);
       }
       if (exhausted) log.error({ exhausted }, 'reconciler failed generations whose render attempts are spent');
       if (requeued) log.warn({ requeued }, 'reconciler re-enqueued generations missing from the queue');

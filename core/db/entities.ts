@@ -109,6 +109,10 @@ export const Generation = defineEntity({
     downloadsCount: p.integer().default(0),
     /** Extend: the finished track this one continues ("Extended from …"); null for a new track. */
     parent: () => p.manyToOne(Generation).fieldName('parent_id').nullable().deleteRule('set null').index(),
+    /** Takes: the batch this track is one take of (one reply for all takes); null for a lone track. */
+    batch: () => p.manyToOne(GenerationBatch).fieldName('batch_id').nullable().deleteRule('cascade').index(),
+    /** 1-based take number within its batch. */
+    takeIndex: p.smallint().nullable(),
   },
   indexes: [
     // Reconciler and stuck-job sweeps: status first, oldest first.
@@ -337,4 +341,26 @@ export const TrackAnalysis = defineEntity({
   ],
 });
 
-export const ENTITIES = [User, Prompt, Generation, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation, TrackAnalysis];
+/**
+ * Takes: several seeds of one prompt asked for at once and answered in one reply. Each take is a
+ * generation row of its own (batch_id, take_index); the batch is delivered, once, when every take
+ * has finished or failed (delivered_ref is the one message that holds them all).
+ */
+export const GenerationBatch = defineEntity({
+  name: 'GenerationBatch',
+  tableName: 'generation_batches',
+  properties: {
+    id: p.uuid().primary(),
+    user: () => p.manyToOne(User).index(),
+    platform: p.enum(PLATFORM_VALUES),
+    guildId: p.string().length(64),
+    channelId: p.string().length(64),
+    takes: p.smallint(),
+    requestKey: p.string().length(200).nullable().unique(),
+    createdAt: p.datetime(),
+    deliveredRef: p.string().length(100).nullable(),
+    deliveredAt: p.datetime().nullable(),
+  },
+});
+
+export const ENTITIES = [User, Prompt, Generation, GenerationBatch, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation, TrackAnalysis];

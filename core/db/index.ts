@@ -11,3 +11,4 @@ export {
 } from './slack-installations.ts';
 export * from './turns.ts';
 export * from './analyses.ts';
+export * from './batches.ts';

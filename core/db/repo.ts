@@ -86,6 +86,10 @@ export interface GenerationRow {
   /** Extend: the track this one continues, and its public token (for links). */
   parentId: string | null;
   parentPublicToken: string | null;
+  /** Takes: the batch this track is one take of, its 1-based number and the batch's size; null for a lone track. */
+  batchId: string | null;
+  takeIndex: number | null;
+  batchTakes: number | null;
 }
 
 /** Columns a worker or the core may change after creation. */
@@ -188,12 +192,16 @@ export function toGenerationRow(r: Raw): GenerationRow {
     deletedAt: dateOrNull(r.deleted_at),
     parentId: strOrNull(r.parent_id),
     parentPublicToken: strOrNull(r.parent_public_token),
+    batchId: strOrNull(r.batch_id),
+    takeIndex: numOrNull(r.take_index),
+    batchTakes: numOrNull(r.batch_takes),
   };
 }
 
 export const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
-    pg.public_token as parent_public_token
-  from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id`;
+    pg.public_token as parent_public_token, gb.takes as batch_takes
+  from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id
+  left join generation_batches gb on gb.id = g.batch_id`;
 
 /** Lowercase, NFKC, collapsed whitespace: two prompts that read the same count as one. */
 export function normalizePrompt(prompt: string): string {
