@@ -220,6 +220,8 @@ export interface ChatCore {
    */
   deleteTrack(actor: Actor, generationId: string, opts: { isAdmin: boolean }): Promise<DeletedTrack | null>;
   track(generationId: string): Promise<TrackView | null>;
+  /** Takes: every take of a batch, in take order (empty when unknown). Absent in test fakes that have no batches. */
+  batch?(batchId: string): Promise<TrackView[]>;
   /**
    * A generation's track and the reply data its frontend stored with it, for a frontend process
    * that did not take the command (it restarted mid-render). Holds tokens: never log it.

@@ -10,7 +10,7 @@ import { keyLabel, mismatch } from './analysis.ts';
 import type { AcceptedTake, Actor, AnalysisView, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, SimilarResult, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
-  createBatch, createGeneration, getAnalysis, getGeneration, MAX_TAKES, MIN_TAKES, getServerSettings, similarTracks, inProgress, linePlaces, queuedBefore, recent, recordPlay,
+  batchTakes, createBatch, createGeneration, getAnalysis, getGeneration, getServerSettings, similarTracks, inProgress, linePlaces, queuedBefore, recent, recordPlay,
   isFavorite, searchGenerations, setFavorite, stats, transitionGeneration, updateServerSettings,
 } from './db/index.ts';
 import { createWorkerPresence, NO_WORKER_NOTICE } from './engine-status.ts';
@@ -24,7 +24,7 @@ import { parsePrompt } from './prompt/parse.ts';
 import { cancelChannel, type Queues } from './queue.ts';
 import { createTurns } from './turns.ts';
 import { toTrackView } from './track-view.ts';
-import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed, SEED_MAX } from './validate.ts';
+import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed, parseTakes, SEED_MAX } from './validate.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -265,6 +265,10 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     generate,
     cancel,
     track,
+    async batch(batchId) {
+      const rows = await batchTakes(orm.em.fork(), batchId);
+      return rows.filter((r) => !r.deletedAt).map((r) => toTrackView(r, config.http.publicUrl));
+    },
     async setFavorite(actorIn, generationId, on) {
       const actor = validateActor(actorIn);
       if (!isGenerationId(generationId)) throw new UserError(UserErrorCode.NotFound, 'No such track.');
@@ -382,16 +386,6 @@ function guardOutages(log: Logger, core: ChatCore): ChatCore {
   }
   // Same keys, same signatures: each method is wrapped one for one above.
   return guarded as unknown as ChatCore;
-}
-
-/** Takes: 1 (a lone track) when the request names none; else a whole number from 1 to MAX_TAKES. */
-export function parseTakes(raw: unknown): number {
-  if (raw === undefined || raw === null || raw === '') return 1;
-  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
-  if (!/^\d{1,2}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TAKES) {
-    throw new UserError(UserErrorCode.TakesInvalid, `Takes must be a whole number from ${MIN_TAKES} to ${MAX_TAKES}.`);
-  }
-  return Number(text);
 }
 
 /**

@@ -102,3 +102,17 @@ export function cleanName(raw: unknown, maxChars = 64): string {
   }
   return text;
 }
+
+/** Takes: how many seeds of one prompt one request may ask for, made and posted as one batch. */
+export const MIN_TAKES = 2;
+export const MAX_TAKES = 4;
+
+/** Takes: 1 (a lone track) when the request names none; else a whole number from 1 to MAX_TAKES. */
+export function parseTakes(raw: unknown): number {
+  if (raw === undefined || raw === null || raw === '') return 1;
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : '';
+  if (!/^\d{1,2}$/.test(text) || Number(text) < 1 || Number(text) > MAX_TAKES) {
+    throw new UserError(UserErrorCode.TakesInvalid, `Takes must be a whole number from ${MIN_TAKES} to ${MAX_TAKES}.`);
+  }
+  return Number(text);
+}

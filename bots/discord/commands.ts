@@ -5,7 +5,7 @@
 import {
   ChannelType, InteractionContextType, PermissionFlagsBits, SlashCommandBuilder, type RESTPostAPIChatInputApplicationCommandsJSONBody,
 } from 'discord.js';
-import { DURATION_MAX_S, DURATION_MIN_S, PROMPT_MAX_CHARS, SEED_MAX } from '../../core/validate.ts';
+import { DURATION_MAX_S, DURATION_MIN_S, MAX_TAKES, MIN_TAKES, PROMPT_MAX_CHARS, SEED_MAX } from '../../core/validate.ts';
 
 export const CommandName = {
   Generate: 'generate',
@@ -40,7 +40,9 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     .setContexts(InteractionContextType.Guild)
     .addStringOption((o) => o.setName('prompt').setDescription('What it should sound like, e.g. "lo-fi piano at 80 bpm"').setRequired(true).setMaxLength(PROMPT_MAX_CHARS))
     .addIntegerOption((o) => o.setName('duration').setDescription('Length in seconds').setMinValue(DURATION_MIN_S).setMaxValue(DURATION_MAX_S))
-    .addIntegerOption((o) => o.setName('seed').setDescription('Same prompt and seed give the same track').setMinValue(0).setMaxValue(SEED_MAX));
+    .addIntegerOption((o) => o.setName('seed').setDescription('Same prompt and seed give the same track').setMinValue(0).setMaxValue(SEED_MAX))
+    // Takes: several seeds of the prompt in one reply; each counts as one track in the limits.
+    .addIntegerOption((o) => o.setName('takes').setDescription('Make 2-4 versions (seeds) at once, posted together; each counts as one track').setMinValue(MIN_TAKES).setMaxValue(MAX_TAKES));
 
   const stats = new SlashCommandBuilder()
     .setName(CommandName.Stats)

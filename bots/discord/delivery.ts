@@ -31,29 +31,38 @@ export function trackMessage(d: Delivery, favoriteEmoji?: string): BaseMessageOp
 export function createDeliveryHandler(ctx: BotContext, now: () => number = Date.now): DeliveryHandler {
   return async (d) => {
     await ctx.progress.close(d.track.id);
-    const ref = fromReplyMap(d.reply);
     const message = trackMessage(d, await ctx.settings.favoriteEmoji(d.track.origin.guildId));
-
-    if (tokenUsable(ref, now())) {
-      try {
-        const webhook = new InteractionWebhook(ctx.client, ref.applicationId!, ref.interactionToken!);
-        const edited = await webhook.editMessage('@original', { ...message, attachments: [] });
-        return { messageRef: edited.id };
-      } catch (err) {
-        if (!isTokenGone(err)) throw err;
-        ctx.log.info({ generationId: d.track.id }, 'discord interaction token gone; posting in the channel');
-      }
-    }
-
-    const channelId = ref.channelId ?? d.track.origin.channelId;
-    const channel = await ctx.client.channels.fetch(channelId);
-    if (!channel?.isSendable()) throw new Error(`discord channel ${channelId} is not one ditty can post in`);
-    const posted = await channel.send({
-      ...message,
-      reply: ref.messageId ? { messageReference: ref.messageId, failIfNotExists: false } : undefined,
-      nonce: deliveryNonce(d.track.id),
-      enforceNonce: true,
-    });
-    return { messageRef: posted.id };
+    return postReply(ctx, d.reply, message, { nonceOf: d.track.id, channelId: d.track.origin.channelId, now });
   };
+}
+
+/**
+ * Posts a finished message in place of the command's reply while its token lives, else once in
+ * the channel (as a reply to the original), with a nonce derived from `nonceOf`.
+ */
+export async function postReply(
+  ctx: BotContext, reply: Record<string, string>, message: BaseMessageOptions, opts: { nonceOf: string; channelId: string; now: () => number },
+): Promise<{ messageRef: string }> {
+  const ref = fromReplyMap(reply);
+  if (tokenUsable(ref, opts.now())) {
+    try {
+      const webhook = new InteractionWebhook(ctx.client, ref.applicationId!, ref.interactionToken!);
+      const edited = await webhook.editMessage('@original', { ...message, attachments: [] });
+      return { messageRef: edited.id };
+    } catch (err) {
+      if (!isTokenGone(err)) throw err;
+      ctx.log.info({ id: opts.nonceOf }, 'discord interaction token gone; posting in the channel');
+    }
+  }
+
+  const channelId = ref.channelId ?? opts.channelId;
+  const channel = await ctx.client.channels.fetch(channelId);
+  if (!channel?.isSendable()) throw new Error(`discord channel ${channelId} is not one ditty can post in`);
+  const posted = await channel.send({
+    ...message,
+    reply: ref.messageId ? { messageReference: ref.messageId, failIfNotExists: false } : undefined,
+    nonce: deliveryNonce(opts.nonceOf),
+    enforceNonce: true,
+  });
+  return { messageRef: posted.id };
 }

@@ -10,6 +10,7 @@ import type { FrontendRuntime } from '../../core/chat.ts';
 import type { EditBudget } from '../../core/edit-budget.ts';
 import type { Logger } from '../../core/log.ts';
 import { trackButtons } from './messages.ts';
+import { batchButtons } from './takes-messages.ts';
 import type { SettingsCache } from './server-settings.ts';
 
 /** What the counter needs of the bot: the REST client, the core, the favorite emoji, the log. */
@@ -53,7 +54,10 @@ export class FavoriteCounts {
       const track = await this.#ctx.runtime.core.track(generationId);
       if (!track || track.status !== 'completed') return;
       const emoji = await this.#ctx.settings.favoriteEmoji(guildId);
-      await this.#ctx.client.rest.patch(Routes.channelMessage(channelId, messageId), { body: { components: trackButtons(track, emoji) } });
+      // A take's message holds its whole batch: redraw every take's row.
+      const batch = track.take && this.#ctx.runtime.core.batch ? await this.#ctx.runtime.core.batch(track.take.batchId) : null;
+      const components = batch?.length ? batchButtons(batch, emoji) : trackButtons(track, emoji);
+      await this.#ctx.client.rest.patch(Routes.channelMessage(channelId, messageId), { body: { components } });
     } catch (err) {
       // The count is cosmetic: the favorite itself is stored.
       this.#ctx.log.warn({ err, generationId }, 'discord favorite count not refreshed');

@@ -13,6 +13,8 @@ import { actorOf, DEFAULT_ATTACHMENT_LIMIT, type BotContext } from './context.ts
 import { withTimeout } from './timeout.ts';
 import { isAlreadyAcknowledged } from './errors.ts';
 import { toReplyMap } from './ids.ts';
+import type { TakeProgress } from './progress.ts';
+import { batchProgressMessage } from './takes-messages.ts';
 import { INTERNAL_ERROR_TEXT, NO_MENTIONS, progressMessage, UNAVAILABLE_TEXT, userErrorText } from './messages.ts';
 
 export interface GenerateInput {
@@ -21,6 +23,8 @@ export interface GenerateInput {
   seed?: number | string | null;
   /** Extend button: continue this finished track (the core ignores prompt, duration and seed). */
   extend?: { generationId: string };
+  /** Takes: 2-4 seeds in one reply (raw; the core validates). */
+  takes?: number | null;
 }
 
 type Replyable = ChatInputCommandInteraction | ButtonInteraction;
@@ -31,6 +35,7 @@ export function generateInputOf(interaction: ChatInputCommandInteraction): Gener
     prompt: interaction.options.getString('prompt') ?? '',
     durationS: interaction.options.getInteger('duration'),
     seed: interaction.options.getInteger('seed'),
+    takes: interaction.options.getInteger('takes'),
   };
 }
 
@@ -90,7 +95,9 @@ export async function generate(ctx: BotContext, interaction: Replyable, input: (
     return;
   }
   const initial: ProgressEvent = { generationId: first.accepted.generationId, platform: 'discord', stage: 'queued', progress: 0, position: first.accepted.position, message: first.accepted.notice };
-  const msg = progressMessage(visibleText(shownPrompt), first.accepted.generationId, initial);
+  const msg = first.accepted.batch
+    ? batchProgressMessage(visibleText(shownPrompt), takeStates(first.accepted))
+    : progressMessage(visibleText(shownPrompt), first.accepted.generationId, initial);
   try {
     await interaction.reply({ content: msg.content, components: msg.components, allowedMentions: NO_MENTIONS });
   } catch (err) {
@@ -110,6 +117,7 @@ function requestOf(interaction: Replyable, input: GenerateInput): GenerateReques
     durationS: input.durationS,
     seed: input.seed,
     ...(input.extend ? { extend: input.extend } : {}),
+    ...(input.takes ? { takes: input.takes } : {}),
     sizeLimitBytes: interaction.attachmentSizeLimit || DEFAULT_ATTACHMENT_LIMIT,
     reply: toReplyMap({
       requestKey: interaction.id,
@@ -126,6 +134,12 @@ function requestOf(interaction: Replyable, input: GenerateInput): GenerateReques
 /** From now on progress events edit the reply; it shows the prompt as the core stored it. */
 function follow(ctx: BotContext, interaction: Replyable, accepted: GenerateAccepted, prompt: string, started: number, alreadyShown: boolean): void {
   const webhook = new InteractionWebhook(ctx.client, interaction.applicationId, interaction.token);
+  if (accepted.batch) {
+    const shown = visibleText(prompt);
+    ctx.progress.trackBatch(accepted.batch.id, takeStates(accepted), webhook, (takes) => batchProgressMessage(shown, takes), { alreadyShown, channelId: interaction.channelId ?? undefined });
+    ctx.log.info({ batchId: accepted.batch.id, ms: Date.now() - started }, 'discord batch of takes queued');
+    return;
+  }
   ctx.progress.track(accepted.generationId, webhook, visibleText(prompt), {
     generationId: accepted.generationId,
     platform: 'discord',
@@ -135,6 +149,14 @@ function follow(ctx: BotContext, interaction: Replyable, accepted: GenerateAccep
     message: accepted.notice,
   }, { alreadyShown, channelId: interaction.channelId ?? undefined });
   ctx.log.info({ generationId: accepted.generationId, duplicate: accepted.duplicate, ms: Date.now() - started }, 'discord generation queued');
+}
+
+/** Takes: each take's first state, as the core accepted it. */
+function takeStates(accepted: GenerateAccepted): TakeProgress[] {
+  return (accepted.batch?.takes ?? []).map((t) => ({
+    take: t.take, seed: t.seed, generationId: t.generationId,
+    ev: { stage: 'queued', progress: 0, position: t.position, message: accepted.notice },
+  }));
 }
 
 /** A failure before anything was acknowledged: only the person who asked sees it. */

@@ -15,6 +15,7 @@ import { createButtonHandler } from './buttons.ts';
 import { CommandName } from './commands.ts';
 import type { BotContext } from './context.ts';
 import { createDeliveryHandler } from './delivery.ts';
+import { createBatchDeliveryHandler } from './takes.ts';
 import { generate, generateInputOf } from './generate.ts';
 import { discordEditBudget, ProgressEditor } from './progress.ts';
 import { FavoriteCounts } from './favorite-count.ts';
@@ -150,7 +151,7 @@ export async function startDiscordBot(config: DiscordConfig, runtime: FrontendRu
     await client.login(config.token);
     await ready;
     // Deliveries start only once the client can post, or the first jobs would fail and retry.
-    delivery = await runtime.startDelivery('discord', createDeliveryHandler(ctx));
+    delivery = await runtime.startDelivery('discord', createDeliveryHandler(ctx), createBatchDeliveryHandler(ctx));
   } catch (err) {
     unsubscribe();
     await client.destroy();
@@ -210,7 +211,8 @@ async function adoptReply(client: Client, runtime: FrontendRuntime, ev: Progress
   // events flow before the gateway is up: which guilds are ours is not known yet
   if (!client.isReady()) return 'later';
   const found = await runtime.core.replyOf(ev.generationId);
-  if (!found || found.track.origin.platform !== 'discord') return null;
+  // A take's reply shows its whole batch: a process that did not see it asked leaves it to the batch's post.
+  if (!found || found.track.origin.platform !== 'discord' || found.track.take) return null;
   const ref = fromReplyMap(found.reply);
   if (!ref.guildId || !client.guilds.cache.has(ref.guildId) || !tokenUsable(ref, Date.now())) return null;
   return { webhook: new InteractionWebhook(client, ref.applicationId!, ref.interactionToken!), prompt: found.track.prompt, channelId: ref.channelId };

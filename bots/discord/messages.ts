@@ -59,39 +59,34 @@ export interface StatusLine {
   components: ComponentsJSON['components'];
 }
 
+/** What a generation is doing, in one line (no prompt): the progress reply's second line, and one take's line in a batch. */
+export function stageLine(ev: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>): string {
+  switch (ev.stage) {
+    case 'queued':
+      return `⏳ Queued${ev.position ? ` · position ${ev.position}` : ''}${eta(ev.etaS)}${ev.message ? ` · ${inert(ev.message, 200)}` : ''}`;
+    case 'rendering':
+      return `🎛️ Rendering ${bar(ev.progress)} ${Math.round(ev.progress * 100)}%${eta(ev.etaS)}`;
+    case 'encoding':
+      return '💿 Encoding…';
+    case 'delivering':
+    case 'completed':
+      return '📤 Uploading…';
+    case 'failed':
+      return `❌ ${ev.message ? inert(ev.message, 300) : 'Rendering failed.'} Try again, or change the prompt.`;
+    case 'cancelled':
+      return '🚫 Cancelled.';
+  }
+}
+
 /** The deferred reply while a generation waits or renders. */
 export function progressMessage(prompt: string, generationId: string, ev: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>): StatusLine {
   const head = `🎵 ${inert(prompt)}`;
-  let line: string;
-  let cancellable = false;
-  switch (ev.stage) {
-    case 'queued':
-      line = `⏳ Queued${ev.position ? ` · position ${ev.position}` : ''}${eta(ev.etaS)}${ev.message ? ` · ${inert(ev.message, 200)}` : ''}`;
-      cancellable = true;
-      break;
-    case 'rendering':
-      line = `🎛️ Rendering ${bar(ev.progress)} ${Math.round(ev.progress * 100)}%${eta(ev.etaS)}`;
-      break;
-    case 'encoding':
-      line = '💿 Encoding…';
-      break;
-    case 'delivering':
-    case 'completed':
-      line = '📤 Uploading…';
-      break;
-    case 'failed':
-      line = `❌ ${ev.message ? inert(ev.message, 300) : 'Rendering failed.'} Try again, or change the prompt.`;
-      break;
-    case 'cancelled':
-      line = '🚫 Cancelled.';
-      break;
-  }
-  const components = cancellable
+  const components = ev.stage === 'queued'
     ? [new ActionRowBuilder<ButtonBuilder>().addComponents(
         new ButtonBuilder().setCustomId(buttonId('cancel', generationId)).setLabel('Cancel').setStyle(ButtonStyle.Danger),
       ).toJSON()]
     : [];
-  return { content: `${head}\n${line}`, components };
+  return { content: `${head}\n${stageLine(ev)}`, components };
 }
 
 export function trackEmbed(track: TrackView): APIEmbed {

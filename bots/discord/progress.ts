@@ -9,7 +9,7 @@ import type { Logger } from '../../core/log.ts';
 import { EditBudget } from '../../core/edit-budget.ts';
 import { RecentSet } from '../../core/recent-set.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
-import { NO_MENTIONS, progressMessage } from './messages.ts';
+import { NO_MENTIONS, progressMessage, type StatusLine } from './messages.ts';
 import { isTokenGone } from './errors.ts';
 
 interface Tracked {
@@ -22,6 +22,16 @@ interface Tracked {
   timer: NodeJS.Timeout | null;
   inFlight: Promise<void> | null;
   closed: boolean;
+  /** Takes: the reply shows a whole batch, drawn from its takes' latest events. */
+  render?: () => StatusLine;
+}
+
+/** Takes: one take's latest state in a batch reply. */
+export interface TakeProgress {
+  take: number;
+  seed: number;
+  generationId: string;
+  ev: Pick<ProgressEvent, 'stage' | 'progress' | 'position' | 'etaS' | 'message'>;
 }
 
 const TERMINAL = new Set<ProgressEvent['stage']>(['failed', 'cancelled']);
@@ -48,6 +58,8 @@ export class ProgressEditor {
   /** Generations being looked up for adoption, and (bounded) those found not to be ours. */
   readonly #adopting = new Set<string>();
   readonly #notOurs = new RecentSet(1000);
+  /** Takes: take generation id → the batch reply (keyed by batch id) that shows it. */
+  readonly #takes = new Map<string, { batchKey: string; takes: TakeProgress[] }>();
 
   readonly #budget: EditBudget;
 
@@ -81,7 +93,41 @@ export class ProgressEditor {
     }
   }
 
+  /**
+   * Takes: follows a batch's reply (keyed by the batch id): every take's event redraws it with
+   * `render`; it ends when the batch is posted (the delivery handler closes it).
+   */
+  trackBatch(batchKey: string, takes: TakeProgress[], webhook: InteractionWebhook, render: (takes: readonly TakeProgress[]) => StatusLine, opts: { alreadyShown?: boolean; channelId?: string } = {}): void {
+    if (this.#tracked.has(batchKey) || this.#finished.has(batchKey)) return;
+    for (const take of takes) this.#takes.set(take.generationId, { batchKey, takes });
+    const channelKey = `channel:${opts.channelId ?? batchKey}`;
+    const t: Tracked = { webhook, prompt: '', channelKey, lastEditAt: 0, pending: null, timer: null, inFlight: null, closed: false, render: () => render(takes) };
+    this.#tracked.set(batchKey, t);
+    if (opts.alreadyShown) {
+      this.#budget.reserve([channelKey]);
+      t.lastEditAt = Date.now();
+      return;
+    }
+    t.pending = { generationId: batchKey, platform: 'discord', stage: 'queued', progress: 0 };
+    void this.#flush(batchKey, t);
+  }
+
+  #onTakeEvent(batch: { batchKey: string; takes: TakeProgress[] }, ev: ProgressEvent): void {
+    const t = this.#tracked.get(batch.batchKey);
+    if (!t || t.closed) return;
+    // Completion is the batch's post (by the delivery handler), which replaces the whole reply.
+    if (ev.stage === 'completed') return void this.close(batch.batchKey);
+    const take = batch.takes.find((x) => x.generationId === ev.generationId);
+    if (!take) return;
+    take.ev = ev;
+    // The batch itself never ends here: a failed take is a line in it, and the post comes last.
+    t.pending = { generationId: batch.batchKey, platform: ev.platform, stage: 'rendering', progress: 0 };
+    this.#schedule(batch.batchKey, t);
+  }
+
   onEvent(ev: ProgressEvent): void {
+    const batch = this.#takes.get(ev.generationId);
+    if (batch) return this.#onTakeEvent(batch, ev);
     const t = this.#tracked.get(ev.generationId);
     if (!t) return this.#maybeAdopt(ev);
     if (t.closed) return;
@@ -102,6 +148,7 @@ export class ProgressEditor {
   /** Stops editing a generation and waits for an edit in flight, before the final message goes out. */
   async close(generationId: string): Promise<void> {
     this.#markFinished(generationId);
+    for (const [take, b] of this.#takes) if (b.batchKey === generationId) this.#takes.delete(take);
     const t = this.#tracked.get(generationId);
     if (!t) return;
     this.#forget(generationId, t);
@@ -167,7 +214,7 @@ export class ProgressEditor {
     // A terminal event flushes even after close() raced it; a plain update does not.
     if (!ev || (t.closed && !TERMINAL.has(ev.stage))) return;
     t.pending = null;
-    const msg = progressMessage(t.prompt, generationId, ev);
+    const msg = t.render ? t.render() : progressMessage(t.prompt, generationId, ev);
     t.lastEditAt = Date.now();
     t.inFlight = t.webhook
       .editMessage('@original', { content: msg.content, components: msg.components, allowedMentions: NO_MENTIONS })

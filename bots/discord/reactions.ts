@@ -7,9 +7,13 @@ import type { Message, MessageReaction, PartialMessageReaction, PartialUser, Use
 import { displayNameOf, type BotContext } from './context.ts';
 import { withTimeout } from './timeout.ts';
 import { emojiMatches, generationIdFromMessage } from './ids.ts';
+import { BATCH_FOOTER_PREFIX } from './takes-messages.ts';
 
 function idOnMessage(message: Message): string | null {
-  return generationIdFromMessage({ components: message.components.map((c) => c.toJSON()), embeds: message.embeds.map((e) => e.toJSON()) });
+  const embeds = message.embeds.map((e) => e.toJSON());
+  // A batch message holds several takes, each favorited with its own button: a reaction could only guess which.
+  if (embeds.some((e) => e.footer?.text.startsWith(BATCH_FOOTER_PREFIX))) return null;
+  return generationIdFromMessage({ components: message.components.map((c) => c.toJSON()), embeds });
 }
 
 export function createReactionHandler(ctx: BotContext): (reaction: MessageReaction | PartialMessageReaction, user: User | PartialUser, on: boolean) => Promise<void> {

@@ -9,13 +9,11 @@ import { randomUUID } from 'node:crypto';
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Actor } from '../chat.ts';
 import type { MusicParams } from '../music.ts';
-import { isGenerationId } from '../validate.ts';
+import { isGenerationId, MAX_TAKES, MIN_TAKES } from '../validate.ts';
 import { createGeneration, getGeneration, upsertUser, type CreateGenerationInput, type GenerationRow } from './repo.ts';
 import { exec, run } from './sql.ts';
 import type { Admitted } from './turns.ts';
 
-export const MIN_TAKES = 2;
-export const MAX_TAKES = 4;
 
 export interface CreateBatchInput extends Omit<CreateGenerationInput, 'params' | 'requestKey' | 'parentId'> {
   /** One set of parameters per take (each with its own seed), in take order. */

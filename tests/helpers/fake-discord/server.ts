@@ -18,6 +18,9 @@ export interface RecordedFile {
   data: Buffer;
 }
 
+/** Discord refuses a request whose files add up to more than this (413, code 40005). */
+export const MAX_UPLOAD_BYTES = 25 * 1024 * 1024;
+
 export interface RecordedRequest {
   method: string;
   /** Path below `/api/v10`, e.g. `/webhooks/1/tok/messages/@original`. */
@@ -469,6 +472,15 @@ export class FakeDiscord {
       return !Array.isArray(children) || children.length > 5;
     }))) {
       return send(400, { message: 'Invalid Form Body', code: 50035 });
+    }
+    // Discord's upload limits: at most 10 files in one message (50035, and kept attachments count
+    // too), and a request whose files add up past 25 MiB is refused whole (413, 40005).
+    const kept = Array.isArray(body?.attachments) ? (body.attachments as unknown[]).length : 0;
+    if (r.files.length > 10 || (r.files.length > 0 && kept > 10)) {
+      return send(400, { message: 'Invalid Form Body', code: 50035, errors: { attachments: { _errors: [{ code: 'BASE_TYPE_MAX_LENGTH', message: 'Must be 10 or fewer in length.' }] } } });
+    }
+    if (r.files.reduce((n, f) => n + f.data.length, 0) > MAX_UPLOAD_BYTES) {
+      return send(413, { message: 'Request entity too large', code: 40005 });
     }
     if (r.method === 'GET' && p === '/gateway/bot') return botAuth ? send(200, gateway) : send(401, { message: '401: Unauthorized', code: 0 });
     if (r.method === 'GET' && p === '/gateway') return send(200, { url: this.gatewayUrl });
