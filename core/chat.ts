@@ -137,6 +137,8 @@ export interface AnalysisView {
 
 export type StatsScope = 'server' | 'global';
 export type StatsPeriod = 'day' | 'week' | 'month' | 'all';
+/** What /stats shows when no period is named, on every frontend: this ISO week. */
+export const DEFAULT_STATS_PERIOD: StatsPeriod = 'week';
 
 export interface StatsQuery {
   platform: Platform;

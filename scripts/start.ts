@@ -79,7 +79,7 @@ try {
   }
   system = started;
   if (system.url && config.localChat) {
-    console.log(`\n  ditty is running. Open ${system.url} to try the local chat.\n`);
+    console.log(`\n  ditty is running. Open ${system.url} (the gallery) and press "Open the chat", or go straight to ${system.url}/chat.\n`);
   }
 } catch (err) {
   if (stopping) process.exit(0);

@@ -12,3 +12,7 @@ export {
 export * from './turns.ts';
 export * from './analyses.ts';
 export * from './batches.ts';
+export {
+  browseCreatedBy, browseFavoritesOf, browseSearch, browseServers, browseTracks, BROWSE_MAX_OFFSET,
+  type BrowseOrder, type BrowsePage, type BrowseUser, type ServerSummary,
+} from './browse.ts';

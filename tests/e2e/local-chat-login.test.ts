@@ -2,7 +2,8 @@
  * The local chat page behind LOCAL_CHAT_TOKEN, in headless Chromium: the login form asks for the
  * token, a wrong one is refused in place, the right one opens the channel as the logged-in name
  * (the session cookie is HttpOnly: the page's script cannot read it), a reload keeps the session,
- * and a finished track offers its creator Delete, which removes it for every open page.
+ * and a finished track offers its creator Delete, which removes it for every open page. The
+ * gallery at `/` sits behind the same login: without a session it leads to the chat's form.
  */
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -41,7 +42,9 @@ async function login(page: Page, name: string, token: string): Promise<void> {
 describe('local chat login in a browser', () => {
   it('GIVEN the token login THEN wrong tokens are refused, the right one opens the channel, and the session survives a reload', async () => {
     const page = await newPage();
+    // The gallery shows server content: without a session, / leads to the chat's login form.
     await page.goto(system.url);
+    expect(new URL(page.url()).pathname).toBe('/chat');
     await page.locator('#token-input').waitFor({ state: 'visible' });
     expect(await page.isDisabled('#command-input')).toBe(true);
 
@@ -58,16 +61,23 @@ describe('local chat login in a browser', () => {
     await page.reload();
     await page.locator('#who-name', { hasText: 'Ada' }).waitFor();
     await page.waitForSelector('#connection[data-state="live"]');
+
+    // Logged in, the gallery opens, as the session's name.
+    await page.click('a.gallery-link');
+    await page.waitForURL(`${system.url}/`);
+    expect(await page.locator('.site .who').innerText()).toContain('Ada');
+    await page.goto(`${system.url}/me`);
+    expect(await page.locator('main').innerText()).toContain('As Ada in the local chat');
     expect(pageErrors).toEqual([]);
   });
 
   it('GIVEN a finished track THEN its creator sees Delete, another user does not, and deleting removes it from both pages', async () => {
     const ada = await newPage();
-    await ada.goto(system.url);
+    await ada.goto(`${system.url}/chat`);
     await login(ada, 'Ada', TOKEN);
     await ada.waitForSelector('#connection[data-state="live"]');
     const bob = await newPage();
-    await bob.goto(system.url);
+    await bob.goto(`${system.url}/chat`);
     await login(bob, 'Bob', TOKEN);
     await bob.waitForSelector('#connection[data-state="live"]');
 
@@ -79,10 +89,19 @@ describe('local chat login in a browser', () => {
     const bobCard = bob.locator(`li.msg.track[data-generation-id="${id}"][data-stage="completed"]`);
     await bobCard.waitFor({ timeout: 30_000 });
     expect(await bobCard.locator('button.delete').count()).toBe(0);
+    await bob.goto(`${system.url}/recent`);
+    expect(await bob.locator(`li.track[data-track-id="${id}"]`).count()).toBe(1);
+    await bob.goto(`${system.url}/chat`);
+    await bobCard.waitFor({ timeout: 30_000 });
 
     await adaCard.locator('button.delete').click();
     await ada.locator(`li.msg.track[data-generation-id="${id}"]`).waitFor({ state: 'detached' });
     await bob.locator(`li.msg.track[data-generation-id="${id}"]`).waitFor({ state: 'detached', timeout: 10_000 });
+    // Deleted tracks never appear in the gallery.
+    for (const path of ['/', '/recent', '/me']) {
+      await ada.goto(`${system.url}${path}`);
+      expect(await ada.locator(`li.track[data-track-id="${id}"]`).count(), path).toBe(0);
+    }
     expect(pageErrors).toEqual([]);
   }, 120_000);
 });

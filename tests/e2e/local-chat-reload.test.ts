@@ -33,7 +33,7 @@ const card = () => page.locator('li.msg.track', { hasText: PROMPT });
 
 describe('local chat reloaded mid-generation', () => {
   it('GIVEN a queued track THEN a reloaded page shows it queued, and it turns playable when a worker finishes it', async () => {
-    await page.goto(web.url);
+    await page.goto(`${web.url}/chat`);
     await page.fill('#name-input', 'Ada');
     await page.click('#name-form button[type=submit]');
     await page.waitForSelector('#connection[data-state="live"]');

@@ -40,7 +40,7 @@ const card = (prompt: string) => page.locator('li.msg.track', { hasText: prompt 
 
 describe('local chat across a web restart', () => {
   it('GIVEN the web process restarts THEN the page reconnects by itself, catches up from the history, and hears of a later track once', async () => {
-    await page.goto(first.url);
+    await page.goto(`${first.url}/chat`);
     await page.fill('#name-input', 'Ada');
     await page.click('#name-form button[type=submit]');
     await page.waitForSelector('#connection[data-state="live"]');

@@ -60,7 +60,10 @@ async function send(text: string): Promise<void> {
 
 describe('local chat in a browser', () => {
   it('GIVEN a name and /generate THEN progress, a playable track, a star, /stats and a good file', async () => {
+    // `npm start` sends a new user to the root: the gallery, whose first control opens the chat.
     await page.goto(system.url);
+    await page.getByRole('link', { name: 'Open the chat' }).click();
+    await page.waitForURL(`${system.url}/chat`);
 
     // A name is required first; an invalid one is refused in place.
     await page.fill('#name-input', 'x'.repeat(33));
@@ -168,7 +171,7 @@ describe('local chat in a browser', () => {
     const other = await context.newPage();
     other.on('pageerror', (e) => pageErrors.push(e.message));
     try {
-      await other.goto(system.url);
+      await other.goto(`${system.url}/chat`);
       await other.fill('#name-input', 'Grace Hopper');
       await other.click('#name-form button[type=submit]');
       await other.waitForSelector('#connection[data-state="live"]');

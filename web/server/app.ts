@@ -8,6 +8,7 @@ import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
 import { DEFAULT_HTTP_LIMITS, guardText, replyError, serverTimeouts, type HttpLimits } from './boundary.ts';
 import { chatPlugin, wireLocalChat } from './chat.ts';
+import type { GallerySource } from './gallery-source.ts';
 import { countHttpErrors } from './ops.ts';
 import { tracksPlugin, type TracksPluginOptions } from './tracks.ts';
 
@@ -25,6 +26,8 @@ export interface WebAppOptions {
   trustProxy?: true | string[];
   /** Timeouts for slow or stalled clients. @defaultValue DEFAULT_HTTP_LIMITS */
   httpLimits?: Partial<HttpLimits>;
+  /** The web gallery's data (served at `/` with the local chat, behind its login). */
+  gallery?: GallerySource;
 }
 
 /** Largest request body anywhere in the app; routes set smaller limits of their own. */
@@ -48,7 +51,7 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
   guardText(app);
   app.setErrorHandler(replyError);
   await app.register(tracksPlugin, opts.tracks);
-  if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime, accessToken: opts.chatToken });
+  if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime, accessToken: opts.chatToken, gallery: opts.gallery });
   return app;
 }
 

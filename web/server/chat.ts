@@ -12,6 +12,9 @@
  *   POST /api/chat/tracks/:id/delete    { name }        → { generationId, deleted } (creator only; file removed)
  *   POST /api/chat/tracks/:id/extend    { name, seconds?, requestId? } → ChatReply (kind generate): a new
  *        track continuing this finished one for `seconds` more (default 30), linked to it.
+ *   POST /api/chat/tracks/:id/variation { name, requestId? } → ChatReply (kind generate): the same prompt and
+ *        length with a new random seed (the bots' Variation button).
+ *   GET  /api/chat/stats/chart.png?period=&scope=   the /stats chart (core/chart.ts), as the bots attach it
  *   GET  /api/chat/tracks/:id                           → PageTrack
  *   GET  /api/chat/history?name=        → { tracks: PageTrack[] (newest first), inProgress: PageTrack[]
  *                                           (oldest first), starred: ids | null }
@@ -19,6 +22,8 @@
  *                                       Last-Event-ID or lastEventId replays what a page missed)
  */
 import { randomBytes } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import fastifyStatic from '@fastify/static';
@@ -31,10 +36,13 @@ import { addSseSource } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { describeNotes, describeParams } from '../../core/prompt/parse.ts';
+import { renderStatsChart } from '../../core/chart.ts';
 import { isGenerationId } from '../../core/validate.ts';
 import { replyError } from './boundary.ts';
 import { LoginRequiredError, registerChatAuth } from './chat-auth.ts';
-import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, parseCommand } from './commands.ts';
+import { galleryPlugin } from './gallery.ts';
+import type { GallerySource } from './gallery-source.ts';
+import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, parseCommand, parseStatsQuery } from './commands.ts';
 
 /**
  * A TrackView whose links point at this server by path, so the page works whatever host it was
@@ -44,8 +52,9 @@ import { HELP, LOCAL_CHANNEL_ID, LOCAL_GUILD_ID, parseCommand } from './commands
 export type PageTrack = TrackView & { summary: string; notice: string | null };
 
 export type ChatReply =
-  | ({ kind: 'generate'; prompt: string; notice: string | null; creator: { platformUserId: string; displayName: string } } & Omit<GenerateAccepted, 'notice'>)
-  | { kind: 'stats'; stats: Stats }
+  | ({ kind: 'generate'; prompt: string; summary: string; notice: string | null; creator: { platformUserId: string; displayName: string } } & Omit<GenerateAccepted, 'notice'>)
+  /** chartUrl: the same chart the bots attach, for these stats (a path on this server). */
+  | { kind: 'stats'; stats: Stats; chartUrl: string }
   | { kind: 'recent'; tracks: PageTrack[] }
   | { kind: 'search'; query: string; tracks: PageTrack[] }
   | { kind: 'help'; help: ReadonlyArray<{ usage: string; description: string }> };
@@ -57,6 +66,8 @@ export type ChatEvent =
     generationId: string;
     prompt: string;
     params: MusicParams;
+    /** core's describeParams: what the prompt was understood as, in the bots' words. */
+    summary: string;
     notice: string | null;
     durationS: number;
     position: number;
@@ -223,6 +234,8 @@ export interface ChatPluginOptions {
   accessToken?: string;
   /** Comment line sent on idle streams so proxies and browsers keep them open. @defaultValue 15000 */
   heartbeatMs?: number;
+  /** The web gallery's data: with it the gallery is served at `/` behind the same login; without, `/` leads to the chat. */
+  gallery?: GallerySource;
 }
 
 const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
@@ -277,13 +290,19 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     // teammate plugins' routes; `decorateReply: false` leaves reply.sendFile to them.
     wildcard: false,
     decorateReply: false,
-    index: ['index.html'],
+    index: false,
     serveDotFiles: false,
     // Only what the browser loads: the page's tsconfig is for type-checking, not for visitors.
     globIgnore: ['**/*.json', '**/*.md'],
   });
 
   const auth = registerChatAuth(app, { token: opts.accessToken, secure: runtime.publicUrl.startsWith('https:') });
+
+  // The chat page lives at /chat; `/` is the gallery (which links here first thing) when there is one.
+  const chatPage = await readFile(join(opts.publicDir ?? DEFAULT_PUBLIC_DIR, 'chat.html'));
+  app.get('/chat', async (_req, reply) => reply.header('content-type', 'text/html; charset=utf-8').header('cache-control', 'no-cache').send(chatPage));
+  if (opts.gallery) await app.register(galleryPlugin, { source: opts.gallery, auth, publicUrl: runtime.publicUrl });
+  else app.get('/', async (_req, reply) => reply.redirect('/chat'));
 
   const trackFor = async (id: unknown): Promise<PageTrack> => {
     const track = isGenerationId(id) ? await core.track(id) : null;
@@ -297,13 +316,14 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     const creator = { platformUserId: actor.platformUserId, displayName: actor.displayName };
     // What the engine approximated, then anything about the queue (no worker running).
     const notice = [describeNotes(accepted.params), accepted.notice].filter(Boolean).join(' ') || null;
+    const summary = describeParams(accepted.params);
     if (!accepted.duplicate) {
       channel.publish({
-        type: 'queued', generationId: accepted.generationId, prompt, params: accepted.params, notice,
+        type: 'queued', generationId: accepted.generationId, prompt, params: accepted.params, summary, notice,
         durationS: accepted.durationS, position: accepted.position, waiting: accepted.waiting, creator,
       });
     }
-    return { kind: 'generate', prompt, creator, ...accepted, notice };
+    return { kind: 'generate', prompt, summary, creator, ...accepted, notice };
   };
 
   app.post('/api/chat/commands', { bodyLimit: BODY_LIMIT_BYTES }, async (req): Promise<ChatReply> => {
@@ -327,6 +347,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
         return {
           kind: 'stats',
           stats: await core.stats({ platform: 'local', guildId: LOCAL_GUILD_ID, scope: command.scope, period: command.period, limit: 10 }),
+          chartUrl: `/api/chat/stats/chart.png?${new URLSearchParams({ period: command.period, scope: command.scope })}`,
         };
       case 'recent': {
         const tracks = await core.recent('local', LOCAL_GUILD_ID, 10);
@@ -377,6 +398,29 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
       reply: isGenerationId(body.requestId) ? { requestKey: `local:${actor.platformUserId}:${body.requestId.toLowerCase()}` } : undefined,
     });
     return announce(actor, parent.prompt, accepted);
+  });
+
+  app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/variation', { bodyLimit: BODY_LIMIT_BYTES }, async (req): Promise<ChatReply> => {
+    const body = objectBody(req);
+    const actor = auth.actor(req, body.name);
+    const source = await trackFor(req.params.id);
+    // As the bots' Variation button: same prompt and length, a seed the core picks at random.
+    const accepted = await core.generate({
+      actor,
+      channelId: LOCAL_CHANNEL_ID,
+      prompt: source.prompt,
+      // A finished track's length is its rendered one, which may carry a fraction: ask for the whole seconds.
+      durationS: Math.round(source.durationS),
+      seed: null,
+      reply: isGenerationId(body.requestId) ? { requestKey: `local:${actor.platformUserId}:${body.requestId.toLowerCase()}` } : undefined,
+    });
+    return announce(actor, source.prompt, accepted);
+  });
+
+  app.get<{ Querystring: { period?: string; scope?: string } }>('/api/chat/stats/chart.png', async (req, reply) => {
+    const { period, scope } = parseStatsQuery(req.query);
+    const stats = await core.stats({ platform: 'local', guildId: LOCAL_GUILD_ID, scope, period, limit: 10 });
+    return reply.header('content-type', 'image/png').header('cache-control', 'no-store').send(renderStatsChart(stats.topTracks));
   });
 
   app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/plays', { bodyLimit: BODY_LIMIT_BYTES }, async (req, reply) => {

@@ -16,7 +16,7 @@
  */
 import { createHash } from 'node:crypto';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
-import type { Actor, StatsPeriod, StatsScope } from '../../core/chat.ts';
+import { DEFAULT_STATS_PERIOD, type Actor, type StatsPeriod, type StatsScope } from '../../core/chat.ts';
 import {
   cleanPrompt, DURATION_MAX_S, DURATION_MIN_S, parseDuration as coreParseDuration, parseSeed as coreParseSeed,
   PROMPT_MAX_CHARS, SEED_MAX,
@@ -36,6 +36,9 @@ export type ChatCommand =
 
 export const SEARCH_MAX_CHARS = 200;
 
+/** How a /stats period reads in a heading ("Leaderboard · this week"). */
+export const PERIOD_LABELS: Readonly<Record<StatsPeriod, string>> = { day: 'today', week: 'this week', month: 'this month', all: 'all time' };
+
 export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
   {
     usage: '/generate <prompt> [30s] [seed:7]',
@@ -43,7 +46,7 @@ export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
       `Make a track. Duration ${DURATION_MIN_S}-${DURATION_MAX_S} s at the end as 30s or --duration 30; ` +
       'seed as seed:7 or --seed 7 (same prompt + seed = same track). Example: /generate lo-fi piano at 80 bpm 30s seed:7',
   },
-  { usage: '/stats [day|week|month|all] [global]', description: 'Leaderboard: top tracks, top creators, totals.' },
+  { usage: '/stats [day|week|month|all] [global]', description: `Leaderboard: top tracks, top creators, totals, and a chart (default: ${PERIOD_LABELS[DEFAULT_STATS_PERIOD]}).` },
   { usage: '/recent', description: 'Tracks made recently in this chat.' },
   { usage: '/search <words>', description: 'Finished tracks whose prompt matches, e.g. /search rainy piano.' },
   { usage: '/help', description: 'This list.' },
@@ -227,7 +230,7 @@ function parseSeed(value: string): number {
 const PERIODS: readonly StatsPeriod[] = ['day', 'week', 'month', 'all'];
 
 function parseStats(tokens: string[]): ChatCommand {
-  let period: StatsPeriod = 'all';
+  let period: StatsPeriod = DEFAULT_STATS_PERIOD;
   let scope: StatsScope = 'server';
   for (const raw of tokens) {
     const t = raw.toLowerCase();
@@ -240,6 +243,18 @@ function parseStats(tokens: string[]): ChatCommand {
     }
   }
   return { name: 'stats', scope, period };
+}
+
+/** `?period=&scope=` of a chart or leaderboard URL: the same words as /stats, the same defaults. */
+export function parseStatsQuery(query: unknown): { period: StatsPeriod; scope: StatsScope } {
+  const q = (typeof query === 'object' && query !== null ? query : {}) as Record<string, unknown>;
+  const period = q.period === undefined || q.period === '' ? DEFAULT_STATS_PERIOD : q.period;
+  const scope = q.scope === undefined || q.scope === '' ? 'server' : q.scope;
+  if (!(PERIODS as readonly unknown[]).includes(period)) {
+    throw new UserError(UserErrorCode.UnknownCommand, 'The period is one of day, week, month or all.');
+  }
+  if (scope !== 'server' && scope !== 'global') throw new UserError(UserErrorCode.UnknownCommand, 'The scope is server or global.');
+  return { period: period as StatsPeriod, scope };
 }
 
 /**

@@ -12,6 +12,7 @@ import { createLogger } from '../../core/log.ts';
 import { firstListen, webListener } from '../../core/listens.ts';
 import { createRuntime, type Runtime } from '../../core/runtime.ts';
 import { buildWebApp, startLocalChat } from './app.ts';
+import { gallerySource } from './gallery-source.ts';
 import { healthPlugin } from './health.ts';
 import { opsPlugin } from './ops.ts';
 import type { TrackFile, TrackGone, TracksPluginOptions } from './tracks.ts';
@@ -27,7 +28,7 @@ export async function startWebServer(runtime: Runtime, opts: { localChat: boolea
   // Checked here too, not only by scripts/start.ts: every way of starting the web role refuses.
   const refusal = exposureProblem({ ...config, localChat: opts.localChat });
   if (refusal) throw new Error(refusal);
-  const app = await buildWebApp({ runtime, tracks: trackSource(runtime), log: runtime.log, localChat: opts.localChat, chatToken: config.localChatToken, trustProxy: config.http.trustProxy, allowedHosts: config.http.allowedHosts });
+  const app = await buildWebApp({ runtime, tracks: trackSource(runtime), log: runtime.log, localChat: opts.localChat, chatToken: config.localChatToken, gallery: gallerySource(runtime), trustProxy: config.http.trustProxy, allowedHosts: config.http.allowedHosts });
   await app.register(healthPlugin, { runtime, adminToken: config.adminToken });
   await app.register(opsPlugin, { runtime, adminToken: config.adminToken });
   await app.listen({ host: config.http.host, port: config.http.port });

@@ -1,0 +1,31 @@
+// @ts-check
+/**
+ * The gallery works without this script; it only adds what needs the browser: a play counts
+ * once per page view when the audio starts (as on the player page), one track plays at a time,
+ * and in the open chat (no login) "My tracks" knows the name this browser chose in the chat.
+ */
+const PLAY_HEADER = 'x-ditty-play';
+const NAME_KEY = 'ditty.name';
+
+/** @type {Set<string>} */
+const counted = new Set();
+for (const audio of document.querySelectorAll('audio[data-play-url]')) {
+  audio.addEventListener('play', () => {
+    for (const other of document.querySelectorAll('audio')) if (other !== audio) other.pause();
+    const url = /** @type {HTMLElement} */ (audio).dataset.playUrl ?? '';
+    if (!url.startsWith('/t/') || counted.has(url)) return;
+    counted.add(url);
+    fetch(url, { method: 'POST', headers: { [PLAY_HEADER]: '1' }, keepalive: true }).catch(() => counted.delete(url));
+  });
+}
+
+const saved = localStorage.getItem(NAME_KEY);
+const nameInput = /** @type {HTMLInputElement | null} */ (document.getElementById('me-name'));
+if (saved && nameInput && !nameInput.value) nameInput.value = saved;
+// Only without a login (no "signed in as"): with one, the server knows the name from the session.
+if (saved && !document.querySelector('.site .who')) {
+  for (const a of document.querySelectorAll('a[href="/me"], a[href="/me/favorites"]')) {
+    const link = /** @type {HTMLAnchorElement} */ (a);
+    link.href = `${link.getAttribute('href')}?name=${encodeURIComponent(saved)}`;
+  }
+}
