@@ -24,6 +24,8 @@ import type { MusicParams } from '../../core/music.ts';
 import { buildWebApp } from '../../web/server/app.ts';
 import { chatPlugin, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
 import { localActor } from '../../web/server/commands.ts';
+import type { GallerySource } from '../../web/server/gallery-source.ts';
+import { describeParams } from '../../core/prompt/parse.ts';
 import { IN_PROGRESS, similarTracksOf } from '../helpers/memory-core.ts';
 import { hostileSample } from '../helpers/hostile-corpus.ts';
 import { visibleText } from '../../core/text-clean.ts';
@@ -452,6 +454,88 @@ describe('tracks, stars and history', () => {
     expect(res.json().starred).toEqual([starredByAda.id]);
     expect(runtime.core.favoriteChecks.sort()).toEqual([starredByAda.id, starredByBob.id].sort());
     expect((await app.inject('/api/chat/history?name=%00')).statusCode).toBe(400);
+  });
+});
+
+describe('parity with the bots', () => {
+  it('GIVEN Variation on a track THEN the core gets its prompt and whole-second length with no seed, and the reply carries core\'s summary', async () => {
+    const track = makeTrack({ durationS: 5.02 });
+    runtime.core.tracks.set(track.id, track);
+    const res = await post(`/api/chat/tracks/${track.id}/variation`, { name: 'Ada', requestId: randomUUID() });
+    expect(res.statusCode).toBe(200);
+    const [req] = runtime.core.generated;
+    expect(req).toMatchObject({ prompt: track.prompt, durationS: 5, seed: null, channelId: 'local' });
+    expect(req!.extend).toBeUndefined();
+    expect(res.json()).toMatchObject({ kind: 'generate', summary: describeParams(res.json().params) });
+    expect((await post(`/api/chat/tracks/${randomUUID()}/variation`, { name: 'Ada' })).statusCode).toBe(404);
+  });
+
+  it('GIVEN /stats with no period THEN the bots\' default (this week) and a chart link that answers with a PNG', async () => {
+    const res = await post('/api/chat/commands', { name: 'Ada', text: '/stats' });
+    expect(runtime.core.statsQueries[0]).toMatchObject({ period: 'week', scope: 'server' });
+    const { chartUrl } = res.json();
+    expect(chartUrl).toBe('/api/chat/stats/chart.png?period=week&scope=server');
+    const chart = await app.inject(chartUrl);
+    expect(chart.statusCode).toBe(200);
+    expect(chart.headers['content-type']).toBe('image/png');
+    expect(chart.rawPayload.subarray(1, 4).toString()).toBe('PNG');
+    expect((await app.inject('/api/chat/stats/chart.png?period=year')).statusCode).toBe(400);
+  });
+});
+
+describe('the gallery', () => {
+  const source = (tracks: TrackView[]): GallerySource => ({
+    list: async () => tracks,
+    search: async (q) => tracks.filter((t) => t.prompt.includes(q)),
+    createdBy: async (a) => tracks.filter((t) => t.creator.platformUserId === a.platformUserId),
+    favoritesOf: async () => [],
+    servers: async () => [{ platform: 'local', guildId: 'local', tracks: tracks.length, lastTrackAt: new Date(0) }],
+    leaderboard: async () => ({ stats: await runtime.core.stats({ platform: 'local', guildId: 'local', scope: 'server', period: 'week' }), tracks }),
+  });
+
+  async function galleryApp(tracks: TrackView[], accessToken?: string): Promise<FastifyInstance> {
+    const web = fastify({ logger: false });
+    await web.register(chatPlugin, { runtime, gallery: source(tracks), accessToken });
+    return web;
+  }
+
+  it('GIVEN tracks THEN / lists them as text with their players, and links to the chat first', async () => {
+    const hostile = makeTrack({ prompt: '<script>alert(1)</script> piano', creator: { platformUserId: 'x', displayName: '<b>Eve</b>' } });
+    const web = await galleryApp([hostile]);
+    try {
+      const page = await web.inject('/');
+      expect(page.statusCode).toBe(200);
+      expect(page.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(page.body).not.toContain('<script>alert');
+      expect(page.body).toContain('&lt;script&gt;alert(1)&lt;/script&gt; piano');
+      expect(page.body).toContain('&lt;b&gt;Eve&lt;/b&gt;');
+      expect(page.body).toContain(`src="/t/tok-${hostile.id}/audio"`);
+      expect(page.body.indexOf('href="/chat"')).toBeLessThan(page.body.indexOf('<main'));
+      for (const path of ['/recent', '/popular', '/favorites', '/search?q=piano', '/servers', '/servers/local/local', '/me?name=Ada', '/me/favorites']) {
+        expect((await web.inject(path)).statusCode, path).toBe(200);
+      }
+      const chart = await web.inject('/servers/local/local/chart.png?period=all');
+      expect(chart.headers['content-type']).toBe('image/png');
+      expect((await web.inject('/servers/teams/x')).statusCode).toBe(404);
+      expect((await web.inject('/servers/local/local?period=decade')).statusCode).toBe(400);
+    } finally {
+      await web.close();
+    }
+  });
+
+  it('GIVEN LOCAL_CHAT_TOKEN and no session THEN every gallery page leads to the chat\'s login, and the chart is not served', async () => {
+    const web = await galleryApp([makeTrack()], 'a-long-enough-access-token');
+    try {
+      for (const path of ['/', '/recent', '/search?q=x', '/servers/local/local', '/servers/local/local/chart.png', '/me', '/me/favorites']) {
+        const res = await web.inject(path);
+        expect(res.statusCode, path).toBe(303);
+        expect(res.headers.location, path).toBe('/chat');
+        expect(res.body, path).toBe('');
+      }
+      expect((await web.inject('/chat')).statusCode).toBe(200);
+    } finally {
+      await web.close();
+    }
   });
 });
 
