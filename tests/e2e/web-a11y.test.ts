@@ -75,7 +75,8 @@ async function axeProblems(page: Page): Promise<string[]> {
  * Layout problems at the page's current width, measured from the rendered boxes:
  * - an element whose box reaches past the viewport's right edge (or the page scrolls sideways);
  * - a table cell whose text breaks inside a word although the word would fit the cell's width
- *   (letter-by-letter wrapping: each line holds a fragment of a word that is narrower than the cell).
+ *   (letter-by-letter wrapping: each line holds a fragment of a word that is narrower than the cell),
+ *   or whose column is narrower than an everyday word in it (15 characters or fewer).
  * Browser code as a string: this project's TypeScript has no DOM types.
  */
 const LAYOUT_PROBE = `(() => {
@@ -104,7 +105,12 @@ const LAYOUT_PROBE = `(() => {
       const w = canvas.measureText(word).width;
       const add = line === 0 ? w : canvas.measureText(' ').width + w;
       if (line > 0 && line + add > width) { needed += 1; line = w; } else line += add;
-      if (w > width) needed += Math.ceil(w / width) - 1;
+      if (w > width) {
+        needed += Math.ceil(w / width) - 1;
+        // An everyday word (a header like "received") must fit its column; only a long run
+        // without spaces (a pasted hash, a hostile name) may break.
+        if (word.length <= 15) problems.push('word does not fit its cell: "' + word + '" ' + Math.round(w) + ' px > ' + Math.round(width) + ' px');
+      }
     }
     if (lines > needed) problems.push('cell wraps inside words: "' + cell.textContent.trim().slice(0, 40) + '" ' + lines + ' lines in ' + Math.round(width) + ' px (needs ' + needed + ')');
   }

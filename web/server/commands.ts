@@ -50,6 +50,11 @@ export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
   { usage: '/recent', description: 'Tracks made recently in this chat.' },
   { usage: '/search <words>', description: 'Finished tracks whose prompt matches, e.g. /search rainy piano.' },
   { usage: '/help', description: 'This list.' },
+  {
+    usage: 'Buttons',
+    description: '☆ stars a track (favorite). Variation: same prompt, new seed. Extend +30 s: the same track 30 s longer. ' +
+      'Cancel: your own track while it is being made. Delete: your own finished track. The gallery (/) lists every track.',
+  },
 ];
 
 // C0/C1 controls and DEL.

@@ -21,7 +21,7 @@ import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { PLATFORMS, type Platform } from '../../core/jobs.ts';
 import type { ChatAuth } from './chat-auth.ts';
 import { localActor, parseStatsQuery, PERIOD_LABELS } from './commands.ts';
-import type { BrowseOrder, GallerySource } from './gallery-source.ts';
+import type { BrowseOrder, GallerySource, ServerSummary } from './gallery-source.ts';
 import {
   creatorsTable, layout, pager, periodTabs, section, serverLabel, serverPath, totalsLine, trackList, type NavKey,
 } from './gallery-html.ts';
@@ -76,10 +76,11 @@ export async function galleryPlugin(app: FastifyInstance, opts: GalleryPluginOpt
     layout({ title, current, who: viewer(req), body, query });
 
   app.get('/', async (req, reply) => {
-    const [recent, popular, favorites] = await Promise.all([
+    const [recent, popular, favorites, servers] = await Promise.all([
       source.list('recent', { limit: HOME_SIZE }),
       source.list('plays', { limit: HOME_SIZE }),
       source.list('favorites', { limit: HOME_SIZE }),
+      source.servers(),
     ]);
     const intro = `<p class="intro">Tracks people made with ditty, from the local chat${' '}and every Discord server and Slack workspace it is in.
 <a class="button" href="/chat">Make a track in the chat</a></p>`;
@@ -88,7 +89,7 @@ export async function galleryPlugin(app: FastifyInstance, opts: GalleryPluginOpt
       section('Recent', 'recent', trackList(recent, publicUrl, LISTS.recent.empty), { href: '/recent', label: 'All recent tracks' }),
       section('Most played', 'popular', trackList(popular, publicUrl, LISTS.popular.empty), { href: '/popular', label: 'All most played' }),
       section('Most favorited', 'favorites', trackList(favorites, publicUrl, LISTS.favorites.empty), { href: '/favorites', label: 'All favorites' }),
-      section('Leaderboards', 'boards', '<p>Top tracks and creators of each server, with the /stats chart.</p>', { href: '/servers', label: 'All leaderboards' }),
+      section('Leaderboards', 'boards', serverList(servers.slice(0, HOME_SIZE)), { href: '/servers', label: 'All leaderboards' }),
     ].join('\n');
     return html(reply, page(req, 'home', 'Gallery', body));
   });
@@ -113,12 +114,7 @@ export async function galleryPlugin(app: FastifyInstance, opts: GalleryPluginOpt
   });
 
   app.get('/servers', async (req, reply) => {
-    const servers = await source.servers();
-    const body = servers.length === 0
-      ? '<p class="empty">No server has a track yet.</p>'
-      : `<ul class="servers">${servers.map((s) => `<li><a href="${e(serverPath(s.platform, s.guildId))}">${e(serverLabel(s.platform, s.guildId))}</a>
-<span class="meta">${s.tracks} track${s.tracks === 1 ? '' : 's'} · last <time datetime="${e(s.lastTrackAt.toISOString())}">${e(s.lastTrackAt.toISOString().slice(0, 10))}</time></span></li>`).join('')}</ul>`;
-    return html(reply, page(req, 'servers', 'Leaderboards', body));
+    return html(reply, page(req, 'servers', 'Leaderboards', serverList(await source.servers())));
   });
 
   app.get<{ Params: { platform: string; guildId: string } }>('/servers/:platform/:guildId', async (req, reply) => {
@@ -174,6 +170,13 @@ export async function galleryPlugin(app: FastifyInstance, opts: GalleryPluginOpt
   };
   app.get('/me', mine('me'));
   app.get('/me/favorites', mine('me-favorites'));
+}
+
+/** Servers with tracks, each linking to its leaderboard. */
+function serverList(servers: readonly ServerSummary[]): string {
+  if (servers.length === 0) return '<p class="empty">No server has a track yet.</p>';
+  return `<ul class="servers">${servers.map((s) => `<li><a href="${e(serverPath(s.platform, s.guildId))}">${e(serverLabel(s.platform, s.guildId))}</a>
+<span class="meta">${s.tracks} track${s.tracks === 1 ? '' : 's'} · last <time datetime="${e(s.lastTrackAt.toISOString())}">${e(s.lastTrackAt.toISOString().slice(0, 10))}</time></span></li>`).join('')}</ul>`;
 }
 
 const GALLERY_PATHS = /^\/(?:$|\?|recent|popular|favorites|search|servers|me)(?:[/?]|$)/;

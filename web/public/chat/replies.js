@@ -45,6 +45,14 @@ function table(title, headings, rows) {
   return wrap;
 }
 
+/** A prompt as a table cell shows it: the first 80 characters (as the bots cut theirs), whole words. @param {string} text */
+function short(text) {
+  const chars = [...text];
+  if (chars.length <= 80) return text;
+  const cut = chars.slice(0, 80).join('');
+  return `${cut.slice(0, Math.max(cut.lastIndexOf(' '), 40))}…`;
+}
+
 /** @param {Stats} stats @param {string} chartUrl */
 function showStats(stats, chartUrl) {
   const item = el('li', 'msg stats');
@@ -68,7 +76,7 @@ function showStats(stats, chartUrl) {
   item.append(table('Top tracks', [
     { label: '#', className: 'num rank' }, { label: 'Prompt' }, { label: '★', className: 'num count' },
     { label: '▶', className: 'num count' }, { label: 'By', className: 'by' },
-  ], stats.topTracks.map((x, i) => [i + 1, x.prompt, x.favorites, x.plays, x.creator])));
+  ], stats.topTracks.map((x, i) => [i + 1, short(x.prompt), x.favorites, x.plays, x.creator])));
   item.append(table('Top creators', [
     { label: '#', className: 'num rank' }, { label: 'Name' }, { label: 'Tracks', className: 'num tracks-made' },
     { label: 'Stars received', className: 'num stars-got' },
