@@ -109,7 +109,7 @@ const LAYOUT_PROBE = `(() => {
         needed += Math.ceil(w / width) - 1;
         // An everyday word (a header like "received") must fit its column; only a long run
         // without spaces (a pasted hash, a hostile name) may break.
-        if (word.length <= 15) problems.push('word does not fit its cell: "' + word + '" ' + Math.round(w) + ' px > ' + Math.round(width) + ' px');
+        if (word.length <= 15 && w > width + 0.5) problems.push('word does not fit its cell: "' + word + '" ' + Math.round(w) + ' px > ' + Math.round(width) + ' px');
       }
     }
     if (lines > needed) problems.push('cell wraps inside words: "' + cell.textContent.trim().slice(0, 40) + '" ' + lines + ' lines in ' + Math.round(width) + ' px (needs ' + needed + ')');

@@ -363,7 +363,7 @@ describe('POST /api/chat/commands', () => {
     expect(search.json().tracks.map((t: TrackView) => [t.id, t.playerUrl])).toEqual([[other.id, `/t/tok-${other.id}`]]);
 
     const help = await post('/api/chat/commands', { name: 'Ada', text: '/help' });
-    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/search', '/help']);
+    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/search', '/help', 'Buttons']);
   });
 });
 
