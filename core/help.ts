@@ -5,7 +5,7 @@
  */
 import { GENRES } from './music.ts';
 import { MAX_BPM, MIN_BPM } from './prompt/parse.ts';
-import { DURATION_MAX_S, DURATION_MIN_S, PROMPT_MAX_CHARS, SEED_MAX } from './validate.ts';
+import { DURATION_MAX_S, DURATION_MIN_S, MAX_TAKES, MIN_TAKES, PROMPT_MAX_CHARS, SEED_MAX } from './validate.ts';
 
 export interface HelpContent {
   commands: Array<{ usage: string; description: string }>;
@@ -21,6 +21,10 @@ export function helpContent(platform: 'discord' | 'slack', publicUrl: string): H
   return {
     commands: [
       { usage: '/generate <prompt>', description: `Make a track from a description; ${durationSyntax}. Same prompt and seed, same track.` },
+      {
+        usage: platform === 'discord' ? '/generate <prompt> takes:2-4' : '/generate <prompt> takes:3 (or x3)',
+        description: `Takes: ${MIN_TAKES}-${MAX_TAKES} versions of one prompt (seed, seed+1, …) made together and posted ${platform === 'discord' ? 'in one message' : 'in one thread'}, each with its seed and its own Favorite; each take counts as one track in the limits, and a batch that would go over them is refused whole.`,
+      },
       { usage: '/stats [server|global] [day|week|month|all]', description: 'Top tracks by favorites and plays, top creators, totals.' },
       { usage: '/recent', description: 'The latest tracks here.' },
       { usage: '/search <words>', description: 'Finished tracks whose prompt has these words.' },

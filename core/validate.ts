@@ -116,3 +116,14 @@ export function parseTakes(raw: unknown): number {
   }
   return Number(text);
 }
+
+const TAKES_WORD = /^(?:takes[:=](\S*)|[x×](\d{1,2}))$/iu;
+
+/**
+ * Takes as typed in chat text (Slack, the local chat): `takes:3`, `takes=3`, or `x3` / `×3`.
+ * Returns the raw value (the core validates it) or null when the word is not a takes word.
+ */
+export function takesWord(token: string): string | null {
+  const m = TAKES_WORD.exec(token);
+  return m ? (m[1] ?? m[2] ?? '') : null;
+}

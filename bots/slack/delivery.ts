@@ -46,18 +46,24 @@ export function permanentSlackError(err: unknown): string | null {
 }
 
 export function slackDeliveryHandler(deps: SlackDeps): DeliveryHandler {
-  return async (delivery: Delivery) => {
-    try {
-      return await post(deps, delivery);
-    } catch (err) {
-      const code = permanentSlackError(err);
-      if (!code) throw err;
-      if (code in TOKEN_DEAD) deps.tokenDead(code);
-      const message = PERMANENT[code]!;
-      await tellRequester(deps, delivery, message);
-      throw new DeliveryRefusedError(code, message);
-    }
-  };
+  return async (delivery: Delivery) => refusingPermanently(deps, delivery, () => post(deps, delivery));
+}
+
+/**
+ * Runs a post; a Slack error no retry can fix ends the delivery at once (DeliveryRefusedError),
+ * after telling the requester why, with the track's link.
+ */
+export async function refusingPermanently<T>(deps: SlackDeps, about: Pick<Delivery, 'track' | 'reply'>, postIt: () => Promise<T>): Promise<T> {
+  try {
+    return await postIt();
+  } catch (err) {
+    const code = permanentSlackError(err);
+    if (!code) throw err;
+    if (code in TOKEN_DEAD) deps.tokenDead(code);
+    const message = PERMANENT[code]!;
+    await tellRequester(deps, about, message);
+    throw new DeliveryRefusedError(code, message);
+  }
 }
 
 async function post(deps: SlackDeps, delivery: Delivery): Promise<{ messageRef: string }> {
@@ -100,7 +106,7 @@ async function post(deps: SlackDeps, delivery: Delivery): Promise<{ messageRef: 
 }
 
 /** Seconds-since-epoch string Slack history filters take, a minute before the track was asked for. */
-function oldestOf(track: TrackView): string {
+export function oldestOf(track: TrackView): string {
   const at = Date.parse(track.createdAt);
   return Number.isFinite(at) ? String(Math.floor(at / 1000) - 60) : '0';
 }
@@ -122,7 +128,7 @@ export async function findStatusTs(client: webApi.WebClient, channel: string, tr
   return found?.ts ?? null;
 }
 
-function hasBlock(message: { blocks?: unknown }, blockId: string): boolean {
+export function hasBlock(message: { blocks?: unknown }, blockId: string): boolean {
   return (message.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === blockId) ?? false;
 }
 
@@ -136,7 +142,7 @@ async function alreadyUploaded(client: webApi.WebClient, channel: string, track:
  * command's response_url while it is valid (it needs no token, so it works after a revoke),
  * else a DM from the bot. Best effort: a failure here is logged, the delivery fails anyway.
  */
-async function tellRequester(deps: SlackDeps, delivery: Delivery, why: string): Promise<void> {
+export async function tellRequester(deps: SlackDeps, delivery: Pick<Delivery, 'track' | 'reply'>, why: string): Promise<void> {
   const { track, reply } = delivery;
   const notice = noticeBlocks(`Your track “${track.prompt}” is ready, but I could not post it in the channel. ${why} Listen or download here: ${track.playerUrl}`);
   const at = Number(reply.responseUrlAt);

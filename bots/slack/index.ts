@@ -18,6 +18,7 @@ import { boltLogger } from './bolt-logger.ts';
 import { RecentSet } from '../../core/recent-set.ts';
 import type { SlackDeps } from './deps.ts';
 import { findStatusTs, slackDeliveryHandler } from './delivery.ts';
+import { slackBatchDeliveryHandler } from './takes.ts';
 import { registerButtons } from './listeners/buttons.ts';
 import { registerGenerate } from './listeners/generate.ts';
 import { registerHelp } from './listeners/help.ts';
@@ -202,7 +203,7 @@ export async function startSlackApp(
   });
 
   const unsubscribe = runtime.onProgress('slack', (event) => progress.handle(event));
-  const delivery = await runtime.startDelivery('slack', slackDeliveryHandler(deps));
+  const delivery = await runtime.startDelivery('slack', slackDeliveryHandler(deps), slackBatchDeliveryHandler(deps));
 
   let port = 0;
   try {

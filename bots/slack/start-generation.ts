@@ -17,6 +17,7 @@ import { statusBlocks } from './blocks.ts';
 import { rememberBounded } from '../../core/recent-set.ts';
 import type { SlackDeps } from './deps.ts';
 import { inviteError } from './replies.ts';
+import { batchStatusBlocks } from './takes.ts';
 
 export interface StartRequest {
   client: webApi.WebClient;
@@ -29,6 +30,8 @@ export interface StartRequest {
   seed?: string | number | null;
   /** Extend button: continue this finished track (the core ignores prompt, duration and seed). */
   extend?: { generationId: string };
+  /** Takes: 2-4 seeds in one thread (raw; the core validates). */
+  takes?: string | number | null;
   /** Same for every retry of one Slack request (trigger id), unique otherwise. */
   requestKey: string;
   /** The command's response_url (valid 30 minutes): how delivery tells the user when it cannot post. */
@@ -46,6 +49,7 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
     durationS: req.durationS,
     seed: req.seed,
     ...(req.extend ? { extend: req.extend } : {}),
+    ...(req.takes !== undefined && req.takes !== null ? { takes: req.takes } : {}),
     sizeLimitBytes: deps.sizeLimitBytes,
     reply: {
       requestKey: req.requestKey, channel: channelId, userId: actor.platformUserId, teamId: actor.guildId,
@@ -55,6 +59,7 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
   });
   // A retry of a request already in flight: its own status message and answer stand.
   if (accepted.duplicate) return null;
+  if (accepted.batch) return startBatch(deps, req, accepted);
 
   const target = {
     channel: channelId,
@@ -85,6 +90,37 @@ export async function startGeneration(deps: SlackDeps, req: StartRequest): Promi
     response_type: 'ephemeral',
     replace_original: false,
     text: `Queued at position ${accepted.position} (${accepted.durationS} s, seed ${accepted.params.seed}). I will post the track in this channel.${accepted.notice ? ` Note: ${accepted.notice}.` : ''}`,
+  });
+  return accepted;
+}
+
+/**
+ * Takes: the thread's parent names every take with its seed; the takes are posted in its thread
+ * when none is still being made (bots/slack/takes.ts). If the parent cannot be posted here, every
+ * take is cancelled at once.
+ */
+async function startBatch(deps: SlackDeps, req: StartRequest, accepted: GenerateAccepted): Promise<GenerateAccepted> {
+  const batch = accepted.batch!;
+  const status = batchStatusBlocks({
+    batchId: batch.id, prompt: visibleText(req.prompt), userId: req.actor.platformUserId,
+    params: accepted.params, durationS: accepted.durationS, takes: batch.takes,
+  });
+  const posting = req.client.chat.postMessage({ channel: req.channelId, ...status, unfurl_links: false, unfurl_media: false });
+  rememberBounded(deps.statusMessages, batch.id, posting.then((p) => String(p.ts), () => null), 2000);
+  try {
+    await posting;
+  } catch (err) {
+    deps.statusMessages.delete(batch.id);
+    for (const t of batch.takes) {
+      await deps.runtime.core.cancel(req.actor, t.generationId).catch((e: unknown) => deps.log.warn({ err: e }, 'slack could not cancel an unpostable take'));
+    }
+    throw inviteError(err) ?? err;
+  }
+  const seeds = batch.takes.map((t) => t.seed).join(', ');
+  await req.respond({
+    response_type: 'ephemeral',
+    replace_original: false,
+    text: `Queued ${batch.takes.length} takes (${accepted.durationS} s each, seeds ${seeds}); each counts as one track in your limits. I will post them in one thread in this channel.${accepted.notice ? ` Note: ${accepted.notice}.` : ''}`,
   });
   return accepted;
 }

@@ -5,6 +5,7 @@
 import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { visibleText } from '../../core/text-clean.ts';
+import { takesWord } from '../../core/validate.ts';
 
 /** Slack escapes these three in text it sends and parses them in text it receives. */
 export function decodeSlackText(text: string): string {
@@ -69,6 +70,8 @@ export interface GenerateArgs {
   duration?: string;
   /** Raw, validated by the core. */
   seed?: string;
+  /** Takes: `takes:3`, `takes=3` or `x3` anywhere (raw, validated by the core). */
+  takes?: string;
 }
 
 const DURATION_TOKEN = /^\d{1,4}(?:\.\d+)?(?:s|sec|secs|seconds?|m|min|mins|minutes?)?$/i;
@@ -77,18 +80,21 @@ const BARE_INT = /^\d{1,10}$/;
 const TEMPO_WORD = /^(tempo|bpm|at|speed)$/i;
 
 /**
- * `/generate <prompt> [duration] [seed]`. Named options (`duration:30`, `seed=7`) may appear
+ * `/generate <prompt> [duration] [seed] [takes:N]`. Named options (`duration:30`, `seed=7`, `takes:3` or `x3`) may appear
  * anywhere; otherwise up to two trailing numbers are duration then seed, so "lofi at 90 bpm" keeps
  * its tempo (it does not end in a number) and the prompt is never left empty. Values stay raw
  * strings: the core validates them and words the error.
  */
 export function parseGenerateText(raw: string): GenerateArgs {
   const tokens = decodeSlackText(raw).trim().split(/\s+/u).filter(Boolean);
-  const args: { duration?: string; seed?: string } = {};
+  const args: { duration?: string; seed?: string; takes?: string } = {};
   const rest: string[] = [];
   for (const token of tokens) {
     const named = NAMED_OPTION.exec(token);
-    if (named) {
+    const takes = takesWord(token);
+    if (takes !== null) {
+      args.takes = takes;
+    } else if (named) {
       const key = named[1]!.toLowerCase() === 'seed' ? 'seed' : 'duration';
       args[key] = named[2]!;
     } else rest.push(token);

@@ -24,6 +24,7 @@ export function registerGenerate(app: App, deps: SlackDeps): void {
         prompt: args.prompt,
         durationS: args.duration,
         seed: args.seed,
+        takes: args.takes,
         // Slack sends the same trigger id when it retries one command.
         requestKey: `slack:${command.team_id}:${command.trigger_id}`,
         responseUrl: isResponseUrl(command.response_url) ? command.response_url : undefined,

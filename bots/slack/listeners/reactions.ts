@@ -58,7 +58,9 @@ async function generationFor(
   const cached = deps.messageGenerations.get(key);
   if (cached !== undefined) return cached;
   const history = await client.conversations.history({ channel, latest: ts, oldest: ts, inclusive: true, limit: 1 });
-  const message = history.messages?.find((m) => m.ts === ts);
+  // A reply in a thread (a take of a batch) is not in the channel's history: read it from its thread.
+  const message = history.messages?.find((m) => m.ts === ts)
+    ?? (await client.conversations.replies({ channel, ts, latest: ts, oldest: ts, inclusive: true, limit: 1 }).catch(() => null))?.messages?.find((m) => m.ts === ts);
   // Only our own messages count: anyone could copy a block id into theirs via another app.
   const ours = message && ((botUserId && message.user === botUserId) || (botId && message.bot_id === botId));
   const id = ours ? generationIdFromBlocks(message.blocks as Array<{ block_id?: string }> | undefined) : null;

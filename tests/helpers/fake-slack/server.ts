@@ -35,6 +35,8 @@ export interface StoredMessage {
   blocks?: Array<Record<string, unknown>>;
   files?: Array<{ id: string; name: string; title?: string }>;
   edited?: boolean;
+  /** A reply in a thread: the parent's ts. Replies are left out of conversations.history, as on Slack. */
+  thread_ts?: string;
 }
 
 export interface StoredFile {
@@ -247,11 +249,11 @@ export class FakeSlack {
     const token = req.headers.authorization?.replace(/^Bearer /, '') ?? String(args.token ?? '');
     if (this.revokedTokens.has(token)) return send(res, 200, JSON.stringify({ ok: false, error: 'invalid_auth' }));
     const target = typeof args.channel === 'string' ? args.channel : typeof args.channel_id === 'string' ? args.channel_id : '';
-    const writes = ['chat.postMessage', 'chat.update', 'chat.delete', 'files.completeUploadExternal', 'conversations.history', 'chat.postEphemeral'];
+    const writes = ['chat.postMessage', 'chat.update', 'chat.delete', 'files.completeUploadExternal', 'conversations.history', 'conversations.replies', 'chat.postEphemeral'];
     if (target && writes.includes(method)) {
       // A removed bot can read nothing of the channel and post nothing in it; an archived one posts nothing.
       if (this.notInChannel.has(target)) return send(res, 200, JSON.stringify({ ok: false, error: 'not_in_channel' }));
-      if (this.archived.has(target) && method !== 'conversations.history') return send(res, 200, JSON.stringify({ ok: false, error: 'is_archived' }));
+      if (this.archived.has(target) && !method.startsWith('conversations.')) return send(res, 200, JSON.stringify({ ok: false, error: 'is_archived' }));
     }
     const expiry = this.#expiry.get(token);
     if (expiry !== undefined && Date.now() >= expiry) return send(res, 200, JSON.stringify({ ok: false, error: 'token_expired' }));
@@ -336,7 +338,9 @@ export class FakeSlack {
       case 'chat.postMessage': {
         if (!channel) return { ok: false, error: 'channel_not_found' };
         if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
-        const m = this.#store(channel, { text: a.text as string | undefined, blocks: a.blocks as StoredMessage['blocks'] });
+        const thread = typeof a.thread_ts === 'string' && a.thread_ts ? a.thread_ts : undefined;
+        if (thread && !this.message(channel, thread)) return { ok: false, error: 'thread_not_found' };
+        const m = this.#store(channel, { text: a.text as string | undefined, blocks: a.blocks as StoredMessage['blocks'], ...(thread ? { thread_ts: thread } : {}) });
         return { ok: true, channel, ts: m.ts, message: m };
       }
       case 'chat.update': {
@@ -361,12 +365,28 @@ export class FakeSlack {
         const limit = Number(a.limit ?? 100);
         const messages = this.messages(channel)
           .filter((m) => {
+            if (m.thread_ts && m.thread_ts !== m.ts) return false;
             const t = Number(m.ts);
             return inclusive ? t >= oldest && t <= latest : t > oldest && t < latest;
           })
           .sort((x, y) => Number(y.ts) - Number(x.ts))
           .slice(0, limit);
         return { ok: true, messages, has_more: false };
+      }
+      case 'conversations.replies': {
+        // `ts` names the parent or any reply; the parent comes first (whatever the bounds), then
+        // the replies within latest/oldest, oldest first, as on Slack.
+        const named = this.message(channel, String(a.ts));
+        const parent = named?.thread_ts ? this.message(channel, named.thread_ts) : named;
+        if (!parent) return { ok: false, error: 'thread_not_found' };
+        const latest = a.latest !== undefined ? Number(a.latest) : Infinity;
+        const oldest = a.oldest !== undefined ? Number(a.oldest) : 0;
+        const inclusive = a.inclusive === true || a.inclusive === 'true' || a.inclusive === '1';
+        const replies = this.messages(channel)
+          .filter((m) => m.thread_ts === parent.ts && m.ts !== parent.ts)
+          .filter((m) => { const t = Number(m.ts); return inclusive ? t >= oldest && t <= latest : t > oldest && t < latest; })
+          .sort((x, y) => Number(x.ts) - Number(y.ts));
+        return { ok: true, messages: [parent, ...replies.slice(0, Number(a.limit ?? 1000))], has_more: false };
       }
       case 'users.info': {
         const u = this.users.get(String(a.user));
@@ -398,7 +418,9 @@ export class FakeSlack {
         if (channel) {
           if (this.notInChannel.has(channel)) return { ok: false, error: 'not_in_channel' };
           // initial_comment wins over blocks, as on Slack.
+          const thread = typeof a.thread_ts === 'string' && a.thread_ts ? a.thread_ts : undefined;
           this.#store(channel, {
+            ...(thread ? { thread_ts: thread } : {}),
             text: a.initial_comment as string | undefined,
             blocks: a.initial_comment ? undefined : (a.blocks as StoredMessage['blocks']),
             files: done.map((f) => ({ id: f.id, name: f.filename, title: list.find((x) => x.id === f.id)?.title })),
