@@ -32,6 +32,8 @@ export interface Composition {
   endS: number;
   /** The drum kit the style plays, for sampled drums. */
   kit: DrumKit;
+  /** Pitch class of the key's tonic, which pitched drums are tuned to. */
+  tonic: number;
 }
 
 export interface ComposeOptions {
@@ -107,7 +109,7 @@ export function compose(p: MusicParams, durationS: number, opts: ComposeOptions 
   // Echoes on the 8th-note grid reinforce the pulse (a dotted-8th echo makes beat trackers hear 4/3 the tempo).
   const echoBeats = beatS * 0.5 > 0.35 ? 0.25 : 0.5;
   const space = Math.min(1, Math.max(0.1, style.space + mood.space));
-  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit };
+  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic };
 }
 
 // --- material --------------------------------------------------------------------------------

@@ -243,7 +243,9 @@ function buildRoll(ctx: Ctx, s: Section, bar: number, r: Prng): void {
 
 const bassNote = (pc: number, oct: number) => {
   const m = pc + 12 * (oct + 1);
-  return m < 12 * (oct + 1) + 4 ? m + 12 : m; // keep the bass in a singing range
+  // keep the bass in a singing range: the samples' lowest notes sound mostly their overtones, and
+  // a walking bass in Bb with C2 and D2 read as F major (the octave and fifth partials)
+  return m < 12 * (oct + 1) + 4 ? m + 12 : m;
 };
 
 export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
@@ -262,7 +264,9 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
     const c = chordAt(ctx, bar);
     const root = bassNote(c.root, oct);
     const next = bassNote(chordAt(ctx, bar + 1).root, oct);
-    const fifth = root + 7;
+    // On the home chord the fifth gives way to the octave: the root's own third partial already
+    // sounds the fifth, and a bass alternating root and fifth there read as the dominant's key.
+    const fifth = c.root === key.tonic ? root + 12 : root + 7;
     const third = root + ((c.pcs[1]! - c.root + 12) % 12);
     if (bar === 0 && bs !== 'pedal') {
       // first bar: one long root, so the opening pulse comes from the drums alone
@@ -342,7 +346,7 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
       }
       case 'twoFeel':
         play(b0, 1.8, root, 0.95);
-        play(b0 + 2, 1.4, (bar - s.startBar) % 2 ? fifth - 12 : fifth, 0.85);
+        play(b0 + 2, 1.2, (bar - s.startBar) % 2 ? fifth - 12 : fifth, 0.75);
         if (r.chance(0.35)) play(b0 + 3.5, 0.45, key.snap(next - 2), 0.7);
         break;
       case 'slap': {
@@ -356,10 +360,11 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
         break;
       }
       case 'bossa':
-        play(b0, 1.4, root, 0.9);
-        play(b0 + 1.5, 0.45, fifth - 12, 0.7);
-        play(b0 + 2, 1.4, fifth - 12, 0.85);
-        play(b0 + 3.5, 0.45, root, 0.7);
+        // root on one, fifth below on three: the root rings longer and louder, so it is home
+        play(b0, 1.9, root, 0.95);
+        play(b0 + 1.5, 0.4, fifth - 12, 0.6);
+        play(b0 + 2, 1.1, fifth - 12, 0.72);
+        play(b0 + 3.5, 0.45, root, 0.8);
         break;
       case 'arp': {
         const tones = [root, fifth, root + 12, third + 12];
@@ -401,6 +406,7 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
     const c = chordAt(ctx, bar);
     let v = voice(c.pcs, center, prev);
     prev = v;
+    v = withTonic(ctx, c, v);
     const thin = s.name === 'intro' || s.name === 'outro' || s.name === 'break' || bar === 0;
     const sustained = cs === 'sustain';
     const play = (beat: number, len: number, vel: number, notes = v, spread = 0) =>
@@ -516,6 +522,23 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
 }
 
 /**
+ * The tonic chord as players voice the home chord: root doubled an octave up (or down when the top
+ * is taken) and the fifth left out (the most expendable chord tone; the root's overtones carry it).
+ * Sampled guitars, pianos and basses sound a note's fifth as loud as the note in their third
+ * partial: a close Eb-G-Bb(-D) is heard by a chroma key estimator as Bb major or G minor (39
+ * styles in Eb: 18 read on the dominant), and a listener's sense of home rests on the root.
+ */
+function withTonic(ctx: Ctx, c: Chord, v: number[]): number[] {
+  if (c.root !== ctx.key.tonic) return v;
+  const fifth = (c.root + 7) % 12;
+  const low = v.find((n) => ((n % 12) + 12) % 12 === c.root);
+  const out = v.length >= 3 ? v.filter((n) => ((n % 12) + 12) % 12 !== fifth) : [...v];
+  if (low === undefined) return out;
+  const add = out.includes(low + 12) ? low - 12 : low + 12;
+  return out.includes(add) ? out : [...out, add].sort((a, b) => a - b);
+}
+
+/**
  * Jazz rootless voicing: third, fifth, seventh and ninth, near the previous one. The tonic chord
  * keeps its root instead: rootless I in Bb is D F A C, which a listener hears as F major.
  */
@@ -534,7 +557,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
   const pan = ctx.style.pan?.pad ?? 0;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar += 2) {
     const c = chordAt(ctx, bar);
-    const v = voice(c.pcs.slice(0, 3), 60 + ctx.mood.register + (inst === 'strings' ? -3 : 2), prev);
+    const v = withTonic(ctx, c, voice(c.pcs.slice(0, 3), 60 + ctx.mood.register + (inst === 'strings' ? -3 : 2), prev));
     prev = v;
     const len = Math.min(8, (s.startBar + s.bars - bar) * 4) - 0.05;
     const c2 = chordAt(ctx, bar + 1);
@@ -547,7 +570,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
     };
     v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
     if (moves && len > 4) {
-      const v2 = voice(c2.pcs.slice(0, 3), 62 + ctx.mood.register, v);
+      const v2 = withTonic(ctx, c2, voice(c2.pcs.slice(0, 3), 62 + ctx.mood.register, v));
       v2.forEach((m, i) => padNote(bar * 4 + 4, len - 4, m, i, v2.length));
       prev = v2;
     }
@@ -562,7 +585,10 @@ export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
   if (s.name === 'build' || s.name === 'outro' || (s.name === 'intro' && !calm)) return;
   if (s.name === 'break' && r.chance(0.5)) return;
   const inst = m.layers.melodyInst;
-  const center = style.melody.center + ctx.mood.register + (s.name === 'chorus' && s.n >= 2 ? 2 : 0);
+  // The melody moves around the tonic nearest the style's register (around D5 in every key, a
+  // melody in Eb hovered on Bb-D and was heard in Bb)
+  const reg = style.melody.center + ctx.mood.register + (s.name === 'chorus' && s.n >= 2 ? 2 : 0);
+  const center = reg + ((((key.tonic - reg) % 12) + 18) % 12) - 6;
   const part = PART[s.name];
   // solos improvise: a new motif each time; sections repeated later vary their motif
   let motif = s.name === 'solo' ? soloMotif(ctx, r) : m.motifs[part];
@@ -596,8 +622,11 @@ export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
       // strong beats land on chord tones; the phrase's last note resolves
       const strong = st % 4 === 0;
       const cadence = phraseBar === 3 && st === 8;
-      if (cadence) n = key.snap(n, bar === s.startBar + s.bars - 1 && lastSection ? [key.tonic] : answer ? [c.pcs[0]!] : [c.pcs[0]!, c.pcs[2] ?? c.pcs[0]!]);
-      else if (strong) n = key.snap(n, c.pcs);
+      // (home where the chord holds the tonic; else its root or third: a phrase resting on the
+      // fifth points away from home)
+      const home = c.pcs.includes(key.tonic) ? [key.tonic] : [c.pcs[0]!];
+      if (cadence) n = key.snap(n, (bar === s.startBar + s.bars - 1 && lastSection) || answer ? home : [...home, c.pcs[1]!]);
+      else if (strong) n = key.snap(n, c.pcs.length >= 3 ? c.pcs.filter((pc) => pc !== (c.root + 7) % 12) : c.pcs);
       while (n > center + 9) n -= 12;
       while (n < center - 9) n += 12;
       idx = key.scaleIndex(n);

@@ -7,6 +7,7 @@
  * loop points, the SoundFont volume envelope stepped every ENV_STEP samples, equal-power pan),
  * with no per-block voice management, modulators or filters.
  */
+import FFT from 'fft.js';
 import type { Note } from './compose.ts';
 import { DRUM_KEYS, KIT_PROGRAMS, PATCHES, SAMPLED, type DrumKit, type InstrumentName, type Layer } from './patches.ts';
 import type { GmPatch, InstrumentBank, Zone } from './soundfont.ts';
@@ -69,6 +70,60 @@ export function sampledSource(inst: InstrumentName, midi: number, kit: DrumKit):
   return { patch: { program: KIT_PROGRAMS[kit], drums: true }, key, gain: drum.kits?.[kit] ?? drum.gain, pan };
 }
 
+/**
+ * Drums with a definite pitch (toms, hand drums, kicks), tuned to the key's tonic as a drummer
+ * tunes a kit to the song: the kit's samples sit on fixed pitches (the standard toms on D and E,
+ * the congas on A, timbales on G), which in most keys are foreign notes played on every beat, and
+ * a celtic reel whose bodhran (a tom) hit D sixteen times a bar was heard in G minor, not Eb major.
+ */
+const TUNED_DRUMS = new Set<InstrumentName>(['kick', 'tom', 'conga', 'bongo', 'timbale', 'taiko']);
+/** Partials searched for a drum's pitch: its body, not the stick's click. */
+const DRUM_PITCH_HZ = [40, 1000] as const;
+const PITCH_FFT = 8192;
+const zonePitches = new WeakMap<Zone, number | null>();
+let pitchFft: FFT | undefined;
+
+/**
+ * The MIDI pitch (fractional) a drum zone sounds at when played as is: the strongest partial of
+ * its first 8192 frames within DRUM_PITCH_HZ, refined between bins. null: nothing there.
+ */
+export function drumZonePitch(pcm: Int16Array, z: Zone): number | null {
+  const known = zonePitches.get(z);
+  if (known !== undefined) return known;
+  pitchFft ??= new FFT(PITCH_FFT);
+  const input = new Array<number>(PITCH_FFT).fill(0);
+  const n = Math.min(PITCH_FFT, z.end - z.start);
+  for (let i = 0; i < n; i++) input[i] = pcm[z.base + z.start + i]! * (0.5 - 0.5 * Math.cos((2 * Math.PI * i) / PITCH_FFT));
+  const out = pitchFft.createComplexArray() as number[];
+  pitchFft.realTransform(out, input);
+  const mag = (k: number) => Math.hypot(out[2 * k]!, out[2 * k + 1]!);
+  const lo = Math.ceil((DRUM_PITCH_HZ[0] * PITCH_FFT) / z.rate);
+  const hi = Math.floor((DRUM_PITCH_HZ[1] * PITCH_FFT) / z.rate);
+  let best = -1;
+  let bestMag = 0;
+  for (let k = Math.max(1, lo); k <= hi; k++) {
+    const m = mag(k);
+    if (m > bestMag) (best = k), (bestMag = m);
+  }
+  let pitch: number | null = null;
+  if (best > 0 && bestMag > 0) {
+    const a = mag(best - 1), b = bestMag, c = mag(best + 1);
+    const shift = a - 2 * b + c === 0 ? 0 : (0.5 * (a - c)) / (a - 2 * b + c);
+    const hz = (((best + shift) * z.rate) / PITCH_FFT) * 2 ** (z.cents / 1200);
+    pitch = 69 + 12 * Math.log2(hz / 440);
+  }
+  zonePitches.set(z, pitch);
+  return pitch;
+}
+
+/** Cents that move a drum zone's pitch onto the nearest tonic (at most a tritone either way). */
+function tuneToTonic(pcm: Int16Array, z: Zone, tonic: number): number {
+  const pitch = drumZonePitch(pcm, z);
+  if (pitch === null) return 0;
+  const d = ((((tonic - pitch) % 12) + 18) % 12) - 6;
+  return Math.round(100 * d);
+}
+
 interface Voice {
   zone: Zone;
   note: Note;
@@ -79,13 +134,17 @@ interface Voice {
   /** Seconds from the note start at which the release begins (gate end or choke). */
   releaseAt: number;
   choked: boolean;
+  /** Cents off the zone's pitch (a drum tuned to the key). */
+  detune: number;
 }
 
 /**
  * Renders the sampled notes into `bus` (added to what is there; the buffers must cover `frames`)
  * and returns the notes that stay synthesized.
  */
-export function renderSampled(bank: InstrumentBank, notes: readonly Note[], kit: DrumKit, space: number, bus: SampledBus, frames: number): { synth: Note[]; voices: number } {
+export function renderSampled(
+  bank: InstrumentBank, notes: readonly Note[], kit: DrumKit, space: number, bus: SampledBus, frames: number, tonic?: number,
+): { synth: Note[]; voices: number } {
   const synth: Note[] = [];
   const voices: Voice[] = [];
   const lastOfClass = new Map<string, Voice>();
@@ -99,7 +158,8 @@ export function renderSampled(bank: InstrumentBank, notes: readonly Note[], kit:
     const velocity = Math.max(1, Math.min(127, Math.round(note.vel * 127)));
     const send = sendOf(note.inst) * space;
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
-      const v: Voice = { zone, note, gain: note.vel * src.gain * gain, pan: src.pan, send, releaseAt: note.len, choked: false };
+      const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, tonic) : 0;
+      const v: Voice = { zone, note, gain: note.vel * src.gain * gain, pan: src.pan, send, releaseAt: note.len, choked: false, detune };
       if (zone.exclusiveClass) {
         const id = `${src.patch.program}:${zone.exclusiveClass}`;
         const prev = lastOfClass.get(id);
@@ -158,7 +218,7 @@ function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number)
   if (z.sustainDb >= TAIL_DB) endS = Math.min(endS, z.delay + z.attack + z.hold + (z.decay * TAIL_DB) / 100);
   const mustEnd = note.mustEndBy !== undefined ? note.mustEndBy - note.t : Infinity;
   endS = Math.min(endS, mustEnd);
-  const step = (z.rate / SAMPLE_RATE) * 2 ** (z.cents / 1200);
+  const step = (z.rate / SAMPLE_RATE) * 2 ** ((z.cents + v.detune) / 1200);
   if (!(step > 0) || step > 64) return;
   // a one-shot sample fades out as it runs out, rather than stopping on whatever value it ends
   if (!z.loops) endS = Math.min(endS, (z.end - 1 - z.start) / step / SAMPLE_RATE);
