@@ -2,12 +2,14 @@
  * Track analyses: saving what the worker measured, reading it back, the backfill's work list,
  * and "More like this": the nearest tracks of one server by embedding, inside Postgres.
  *
- * Nearest-neighbour search uses the `cube` contrib extension (in `public`, see the migration):
- * `public.cube(embedding) <-> public.cube(target)` is Euclidean distance, and the GiST expression
- * index `track_analyses_embedding_idx` answers ORDER BY ... LIMIT k as an index scan. Where the
- * pgvector extension is installed and someone created its index
- * (`create index track_analyses_embedding_vec_idx on track_analyses using hnsw
- * ((embedding::vector(64)) vector_l2_ops) where embedding is not null`), the same function uses it
+ * Nearest-neighbour search uses the `cube` contrib extension (in `public`, see the migrations) in
+ * two stages: the GiST index `track_analyses_coarse_idx` over a 9-dimension summary of each
+ * embedding (`ditty_coarse`, an orthonormal projection) finds CANDIDATES of the server's tracks,
+ * which are re-ranked by the full 64-dimension Euclidean distance (`public.cube(a) <-> public.cube(b)`).
+ * A GiST index over all 64 dimensions did not prune (it read the whole index). Where the pgvector
+ * extension is installed and someone created its index (`create index
+ * track_analyses_embedding_vec_idx on track_analyses using hnsw ((embedding::vector(64))
+ * vector_l2_ops) where embedding is not null`), the same function orders by pgvector's distance
  * instead (docs/similar.md); pgvector is not packaged for this machine's Postgres 15, so the cube
  * path is the tested one.
  */
@@ -131,6 +133,9 @@ export interface SimilarTrack {
 
 export type SimilarBackend = 'cube' | 'pgvector';
 
+/** Candidates the summary index hands to the exact re-ranking (see migration 20261204182500). */
+export const CANDIDATES = 200;
+
 /** pgvector when its extension and our index on it exist, else cube (checked per call: one catalog read). */
 export async function similarBackend(em: EntityManager): Promise<SimilarBackend> {
   const rows = await exec(
@@ -168,17 +173,22 @@ export async function similarTracks(
   );
   const target = targetRows[0] ? toAnalysis(targetRows[0]) : null;
   if (!target) return null;
-  const distance = distanceSql(backend ?? (await similarBackend(em)));
+  const chosen = backend ?? (await similarBackend(em));
+  const distance = distanceSql(chosen);
+  const k = Math.min(Math.max(1, Math.floor(limit)), 25);
+  // Stage 1: CANDIDATES by the summary through the GiST index, this server's visible tracks only;
+  // stage 2: the nearest k of them by the full embedding.
   const rows = await exec(
     em,
-    `select * from (
-       select a.generation_id, ${distance} as distance from track_analyses a
+    `select c.generation_id, ${distance.replaceAll('a.embedding', 'c.embedding')} as distance from (
+       select a.generation_id, a.embedding from track_analyses a
        join generations g on g.id = a.generation_id
        where a.embedding is not null and a.generation_id <> ? and g.platform = ? and g.guild_id = ?
          and g.status = 'completed' and g.deleted_at is null and g.expired_at is null and g.storage_path is not null
-       order by ${distance} limit ?
-     ) n`,
-    [target.embedding, generationId, scope.platform, scope.guildId, target.embedding, Math.min(Math.max(1, Math.floor(limit)), 25)],
+       order by ${chosen === 'pgvector' ? distance : `public.ditty_coarse(a.embedding) operator(public.<->) public.ditty_coarse(array[?]::float8[])`}
+       limit ${CANDIDATES}
+     ) c order by 2 limit ?`,
+    [target.embedding, generationId, scope.platform, scope.guildId, target.embedding, k],
   );
   if (!rows.length) return { target, tracks: [] };
   const ids = rows.map((r) => String(r.generation_id));

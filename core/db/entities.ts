@@ -308,7 +308,8 @@ export const SlackInstallation = defineEntity({
 /**
  * What the analyser measured in a finished track (core/analysis.ts), one row per generation. A row
  * whose analysis failed keeps `error` (and no embedding), so the backfill does not retry it
- * forever. The embedding is searched as a `cube` (contrib) through the GiST expression index; the
+ * forever. The embedding is searched as a `cube` (contrib): candidates through the GiST index on
+ * its summary (`ditty_coarse`), re-ranked by the full distance; the
  * extension lives in the shared `public` schema because extensions are per database and every
  * test file migrates its own schema.
  */
@@ -335,8 +336,9 @@ export const TrackAnalysis = defineEntity({
   },
   indexes: [
     {
-      name: 'track_analyses_embedding_idx',
-      expression: `create index "track_analyses_embedding_idx" on "track_analyses" using gist (public.cube("embedding")) where "embedding" is not null`,
+      // Two-stage nearest neighbours: a 9-dimension summary in the GiST index (migration 20261204182500).
+      name: 'track_analyses_coarse_idx',
+      expression: `create index "track_analyses_coarse_idx" on "track_analyses" using gist (public.ditty_coarse("embedding")) where "embedding" is not null`,
     },
   ],
 });

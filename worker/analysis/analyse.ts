@@ -11,7 +11,7 @@ import { ANALYSIS_VERSION, type TrackAnalysis } from '../../core/analysis.ts';
 import { embed } from './embedding.ts';
 import { chroma, estimateKey } from './key.ts';
 import { integratedLoudness, truePeak } from './loudness.ts';
-import { decimate2, downmix, melBands, stft } from './spectrum.ts';
+import { decimate2, downmix, melBands, mixDecimate2, stft } from './spectrum.ts';
 import { estimateTempo, onsetDensity, onsetEnvelope } from './tempo.ts';
 
 const MEL_BANDS = 24;
@@ -28,8 +28,8 @@ export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis 
   const loudnessLufs = integratedLoudness(pcm, channels, sampleRate);
   const truePeakDbtp = loudnessLufs === null ? null : truePeak(pcm, channels);
 
-  let x = downmix(pcm, channels);
-  let rate = sampleRate;
+  let x = sampleRate > 24_000 ? mixDecimate2(pcm, channels) : downmix(pcm, channels);
+  let rate = sampleRate > 24_000 ? sampleRate / 2 : sampleRate;
   while (rate > 24_000) {
     x = decimate2(x);
     rate /= 2;

@@ -91,7 +91,7 @@ function sinc(t: number): number {
  * samples rises at most a few dB above them, so pairs below half the sample peak (-6 dB) are
  * skipped. On mastered music that is most of the track, and the measure stays exact.
  */
-export function truePeak(pcm: Float32Array, channels: number): number | null {
+export function truePeak(pcm: Float32Array, channels: number, below = 0.5): number | null {
   let samplePeak = 0;
   for (let i = 0; i < pcm.length; i++) {
     const a = Math.abs(pcm[i]!);
@@ -99,7 +99,7 @@ export function truePeak(pcm: Float32Array, channels: number): number | null {
   }
   if (samplePeak === 0) return null;
   const frames = Math.floor(pcm.length / channels);
-  const threshold = samplePeak * 0.5;
+  const threshold = samplePeak * below;
   let peak = samplePeak;
   for (let c = 0; c < channels; c++) {
     for (let i = TAPS - 1; i < frames - TAPS; i++) {
