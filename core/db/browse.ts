@@ -8,6 +8,7 @@
 import type { EntityManager } from '@mikro-orm/postgresql';
 import type { Platform } from '../jobs.ts';
 import { clampLimit, SELECT_GENERATION, toGenerationRow, type GenerationRow } from './repo.ts';
+import { ALL_BUCKET, GLOBAL_SCOPE } from './aggregates.ts';
 import { exec } from './sql.ts';
 
 /** Playable: finished, and neither deleted by a person nor expired by retention. */
@@ -91,24 +92,22 @@ export async function browseFavoritesOf(em: EntityManager, user: BrowseUser, pag
 export interface ServerSummary {
   platform: Platform;
   guildId: string;
-  /** Playable tracks. */
+  /** Tracks finished there, ever (the /stats all-time total: it counts later deleted or expired ones too). */
   tracks: number;
-  lastTrackAt: Date;
 }
 
-/** Servers with at least one playable track, the most recently active first. */
+/**
+ * Servers with at least one finished track, the busiest first. Read from the /stats all-time
+ * totals (one row per server) rather than by grouping every generation: 505 ms p50 at 200k
+ * generations that way (npm run bench -- gallery).
+ */
 export async function browseServers(em: EntityManager, limit = 50): Promise<ServerSummary[]> {
   const rows = await exec(
     em,
-    `select g.platform, g.guild_id, count(*) as tracks, max(g.completed_at) as last_at
-       from generations g where ${PLAYABLE}
-      group by g.platform, g.guild_id order by last_at desc limit ?`,
-    [clampLimit(limit, 200)],
+    `select platform, guild_id, completed from stat_totals
+      where period = 'all' and bucket = ?::date and guild_id <> ? and completed > 0
+      order by completed desc, platform, guild_id limit ?`,
+    [ALL_BUCKET, GLOBAL_SCOPE, clampLimit(limit, 200)],
   );
-  return rows.map((r) => ({
-    platform: r.platform as Platform,
-    guildId: String(r.guild_id),
-    tracks: Number(r.tracks),
-    lastTrackAt: r.last_at instanceof Date ? r.last_at : new Date(String(r.last_at)),
-  }));
+  return rows.map((r) => ({ platform: r.platform as Platform, guildId: String(r.guild_id), tracks: Number(r.completed) }));
 }

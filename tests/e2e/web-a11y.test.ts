@@ -148,7 +148,7 @@ describe('the web pages, measured in a browser', () => {
     expect(pageErrors).toEqual([]);
   }, 180_000);
 
-  it('GIVEN star, Variation and Extend pressed from the keyboard THEN focus stays on the button and each does its job', async () => {
+  it('GIVEN star, Variation, Extend, Cancel and Delete pressed from the keyboard THEN focus stays on the button (or its card) and each does its job', async () => {
     const card = await finishedCard(chat, 'b-Moll lofi');
     const star = card.locator('button.star');
     await star.focus();
@@ -175,6 +175,23 @@ describe('the web pages, measured in a browser', () => {
     await expect.poll(() => chat.locator('li.track').count()).toBe(tracksBefore + 2);
     expect(await focused(chat)).toBe(`${id} extend link`);
     expect(await chat.locator('li.track').last().locator('.params').textContent()).toMatch(/· 35 s · seed 3$/);
+
+    // Cancel: the button goes away with the work, and focus stays on its card, not the page top.
+    await send(chat, '/generate slow cinematic strings 120s');
+    const long = chat.locator('li.track', { hasText: 'slow cinematic strings' }).last();
+    const longId = await long.getAttribute('data-generation-id');
+    await long.locator('button.cancel').focus();
+    await chat.keyboard.press('Enter');
+    await long.locator('.status', { hasText: 'Cancelled' }).waitFor();
+    expect(await focused(chat)).toBe(`${longId} msg track`);
+
+    // Delete: the card goes away, and focus moves to the next track's card.
+    const doomed = await finishedCard(chat, 'dnb 174');
+    const doomedId = await doomed.getAttribute('data-generation-id');
+    await doomed.locator('button.delete').focus();
+    await chat.keyboard.press('Enter');
+    await chat.locator(`li.track[data-generation-id="${doomedId}"]`).waitFor({ state: 'detached' });
+    expect(await focused(chat)).toMatch(/^[0-9a-f-]{36} msg track$/);
 
     // /stats answers with the bots' chart and the default period of the bots (this week).
     await send(chat, '/stats');

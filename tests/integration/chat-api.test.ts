@@ -489,7 +489,7 @@ describe('the gallery', () => {
     search: async (q) => tracks.filter((t) => t.prompt.includes(q)),
     createdBy: async (a) => tracks.filter((t) => t.creator.platformUserId === a.platformUserId),
     favoritesOf: async () => [],
-    servers: async () => [{ platform: 'local', guildId: 'local', tracks: tracks.length, lastTrackAt: new Date(0) }],
+    servers: async () => [{ platform: 'local', guildId: 'local', tracks: tracks.length }],
     leaderboard: async () => ({ stats: await runtime.core.stats({ platform: 'local', guildId: 'local', scope: 'server', period: 'week' }), tracks }),
   });
 

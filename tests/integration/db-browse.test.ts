@@ -82,8 +82,9 @@ describe('browse', () => {
     expect(await browseCreatedBy(db.em(), { ...ada, guildId: 'other' }, { limit: 50 })).toEqual([]);
   });
 
-  it('GIVEN tracks in two servers THEN both are listed with their playable counts', async () => {
+  it('GIVEN tracks in two servers THEN both are listed, busiest first, with the /stats all-time count of finished tracks', async () => {
     const servers = await browseServers(db.em());
-    expect(servers.map((s) => [s.platform, s.guildId, s.tracks])).toEqual([['discord', 'g1', 1], ['local', 'local', 3]]);
+    // The all-time total counts what was finished, including the track deleted and the one expired since.
+    expect(servers.map((s) => [s.platform, s.guildId, s.tracks])).toEqual([['local', 'local', 5], ['discord', 'g1', 1]]);
   });
 });

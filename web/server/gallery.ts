@@ -176,7 +176,7 @@ export async function galleryPlugin(app: FastifyInstance, opts: GalleryPluginOpt
 function serverList(servers: readonly ServerSummary[]): string {
   if (servers.length === 0) return '<p class="empty">No server has a track yet.</p>';
   return `<ul class="servers">${servers.map((s) => `<li><a href="${e(serverPath(s.platform, s.guildId))}">${e(serverLabel(s.platform, s.guildId))}</a>
-<span class="meta">${s.tracks} track${s.tracks === 1 ? '' : 's'} · last <time datetime="${e(s.lastTrackAt.toISOString())}">${e(s.lastTrackAt.toISOString().slice(0, 10))}</time></span></li>`).join('')}</ul>`;
+<span class="meta">${s.tracks} track${s.tracks === 1 ? '' : 's'} made</span></li>`).join('')}</ul>`;
 }
 
 const GALLERY_PATHS = /^\/(?:$|\?|recent|popular|favorites|search|servers|me)(?:[/?]|$)/;

@@ -306,7 +306,13 @@ export function removeCard(id) {
   const card = cards.get(id);
   if (!card) return;
   const hadFocus = card.el.contains(document.activeElement);
-  const next = /** @type {HTMLElement | null} */ (card.el.nextElementSibling ?? card.el.previousElementSibling);
+  /** @param {'nextElementSibling' | 'previousElementSibling'} way */
+  const nearest = (way) => {
+    let node = card.el[way];
+    while (node && !node.classList.contains('track')) node = node[way];
+    return /** @type {HTMLElement | null} */ (node);
+  };
+  const next = nearest('nextElementSibling') ?? nearest('previousElementSibling');
   card.el.remove();
   cards.delete(id);
   if (hadFocus) (next ?? /** @type {HTMLElement} */ (document.getElementById('command-input'))).focus();
