@@ -48,6 +48,8 @@ export const Prompt = defineEntity({
 });
 
 const completed = `status = 'completed'`;
+/** Finished and still playable: the web gallery lists only these. */
+const playable = `status = 'completed' and deleted_at is null and expired_at is null`;
 
 export const Generation = defineEntity({
   name: 'Generation',
@@ -166,6 +168,19 @@ export const Generation = defineEntity({
       name: 'generations_top_global_all_idx',
       columns: [{ name: 'favorites_count', sort: 'desc' }, { name: 'plays_count', sort: 'desc' }, { name: 'id' }],
       where: completed,
+    },
+    // The web gallery's lists across servers (core/db/browse.ts): playable tracks only.
+    {
+      name: 'generations_browse_recent_idx',
+      columns: [{ name: 'completed_at', sort: 'desc' }, { name: 'id' }],
+      where: playable,
+    },
+    {
+      name: 'generations_browse_plays_idx',
+      columns: [
+        { name: 'plays_count', sort: 'desc' }, { name: 'favorites_count', sort: 'desc' }, { name: 'completed_at', sort: 'desc' }, { name: 'id' },
+      ],
+      where: playable,
     },
     {
       name: 'generations_prompt_fts_idx',
