@@ -184,3 +184,15 @@ describe('cleanText', () => {
     expect(cleanText(' a\u00A0\u00A0b\u00ADc \uFEFFd \u200D \u200C ')).toBe('a bc d \u200D \u200C');
   });
 });
+
+describe('takes in the local chat', () => {
+  it('GIVEN takes:3, x3, ×2 or --takes 4 at the end THEN the raw value, kept out of the prompt', () => {
+    expect(parseCommand('/generate jazz trio 30s takes:3')).toEqual({ name: 'generate', prompt: 'jazz trio', durationS: 30, seed: null, takes: '3' });
+    expect(parseCommand('/generate jazz trio x3 seed:7')).toEqual({ name: 'generate', prompt: 'jazz trio', durationS: null, seed: 7, takes: '3' });
+    expect(parseCommand('/generate jazz trio ×2')).toEqual({ name: 'generate', prompt: 'jazz trio', durationS: null, seed: null, takes: '2' });
+    expect(parseCommand('/generate jazz trio --takes 4')).toEqual({ name: 'generate', prompt: 'jazz trio', durationS: null, seed: null, takes: '4' });
+  });
+  it('GIVEN takes twice THEN a plain refusal', () => {
+    expect(() => parseCommand('/generate jazz x2 takes:3')).toThrow('Give the number of takes only once.');
+  });
+});

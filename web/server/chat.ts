@@ -74,6 +74,8 @@ export type ChatEvent =
     /** Waiting in the server's line for a free slot. */
     waiting?: boolean;
     creator: { platformUserId: string; displayName: string };
+    /** Takes: this card is take `index` of `of` in batch `batchId` (shown side by side); absent for a lone track. */
+    take?: { batchId: string; index: number; of: number };
   }
   | ({ type: 'progress' } & ProgressEvent)
   | { type: 'track'; track: PageTrack }
@@ -317,7 +319,16 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     // What the engine approximated, then anything about the queue (no worker running).
     const notice = [describeNotes(accepted.params), accepted.notice].filter(Boolean).join(' ') || null;
     const summary = describeParams(accepted.params);
-    if (!accepted.duplicate) {
+    if (!accepted.duplicate && accepted.batch) {
+      // Takes: one card per take, each with its own seed, side by side on every page.
+      const { id: batchId, takes } = accepted.batch;
+      for (const t of takes) {
+        channel.publish({
+          type: 'queued', generationId: t.generationId, prompt, params: { ...accepted.params, seed: t.seed }, summary, notice,
+          durationS: accepted.durationS, position: t.position, waiting: t.waiting, creator, take: { batchId, index: t.take, of: takes.length },
+        });
+      }
+    } else if (!accepted.duplicate) {
       channel.publish({
         type: 'queued', generationId: accepted.generationId, prompt, params: accepted.params, summary, notice,
         durationS: accepted.durationS, position: accepted.position, waiting: accepted.waiting, creator,
@@ -338,6 +349,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
           prompt: command.prompt,
           durationS: command.durationS,
           seed: command.seed,
+          takes: command.takes,
           // Scoped by user so that one page cannot claim another user's request.
           reply: isGenerationId(body.requestId) ? { requestKey: `local:${actor.platformUserId}:${body.requestId.toLowerCase()}` } : undefined,
         });

@@ -18,8 +18,8 @@ import { createHash } from 'node:crypto';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { DEFAULT_STATS_PERIOD, type Actor, type StatsPeriod, type StatsScope } from '../../core/chat.ts';
 import {
-  cleanPrompt, DURATION_MAX_S, DURATION_MIN_S, parseDuration as coreParseDuration, parseSeed as coreParseSeed,
-  PROMPT_MAX_CHARS, SEED_MAX,
+  cleanPrompt, DURATION_MAX_S, DURATION_MIN_S, MAX_TAKES, MIN_TAKES, parseDuration as coreParseDuration, parseSeed as coreParseSeed,
+  PROMPT_MAX_CHARS, SEED_MAX, takesWord,
 } from '../../core/validate.ts';
 
 export { DURATION_MAX_S, DURATION_MIN_S, PROMPT_MAX_CHARS, SEED_MAX };
@@ -28,7 +28,7 @@ export const MESSAGE_MAX_CHARS = 2000;
 export const NAME_MAX_CHARS = 32;
 
 export type ChatCommand =
-  | { name: 'generate'; prompt: string; durationS: number | null; seed: number | null }
+  | { name: 'generate'; prompt: string; durationS: number | null; seed: number | null; /** Takes: raw `takes:3` / `x3` (the core validates); absent for one track. */ takes?: string }
   | { name: 'stats'; scope: StatsScope; period: StatsPeriod }
   | { name: 'recent' }
   | { name: 'search'; query: string }
@@ -41,10 +41,11 @@ export const PERIOD_LABELS: Readonly<Record<StatsPeriod, string>> = { day: 'toda
 
 export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
   {
-    usage: '/generate <prompt> [30s] [seed:7]',
+    usage: '/generate <prompt> [30s] [seed:7] [takes:3]',
     description:
       `Make a track. Duration ${DURATION_MIN_S}-${DURATION_MAX_S} s at the end as 30s or --duration 30; ` +
-      'seed as seed:7 or --seed 7 (same prompt + seed = same track). Example: /generate lo-fi piano at 80 bpm 30s seed:7',
+      'seed as seed:7 or --seed 7 (same prompt + seed = same track). Example: /generate lo-fi piano at 80 bpm 30s seed:7. ' +
+      `takes:3 (or x3) makes ${MIN_TAKES}-${MAX_TAKES} versions side by side (seed, seed+1, …), each favorited on its own and counted as one track in the limits.`,
   },
   { usage: '/stats [day|week|month|all] [global]', description: `Leaderboard: top tracks, top creators, totals, and a chart (default: ${PERIOD_LABELS[DEFAULT_STATS_PERIOD]}).` },
   { usage: '/recent', description: 'Tracks made recently in this chat.' },
@@ -144,6 +145,7 @@ function parseGenerate(tokens: string[]): ChatCommand {
   const words = [...tokens];
   let durationS: number | null = null;
   let seed: number | null = null;
+  let takes: string | null = null;
   const set = (option: OptionName, value: string, written: string): void => {
     if (option === 'duration') {
       if (durationS !== null) throw new UserError(UserErrorCode.DurationInvalid, 'Give the duration only once.');
@@ -159,7 +161,12 @@ function parseGenerate(tokens: string[]): ChatCommand {
     const last = words[words.length - 1]!;
     const prev = words.length > 1 ? words[words.length - 2]! : undefined;
     let m: RegExpMatchArray | null;
-    if (prev !== undefined && FLAG.test(prev) && !last.startsWith('--')) {
+    const takesValue = takesWord(last) ?? (prev !== undefined && /^--takes$/i.test(prev) ? last : null) ?? /^--takes=(.*)$/i.exec(last)?.[1] ?? null;
+    if (takesValue !== null) {
+      if (takes !== null) throw new UserError(UserErrorCode.TakesInvalid, 'Give the number of takes only once.');
+      takes = takesValue;
+      words.length -= prev !== undefined && /^--takes$/i.test(prev) && takesWord(last) === null ? 2 : 1;
+    } else if (prev !== undefined && FLAG.test(prev) && !last.startsWith('--')) {
       set(optionOf(prev.slice(2)), last, `${prev} ${last}`);
       words.length -= 2;
     } else if ((m = last.match(FLAG_INLINE)) || (m = last.match(KEY_VALUE))) {
@@ -195,7 +202,7 @@ function parseGenerate(tokens: string[]): ChatCommand {
   }
   // The core's rules (length in code points, empty after cleaning) with the core's wording.
   const prompt = cleanPrompt(words.join(' '));
-  return { name: 'generate', prompt, durationS, seed };
+  return { name: 'generate', prompt, durationS, seed, ...(takes !== null ? { takes } : {}) };
 }
 
 function optionOf(word: string): OptionName {

@@ -70,7 +70,7 @@ function setNotice(card, notice) {
 
 /**
  * @param {string} id
- * @param {{ prompt: string, creator: Creator, summary?: string, params?: { seed: number }, durationS?: number, notice?: string | null }} info
+ * @param {{ prompt: string, creator: Creator, summary?: string, params?: { seed: number }, durationS?: number, notice?: string | null, take?: Take | null }} info
  * @returns {Card}
  */
 export function ensureCard(id, info) {
@@ -87,6 +87,7 @@ export function ensureCard(id, info) {
   item.tabIndex = -1;
   const head = el('div', 'head');
   head.append(el('span', 'author', info.creator.displayName), el('span', 'prompt', info.prompt));
+  if (info.take) head.append(el('span', 'take', `Take ${info.take.index} of ${info.take.of}`));
   const params = el('p', 'params', understood(info));
   const notice = el('p', 'notice');
   notice.hidden = true;
@@ -108,11 +109,32 @@ export function ensureCard(id, info) {
     card.cancel = cancel;
     body.append(cancel);
   }
-  append(item);
+  if (info.take) placeTake(item, info.take);
+  else append(item);
   return card;
 }
 
-/** A generate reply (from a command, Variation or Extend) as its queued card. @param {GenerateReply} reply */
+/** @typedef {{ batchId: string, index: number, of: number }} Take */
+
+/**
+ * Takes: a batch's cards sit side by side in one row (one chat message), in take order, whichever
+ * arrives first. @param {HTMLElement} item @param {Take} take
+ */
+function placeTake(item, take) {
+  let row = [...document.querySelectorAll('li.takes')].find((n) => /** @type {HTMLElement} */ (n).dataset.batchId === take.batchId)?.querySelector('.takes-row');
+  if (!row) {
+    const group = el('li', 'msg takes');
+    group.dataset.batchId = take.batchId;
+    row = el('ul', 'takes-row');
+    group.append(el('p', 'takes-head', `${take.of} takes of one prompt, side by side: each has its own seed and star.`), row);
+    append(group);
+  }
+  item.dataset.take = String(take.index);
+  const after = [...row.children].find((c) => Number(/** @type {HTMLElement} */ (c).dataset.take) > take.index);
+  row.insertBefore(item, after ?? null);
+}
+
+/** A generate reply (from a command, Variation or Extend), or one take of it, as its queued card. @param {GenerateReply & { take?: Take | null }} reply */
 export function showQueued(reply) {
   const card = ensureCard(reply.generationId, reply);
   applyProgress(card, { stage: 'queued', progress: 0, position: reply.position, waiting: reply.waiting, message: reply.notice ?? undefined });

@@ -118,7 +118,13 @@ function showHelp(help) {
 export function showReply(reply) {
   switch (reply.kind) {
     case 'generate':
-      showQueued(reply);
+      if (reply.batch) {
+        // Takes: a card per take, each with its own seed, side by side.
+        const { id: batchId, takes } = reply.batch;
+        for (const t of takes) {
+          showQueued({ ...reply, generationId: t.generationId, position: t.position, waiting: t.waiting, params: { ...reply.params, seed: t.seed }, take: { batchId, index: t.take, of: takes.length } });
+        }
+      } else showQueued(reply);
       break;
     case 'stats':
       showStats(reply.stats, reply.chartUrl);
