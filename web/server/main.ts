@@ -7,7 +7,8 @@ import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { exposureProblem, loadConfig } from '../../core/config.ts';
 import { loadEnvFile } from '../../core/env-file.ts';
-import { getGenerationByToken, recordDownload, type GenerationRow } from '../../core/db/index.ts';
+import { getAnalysis, getGenerationByToken, recordDownload, type GenerationRow } from '../../core/db/index.ts';
+import { measuredLine, mismatch } from '../../core/analysis.ts';
 import { createLogger } from '../../core/log.ts';
 import { firstListen, webListener } from '../../core/listens.ts';
 import { createRuntime, type Runtime } from '../../core/runtime.ts';
@@ -51,6 +52,13 @@ export async function startWebServer(runtime: Runtime, opts: { localChat: boolea
   };
 }
 
+/** The track page's analysis lines; a failed read leaves them out rather than failing the page. */
+async function measuredOf(runtime: Runtime, row: GenerationRow): Promise<{ measured: string | null; mismatch: string | null }> {
+  const a = await getAnalysis(runtime.orm.em.fork(), row.id).catch(() => null);
+  if (a?.state !== 'done') return { measured: null, mismatch: null };
+  return { measured: measuredLine(row.params, a.analysis), mismatch: mismatch(row.params, a.analysis).sentence };
+}
+
 const MIME: Record<string, string> = { ogg: 'audio/ogg', opus: 'audio/ogg', mp3: 'audio/mpeg', wav: 'audio/wav' };
 /** Statuses whose file is stored and final (delivering: encoded, being posted to its channel). */
 const SERVABLE = new Set(['delivering', 'completed']);
@@ -83,6 +91,7 @@ export function trackSource(runtime: Runtime): TracksPluginOptions {
         description: `${p.genre} · ${p.bpm} bpm · ${p.key} ${p.mode} · ${Math.round(durationS)} s · seed ${p.seed}`,
         durationS,
         sizeBytes: row.sizeBytes ?? 0,
+        ...(await measuredOf(runtime, row)),
       };
     },
     async onPlay(token, req) {

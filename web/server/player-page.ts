@@ -11,6 +11,9 @@ export interface PlayerPageInput {
   description: string;
   durationS: number;
   sizeBytes: number;
+  /** The analysis line and the mismatch sentence (core/analysis.ts), plain text; absent until analysed. */
+  measured?: string | null;
+  mismatch?: string | null;
   mime: string;
   filename: string;
   /** Per-response nonce, also named in the Content-Security-Policy header. */
@@ -80,6 +83,8 @@ audio.addEventListener('play', () => {
   .prompt { white-space: pre-wrap; overflow-wrap: anywhere; background: #fff; border: 1px solid #ddd; border-radius: .5rem; padding: .75rem; }
   .meta { color: #666; font-size: .9rem; }
   audio { width: 100%; margin: 1rem 0; }
+  .measured { color: #555; font-size: .9rem; }
+  .mismatch { background: #fff4e5; border: 1px solid #b45309; color: #7c2d12; border-radius: .5rem; padding: .5rem .75rem; }
 </style>
 </head>
 <body>
@@ -87,6 +92,8 @@ audio.addEventListener('play', () => {
   <h1>${e(p.title)}</h1>
   <p class="meta">${e(formatDuration(p.durationS))} · ${e(formatSize(p.sizeBytes))}${p.description ? ` · ${e(p.description)}` : ''}</p>
   <p class="prompt">${e(p.prompt)}</p>
+  ${p.measured ? `<p class="measured">${e(p.measured)}</p>` : ''}
+  ${p.mismatch ? `<p class="mismatch" role="note">${e(p.mismatch)}</p>` : ''}
   <audio id="player" controls preload="metadata" data-play-url="${e(`${base}/play`)}">
     <source src="${e(`${base}/audio`)}" type="${e(p.mime)}">
   </audio>

@@ -21,6 +21,10 @@ export interface TrackFile {
   description: string;
   durationS: number;
   sizeBytes: number;
+  /** What the analyser measured, one line ("Measured: 121.9 bpm, A minor, -14.1 LUFS..."); absent until analysed. */
+  measured?: string | null;
+  /** When the measured tempo or key is off from the request beyond tolerance: both, in one sentence. */
+  mismatch?: string | null;
 }
 
 /** A track that existed but whose audio is gone (410 with the reason). */
