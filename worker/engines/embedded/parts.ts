@@ -134,8 +134,8 @@ const TIME_KEEPERS = new Set<Lane>(['hat', 'pedalhat', 'ride', 'shaker', 'cowbel
 const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
 const DRUM_PITCH: Partial<Record<Lane, number>> = { kick: 31, snare: 55, rim: 72, tom: 45, taiko: 36, ride: 84, conga: 52, bongo: 62, timbale: 60 };
 const DRUM_PAN: Partial<Record<Lane, number>> = {
-  hat: 0.3, pedalhat: 0.3, openhat: 0.3, shaker: -0.35, ride: -0.3, rim: 0.2, tom: -0.25, crash: -0.2, conga: -0.4, bongo: 0.35,
-  cowbell: 0.3, clave: 0.25, tambourine: 0.45, guiro: -0.3, triangle: 0.5, timbale: -0.25, woodblock: 0.3,
+  hat: 0.4, pedalhat: 0.4, openhat: 0.4, shaker: -0.5, ride: -0.4, rim: 0.2, tom: -0.25, crash: -0.35, conga: -0.5, bongo: 0.45,
+  cowbell: 0.4, clave: 0.35, tambourine: 0.55, guiro: -0.4, triangle: 0.55, timbale: -0.35, woodblock: 0.4,
 };
 const QUIET: Partial<Record<Lane, number>> = { shaker: 0.8, tambourine: 0.75, triangle: 0.6, guiro: 0.7, cowbell: 0.7, clave: 0.85, woodblock: 0.8 };
 
@@ -390,14 +390,18 @@ const FUNK: string[] = ['x.-x.-x.-.x-.x.-', '-.x.-xx.-.x.-x.x', 'x..x..x.-..x.x.
 
 export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
   const { style, material: m } = ctx;
-  const inst = m.layers.chordInst;
   const cs: ChordStyle = s.name === 'chorus' || s.name === 'drop' || s.name === 'solo' ? m.comp.chorus : m.comp.verse;
-  if (s.name === 'intro' && m.introDrumsOnly && m.layers.drums && style.grooves && s.bars >= 2) return;
+  // an intro led by the drums still has the chord held softly under it: hits alone left 50 ms
+  // and longer of digital silence between them (41 of 95 renders of the examples grid)
+  const drumsLead = s.name === 'intro' && m.introDrumsOnly && m.layers.drums && style.grooves && s.bars >= 2;
+  // (on a pad: a plucked or stabbed chord instrument dies away between the hits)
+  const inst = drumsLead ? (m.layers.pad ?? 'pad') : m.layers.chordInst;
   let prev: number[] | undefined;
   const center = style.chords.center + Math.round(ctx.mood.register / 2);
   const e = energy(ctx, s);
-  const pan0 = style.pan?.chords ?? 0;
-  const pans = (i: number, n: number) => pan0 + (n > 1 ? -0.35 + (0.7 * i) / (n - 1) : 0);
+  // comping left of centre, melody right, pads across: a band on a stage, not a mono mix
+  const pan0 = style.pan?.chords ?? -0.2;
+  const pans = (i: number, n: number) => pan0 + (n > 1 ? -0.45 + (0.9 * i) / (n - 1) : 0);
   const thinDensity = ctx.mood.density < 0.8;
   const stab = STABS[r.int(STABS.length)]!;
   const funk = FUNK[r.int(FUNK.length)]!;
@@ -415,9 +419,10 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
         if (note && sustained && i < notes.length - 1) note.unison = false;
       });
     const low = bassNote(c.root, 2) + 12;
-    switch (thin && !['arp', 'pianoLH', 'waltz', 'arp16'].includes(cs) ? 'sustainThin' : cs) {
+    switch ((thin && !['arp', 'pianoLH', 'waltz', 'arp16'].includes(cs)) || drumsLead ? 'sustainThin' : cs) {
       case 'sustainThin':
-        if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, 3.8, 0.6);
+        // held until the chord changes (a chord held two bars left the second one empty)
+        if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, chordAt(ctx, bar + 1) === c && bar + 1 < s.startBar + s.bars ? 7.9 : 3.95, drumsLead ? 0.4 : 0.6);
         break;
       case 'pop':
         for (const [st, len] of [[0, 1.4], [1.5, 1], [2.5, 0.4], [3, 0.9]] as const) if (!thinDensity || st % 2 === 0) play(b0 + st, len, st === 0 ? 0.85 : 0.65);
@@ -549,7 +554,6 @@ function rootless(ctx: Ctx, c: Chord, prev?: number[]): number[] {
 }
 
 export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
-  if (s.name === 'intro' && ctx.style.kit === 'tr808' && ctx.style.grooves) return;
   // pads come in with the chorus in busy styles, and stay out of the first verse
   if (s.name === 'verse' && s.n === 0 && ctx.style.grooves && ctx.mood.density >= 1) return;
   let prev: number[] | undefined;
@@ -565,7 +569,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
     const l1 = moves ? Math.min(len, 3.95) : len;
     // Only the top voice gets the detuned unison pair: it carries the width.
     const padNote = (beat: number, l: number, m: number, i: number, n: number) => {
-      const note = emit(ctx, inst, beat, l, m, 0.7 * e, pan - 0.5 + i * 0.5);
+      const note = emit(ctx, inst, beat, l, m, 0.7 * e, pan + (n > 1 ? -0.7 + (1.4 * i) / (n - 1) : 0));
       if (note && i < n - 1) note.unison = false;
     };
     v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
@@ -596,7 +600,7 @@ export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
   const arp = m.melodyStyle === 'arp';
   const lastSection = ctx.sections.at(-2) === s || ctx.sections.at(-1) === s;
   const e = energy(ctx, s);
-  const pan = style.pan?.melody ?? 0.1;
+  const pan = style.pan?.melody ?? 0.25;
   let idx = key.scaleIndex(key.snap(center, chordAt(ctx, s.startBar).pcs));
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
     if (bar === 0 && m.layers.drums && style.grooves) continue;
@@ -666,7 +670,7 @@ export function counterPart(ctx: Ctx, s: Section, r: Prng): void {
   const heard = (s.name === 'chorus' || s.name === 'drop') && (s.n > 0 || busy) || s.name === 'bridge' || (s.name === 'verse' && s.n > 1);
   if (!heard) return;
   const e = energy(ctx, s) * 0.8;
-  const pan = ctx.style.pan?.counter ?? -0.3;
+  const pan = ctx.style.pan?.counter ?? -0.4;
   const center = ctx.style.melody.center + ctx.mood.register + (r.chance(0.5) ? 5 : -7);
   let prev = center;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
