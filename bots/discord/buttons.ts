@@ -1,7 +1,8 @@
 /**
  * Buttons on ditty's messages: Favorite (toggle), Variation (same prompt, new seed), Extend (the
  * same track 30 s longer, as a new track linked to it), Cancel (owner only, while queued) and Delete
- * (owner or Manage Server, once finished). Custom ids come from the network: unknown ones are ignored.
+ * (owner or Manage Server, once finished), More like this (the server's nearest tracks). Custom ids
+ * come from the network: unknown ones are ignored.
  */
 import { MessageFlags, type ButtonInteraction } from 'discord.js';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
@@ -12,6 +13,7 @@ import { answerError, generate } from './generate.ts';
 import { parseButtonId } from './ids.ts';
 import { DELETED_TRACK_TEXT, NO_MENTIONS } from './messages.ts';
 import { isServerAdmin } from './settings.ts';
+import { answerSimilarButton } from './similar.ts';
 
 /**
  * A double click sends two interactions with different ids, so the core's per-interaction key
@@ -70,6 +72,11 @@ export function createButtonHandler(ctx: BotContext): (interaction: ButtonIntera
           content: was ? `Removed from your favorites (${result.favorites} in total).` : `${emoji} Added to your favorites (${result.favorites} in total).`,
           allowedMentions: NO_MENTIONS,
         });
+        return;
+      }
+      if (action === 'sim') {
+        // The core answers only with this server's tracks (NotFound for another server's id).
+        await answerSimilarButton(ctx, interaction, generationId);
         return;
       }
       if (action === 'del') {

@@ -12,6 +12,7 @@ export const CommandName = {
   Stats: 'stats',
   Recent: 'recent',
   Search: 'search',
+  Similar: 'similar',
   Ditty: 'ditty',
   Help: 'help',
 } as const;
@@ -64,6 +65,12 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     .setContexts(InteractionContextType.Guild)
     .addStringOption((o) => o.setName('query').setDescription('Words to look for, e.g. "piano rain"').setRequired(true).setMaxLength(SEARCH_QUERY_MAX));
 
+  const similar = new SlashCommandBuilder()
+    .setName(CommandName.Similar)
+    .setDescription('Tracks on this server that sound like one: your words pick it, else the latest')
+    .setContexts(InteractionContextType.Guild)
+    .addStringOption((o) => o.setName('words').setDescription('Words from its prompt, e.g. "rainy piano" (empty: the latest track)').setMaxLength(SEARCH_QUERY_MAX));
+
   const actions = (...names: string[]) => names.map((n) => ({ name: n, value: n }));
   const ditty = new SlashCommandBuilder()
     .setName(CommandName.Ditty)
@@ -104,5 +111,5 @@ export function commandDefinitions(): RESTPostAPIChatInputApplicationCommandsJSO
     .setName(CommandName.Help)
     .setDescription('What ditty can do: commands, prompt words, limits');
 
-  return [generate.toJSON(), stats.toJSON(), recent.toJSON(), search.toJSON(), ditty.toJSON(), help.toJSON()];
+  return [generate.toJSON(), stats.toJSON(), recent.toJSON(), search.toJSON(), similar.toJSON(), ditty.toJSON(), help.toJSON()];
 }

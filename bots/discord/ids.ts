@@ -7,7 +7,7 @@ import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { isGenerationId } from '../../core/validate.ts';
 import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
 
-export const BUTTON_ACTIONS = ['fav', 'var', 'cancel', 'ext', 'del'] as const;
+export const BUTTON_ACTIONS = ['fav', 'var', 'cancel', 'ext', 'del', 'sim'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
 
 export function buttonId(action: ButtonAction, generationId: string): string {

@@ -21,6 +21,7 @@ import { discordEditBudget, ProgressEditor } from './progress.ts';
 import { FavoriteCounts } from './favorite-count.ts';
 import { createReactionHandler } from './reactions.ts';
 import { handleSearch } from './search.ts';
+import { handleSimilarCommand } from './similar.ts';
 import { SettingsCache } from './server-settings.ts';
 import { handleDitty } from './settings.ts';
 import { handleRecent, handleStats } from './stats.ts';
@@ -194,6 +195,8 @@ async function dispatch(ctx: BotContext, interaction: Interaction, onButton: Ret
       return handleRecent(ctx, interaction);
     case CommandName.Search:
       return handleSearch(ctx, interaction);
+    case CommandName.Similar:
+      return handleSimilarCommand(ctx, interaction);
     case CommandName.Ditty:
       return handleDitty(ctx, interaction);
     default:

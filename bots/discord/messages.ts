@@ -12,7 +12,8 @@ import {
   type APIActionRowComponent,
   type APIComponentInMessageActionRow,
 } from 'discord.js';
-import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
+import type { ServerSettings, SimilarResult, Stats, TrackView } from '../../core/chat.ts';
+import { emptySimilarText, measuredText, reasonText } from '../../core/similar.ts';
 import type { HelpContent } from '../../core/help.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { describeNotes, keyLabel } from '../../core/prompt/parse.ts';
@@ -126,8 +127,20 @@ export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): Component
     new ActionRowBuilder<ButtonBuilder>().addComponents(
       new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
       new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
+      new ButtonBuilder().setCustomId(buttonId('sim', track.id)).setLabel('More like this').setEmoji('🧭').setStyle(ButtonStyle.Secondary),
     ).toJSON(),
   ];
+}
+
+/** "More like this" / `/similar`: the nearest tracks of this server, each with why. */
+export function similarEmbed(result: SimilarResult | null, words = ''): APIEmbed {
+  const lines = (result?.tracks ?? []).map((t, i) =>
+    `${i + 1}. [${inert(t.track.prompt, 60)}](${t.track.playerUrl}) · ${reasonText(t)} · ${measuredText(t)} · ${inert(t.track.creator.displayName, 32)}`);
+  return new EmbedBuilder()
+    .setColor(BRAND_COLOR)
+    .setTitle(result ? `More like “${inert(result.of.prompt.replace(/\s+/g, ' ').trim(), 80)}”` : 'More like this')
+    .setDescription(lines.length ? clip(lines.join('\n'), 4000) : emptySimilarText(result, words))
+    .toJSON();
 }
 
 /** Text above the embed of a finished track; with `linkOnly` the file was too large to attach. */

@@ -323,6 +323,29 @@ describe('discord search and server settings', () => {
     expect(embed.description.split('\n')).toHaveLength(1);
   });
 
+  it('More like this (button) and /similar answer privately with the server\'s nearest tracks and why', async () => {
+    await boot();
+    const a = await generated('house groove at 124 bpm');
+    await runtime.finish(a.generationId, audioFile);
+    const b = await generated('deep house at 124 bpm');
+    await runtime.finish(b.generationId, audioFile);
+    const msg = fake.originalOf(a.id)!;
+    const press = fake.pressButton(msg, `ditty:sim:${a.generationId}`, fake.newUser('eve'));
+    expect((await ackOf(press)).body).toMatchObject({ type: 5, data: { flags: 64 } });
+    const answer = await answerOf(press.token);
+    const embed = (answer.body?.embeds as Array<{ title: string; description: string }>)[0]!;
+    expect(embed.title).toContain('house groove at 124 bpm');
+    expect(embed.description).toContain(`(http://ditty.test/t/${b.generationId})`);
+    expect(embed.description).toContain('close tempo');
+    expect(embed.description).not.toContain(`(http://ditty.test/t/${a.generationId})`);
+
+    const s = fake.slashCommand('similar', { words: 'deep house' });
+    expect((await ackOf(s)).body).toMatchObject({ type: 5, data: { flags: 64 } });
+    const byWords = (await answerOf(s.token)).body?.embeds as Array<{ title: string; description: string }>;
+    expect(byWords[0]!.title).toContain('deep house at 124 bpm');
+    expect(byWords[0]!.description).toContain(`(http://ditty.test/t/${a.generationId})`);
+  });
+
   it('refuses a member without Manage Server, privately and saying which permission is needed', async () => {
     await boot();
     const s = settings('blocked-words', { action: 'add', word: 'polka' }, false);

@@ -13,10 +13,10 @@ afterAll(async () => {
 describe('GIVEN discord:deploy', () => {
   it('THEN with a dev guild the commands are registered on that guild with the bot token', async () => {
     const res = await deployCommands({ token: fake.token, applicationId: fake.applicationId, devGuildId: fake.guildId, apiBase: fake.apiBase });
-    expect(res).toEqual({ scope: 'guild', guildId: fake.guildId, names: ['generate', 'stats', 'recent', 'search', 'ditty', 'help'] });
+    expect(res).toEqual({ scope: 'guild', guildId: fake.guildId, names: ['generate', 'stats', 'recent', 'search', 'similar', 'ditty', 'help'] });
     const put = fake.requestsTo('PUT', `/applications/${fake.applicationId}/guilds/${fake.guildId}/commands`)[0]!;
     expect(put.authorization).toBe(`Bot ${fake.token}`);
-    expect((put.body as unknown as Array<{ name: string }>).map((c) => c.name)).toEqual(['generate', 'stats', 'recent', 'search', 'ditty', 'help']);
+    expect((put.body as unknown as Array<{ name: string }>).map((c) => c.name)).toEqual(['generate', 'stats', 'recent', 'search', 'similar', 'ditty', 'help']);
   });
 
   it('THEN --global (or no dev guild) registers them globally', async () => {

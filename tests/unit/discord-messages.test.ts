@@ -92,12 +92,12 @@ describe('GIVEN a finished track', () => {
     expect(e.url).toBe('https://ditty.example/t/x');
   });
 
-  it('THEN buttons are Favorite, Variation, Extend and Delete, then two counted links, at most five a row', () => {
+  it('THEN buttons are Favorite, Variation, Extend and Delete, then two counted links and More like this, at most five a row', () => {
     const rows = trackButtons(track());
     const ids = rows.map((row) => row.components.map((c) => ('custom_id' in c ? c.custom_id : 'url' in c ? c.url : null)));
     expect(ids).toEqual([
       [`ditty:fav:${GEN}`, `ditty:var:${GEN}`, `ditty:ext:${GEN}`, `ditty:del:${GEN}`],
-      ['https://ditty.example/t/x', 'https://ditty.example/d/x'],
+      ['https://ditty.example/t/x', 'https://ditty.example/d/x', `ditty:sim:${GEN}`],
     ]);
     // Discord refuses a row of more than five buttons (the whole message with it).
     for (const row of rows) expect(row.components.length).toBeLessThanOrEqual(5);
@@ -213,7 +213,7 @@ describe('GIVEN the command definitions', () => {
 
   it('THEN /generate, /stats and /recent are guild-only with bounded options', () => {
     const defs = commandDefinitions();
-    expect(defs.map((d) => d.name)).toEqual(['generate', 'stats', 'recent', 'search', 'ditty', 'help']);
+    expect(defs.map((d) => d.name)).toEqual(['generate', 'stats', 'recent', 'search', 'similar', 'ditty', 'help']);
     const gen = defs[0]!;
     expect(gen.contexts).toEqual([0]);
     const opts = Object.fromEntries((gen.options ?? []).map((o) => [o.name, o]));
