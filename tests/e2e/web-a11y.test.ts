@@ -119,6 +119,7 @@ const LAYOUT_PROBE = `(() => {
 
 describe('the web pages, measured in a browser', () => {
   let trackPath = '';
+  let similarPath = '';
   let chat: Page;
   let context: BrowserContext;
 
@@ -143,6 +144,7 @@ describe('the web pages, measured in a browser', () => {
     const card = await finishedCard(chat, 'd-Moll ambient');
     expect(await card.locator('.status').textContent()).not.toContain('0.0 s');
     trackPath = new URL(String(await card.locator('a.player-link').getAttribute('href'))).pathname;
+    similarPath = `/similar/${await card.getAttribute('data-generation-id')}`;
     await finishedCard(chat, 'b-Moll lofi');
     await finishedCard(chat, 'dnb 174');
     expect(pageErrors).toEqual([]);
@@ -219,7 +221,7 @@ describe('the web pages, measured in a browser', () => {
         await page.locator('li.help').waitFor();
         await page.locator('li.track button.star').first().waitFor();
         const found: Record<string, string[]> = { '/chat': await axeProblems(page) };
-        for (const path of ['/', '/recent', '/popular', '/favorites', '/search?q=lofi', '/servers', '/servers/local/local', `/me?name=${encodeURIComponent(NAME)}`, '/me/favorites', trackPath]) {
+        for (const path of ['/', '/recent', '/popular', '/favorites', '/search?q=lofi', '/servers', '/servers/local/local', `/me?name=${encodeURIComponent(NAME)}`, '/me/favorites', similarPath, trackPath]) {
           await page.goto(`${system.url}${path}`);
           found[path] = await axeProblems(page);
         }
@@ -242,7 +244,7 @@ describe('the web pages, measured in a browser', () => {
       await page.locator('li.stats table').first().waitFor();
       await page.locator('li.stats figure.chart img').waitFor();
       const found: Record<string, string[]> = { '/chat': (await page.evaluate(LAYOUT_PROBE)) as string[] };
-      for (const path of ['/', '/servers/local/local', '/search?q=strings', trackPath]) {
+      for (const path of ['/', '/servers/local/local', '/search?q=strings', similarPath, trackPath]) {
         await page.goto(`${system.url}${path}`);
         found[path] = (await page.evaluate(LAYOUT_PROBE)) as string[];
       }

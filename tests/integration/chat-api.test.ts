@@ -491,6 +491,10 @@ describe('the gallery', () => {
     favoritesOf: async () => [],
     servers: async () => [{ platform: 'local', guildId: 'local', tracks: tracks.length }],
     leaderboard: async () => ({ stats: await runtime.core.stats({ platform: 'local', guildId: 'local', scope: 'server', period: 'week' }), tracks }),
+    similar: async (id) => {
+      const t = tracks.find((x) => x.id === id);
+      return t ? runtime.core.similar(t.origin.platform, t.origin.guildId, id) : null;
+    },
   });
 
   async function galleryApp(tracks: TrackView[], accessToken?: string): Promise<FastifyInstance> {
@@ -514,6 +518,19 @@ describe('the gallery', () => {
       for (const path of ['/recent', '/popular', '/favorites', '/search?q=piano', '/servers', '/servers/local/local', '/me?name=Ada', '/me/favorites']) {
         expect((await web.inject(path)).statusCode, path).toBe(200);
       }
+      // More like this: the track, then its neighbours with why; an unknown or malformed id is a 404.
+      const near = makeTrack({ prompt: 'another lofi piano' });
+      runtime.core.tracks.set(hostile.id, hostile);
+      runtime.core.tracks.set(near.id, near);
+      const web2 = await galleryApp([hostile, near]);
+      const similar = await web2.inject(`/similar/${hostile.id}`);
+      expect(similar.statusCode).toBe(200);
+      expect(similar.body).toContain(`data-track-id="${near.id}"`);
+      expect(similar.body).toContain('Why: close tempo');
+      expect(page.body).toContain(`href="/similar/${hostile.id}"`);
+      expect((await web2.inject(`/similar/${randomUUID()}`)).statusCode).toBe(404);
+      expect((await web2.inject('/similar/not-an-id')).statusCode).toBe(404);
+      await web2.close();
       const chart = await web.inject('/servers/local/local/chart.png?period=all');
       expect(chart.headers['content-type']).toBe('image/png');
       expect((await web.inject('/servers/teams/x')).statusCode).toBe(404);
@@ -526,7 +543,7 @@ describe('the gallery', () => {
   it('GIVEN LOCAL_CHAT_TOKEN and no session THEN every gallery page leads to the chat\'s login, and the chart is not served', async () => {
     const web = await galleryApp([makeTrack()], 'a-long-enough-access-token');
     try {
-      for (const path of ['/', '/recent', '/search?q=x', '/servers/local/local', '/servers/local/local/chart.png', '/me', '/me/favorites']) {
+      for (const path of ['/', '/recent', '/search?q=x', '/servers/local/local', '/servers/local/local/chart.png', '/me', '/me/favorites', `/similar/${randomUUID()}`]) {
         const res = await web.inject(path);
         expect(res.statusCode, path).toBe(303);
         expect(res.headers.location, path).toBe('/chat');

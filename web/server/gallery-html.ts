@@ -22,6 +22,7 @@ export interface TrackAction {
 export const TRACK_ACTIONS: Array<(track: TrackView) => TrackAction | null> = [
   (t) => ({ label: 'Player page', href: t.playerUrl }),
   (t) => ({ label: 'Download', href: t.downloadUrl, download: true }),
+  (t) => ({ label: 'More like this', href: `/similar/${t.id}` }),
 ];
 
 export type NavKey = 'home' | 'recent' | 'popular' | 'favorites' | 'servers' | 'me' | 'me-favorites' | 'search';
@@ -98,7 +99,8 @@ export function localPath(url: string, publicUrl: string): string {
   return url.startsWith(`${base}/`) ? url.slice(base.length) : url;
 }
 
-export function trackItem(t: TrackView, publicUrl: string, headingLevel: 2 | 3 = 3): string {
+/** `why`: a line saying why the track is listed here ("More like this": same key, close tempo). */
+export function trackItem(t: TrackView, publicUrl: string, headingLevel: 2 | 3 = 3, why?: string): string {
   const local = (u: string) => localPath(u, publicUrl);
   const view = { ...t, playerUrl: local(t.playerUrl), downloadUrl: local(t.downloadUrl), audioUrl: local(t.audioUrl) };
   const notice = describeNotes(t.params);
@@ -112,6 +114,7 @@ export function trackItem(t: TrackView, publicUrl: string, headingLevel: 2 | 3 =
   <h${headingLevel} class="prompt" id="${e(title)}">${e(t.prompt)}</h${headingLevel}>
   <p class="summary">${e(describeParams(t.params))} · ${e(formatDuration(t.durationS))} · seed ${t.params.seed}</p>
   ${notice ? `<p class="notice">${e(notice)}</p>` : ''}
+  ${why ? `<p class="why">${e(why)}</p>` : ''}
   <p class="meta">by <span class="creator">${e(t.creator.displayName)}</span> · ${e(serverLabel(t.origin.platform, t.origin.guildId))} · <span title="favorites">★ ${t.favorites}</span> · <span title="plays">▶ ${t.plays}</span> · <time datetime="${e(created.toISOString())}">${e(created.toISOString().slice(0, 10))}</time></p>
   <audio controls preload="none" src="${e(view.audioUrl)}" data-play-url="${e(playUrl)}" aria-label="${e(`Play ${[...t.prompt].slice(0, 60).join('')}`)}"></audio>
   <div class="track-actions">${actions}</div>

@@ -3,7 +3,7 @@
  * core/db/browse.ts, leaderboards from the core's /stats, each as the core's TrackView. The gallery
  * routes take this, not the database, so a test can hand them a fake.
  */
-import type { Actor, Stats, StatsPeriod, TrackView } from '../../core/chat.ts';
+import type { Actor, SimilarResult, Stats, StatsPeriod, TrackView } from '../../core/chat.ts';
 import {
   browseCreatedBy, browseFavoritesOf, browseSearch, browseServers, browseTracks, getGeneration,
   type BrowseOrder, type BrowsePage, type BrowseUser, type ServerSummary,
@@ -27,7 +27,12 @@ export interface GallerySource {
   favoritesOf(user: Actor, page: BrowsePage): Promise<TrackView[]>;
   servers(): Promise<ServerSummary[]>;
   leaderboard(platform: Platform, guildId: string, period: StatsPeriod): Promise<Leaderboard>;
+  /** "More like this": the nearest playable tracks of the track's own server (core.similar); null for no such track. */
+  similar(generationId: string): Promise<SimilarResult | null>;
 }
+
+/** Neighbours a "More like this" page lists. */
+const SIMILAR_LIMIT = 12;
 
 const userOf = (a: Actor): BrowseUser => ({ platform: a.platform, guildId: a.guildId, platformUserId: a.platformUserId });
 
@@ -50,6 +55,11 @@ export function gallerySource(runtime: Runtime): GallerySource {
         .filter((r) => r !== null && r.status === 'completed' && !r.deletedAt && !r.expiredAt)
         .map((r) => toTrackView(r!, publicUrl));
       return { stats, tracks };
+    },
+    async similar(generationId) {
+      const track = await core.track(generationId);
+      if (!track || track.status !== 'completed') return null;
+      return core.similar(track.origin.platform, track.origin.guildId, track.id, SIMILAR_LIMIT);
     },
   };
 }

@@ -13,17 +13,19 @@
  *   GET /servers/:platform/:guildId[?period=]            leaderboard (default period: the bots')
  *   GET /servers/:platform/:guildId/chart.png[?period=]  its chart (PNG, core/chart.ts)
  *   GET /me | /me/favorites [?name=][&page=]             the chat identity's tracks and stars
+ *   GET /similar/:id            "More like this": the nearest tracks of its server (core.similar), with why
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { Actor } from '../../core/chat.ts';
 import { renderStatsChart } from '../../core/chart.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { PLATFORMS, type Platform } from '../../core/jobs.ts';
+import { isGenerationId } from '../../core/validate.ts';
 import type { ChatAuth } from './chat-auth.ts';
 import { localActor, parseStatsQuery, PERIOD_LABELS } from './commands.ts';
 import type { BrowseOrder, GallerySource, ServerSummary } from './gallery-source.ts';
 import {
-  creatorsTable, layout, pager, periodTabs, section, serverLabel, serverPath, totalsLine, trackList, type NavKey,
+  creatorsTable, layout, pager, periodTabs, section, serverLabel, serverPath, totalsLine, trackItem, trackList, type NavKey,
 } from './gallery-html.ts';
 import { escapeHtml as e } from './player-page.ts';
 
@@ -144,6 +146,21 @@ export async function galleryPlugin(app: FastifyInstance, opts: GalleryPluginOpt
     return reply.header('content-type', 'image/png').header('cache-control', 'no-store').send(renderStatsChart(board.tracks));
   });
 
+  app.get<{ Params: { id: string } }>('/similar/:id', async (req, reply) => {
+    const result = isGenerationId(req.params.id) ? await source.similar(req.params.id) : null;
+    if (!result) throw new UserError(UserErrorCode.NotFound, 'That track does not exist, or its audio is gone.');
+    const near = result.tracks.filter((n) => n.track.status === 'completed');
+    const list = !result.analysed
+      ? '<p class="empty" role="status">This track has not been listened to yet (it takes a few seconds after it is made); reload in a moment.</p>'
+      : near.length === 0
+        ? '<p class="empty">No other track of its server is analysed yet.</p>'
+        : `<ul class="tracks">${near.map((n) => trackItem(n.track, publicUrl, 3,
+          n.reasons.length ? `Why: ${n.reasons.join(', ')}` : 'The nearest in sound overall.')).join('\n')}</ul>`;
+    const body = section('The track', 'of', `<ul class="tracks">${trackItem(result.of, publicUrl)}</ul>`)
+      + section('Tracks that sound like it', 'near', list);
+    return html(reply, page(req, 'home', 'More like this', body));
+  });
+
   const mine = (key: 'me' | 'me-favorites') => async (req: FastifyRequest, reply: FastifyReply) => {
     const path = key === 'me' ? '/me' : '/me/favorites';
     const title = key === 'me' ? 'My tracks' : 'My favorites';
@@ -179,7 +196,7 @@ function serverList(servers: readonly ServerSummary[]): string {
 <span class="meta">${s.tracks} track${s.tracks === 1 ? '' : 's'} made</span></li>`).join('')}</ul>`;
 }
 
-const GALLERY_PATHS = /^\/(?:$|\?|recent|popular|favorites|search|servers|me)(?:[/?]|$)/;
+const GALLERY_PATHS = /^\/(?:$|\?|recent|popular|favorites|search|servers|me|similar)(?:[/?]|$)/;
 
 function isGalleryPath(url: string): boolean {
   return GALLERY_PATHS.test(url);
