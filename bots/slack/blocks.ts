@@ -4,7 +4,8 @@
  * block_id and button values, so a reaction can find its track from the message alone.
  */
 import type { types as Slack } from '@slack/bolt';
-import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
+import type { ServerSettings, SimilarResult, Stats, TrackView } from '../../core/chat.ts';
+import { emptySimilarText, measuredText, reasonText } from '../../core/similar.ts';
 import type { HelpContent } from '../../core/help.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
@@ -22,6 +23,7 @@ export const ActionId = {
   Play: 'ditty_play',
   Download: 'ditty_download',
   Delete: 'ditty_delete',
+  Similar: 'ditty_similar',
 } as const;
 export type ActionId = (typeof ActionId)[keyof typeof ActionId];
 
@@ -187,6 +189,7 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       // Link buttons: ditty's web server counts the play (when audio starts) and the download.
       { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
       { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },
+      { type: 'button', action_id: ActionId.Similar, text: { type: 'plain_text', text: '🧭 More like this' }, value: track.id },
       // Its creator or a workspace admin; the core decides. Slack asks "are you sure" itself.
       {
         type: 'button', action_id: ActionId.Delete, text: { type: 'plain_text', text: '🗑️ Delete' }, value: track.id, style: 'danger',
@@ -296,6 +299,23 @@ export function searchBlocks(query: string, tracks: TrackView[]): { text: string
   const blocks: Block[] = [{ type: 'section', text: verbatimMrkdwn(`*Tracks matching ${shown}*`) }];
   for (const t of tracks.slice(0, 10)) blocks.push(trackListSection(t));
   return { text: `${tracks.length} tracks match ${shown}`, blocks };
+}
+
+/** "More like this" / `/similar`: the workspace's nearest tracks, each with why. */
+export function similarBlocks(result: SimilarResult | null, words = ''): { text: string; blocks: Block[] } {
+  if (!result?.tracks.length) {
+    const text = emptySimilarText(result, words);
+    return { text, blocks: [{ type: 'section', text: verbatimMrkdwn(text) }] };
+  }
+  const blocks: Block[] = [{ type: 'section', text: verbatimMrkdwn(`*More like ${slackInert(result.of.prompt.replace(/\s+/gu, ' ').trim(), 80)}*`) }];
+  for (const t of result.tracks.slice(0, 10)) {
+    const label = slackInert(t.track.prompt, 80).replace(/\|/g, '¦');
+    blocks.push({
+      type: 'section',
+      text: verbatimMrkdwn(`<${t.track.playerUrl}|${label}>\n${reasonText(t)} · ${measuredText(t)} · by ${slackInert(t.track.creator.displayName, 40)}`),
+    });
+  }
+  return { text: `${result.tracks.length} tracks like ${slackInert(result.of.prompt, 80)}`, blocks };
 }
 
 export interface SettingsView {

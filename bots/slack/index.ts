@@ -24,6 +24,7 @@ import { registerGenerate } from './listeners/generate.ts';
 import { registerHelp } from './listeners/help.ts';
 import { registerReactions } from './listeners/reactions.ts';
 import { registerSearch } from './listeners/search.ts';
+import { registerSimilar } from './listeners/similar.ts';
 import { registerSettings } from './listeners/settings.ts';
 import { registerStats } from './listeners/stats.ts';
 import { registerUninstall } from './listeners/uninstall.ts';
@@ -194,6 +195,7 @@ export async function startSlackApp(
   registerHelp(app, deps);
   registerStats(app, deps);
   registerSearch(app, deps);
+  registerSimilar(app, deps);
   registerSettings(app, deps);
   registerButtons(app, deps);
   registerReactions(app, deps);

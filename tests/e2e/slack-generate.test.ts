@@ -229,6 +229,21 @@ describe('Slack on the real system', () => {
     await writeFile(path, file.bytes!);
     expect((await probe(path)).durationS).toBeCloseTo(35, 0);
   }, 60_000);
+
+  it('More like this on a card and /similar answer privately with this workspace\'s nearest tracks and why', async () => {
+    // The worker analyses each track after posting it; wait until this one's is stored.
+    await fake.waitFor(async () => ((await sys.runtime.core.analysis(trackId))?.state === 'done' ? true : undefined), 20_000, 'analysis');
+    const clickedAt = await sender.clickButton(card, ActionId.Similar, BOB);
+    const reply = await fake.waitFor(() => fake.responses.find((r) => r.id === clickedAt.responseUrlId), 10_000, 'similar reply');
+    expect(reply.body.response_type).toBe('ephemeral');
+    const text = JSON.stringify(reply.body.blocks);
+    expect(text).toContain('More like lofi piano');
+    expect(text).toMatch(/close tempo|same key|similar sound|closest overall/);
+    const own = (await sys.runtime.core.track(trackId))!;
+    expect(text).not.toContain(`<${own.playerUrl}|`);
+    const byWords = await replyTo(await sender.command('/similar', 'piano', { channelId: CHANNEL, user: BOB }));
+    expect(JSON.stringify(byWords.body.blocks)).toContain('More like lofi piano');
+  }, 40_000);
 });
 
 /** Rows in the favorites table for a track: the table itself, not a counter derived from it. */

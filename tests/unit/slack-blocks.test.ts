@@ -47,7 +47,7 @@ describe('track card', () => {
       expect(all).toContain(label);
     }
     const actions = blocks.find((b) => b.type === 'actions') as { elements: Array<{ action_id: string; value: string; url?: string }> };
-    expect(actions.elements.map((e) => e.action_id)).toEqual([ActionId.Favorite, ActionId.Variation, ActionId.Extend, ActionId.Play, ActionId.Download, ActionId.Delete]);
+    expect(actions.elements.map((e) => e.action_id)).toEqual([ActionId.Favorite, ActionId.Variation, ActionId.Extend, ActionId.Play, ActionId.Download, ActionId.Similar, ActionId.Delete]);
     expect(actions.elements.every((e) => e.value === ID)).toBe(true);
     expect(actions.elements[3]!.url).toBe(track().playerUrl);
     expect(actions.elements[4]!.url).toBe(track().downloadUrl);
