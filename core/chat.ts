@@ -29,6 +29,8 @@ export interface GenerateRequest {
   /** Raw from chat (string or number); validated by the core. */
   durationS?: number | string | null;
   seed?: number | string | null;
+  /** Audio format to encode (opus, mp3, wav); absent = Opus. Validated by the core. */
+  format?: string | null;
   /** Largest file the platform accepts inline; over it the track is posted as a link. */
   sizeLimitBytes?: number;
   /**

@@ -88,6 +88,18 @@ const envSchema = z.object({
   SLACK_TOKEN_KEY: z.string().optional(),
   SLACK_TOKEN_KEY_PREVIOUS: z.string().optional(),
   SLACK_PORT: int(0, 65535).default(3000),
+  /** Public API: origins allowed to call /api/v1 from a browser (comma-separated); unset = no CORS. */
+  API_CORS_ORIGINS: z.string().regex(/^\s*https?:\/\/[^\s,]+(\s*,\s*https?:\/\/[^\s,]+)*\s*$/, 'must be comma-separated http(s) origins').optional(),
+  /** Public API requests per key per minute (generations also count against RATE_LIMIT_PER_MINUTE). */
+  API_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(120),
+  /** Public API requests per client address per minute, with or without a key. */
+  API_IP_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(300),
+  /** Let completion callbacks reach private and loopback addresses (off: SSRF protection). */
+  API_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /** One callback request may take this long (connect to last byte). */
+  API_WEBHOOK_TIMEOUT_S: int(1, 120).default(10),
+  /** Callback attempts in all, with exponential backoff from 2 s (8: about 4 minutes). */
+  API_WEBHOOK_ATTEMPTS: int(1, 20).default(8),
 });
 
 export type Env = z.infer<typeof envSchema>;
@@ -132,8 +144,24 @@ export interface Config {
   retention: { maxAgeDays?: number; favoriteMaxAgeDays?: number; maxTotalBytes?: number; sweepIntervalMs: number };
   shutdownTimeoutMs: number;
   adminToken?: string;
+  /** The public HTTP API (/api/v1; web/server/api). */
+  api: ApiSettings;
   discord?: { token: string; applicationId: string; devGuildId?: string; apiBase?: string };
   slack?: SlackSettings;
+}
+
+export interface ApiSettings {
+  /** Origins allowed by CORS; empty = no CORS headers at all. */
+  corsOrigins: string[];
+  ratePerMinute: number;
+  ipRatePerMinute: number;
+  webhook: {
+    allowPrivate: boolean;
+    timeoutMs: number;
+    attempts: number;
+    /** First retry delay; each further one doubles. */
+    backoffMs: number;
+  };
 }
 
 export interface SlackSettings {
@@ -247,6 +275,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     },
     shutdownTimeoutMs: e.SHUTDOWN_TIMEOUT_S * 1000,
     adminToken: e.ADMIN_TOKEN,
+    api: {
+      corsOrigins: e.API_CORS_ORIGINS?.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean) ?? [],
+      ratePerMinute: e.API_RATE_LIMIT_PER_MINUTE,
+      ipRatePerMinute: e.API_IP_RATE_LIMIT_PER_MINUTE,
+      webhook: { allowPrivate: e.API_WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.API_WEBHOOK_TIMEOUT_S * 1000, attempts: e.API_WEBHOOK_ATTEMPTS, backoffMs: 2_000 },
+    },
     discord: e.DISCORD_TOKEN
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, devGuildId: e.DISCORD_DEV_GUILD_ID, apiBase: e.DISCORD_API_BASE }
       : undefined,

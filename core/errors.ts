@@ -12,6 +12,8 @@ export const UserErrorCode = {
   SeedInvalid: 'seed_invalid',
   /** Takes: a batch holds 2 to 4 takes (1 is a lone track). */
   TakesInvalid: 'takes_invalid',
+  /** An audio format other than opus, mp3 or wav. */
+  FormatInvalid: 'format_invalid',
   RateLimited: 'rate_limited',
   ServerBusy: 'server_busy',
   ChannelNotAllowed: 'channel_not_allowed',
@@ -19,6 +21,10 @@ export const UserErrorCode = {
   UnknownCommand: 'unknown_command',
   NotFound: 'not_found',
   NotAllowed: 'not_allowed',
+  /** A URL the request names (the public API's callback_url) that ditty will not call. */
+  UrlInvalid: 'url_invalid',
+  /** No credentials, or ones that do not open anything (the public API's missing or revoked key). */
+  Unauthorized: 'unauthorized',
   Unavailable: 'unavailable',
 } as const;
 export type UserErrorCode = (typeof UserErrorCode)[keyof typeof UserErrorCode];

@@ -2,14 +2,18 @@
  * The queue contract: every queue, job name and payload that an enqueuer and a consumer share.
  * Payloads carry ids only; Postgres holds the truth, so a replayed job reads current state.
  */
-export type Platform = 'local' | 'discord' | 'slack';
-export const PLATFORMS: readonly Platform[] = ['local', 'discord', 'slack'];
+/** `api`: the public HTTP API (/api/v1), where each API key is its own user. */
+export type Platform = 'local' | 'discord' | 'slack' | 'api';
+export const PLATFORMS: readonly Platform[] = ['local', 'discord', 'slack', 'api'];
 
 export const QueueName = {
   Render: 'render',
   DeliverLocal: 'deliver-local',
   DeliverDiscord: 'deliver-discord',
   DeliverSlack: 'deliver-slack',
+  DeliverApi: 'deliver-api',
+  /** Completion callbacks of the public API (web/server/api/webhooks.ts). */
+  ApiWebhook: 'api-webhook',
 } as const;
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
@@ -18,18 +22,22 @@ export function deliverQueueFor(platform: Platform): QueueName {
     case 'local': return QueueName.DeliverLocal;
     case 'discord': return QueueName.DeliverDiscord;
     case 'slack': return QueueName.DeliverSlack;
+    case 'api': return QueueName.DeliverApi;
   }
 }
 
 export const JobName = {
   Render: 'render',
   Deliver: 'deliver',
+  Webhook: 'webhook',
 } as const;
 
 export interface RenderJob { name: typeof JobName.Render; data: { generationId: string } }
 /** `batchId` (takes): post the whole batch in one message; `generationId` is then its first take. */
 export interface DeliverJob { name: typeof JobName.Deliver; data: { generationId: string; platform: Platform; batchId?: string } }
-export type AnyJob = RenderJob | DeliverJob;
+/** One completion callback: the URL and signing key are read from the generation's row, never carried here. */
+export interface WebhookJob { name: typeof JobName.Webhook; data: { generationId: string } }
+export type AnyJob = RenderJob | DeliverJob | WebhookJob;
 export type JobData<N extends AnyJob['name']> = Extract<AnyJob, { name: N }>['data'];
 
 /**

@@ -3,7 +3,7 @@
  * The row is written before the job is enqueued; if Redis refuses the job, the reconciler
  * enqueues it later from the row, so an accepted request is never lost.
  */
-import type { MikroORM } from './db/index.ts';
+import type { EntityManager, MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { keyLabel, mismatch } from './analysis.ts';
@@ -15,7 +15,7 @@ import {
 } from './db/index.ts';
 import { createWorkerPresence, NO_WORKER_NOTICE } from './engine-status.ts';
 import { UserError, UserErrorCode } from './errors.ts';
-import { PLATFORMS, type ProgressEvent } from './jobs.ts';
+import { PLATFORMS, type Platform, type ProgressEvent } from './jobs.ts';
 import { actorListener, firstListen } from './listens.ts';
 import { deleteGenerationAudio } from './retention.ts';
 import type { Logger } from './log.ts';
@@ -24,7 +24,7 @@ import { parsePrompt } from './prompt/parse.ts';
 import { cancelChannel, type Queues } from './queue.ts';
 import { createTurns } from './turns.ts';
 import { toTrackView } from './track-view.ts';
-import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseSeed, parseTakes, SEED_MAX } from './validate.ts';
+import { cleanName, cleanPrompt, findBlockedWord, isGenerationId, parseDuration, parseFormat, parseSeed, parseTakes, SEED_MAX } from './validate.ts';
 
 export interface CoreDeps {
   config: Config;
@@ -98,6 +98,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     const seed = parent ? parent.params.seed : parseSeed(req.seed);
     // Takes apply to a new prompt; an Extend continues one track.
     const takes = parent ? 1 : parseTakes(req.takes);
+    const format = parent ? parent.requestedFormat : parseFormat(req.format);
 
     const limiterKey = `${actor.platform}:${actor.guildId}:${actor.platformUserId}`;
     const limiter = limiterFor(settings.rateLimitPerMinute ?? config.limits.ratePerMinute);
@@ -127,7 +128,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     try {
       // The slot (or the place in line) is taken in the same transaction as the row.
       created = await unavailableOnError(() => createGeneration(em, {
-        actor, channelId, prompt, params, durationS, parentId: parent?.id,
+        actor, channelId, prompt, params, durationS, parentId: parent?.id, format,
         engine: config.engine.name, engineVersion: 'pending',
         sizeLimitBytes: req.sizeLimitBytes ?? DEFAULT_SIZE_LIMIT_BYTES,
         reply: req.reply ?? {},
@@ -213,11 +214,8 @@ export function createChatCore(deps: CoreDeps): ChatCore {
 
   /** 1-based: in the render queue once admitted, else in the server's line. */
   async function placeOf(id: string, admittedAt: Date | null, actor: Actor): Promise<number> {
-    const em = orm.em.fork();
     try {
-      if (admittedAt) return (await queuedBefore(em, admittedAt)) + 1;
-      const place = (await linePlaces(em, actor.platform, actor.guildId, 10_000)).find((p) => p.id === id);
-      return place?.position ?? 1;
+      return await placeInLine(orm.em.fork(), { id, admittedAt, platform: actor.platform, guildId: actor.guildId });
     } catch {
       return 1;
     }
@@ -418,6 +416,19 @@ export function extendedDuration(parentS: number, addS: number | undefined, maxS
     throw new UserError(UserErrorCode.DurationInvalid, `This track is already ${parentS} s, and tracks here are at most ${maxS} s, so it cannot be extended.`, { maxS });
   }
   return Math.min(maxS, parentS + add);
+}
+
+/**
+ * A queued generation's 1-based place: in the render queue once admitted (it holds a slot), else
+ * in its server's line. What every frontend tells a waiting user.
+ */
+export async function placeInLine(
+  em: EntityManager,
+  g: { id: string; admittedAt: Date | null; platform: Platform; guildId: string },
+): Promise<number> {
+  if (g.admittedAt) return (await queuedBefore(em, g.admittedAt)) + 1;
+  const place = (await linePlaces(em, g.platform, g.guildId, 10_000)).find((p) => p.id === g.id);
+  return place?.position ?? 1;
 }
 
 function unavailable(err: unknown): UserError {

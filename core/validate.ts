@@ -77,6 +77,23 @@ export function parseSeed(raw: unknown, random: () => number = () => Math.floor(
   return Number(text);
 }
 
+/** Audio formats a request may ask for (the worker's encoder writes these). */
+export const AUDIO_FORMATS = ['opus', 'mp3', 'wav'] as const;
+export type RequestedFormat = (typeof AUDIO_FORMATS)[number];
+
+export function isAudioFormat(value: unknown): value is RequestedFormat {
+  return typeof value === 'string' && (AUDIO_FORMATS as readonly string[]).includes(value);
+}
+
+/** A requested format, or null for the default (Opus, the best quality per byte). */
+export function parseFormat(raw: unknown): RequestedFormat | null {
+  if (raw === undefined || raw === null || raw === '') return null;
+  const text = typeof raw === 'string' ? raw.trim().toLowerCase() : '';
+  const format = AUDIO_FORMATS.find((f) => f === text);
+  if (!format) throw new UserError(UserErrorCode.FormatInvalid, `Format must be one of ${AUDIO_FORMATS.join(', ')}.`);
+  return format;
+}
+
 /** Returns the first blocked word the prompt contains (whole-word, case-insensitive), if any. */
 export function findBlockedWord(prompt: string, blocked: readonly string[]): string | null {
   const words = new Set(prompt.toLocaleLowerCase().normalize('NFKC').split(/[^\p{L}\p{N}]+/u).filter(Boolean));

@@ -12,6 +12,7 @@ import { enqueueDeliver, type Queues } from '../core/queue.ts';
 import { extendedLengths, getGeneration, listQueueHead, setProgress, transitionGeneration } from '../core/db/index.ts';
 import { MAX_RENDER_ATTEMPTS } from '../core/jobs.ts';
 import { freeBytes } from '../core/storage.ts';
+import { isAudioFormat } from '../core/validate.ts';
 import { EncodeError, encodeToFit } from './audio/encode.ts';
 import { AttemptsExhaustedError, LowDiskError, StageTimeoutError } from './errors.ts';
 import type { RenderPool } from './render-pool.ts';
@@ -147,7 +148,11 @@ export function createRenderProcessor(deps: PipelineDeps) {
     const durationS = frames / rendered.sampleRate;
     const encoded = await bounded('encode', limits.encodeS, signal, (bound) => encodeToFit(
       { sampleRate: rendered.sampleRate, channels: rendered.channels, pcm: rendered.pcm },
-      { sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal: bound, ffmpeg: deps.ffmpeg },
+      {
+        sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal: bound, ffmpeg: deps.ffmpeg,
+        // Asked for by the request (the public API's `format`); the encoder falls back to Opus past the size limit.
+        preferred: isAudioFormat(generation.requestedFormat) ? generation.requestedFormat : undefined,
+      },
     )).catch(async (e: unknown) => {
       // ffmpeg reports a full disk only in its stderr text; the filesystem's free space says it plainly.
       if (e instanceof EncodeError) {

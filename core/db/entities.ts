@@ -9,9 +9,9 @@
 import { defineEntity, p } from '@mikro-orm/core';
 import type { MusicParams } from '../music.ts';
 
-export const PLATFORM_VALUES = ['local', 'discord', 'slack'] as const;
+export const PLATFORM_VALUES = ['local', 'discord', 'slack', 'api'] as const;
 export const STATUS_VALUES = ['queued', 'rendering', 'encoding', 'delivering', 'completed', 'failed', 'cancelled'] as const;
-export const PLAY_SOURCES = ['web', 'download', 'discord', 'slack', 'local'] as const;
+export const PLAY_SOURCES = ['web', 'download', 'discord', 'slack', 'local', 'api'] as const;
 export const PERIOD_VALUES = ['day', 'week', 'month', 'all'] as const;
 
 export interface UserPreferences {
@@ -89,6 +89,8 @@ export const Generation = defineEntity({
     encodeMs: p.integer().nullable(),
     realtimeFactor: p.double().nullable(),
     format: p.string().length(8).nullable(),
+    /** The format the request asked for (public API `format`); null = the frontend's default (Opus). */
+    requestedFormat: p.string().length(8).nullable(),
     bitrateKbps: p.integer().nullable(),
     sampleRate: p.integer().nullable(),
     channels: p.smallint().nullable(),
@@ -380,4 +382,26 @@ export const GenerationBatch = defineEntity({
   },
 });
 
-export const ENTITIES = [User, Prompt, Generation, GenerationBatch, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation, TrackAnalysis];
+
+/**
+ * A key of the public HTTP API (/api/v1). The secret is shown once at creation and only its
+ * SHA-256 is kept (the secret is 32 random bytes, so a fast hash is enough: nothing to guess);
+ * `prefix` is the public part that names the key in lists, logs and the user it acts as.
+ */
+export const ApiKey = defineEntity({
+  name: 'ApiKey',
+  tableName: 'api_keys',
+  properties: {
+    id: p.integer().primary().autoincrement(),
+    name: p.string().length(100),
+    prefix: p.string().length(16).unique(),
+    secretHash: p.string().length(64).hidden(),
+    admin: p.boolean().default(false),
+    createdAt: p.datetime().defaultRaw('now()'),
+    lastUsedAt: p.datetime().nullable(),
+    revokedAt: p.datetime().nullable(),
+  },
+});
+
+
+export const ENTITIES = [User, Prompt, Generation, GenerationBatch, Play, Favorite, ServerSettings, StatTotals, CreatorStats, SlackInstallation, TrackAnalysis, ApiKey];

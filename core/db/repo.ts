@@ -61,6 +61,8 @@ export interface GenerationRow {
   encodeMs: number | null;
   realtimeFactor: number | null;
   format: string | null;
+  /** The format the request asked for; null = default (Opus). */
+  requestedFormat: string | null;
   bitrateKbps: number | null;
   sampleRate: number | null;
   channels: number | null;
@@ -169,6 +171,7 @@ export function toGenerationRow(r: Raw): GenerationRow {
     encodeMs: numOrNull(r.encode_ms),
     realtimeFactor: numOrNull(r.realtime_factor),
     format: strOrNull(r.format),
+    requestedFormat: strOrNull(r.requested_format),
     bitrateKbps: numOrNull(r.bitrate_kbps),
     sampleRate: numOrNull(r.sample_rate),
     channels: numOrNull(r.channels),
@@ -198,6 +201,7 @@ export function toGenerationRow(r: Raw): GenerationRow {
   };
 }
 
+/** A generation with its creator and parent token: read it with toGenerationRow. */
 export const SELECT_GENERATION = `select g.*, u.platform_user_id as creator_platform_user_id, u.display_name as creator_display_name,
     pg.public_token as parent_public_token, gb.takes as batch_takes
   from generations g join users u on u.id = g.user_id left join generations pg on pg.id = g.parent_id
@@ -275,6 +279,8 @@ export interface CreateGenerationInput {
   turns?: TurnLimits;
   /** Extend: the finished generation this one continues. */
   parentId?: string;
+  /** Audio format asked for (already validated); null or absent = default. */
+  format?: string | null;
   now?: Date;
 }
 
@@ -327,14 +333,14 @@ export async function createGeneration(
       const inserted = await exec(
         tx,
         `insert into generations (id, user_id, prompt, prompt_id, params, seed, requested_duration_s, engine, engine_version,
-           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at, parent_id)
-         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+           status, progress, created_at, created_day, public_token, platform, guild_id, channel_id, request_key, reply, size_limit_bytes, admitted_at, parent_id, requested_format)
+         values (?, ?, ?, ?, ?, ?, ?, ?, ?, 'queued', 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
          on conflict (request_key) do nothing
          returning id`,
         [
           id, user.id, input.prompt, prompt!.id, input.params, input.params.seed, input.durationS,
           input.engine, input.engineVersion, now, periodBuckets(now).day, newPublicToken(), input.actor.platform,
-          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now, input.parentId ?? null,
+          input.actor.guildId, input.channelId, input.requestKey ?? null, input.reply, input.sizeLimitBytes, turns ? null : now, input.parentId ?? null, input.format ?? null,
         ],
       );
       if (inserted.length === 0) throw new DuplicateRequest();
@@ -688,11 +694,14 @@ export async function recordDownload(em: EntityManager, generationId: string): P
   return num(rows[0].downloads_count);
 }
 
+/** What lists show (recent, search, the public API's pages): finished and not deleted. */
+export const LISTED = `g.status = 'completed' and g.deleted_at is null`;
+
 /** Newest completed tracks of a server. */
 export async function recent(em: EntityManager, platform: Platform, guildId: string, limit = 10): Promise<GenerationRow[]> {
   const rows = await exec(
     em,
-    `${SELECT_GENERATION} where g.platform = ? and g.guild_id = ? and g.status = 'completed' and g.deleted_at is null
+    `${SELECT_GENERATION} where g.platform = ? and g.guild_id = ? and ${LISTED}
      order by g.completed_at desc limit ?`,
     [platform, guildId, clampLimit(limit)],
   );
@@ -723,7 +732,7 @@ export async function searchGenerations(
   const rows = await exec(
     em,
     `${SELECT_GENERATION}, websearch_to_tsquery('simple', ?) as q
-     where g.platform = ? and g.guild_id = ? and g.status = 'completed' and g.deleted_at is null and to_tsvector('simple', g.prompt) @@ q
+     where g.platform = ? and g.guild_id = ? and ${LISTED} and to_tsvector('simple', g.prompt) @@ q
      order by ts_rank(to_tsvector('simple', g.prompt), q) desc, g.completed_at desc limit ?`,
     [q, platform, guildId, clampLimit(limit)],
   );

@@ -37,6 +37,8 @@ export function statusForUserError(code: UserErrorCode): number {
       return 429;
     case UserErrorCode.NotFound:
       return 404;
+    case UserErrorCode.Unauthorized:
+      return 401;
     case UserErrorCode.NotAllowed:
     case UserErrorCode.ChannelNotAllowed:
       return 403;

@@ -14,6 +14,8 @@ import { firstListen, webListener } from '../../core/listens.ts';
 import { createRuntime, type Runtime } from '../../core/runtime.ts';
 import { buildWebApp, startLocalChat } from './app.ts';
 import { gallerySource } from './gallery-source.ts';
+import { apiPlugin } from './api/index.ts';
+import { startApiBackground } from './api/background.ts';
 import { healthPlugin } from './health.ts';
 import { opsPlugin } from './ops.ts';
 import type { TrackFile, TrackGone, TracksPluginOptions } from './tracks.ts';
@@ -29,14 +31,19 @@ export async function startWebServer(runtime: Runtime, opts: { localChat: boolea
   // Checked here too, not only by scripts/start.ts: every way of starting the web role refuses.
   const refusal = exposureProblem({ ...config, localChat: opts.localChat });
   if (refusal) throw new Error(refusal);
-  const app = await buildWebApp({ runtime, tracks: trackSource(runtime), log: runtime.log, localChat: opts.localChat, chatToken: config.localChatToken, gallery: gallerySource(runtime), trustProxy: config.http.trustProxy, allowedHosts: config.http.allowedHosts });
+  const tracks = trackSource(runtime);
+  const app = await buildWebApp({ runtime, tracks, log: runtime.log, localChat: opts.localChat, chatToken: config.localChatToken, gallery: gallerySource(runtime), trustProxy: config.http.trustProxy, allowedHosts: config.http.allowedHosts });
   await app.register(healthPlugin, { runtime, adminToken: config.adminToken });
   await app.register(opsPlugin, { runtime, adminToken: config.adminToken });
+  await app.register(apiPlugin, { runtime, tracks });
   await app.listen({ host: config.http.host, port: config.http.port });
   let chat: { close(): Promise<void> } | null = null;
+  let api: { close(): Promise<void> } | null = null;
   try {
     if (opts.localChat) chat = await startLocalChat(runtime);
+    api = await startApiBackground(runtime);
   } catch (err) {
+    await chat?.close();
     await app.close();
     throw err;
   }
@@ -47,6 +54,7 @@ export async function startWebServer(runtime: Runtime, opts: { localChat: boolea
     async close() {
       // Stop taking deliveries first, so none is posted to pages that are going away.
       await chat?.close();
+      await api?.close();
       await app.close();
     },
   };

@@ -60,7 +60,7 @@ function notFound(reply: FastifyReply): FastifyReply {
 }
 
 /** A resumed download (Range not starting at byte 0) is the same download, not a new one. */
-function startsAtFirstByte(range: string | undefined): boolean {
+export function startsAtFirstByte(range: string | undefined): boolean {
   if (!range) return true;
   return /^bytes=0-/.test(range.trim());
 }
@@ -74,6 +74,24 @@ export function attachmentDisposition(filename: string): string {
   const ascii = clean.replace(/[^\x20-\x7e]/g, '_').replace(/"/g, "'");
   const utf8 = encodeURIComponent(clean).replace(/['()*]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`);
   return `attachment; filename="${ascii}"; filename*=UTF-8''${utf8}`;
+}
+
+/**
+ * Sends a track's file with range requests, conditional requests and 206/416 (@fastify/send);
+ * the scope needs @fastify/static's sendFile decorator. Also the public API's audio and download.
+ */
+export function sendTrackFile(reply: FastifyReply, track: TrackFile, asDownload: boolean): FastifyReply {
+  // Headers are set once the file is found: a missing file falls through to the JSON 404,
+  // which must not go out labelled audio/ogg.
+  const onFile = () => {
+    reply
+      .header('content-type', track.mime)
+      .header('cache-control', AUDIO_CACHE_CONTROL)
+      .header('x-content-type-options', 'nosniff')
+      .header('content-security-policy', "default-src 'none'; sandbox");
+    if (asDownload) reply.header('content-disposition', attachmentDisposition(track.filename));
+  };
+  return reply.sendFile(path.basename(track.path), path.dirname(track.path), { contentType: false, cacheControl: false, dotfiles: 'deny', onFile });
 }
 
 export async function tracksPlugin(app: FastifyInstance, opts: TracksPluginOptions): Promise<void> {
@@ -92,19 +110,7 @@ export async function tracksPlugin(app: FastifyInstance, opts: TracksPluginOptio
     return lookup(token);
   }
 
-  function sendAudio(reply: FastifyReply, track: TrackFile, asDownload: boolean): FastifyReply {
-    // Headers are set once the file is found: a missing file falls through to the JSON 404,
-    // which must not go out labelled audio/ogg.
-    const onFile = () => {
-      reply
-        .header('content-type', track.mime)
-        .header('cache-control', AUDIO_CACHE_CONTROL)
-        .header('x-content-type-options', 'nosniff')
-        .header('content-security-policy', "default-src 'none'; sandbox");
-      if (asDownload) reply.header('content-disposition', attachmentDisposition(track.filename));
-    };
-    return reply.sendFile(path.basename(track.path), path.dirname(track.path), { contentType: false, cacheControl: false, dotfiles: 'deny', onFile });
-  }
+  const sendAudio = sendTrackFile;
 
   app.get<{ Params: TokenParams }>('/t/:token', async (req, reply) => {
     const track = await resolve(req);
