@@ -5,7 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 want=(ffmpeg)
-if [[ "${1:-}" == "--test" ]]; then want+=(chromium aubio-tools docker-compose); fi
+if [[ "${1:-}" == "--test" ]]; then want+=(chromium aubio-tools docker-compose curl jq); fi
 
 missing=()
 for pkg in "${want[@]}"; do
