@@ -7,6 +7,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createApiKey } from '../../core/api-keys.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -61,4 +62,28 @@ describe('docs/api.md', () => {
     expect(files.some((f) => /^ditty-lo-fi-piano-at-80-bpm\.mp3$/.test(f))).toBe(true);
     expect((await readFile(join(dir, 'first-kib.bin'))).length).toBe(1024);
   }, 180_000);
+});
+
+describe('/api/docs', () => {
+  it('GIVEN a browser with no way out THEN the docs page shows every operation, loading nothing from elsewhere', async () => {
+    const browser = await chromium.launch({
+      executablePath: '/usr/bin/chromium',
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+    });
+    try {
+      const page = await browser.newPage();
+      const elsewhere: string[] = [];
+      // Offline: anything not served by ditty itself is refused, as on a machine without internet.
+      await page.route('**/*', (route) => (route.request().url().startsWith(sys.url) ? route.continue() : (elsewhere.push(route.request().url()), route.abort())));
+      await page.goto(`${sys.url}/api/docs`);
+      await page.waitForSelector('.opblock', { timeout: 30_000 });
+      const doc = (await (await fetch(`${sys.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
+      const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
+      expect(await page.locator('.opblock').count()).toBe(operations);
+      expect(await page.locator('.title').first().textContent()).toContain('ditty API');
+      expect(elsewhere).toEqual([]);
+    } finally {
+      await browser.close();
+    }
+  }, 60_000);
 });

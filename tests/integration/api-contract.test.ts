@@ -70,6 +70,14 @@ describe('public API contract', () => {
     // core's describe text: the key keeps its spelling and the style its name
     expect(g0.understood.text).toMatch(/^ambient · \d+ bpm · D minor/);
 
+    // the same Idempotency-Key again: the first generation, not a second one
+    const idem = { method: 'POST', key: user.key, headers: { 'idempotency-key': 'contract-1' }, body: JSON.stringify({ prompt: 'jazz trio', duration: 5 }) };
+    const first = await api.call('/api/v1/generations', idem);
+    const repeat = await api.call('/api/v1/generations', idem);
+    expect([first.res.status, repeat.res.status]).toEqual([202, 200]);
+    expect((repeat.body as Gen).id).toBe((first.body as Gen).id);
+    expect((await api.call('/api/v1/generations', { ...idem, headers: { 'idempotency-key': 'no spaces allowed' } })).res.status).toBe(400);
+
     const g = await finished(g0.id);
     expect(g.status).toBe('completed');
     expect(g.format).toBe('mp3');

@@ -136,3 +136,29 @@ describe('completion webhooks', () => {
     expect(hits).toHaveLength(0);
   });
 });
+
+describe('callbacks of tracks that do not finish', () => {
+  it('GIVEN a track cancelled before it renders THEN its callback says generation.cancelled, once', async () => {
+    // No worker in this system: the track stays queued until it is cancelled.
+    const web = await startTestSystem({ roles: ['web'], env: { API_WEBHOOK_ALLOW_PRIVATE: 'true' } });
+    try {
+      hits.length = 0;
+      const k = await createApiKey(web.runtime.orm.em.fork(), { name: 'canceller' });
+      const auth = { authorization: `Bearer ${k.key}` };
+      const res = await fetch(`${web.url}/api/v1/generations`, {
+        method: 'POST', headers: { ...auth, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'ambient', duration: 5, callback_url: receiverUrl }),
+      });
+      const { id } = (await res.json()) as { id: string };
+      expect((await fetch(`${web.url}/api/v1/generations/${id}`, { method: 'DELETE', headers: auth })).status).toBe(204);
+      await waitFor(() => (hits.length >= 1 ? true : undefined), 30_000, 'the cancelled callback');
+      const payload = JSON.parse(hits[0]!.body) as { type: string; data: { status: string } };
+      expect(payload.type).toBe('generation.cancelled');
+      expect(hits[0]!.headers['webhook-id']).toBe(`gen_${id}_cancelled`);
+      expect(verify(k.webhookSecret, hits[0]!)).toBe(true);
+      await new Promise((r) => setTimeout(r, 1_000));
+      expect(hits).toHaveLength(1);
+    } finally {
+      await web.stop();
+    }
+  }, 60_000);
+});

@@ -98,6 +98,12 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     v1.setSerializerCompiler(serializerCompiler);
     v1.setErrorHandler(apiErrorHandler);
     v1.setNotFoundHandler((req, reply) => sendProblem(reply, req, 404, 'not_found', 'No such API route; see /api/docs.'));
+    v1.addHook('onSend', async (_req, reply, payload) => {
+      reply.header('x-content-type-options', 'nosniff');
+      // Answers about someone's key are not for shared caches; routes that may be cached say so.
+      if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+      return payload;
+    });
     // Browsers only where the operator said so (API_CORS_ORIGINS); keys are bearer tokens, never cookies.
     if (config.api.corsOrigins.length > 0) {
       await v1.register(fastifyCors, {
