@@ -108,3 +108,44 @@ describe('rate limits', () => {
     expect(problem.detail).toMatch(/^You have reached 2 generations a minute; try again in \d+ s\.$/);
   });
 });
+
+describe('CORS', () => {
+  let sys: TestSystem;
+  beforeAll(async () => {
+    sys = await startTestSystem({ roles: ['web'], env: { API_CORS_ORIGINS: 'https://app.example.com, https://other.example.org' } });
+  }, 60_000);
+  afterAll(async () => {
+    await sys?.stop();
+  });
+  const preflight = (url: string, origin: string) => fetch(url, {
+    method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'authorization, content-type' },
+  });
+
+  it('GIVEN API_CORS_ORIGINS THEN only those origins are allowed, and only on /api/v1', async () => {
+    const ok = await preflight(`${sys.url}/api/v1/generations`, 'https://app.example.com');
+    expect(ok.status).toBeLessThan(300);
+    expect(ok.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+    expect(ok.headers.get('access-control-allow-headers')).toMatch(/authorization/);
+    expect(ok.headers.get('access-control-allow-credentials')).toBeNull();
+    const evil = await preflight(`${sys.url}/api/v1/generations`, 'https://evil.example.net');
+    expect(evil.headers.get('access-control-allow-origin')).toBeNull();
+    const health = await fetch(`${sys.url}/api/v1/health`, { headers: { origin: 'https://other.example.org' } });
+    expect(health.headers.get('access-control-allow-origin')).toBe('https://other.example.org');
+    expect(health.headers.get('access-control-expose-headers')).toMatch(/ratelimit/);
+    // the chat and the track links are not part of the API: no CORS there
+    const chat = await fetch(`${sys.url}/healthz`, { headers: { origin: 'https://app.example.com' } });
+    expect(chat.headers.get('access-control-allow-origin')).toBeNull();
+  });
+
+  it('GIVEN no API_CORS_ORIGINS THEN no CORS headers at all', async () => {
+    const plain = await startTestSystem({ roles: ['web'] });
+    try {
+      const res = await preflight(`${plain.url}/api/v1/generations`, 'https://app.example.com');
+      expect(res.headers.get('access-control-allow-origin')).toBeNull();
+      const get = await fetch(`${plain.url}/api/v1/health`, { headers: { origin: 'https://app.example.com' } });
+      expect(get.headers.get('access-control-allow-origin')).toBeNull();
+    } finally {
+      await plain.stop();
+    }
+  }, 60_000);
+});
