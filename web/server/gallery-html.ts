@@ -83,10 +83,11 @@ ${p.body}
 `;
 }
 
-const PLATFORM_LABELS: Record<Platform, string> = { local: 'Local chat', discord: 'Discord server', slack: 'Slack workspace' };
+const PLATFORM_LABELS: Record<Platform, string> = { local: 'Local chat', discord: 'Discord server', slack: 'Slack workspace', api: 'Public API' };
 
 export function serverLabel(platform: Platform, guildId: string): string {
-  return platform === 'local' ? PLATFORM_LABELS.local : `${PLATFORM_LABELS[platform]} ${guildId}`;
+  // The local chat and the public API are one "server" each: their id says nothing.
+  return platform === 'local' || platform === 'api' ? PLATFORM_LABELS[platform] : `${PLATFORM_LABELS[platform]} ${guildId}`;
 }
 
 export function serverPath(platform: Platform, guildId: string): string {

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { apiActor, API_GUILD_ID, type ApiKeyRow } from '../../../../core/api-keys.ts';
-import type { StatsPeriod } from '../../../../core/chat.ts';
+import { DEFAULT_STATS_PERIOD } from '../../../../core/chat.ts';
 import { BadCursorError, listTracks, searchTracks, type CatalogPage, type CatalogScope } from '../../../../core/db/catalog.ts';
 import { UserError, UserErrorCode } from '../../../../core/errors.ts';
 import { PLATFORMS, type Platform } from '../../../../core/jobs.ts';
@@ -15,8 +15,8 @@ import { toApiGeneration } from '../representation.ts';
 import { ListQuerySchema, PageSchema, PeriodSchema, StatsSchema } from '../schemas.ts';
 import { etagOf, notModified } from './generations.ts';
 
-/** What /stats shows when no period is named (the bots' default). */
-const DEFAULT_PERIOD: StatsPeriod = 'week';
+/** What /stats shows when no period is named: the same as every chat frontend. */
+const DEFAULT_PERIOD = DEFAULT_STATS_PERIOD;
 
 /** The server a request reads: the API's own unless an admin key names another. */
 export function scopeFor(key: ApiKeyRow, server: string | undefined): CatalogScope {
