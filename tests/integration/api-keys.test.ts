@@ -42,11 +42,12 @@ describe('npm run apikey', () => {
     expect(list.map((k) => k.name)).toEqual(['ci bot', 'second']);
     expect(JSON.stringify(list)).not.toContain(created.key);
     expect((await cli('revoke', created.prefix)).stdout).toMatch(/Revoked/);
-    const after = JSON.parse((await cli('list', '--json')).stdout) as Array<{ prefix: string; revokedAt: string | null }>;
-    expect(after.find((k) => k.prefix === created.prefix)!.revokedAt).not.toBeNull();
+    const [after] = await db.em().execute<Array<{ revoked_at: Date | null }>>('select revoked_at from api_keys where prefix = ?', [created.prefix]);
+    expect(after!.revoked_at).not.toBeNull();
     await expect(cli('revoke', created.prefix)).rejects.toMatchObject({ code: 1 });
     await expect(cli('frobnicate')).rejects.toMatchObject({ code: 2 });
-  }, 60_000);
+    // each run starts Node and checks migrations: slow on a loaded machine, hence the long bound
+  }, 240_000);
 });
 
 describe('rate limits', () => {
