@@ -4,9 +4,9 @@ import { Migration } from '@mikro-orm/migrations';
  * The public HTTP API (issue 15): API keys (only a hash of each secret is stored), the `api`
  * platform (each key acts as its own user of it), and the format a request may ask for.
  */
-export class Migration20261204181000_public_api extends Migration {
+export class Migration20261204184500_public_api extends Migration {
 
-  override name = 'Migration20261204181000_public_api';
+  override name = 'Migration20261204184500_public_api';
 
   override up(): void | Promise<void> {
     this.addSql(`create table "api_keys" ("id" serial primary key, "name" varchar(100) not null, "prefix" varchar(16) not null, "secret_hash" varchar(64) not null, "admin" boolean not null default false, "created_at" timestamptz not null default now(), "last_used_at" timestamptz null, "revoked_at" timestamptz null);`);
