@@ -12,9 +12,13 @@ export const QueueName = {
   DeliverDiscord: 'deliver-discord',
   DeliverSlack: 'deliver-slack',
   DeliverApi: 'deliver-api',
-  /** Completion callbacks of the public API (web/server/api/webhooks.ts). */
-  ApiWebhook: 'api-webhook',
 } as const;
+
+/**
+ * Completion callbacks of the public API (web/server/api/webhooks.ts). Not in QueueName: only
+ * the web role uses it, and every QueueName member costs each web process a dashboard queue.
+ */
+export const API_WEBHOOK_QUEUE = 'api-webhook';
 export type QueueName = (typeof QueueName)[keyof typeof QueueName];
 
 export function deliverQueueFor(platform: Platform): QueueName {

@@ -23,7 +23,7 @@ import { BlockList, isIP } from 'node:net';
 import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { getGeneration } from '../../../core/db/index.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
-import { JobName, QueueName, type WebhookJob } from '../../../core/jobs.ts';
+import { API_WEBHOOK_QUEUE, JobName, type WebhookJob } from '../../../core/jobs.ts';
 import type { Runtime } from '../../../core/runtime.ts';
 import { toApiGeneration } from './representation.ts';
 
@@ -151,7 +151,9 @@ export interface Webhooks {
 export function startWebhooks(runtime: Runtime): Webhooks {
   const { config, log } = runtime;
   const settings = config.api.webhook;
-  const queue = new Queue<WebhookJob['data'], unknown, WebhookJob['name']>(QueueName.ApiWebhook, { connection: runtime.connect('api-webhook-queue', { failFast: true }), prefix: config.queuePrefix });
+  // The runtime's command connection: already connected, and it refuses at once while Redis is
+  // away (a new connection would start BullMQ's set-up commands before it is even open).
+  const queue = new Queue<WebhookJob['data'], unknown, WebhookJob['name']>(API_WEBHOOK_QUEUE, { connection: runtime.redis, prefix: config.queuePrefix });
   queue.on('error', (err: Error) => log.warn({ err: err.message }, 'webhook queue error'));
 
   const processor = async (job: Job<WebhookJob['data']>): Promise<number> => {
@@ -179,7 +181,7 @@ export function startWebhooks(runtime: Runtime): Webhooks {
     if (status < 200 || status >= 300) throw new Error(`callback answered HTTP ${status}`);
     return status;
   };
-  const worker = new Worker<WebhookJob['data'], number, WebhookJob['name']>(QueueName.ApiWebhook, processor, {
+  const worker = new Worker<WebhookJob['data'], number, WebhookJob['name']>(API_WEBHOOK_QUEUE, processor, {
     connection: runtime.connect('api-webhook-worker'),
     prefix: config.queuePrefix,
     concurrency: 8,
