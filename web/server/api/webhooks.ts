@@ -139,6 +139,7 @@ export interface WebhookPayload {
 }
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
+const WORKER_START_DELAY_MS = 2_000;
 /** How long a job waits for a delivered row to be marked completed before it retries later. */
 const SETTLE_WAIT_MS = 5_000;
 
@@ -185,7 +186,14 @@ export function startWebhooks(runtime: Runtime): Webhooks {
     connection: runtime.connect('api-webhook-worker'),
     prefix: config.queuePrefix,
     concurrency: 8,
+    autorun: false,
   });
+  // Started a moment after the web role is up, so its Redis set-up does not compete with the
+  // first requests on a busy machine; callbacks queued meanwhile simply wait.
+  const start = setTimeout(() => {
+    worker.run().catch((err: unknown) => log.error({ err }, 'webhook worker stopped'));
+  }, WORKER_START_DELAY_MS);
+  start.unref();
   worker.on('error', (err) => log.error({ err }, 'webhook worker error'));
   worker.on('failed', (job, err) => {
     if (!job) return;
@@ -205,6 +213,7 @@ export function startWebhooks(runtime: Runtime): Webhooks {
       });
     },
     async close() {
+      clearTimeout(start);
       await worker.close();
       await queue.close();
     },
