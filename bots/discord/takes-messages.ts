@@ -99,9 +99,12 @@ export function batchMessage(d: BatchDelivery, opts: { favoriteEmoji?: string; u
   const made = d.takes.filter((t) => t.filePath).length;
   const first = d.takes[0]!.track;
   const who = inert(first.creator.displayName, 64);
+  const cancelled = d.takes.every((t) => t.track.status === 'cancelled');
   const head = made === d.takes.length
     ? `🎶 ${who}'s ${d.takes.length} takes are ready. Favorite each one with its own button.`
-    : made === 0
+    : cancelled
+      ? `🚫 ${who}'s ${d.takes.length} takes were cancelled.`
+      : made === 0
       ? `❌ None of ${who}'s ${d.takes.length} takes could be made.`
       : `🎶 ${made} of ${who}'s ${d.takes.length} takes are ready. Favorite each one with its own button.`;
   const notice = describeNotes(first.params);

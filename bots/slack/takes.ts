@@ -57,7 +57,11 @@ export function batchSummaryBlocks(d: BatchDelivery, userId: string): { text: st
     if (t.track.status === 'cancelled') return `${head} · 🚫 cancelled`;
     return `${head} · ❌ failed: ${slackInert(t.track.errorMessage ?? 'it could not be made.', 300)} (make it again with seed:${t.track.params.seed})`;
   });
-  const head = made === d.takes.length ? `${made} takes are ready` : made === 0 ? `none of the ${d.takes.length} takes could be made` : `${made} of ${d.takes.length} takes are ready`;
+  const head = made === d.takes.length
+    ? `${made} takes are ready`
+    : d.takes.every((t) => t.track.status === 'cancelled')
+      ? `the ${d.takes.length} takes were cancelled`
+      : made === 0 ? `none of the ${d.takes.length} takes could be made` : `${made} of ${d.takes.length} takes are ready`;
   const blocks: Block[] = [
     {
       type: 'section',
