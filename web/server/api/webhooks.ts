@@ -140,6 +140,19 @@ export interface WebhookPayload {
 
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const WORKER_START_DELAY_MS = 2_000;
+const CLOSE_TIMEOUT_MS = 5_000;
+
+/** Waits for `promise` at most `ms` (then calls `onTimeout`); never rejects. */
+function bounded(promise: Promise<unknown>, ms: number, onTimeout?: () => void): Promise<void> {
+  return new Promise((resolve) => {
+    const timer = setTimeout(() => {
+      onTimeout?.();
+      resolve();
+    }, ms);
+    timer.unref();
+    promise.then(() => resolve(), () => resolve()).finally(() => clearTimeout(timer));
+  });
+}
 /** How long a job waits for a delivered row to be marked completed before it retries later. */
 const SETTLE_WAIT_MS = 5_000;
 
@@ -214,8 +227,9 @@ export function startWebhooks(runtime: Runtime): Webhooks {
     },
     async close() {
       clearTimeout(start);
-      await worker.close();
-      await queue.close();
+      // With Redis gone a polite close waits for a reconnect that may never come: bounded, then cut.
+      await bounded(worker.close(), CLOSE_TIMEOUT_MS, () => void worker.disconnect().catch(() => undefined));
+      await bounded(queue.close(), CLOSE_TIMEOUT_MS);
     },
   };
 }
