@@ -363,7 +363,25 @@ describe('POST /api/chat/commands', () => {
     expect(search.json().tracks.map((t: TrackView) => [t.id, t.playerUrl])).toEqual([[other.id, `/t/tok-${other.id}`]]);
 
     const help = await post('/api/chat/commands', { name: 'Ada', text: '/help' });
-    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/search', '/help', 'Buttons']);
+    expect(help.json().help.map((h: { usage: string }) => h.usage.split(' ')[0])).toEqual(['/generate', '/stats', '/recent', '/search', '/similar', '/help', 'Buttons']);
+  });
+
+  it('GIVEN /similar words and the More like this route THEN the nearest tracks come back with reasons, never the track itself', async () => {
+    const a = makeTrack({ prompt: 'house groove' });
+    const b = makeTrack({ prompt: 'deep house' });
+    runtime.core.tracks.set(a.id, a);
+    runtime.core.tracks.set(b.id, b);
+    const byWords = await post('/api/chat/commands', { name: 'Ada', text: '/similar house groove' });
+    expect(byWords.json()).toMatchObject({ kind: 'similar', of: { id: a.id }, empty: null });
+    const ids = byWords.json().tracks.map((t: { id: string }) => t.id);
+    expect(ids).toContain(b.id);
+    expect(ids).not.toContain(a.id);
+    expect(byWords.json().tracks[0].reasons).toBe('close tempo');
+    const byButton = await app.inject({ method: 'GET', url: `/api/chat/tracks/${b.id}/similar` });
+    expect(byButton.json()).toMatchObject({ kind: 'similar', of: { id: b.id, playerUrl: `/t/tok-${b.id}` } });
+    expect(byButton.json().tracks.map((t: { id: string }) => t.id)).not.toContain(b.id);
+    const none = await post('/api/chat/commands', { name: 'Ada', text: '/similar bagpipes' });
+    expect(none.json()).toMatchObject({ kind: 'similar', of: null, tracks: [], empty: 'No finished track on this server matches those words.' });
   });
 });
 

@@ -10,6 +10,7 @@
  *   POST /api/chat/tracks/:id/cancel    { name }        → { generationId, cancelled } (creator only)
  *   POST /api/chat/tracks/:id/plays     { name }        → 204
  *   POST /api/chat/tracks/:id/delete    { name }        → { generationId, deleted } (creator only; file removed)
+ *   GET  /api/chat/tracks/:id/similar   → ChatReply (kind similar): More like this, this chat's nearest tracks with reasons
  *   POST /api/chat/tracks/:id/extend    { name, seconds?, requestId? } → ChatReply (kind generate): a new
  *        track continuing this finished one for `seconds` more (default 30), linked to it.
  *   POST /api/chat/tracks/:id/variation { name, requestId? } → ChatReply (kind generate): the same prompt and
@@ -28,7 +29,7 @@ import { fileURLToPath } from 'node:url';
 import type { ServerResponse } from 'node:http';
 import fastifyStatic from '@fastify/static';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import type { Actor, FrontendRuntime, GenerateAccepted, Stats, TrackView } from '../../core/chat.ts';
+import type { Actor, FrontendRuntime, GenerateAccepted, SimilarResult, Stats, TrackView } from '../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { webListener } from '../../core/listens.ts';
 import { RecentSet } from '../../core/recent-set.ts';
@@ -38,6 +39,7 @@ import type { MusicParams } from '../../core/music.ts';
 import { describeNotes, describeParams } from '../../core/prompt/parse.ts';
 import { renderStatsChart } from '../../core/chart.ts';
 import { isGenerationId } from '../../core/validate.ts';
+import { emptySimilarText, measuredText, reasonText, SIMILAR_LIMIT, similarForWords } from '../../core/similar.ts';
 import { replyError } from './boundary.ts';
 import { LoginRequiredError, registerChatAuth } from './chat-auth.ts';
 import { galleryPlugin } from './gallery.ts';
@@ -57,6 +59,8 @@ export type ChatReply =
   | { kind: 'stats'; stats: Stats; chartUrl: string }
   | { kind: 'recent'; tracks: PageTrack[] }
   | { kind: 'search'; query: string; tracks: PageTrack[] }
+  /** More like this: `of` the anchor track (null when none matched), each neighbour with why; `empty` says why none. */
+  | { kind: 'similar'; of: PageTrack | null; tracks: Array<PageTrack & { reasons: string; measured: string }>; empty: string | null }
   | { kind: 'help'; help: ReadonlyArray<{ usage: string; description: string }> };
 
 /** What the channel tells every open page. */
@@ -369,9 +373,26 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
         const tracks = await core.search('local', LOCAL_GUILD_ID, command.query, 10);
         return { kind: 'search', query: command.query, tracks: tracks.map((t) => toPageTrack(t, runtime.publicUrl)) };
       }
+      case 'similar':
+        return similarReply(await similarForWords(core, 'local', LOCAL_GUILD_ID, command.words), command.words);
       case 'help':
         return { kind: 'help', help: HELP };
     }
+  });
+
+  function similarReply(result: SimilarResult | null, words = ''): ChatReply {
+    const tracks = (result?.tracks ?? []).map((t) => ({ ...toPageTrack(t.track, runtime.publicUrl), reasons: reasonText(t), measured: measuredText(t) }));
+    return {
+      kind: 'similar',
+      of: result ? toPageTrack(result.of, runtime.publicUrl) : null,
+      tracks,
+      empty: tracks.length ? null : emptySimilarText(result, words),
+    };
+  }
+
+  app.get<{ Params: { id: string } }>('/api/chat/tracks/:id/similar', async (req): Promise<ChatReply> => {
+    const { id } = await trackFor(req.params.id);
+    return similarReply(await core.similar('local', LOCAL_GUILD_ID, id, SIMILAR_LIMIT));
   });
 
   app.post<{ Params: { id: string } }>('/api/chat/tracks/:id/favorite', { bodyLimit: BODY_LIMIT_BYTES }, async (req) => {

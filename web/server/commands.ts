@@ -10,6 +10,7 @@
  *   /stats [day|week|month|all] [global]
  *   /recent
  *   /search <words>
+ *   /similar [words]
  *   /help
  * Only trailing tokens are options, so "80 bpm" or "seed" inside a prompt stay prompt text.
  * A trailing "90s" is read as 90 seconds; write "from the 90s era" or add `--duration` after it.
@@ -32,6 +33,7 @@ export type ChatCommand =
   | { name: 'stats'; scope: StatsScope; period: StatsPeriod }
   | { name: 'recent' }
   | { name: 'search'; query: string }
+  | { name: 'similar'; words: string }
   | { name: 'help' };
 
 export const SEARCH_MAX_CHARS = 200;
@@ -50,6 +52,7 @@ export const HELP: ReadonlyArray<{ usage: string; description: string }> = [
   { usage: '/stats [day|week|month|all] [global]', description: `Leaderboard: top tracks, top creators, totals, and a chart (default: ${PERIOD_LABELS[DEFAULT_STATS_PERIOD]}).` },
   { usage: '/recent', description: 'Tracks made recently in this chat.' },
   { usage: '/search <words>', description: 'Finished tracks whose prompt matches, e.g. /search rainy piano.' },
+  { usage: '/similar [words]', description: 'Tracks that sound like one: the best match for your words, else the latest track (also the More like this button).' },
   { usage: '/help', description: 'This list.' },
   {
     usage: 'Buttons',
@@ -116,12 +119,20 @@ export function parseCommand(raw: unknown): ChatCommand {
       }
       return { name: 'search', query };
     }
+    case 'similar': {
+      const words = args.join(' ');
+      const chars = charCount(words);
+      if (chars > SEARCH_MAX_CHARS) {
+        throw new UserError(UserErrorCode.PromptTooLong, `Words are limited to ${SEARCH_MAX_CHARS} characters (you gave ${chars}).`);
+      }
+      return { name: 'similar', words };
+    }
     case 'help':
       return { name: 'help' };
     default: {
       // Echo a bounded slice only: the command word can be anything the user pasted.
       const shown = [...head].slice(0, 40).join('');
-      throw new UserError(UserErrorCode.UnknownCommand, `Unknown command ${shown}. Try /generate, /stats, /recent, /search or /help.`, { command: shown });
+      throw new UserError(UserErrorCode.UnknownCommand, `Unknown command ${shown}. Try /generate, /stats, /recent, /search, /similar or /help.`, { command: shown });
     }
   }
 }

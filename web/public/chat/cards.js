@@ -217,6 +217,12 @@ const TRACK_ACTIONS = [
     b.addEventListener('click', () => busy(b, () => requestTrack(card, 'extend')));
     return b;
   },
+  (card) => {
+    const b = button('similar link', 'More like this');
+    b.title = 'Tracks of this chat that sound like this one, and why';
+    b.addEventListener('click', () => busy(b, () => moreLikeThis(card)));
+    return b;
+  },
   (_card, track) => newTabLink(track.playerUrl, 'Player page', 'player-link'),
   (_card, track) => {
     const download = el('a', 'download', 'Download');
@@ -318,6 +324,16 @@ async function requestTrack(card, kind) {
   }
   try {
     showQueued(await api(`/api/chat/tracks/${encodeURIComponent(card.id)}/${kind}`, { name: myName(), requestId: crypto.randomUUID() }));
+  } catch (e) {
+    say(messageOf(e), 'error');
+  }
+}
+
+/** More like this: the answer is shown like a command's (replies.js listens for it). @param {Card} card */
+async function moreLikeThis(card) {
+  try {
+    const reply = await api(`/api/chat/tracks/${encodeURIComponent(card.id)}/similar`);
+    document.dispatchEvent(new CustomEvent('ditty:reply', { detail: reply }));
   } catch (e) {
     say(messageOf(e), 'error');
   }

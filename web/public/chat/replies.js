@@ -135,8 +135,30 @@ export function showReply(reply) {
     case 'search':
       showTrackList(`Tracks matching “${reply.query}”`, reply.tracks, 'No finished track matches. Try other words.');
       break;
+    case 'similar':
+      showSimilar(reply);
+      break;
     case 'help':
       showHelp(reply.help);
       break;
   }
 }
+
+/** More like this: the nearest tracks, each with why (plain text; links open the player). @param {Extract<ChatReply, { kind: 'similar' }>} reply */
+function showSimilar(reply) {
+  const item = el('li', 'msg recent similar');
+  item.append(el('h3', undefined, reply.of ? `More like “${reply.of.prompt}”` : 'More like this'));
+  if (reply.empty) item.append(el('p', 'params', reply.empty));
+  const list = el('ul');
+  for (const track of reply.tracks) {
+    const li = el('li');
+    li.append(el('span', 'prompt', track.prompt), document.createTextNode(` · ${track.reasons} · ${track.measured} · ${track.creator.displayName} · `));
+    li.append(isPlayable(track) ? newTabLink(track.playerUrl, 'play') : document.createTextNode(track.status));
+    list.append(li);
+  }
+  item.append(list);
+  append(item);
+}
+
+// A track card's More like this button hands its answer here (cards.js cannot import this module: it imports cards.js).
+document.addEventListener('ditty:reply', (e) => showReply(/** @type {CustomEvent} */ (e).detail));
