@@ -126,6 +126,16 @@ describe('public API contract', () => {
     // the tag follows the content: a change makes the old tag stale
     expect((await api.call(`/api/v1/generations/${g.id}/favorite`, { method: 'DELETE', key: other.key })).body).toEqual({ favorited: false, changed: true, favorites: 0 });
     expect((await api.call(`/api/v1/generations/${g.id}`, { key: other.key, headers: { 'if-none-match': etag } })).res.status).toBe(200);
+
+    // Analysis (issue 16): measured after delivery; the read carries it, and /similar answers from it.
+    const analysed = await waitFor(async () => {
+      const r = (await api.call(`/api/v1/generations/${g.id}`, { key: other.key })).body as Gen & { analysis: { state: string; tempo_bpm: number | null; loudness_lufs: number | null } };
+      return r.analysis.state === 'done' ? r : undefined;
+    }, 20_000, 'the analysis');
+    expect(analysed.analysis.loudness_lufs).toBeLessThan(-8);
+    const similar = await api.call(`/api/v1/generations/${g.id}/similar`, { key: other.key });
+    expect(similar.body).toMatchObject({ of: g.id, analysed: true });
+    expect((similar.body as { items: Array<{ generation: { id: string } }> }).items.map((i) => i.generation.id)).not.toContain(g.id);
   }, 120_000);
 
   it('GIVEN several finished tracks THEN recent, most-played and search page through them with cursors, each once', async () => {

@@ -78,6 +78,34 @@ export const GenerationSchema = z.object({
   }),
 }).meta({ id: 'Generation', description: 'A track and everything known about it.' });
 
+/** What the analyser measured (issue 16); null until the track is analysed (a moment after it is posted). */
+export const AnalysisSchema = z.object({
+  state: z.enum(['pending', 'done', 'failed']),
+  tempo_bpm: z.number().nullable().describe('Measured beats per minute; null with no steady beat.'),
+  key: z.string().nullable().describe('Measured key, e.g. "A minor".'),
+  loudness_lufs: z.number().nullable(),
+  true_peak_dbtp: z.number().nullable(),
+  brightness_hz: z.number().nullable().describe('Mean spectral centroid.'),
+  energy: z.number().nullable().describe('0..1 descriptor: busy, bright and loud reads high.'),
+  onsets_per_s: z.number().nullable(),
+  tempo_match: z.enum(['exact', 'half', 'double', 'off', 'no-beat']).nullable().describe('Against the asked tempo, 4% tolerance; half/double time counts as a match.'),
+  key_match: z.enum(['exact', 'relative', 'off', 'unknown']).nullable().describe('Against the asked key; the relative key counts as a match.'),
+  mismatch: z.string().nullable().describe('One sentence naming what was measured differently from the request; null when it matches.'),
+}).meta({ id: 'Analysis', description: 'What was measured in the audio.' });
+
+export const GenerationWithAnalysisSchema = GenerationSchema.extend({ analysis: AnalysisSchema })
+  .meta({ id: 'GenerationWithAnalysis', description: 'A track, everything known about it, and what was measured in its audio.' });
+
+export const SimilarSchema = z.object({
+  of: z.uuid(),
+  analysed: z.boolean().describe('False while the track itself is not analysed yet: try again in a moment.'),
+  items: z.array(z.object({
+    generation: GenerationSchema,
+    distance: z.number().describe('Euclidean distance between the two descriptors; smaller is nearer.'),
+    reasons: z.array(z.enum(['same key', 'relative key', 'close tempo', 'similar sound'])),
+  })),
+}).meta({ id: 'SimilarTracks', description: 'The nearest finished tracks the key can see, with why.' });
+
 export const PageSchema = z.object({
   items: z.array(GenerationSchema),
   next_cursor: z.string().nullable().describe('Pass as `cursor` for the next page; null on the last page.'),

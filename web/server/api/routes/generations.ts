@@ -9,7 +9,8 @@ import { UserError, UserErrorCode } from '../../../../core/errors.ts';
 import { BEARER, withProblems, type ApiRoutes } from '../context.ts';
 import { bearerOf, keyOf } from '../guard.ts';
 import { toApiGeneration, visibleGeneration, type ApiGeneration } from '../representation.ts';
-import { CreateGenerationSchema, FavoriteSchema, GenerationSchema, IdParamsSchema, PlaySchema } from '../schemas.ts';
+import { CreateGenerationSchema, FavoriteSchema, GenerationSchema, GenerationWithAnalysisSchema, IdParamsSchema, PlaySchema, SimilarSchema } from '../schemas.ts';
+import { keyLabel } from '../../../../core/analysis.ts';
 import { checkCallbackUrl } from '../webhooks.ts';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 
@@ -86,14 +87,55 @@ export const generationRoutes: ApiRoutes = (app, ctx) => {
       tags: ['generations'],
       security: BEARER,
       params: IdParamsSchema,
-      response: withProblems({ 200: GenerationSchema, 304: z.undefined().describe('Not modified') }),
+      response: withProblems({ 200: GenerationWithAnalysisSchema, 304: z.undefined().describe('Not modified') }),
     },
   }, async (req, reply) => {
     const key = keyOf(req);
     const row = await visibleGeneration(em(), key, req.params.id);
-    const out: ApiGeneration = await toApiGeneration(em(), row, apiActor(key), ctx.publicUrl);
+    const base: ApiGeneration = await toApiGeneration(em(), row, apiActor(key), ctx.publicUrl);
+    const a = await core.analysis(row.id);
+    const m = a?.analysis ?? null;
+    const out = {
+      ...base,
+      analysis: {
+        state: a?.state ?? 'pending',
+        tempo_bpm: m?.tempoBpm ?? null,
+        key: m && m.keyPitchClass !== null && m.mode ? keyLabel(m.keyPitchClass, m.mode) : null,
+        loudness_lufs: m?.loudnessLufs ?? null,
+        true_peak_dbtp: m?.truePeakDbtp ?? null,
+        brightness_hz: m?.centroidHz ?? null,
+        energy: m?.energy ?? null,
+        onsets_per_s: m?.onsetsPerS ?? null,
+        tempo_match: a?.mismatch?.tempo?.match ?? null,
+        key_match: a?.mismatch?.key?.match ?? null,
+        mismatch: a?.mismatch?.sentence ?? null,
+      },
+    };
     if (notModified(req, reply, etagOf(out))) return reply.code(304).send();
     return reply.send(out);
+  });
+
+  app.get('/generations/:id/similar', {
+    schema: {
+      operationId: 'getSimilarGenerations',
+      summary: 'More like this: the nearest finished tracks by measured tempo, key and sound, with the reasons',
+      tags: ['generations'],
+      security: BEARER,
+      params: IdParamsSchema,
+      response: withProblems({ 200: SimilarSchema }),
+    },
+  }, async (req, reply) => {
+    const key = keyOf(req);
+    const row = await visibleGeneration(em(), key, req.params.id);
+    // Within the track's own server (for an API key: the API's tracks), never another's.
+    const result = await core.similar(row.platform, row.guildId, row.id, 10);
+    const viewer = apiActor(key);
+    const items = [];
+    for (const t of result.tracks) {
+      const g = await visibleGeneration(em(), key, t.track.id).catch(() => null);
+      if (g) items.push({ generation: await toApiGeneration(em(), g, viewer, ctx.publicUrl), distance: t.distance, reasons: t.reasons });
+    }
+    return reply.header('cache-control', 'no-store').send({ of: row.id, analysed: result.analysed, items });
   });
 
   app.delete('/generations/:id', {
