@@ -130,6 +130,7 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
 // --- drums ---------------------------------------------------------------------------------
 
 const SLOW_BPM = 100;
+const VERY_SLOW_BPM = 85;
 const TIME_KEEPERS = new Set<Lane>(['hat', 'pedalhat', 'ride', 'shaker', 'cowbell']);
 const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
 const DRUM_PITCH: Partial<Record<Lane, number>> = { kick: 31, snare: 55, rim: 72, tom: 45, taiko: 36, ride: 84, conga: 52, bongo: 62, timbale: 60 };
@@ -161,7 +162,9 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   // hits between the beats are played softer there, so the quarter notes carry the pulse; an
   // off-beat open hat rings longest and is softened twice (techno at 90 read as 125).
   // From FAST_BPM up, busy sixteenths pull it onto dotted quarters or slower (160 read as 132).
-  const offBeat = ctx.p.bpm < SLOW_BPM ? 0.55 : 1;
+  // Below VERY_SLOW_BPM the off-beats are ghosts: at 0.55 aubio still heard lo-fi at 77 and
+  // reggae at 72 in double time (155, 145); at 0.2 both read 77.1 and 72.0, blues, gospel, soul too.
+  const offBeat = ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : 1;
   const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
   const fill = ctx.material.fills.length ? ctx.material.fills[r.int(ctx.material.fills.length)]! : undefined;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
