@@ -120,7 +120,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       throw unavailable(e);
     }
     if (takes > 1) {
-      return generateTakes({ req, actor, channelId, prompt, durationS, seed, takes, limiter, limiterKey });
+      return generateTakes({ req, actor, channelId, prompt, durationS, seed, takes, format, limiter, limiterKey });
     }
     // An extension keeps what the parent was made from, even if the parser has changed since.
     const params = parent ? parent.params : parsePrompt(prompt, seed);
@@ -164,6 +164,8 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     durationS: number;
     seed: number;
     takes: number;
+    /** Validated by parseFormat; null = the default. */
+    format: string | null;
     limiter: RateLimiterRedis;
     limiterKey: string;
   }
@@ -182,6 +184,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
         reply: t.req.reply ?? {},
         requestKey: t.req.reply?.requestKey,
         turns: config.limits,
+        format: t.format,
       }));
     } catch (err) {
       await t.limiter.reward(t.limiterKey, t.takes).catch(() => undefined);
