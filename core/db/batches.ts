@@ -104,13 +104,18 @@ export async function createBatch(em: EntityManager, input: CreateBatchInput): P
   }
 }
 
-/** The takes of a batch in take order. */
-export async function batchTakes(em: EntityManager, batchId: string): Promise<GenerationRow[]> {
+/** The ids of a batch's takes in take order (cheap: for links, not for posting). */
+export async function batchTakeIds(em: EntityManager, batchId: string): Promise<string[]> {
   if (!isGenerationId(batchId)) return [];
   const rows = await exec(em, `select id from generations where batch_id = ? order by take_index`, [batchId]);
+  return rows.map((r) => String(r.id));
+}
+
+/** The takes of a batch in take order. */
+export async function batchTakes(em: EntityManager, batchId: string): Promise<GenerationRow[]> {
   const out: GenerationRow[] = [];
-  for (const r of rows) {
-    const g = await getGeneration(em, String(r.id));
+  for (const id of await batchTakeIds(em, batchId)) {
+    const g = await getGeneration(em, id);
     if (g) out.push(g);
   }
   return out;

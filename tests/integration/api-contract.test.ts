@@ -190,6 +190,8 @@ describe('public API contract', () => {
       [{ prompt: 'jazz', duration: '30s' }, 400, 'duration_invalid'],
       [{ prompt: 'jazz', seed: -1 }, 400, 'seed_invalid'],
       [{ prompt: 'jazz', format: 'flac' }, 400, 'format_invalid'],
+      [{ prompt: 'jazz', takes: 5 }, 400, 'takes_invalid'],
+      [{ prompt: 'jazz', takes: 'two' }, 400, 'takes_invalid'],
       [{ prompt: 'jazz', callback_url: 'ftp://example.com/x' }, 400, 'url_invalid'],
       [{ prompt: 'jazz', callback_url: 'http://127.0.0.1:9/hook' }, 400, 'url_invalid'],
       [{ prompt: 'jazz', callback_url: 'http://[::1]/hook' }, 400, 'url_invalid'],
@@ -246,6 +248,28 @@ describe('public API contract', () => {
     const recent = (await api.call('/api/v1/recent?limit=50', { key: other.key })).body as Page;
     expect(recent.items.map((t) => t.id)).not.toContain(id);
   }, 120_000);
+
+  it('GIVEN takes: 3 THEN one batch: take 1 answers with every take\'s id; the takes have seeds s, s+1, s+2 and the asked format', async () => {
+    const created = await api.call('/api/v1/generations', { method: 'POST', key: user.key, body: JSON.stringify({ prompt: 'bossa nova guitar', duration: 5, seed: 40, takes: 3, format: 'mp3' }) });
+    expect(created.res.status).toBe(202);
+    const first = created.body as Gen & { seed: number; batch: { id: string; take: number; of: number; generation_ids: string[] } | null };
+    expect(first.batch).not.toBeNull();
+    expect(first.batch!.take).toBe(1);
+    expect(first.batch!.of).toBe(3);
+    expect(first.batch!.generation_ids).toHaveLength(3);
+    expect(new Set(first.batch!.generation_ids).size).toBe(3);
+    expect(first.batch!.generation_ids[0]).toBe(first.id);
+    const takes = [];
+    for (const id of first.batch!.generation_ids) takes.push((await finished(id)) as Gen & { seed: number; batch: { id: string; take: number } });
+    expect(takes.map((t) => t.status)).toEqual(['completed', 'completed', 'completed']);
+    expect(takes.map((t) => t.seed)).toEqual([40, 41, 42]);
+    expect(takes.map((t) => t.batch.take)).toEqual([1, 2, 3]);
+    expect(new Set(takes.map((t) => t.batch.id))).toEqual(new Set([first.batch!.id]));
+    expect(takes.map((t) => t.format)).toEqual(['mp3', 'mp3', 'mp3']);
+    // a lone track carries no batch
+    const lone = await api.call('/api/v1/generations', { method: 'POST', key: user.key, body: JSON.stringify({ prompt: 'bossa nova guitar', duration: 5, seed: 40 }) });
+    expect((lone.body as { batch: unknown }).batch).toBeNull();
+  }, 180_000);
 
   it('GIVEN a revoked key THEN it opens nothing', async () => {
     const key = await createApiKey(sys.runtime.orm.em.fork(), { name: 'short-lived' });

@@ -65,6 +65,7 @@ const FIELD_CODES: Record<string, string> = {
   duration: UserErrorCode.DurationInvalid,
   seed: UserErrorCode.SeedInvalid,
   format: UserErrorCode.FormatInvalid,
+  takes: UserErrorCode.TakesInvalid,
 };
 
 export function sendProblem(reply: FastifyReply, req: FastifyRequest, status: number, code: string, detail: string, retryAfterS?: number): FastifyReply {

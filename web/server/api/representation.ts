@@ -6,7 +6,7 @@
 import { API_GUILD_ID, type ApiKeyRow } from '../../../core/api-keys.ts';
 import type { Actor } from '../../../core/chat.ts';
 import { lastPlayedAt } from '../../../core/db/catalog.ts';
-import { getGeneration, isFavorite, type EntityManager, type GenerationRow } from '../../../core/db/index.ts';
+import { batchTakeIds, getGeneration, isFavorite, type EntityManager, type GenerationRow } from '../../../core/db/index.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { describeNotes, describeParams } from '../../../core/prompt/parse.ts';
 import { placeInLine } from '../../../core/service.ts';
@@ -42,10 +42,11 @@ export async function toApiGeneration(em: EntityManager, row: GenerationRow, vie
   const view = toTrackView(row, publicUrl);
   const self = `${publicUrl}${API_PREFIX}/generations/${row.id}`;
   const stored = row.storagePath !== null && SERVABLE.has(row.status);
-  const [position, lastPlayed, favorited] = await Promise.all([
+  const [position, lastPlayed, favorited, takeIds] = await Promise.all([
     row.status === 'queued' ? placeInLine(em, row).catch(() => null) : Promise.resolve(null),
     lastPlayedAt(em, row.id),
     row.favoritesCount > 0 ? isFavorite(em, viewer, row.id) : Promise.resolve(false),
+    row.batchId ? batchTakeIds(em, row.batchId) : Promise.resolve([]),
   ]);
   const p = row.params;
   const mine = row.platform === viewer.platform && row.guildId === viewer.guildId && row.creator.platformUserId === viewer.platformUserId;
@@ -83,6 +84,9 @@ export async function toApiGeneration(em: EntityManager, row: GenerationRow, vie
     completed_at: row.completedAt?.toISOString() ?? null,
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
     extended_from: row.parentId,
+    batch: row.batchId && row.takeIndex !== null && row.batchTakes !== null
+      ? { id: row.batchId, take: row.takeIndex, of: row.batchTakes, generation_ids: takeIds }
+      : null,
     links: {
       self,
       events: `${self}/events`,

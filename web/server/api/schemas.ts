@@ -69,6 +69,12 @@ export const GenerationSchema = z.object({
   completed_at: nullableTime,
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
   extended_from: z.uuid().nullable(),
+  batch: z.object({
+    id: z.uuid(),
+    take: z.number().int().min(1).describe('This generation\'s take number, from 1.'),
+    of: z.number().int().min(2),
+    generation_ids: z.array(z.uuid()).describe('Every take of the batch, in take order.'),
+  }).nullable().describe('Takes: the batch this generation belongs to; null for a lone track.'),
   links: z.object({
     self: z.string(),
     events: z.string(),
@@ -116,6 +122,7 @@ export const CreateGenerationSchema = z.object({
   duration: z.number().int().optional().describe(`Seconds, ${DURATION_MIN_S} to the server's maximum (at most ${DURATION_MAX_S}); default DEFAULT_DURATION_S.`),
   seed: z.number().int().optional().describe(`0 to ${SEED_MAX}; the same prompt and seed give the same track. Default: random.`),
   format: z.enum(AUDIO_FORMATS).optional().describe('Audio format; default opus.'),
+  takes: z.number().int().optional().describe('1 (default) to 4: several seeds of one prompt as one batch (seed, seed+1, ...), each take its own generation counted in the limits; the answer is take 1, with the batch\'s generation ids. A batch is refused whole when its takes do not all fit.'),
   callback_url: z.string().optional().describe('http(s) URL to POST the finished (or failed) generation to, signed (see the API guide). Private and loopback addresses are refused unless API_WEBHOOK_ALLOW_PRIVATE is set.'),
 }).meta({ id: 'CreateGeneration' });
 

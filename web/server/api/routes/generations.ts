@@ -69,6 +69,7 @@ export const generationRoutes: ApiRoutes = (app, ctx) => {
       prompt: body.prompt,
       durationS: body.duration,
       seed: body.seed,
+      takes: body.takes,
       format: body.format,
       sizeLimitBytes: API_SIZE_LIMIT_BYTES,
       reply: replyData,
