@@ -168,6 +168,26 @@ export interface Delivery {
   fitsInline: boolean;
   /** Zero-based attempt number: handlers make a retried post idempotent with generation id. */
   attempt: number;
+  /**
+   * What earlier runs of this delivery did: a run after a crash resumes instead of posting twice.
+   * The delivery consumer always gives it; a handler called directly (a test) may go without.
+   */
+  steps?: DeliverySteps;
+}
+
+/**
+ * The recorded steps of one generation's delivery, kept in Postgres (generations.delivery_steps).
+ * A handler records each platform side effect as soon as it has happened (and, for a side effect
+ * it can check afterwards, the reference it is about to use just before it), so a delivery run
+ * again after kill -9 skips what is done and checks what may be half done.
+ */
+export interface DeliverySteps {
+  /** Steps recorded by earlier runs (step name → platform reference), as of this run's start. */
+  readonly done: Readonly<Record<string, string>>;
+  /** Records a step; later reads (`done` of a later run) see it. */
+  record(step: string, ref: string): Promise<void>;
+  /** Records a step unless some run already did: true only for the first (at most once, across processes). */
+  claim(step: string, ref: string): Promise<boolean>;
 }
 
 export interface DeliveryResult {

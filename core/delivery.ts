@@ -1,13 +1,17 @@
 /**
  * Consumes one platform's delivery queue. Posting is its own step so a failed post retries
  * without rendering again; the delivered_ref written after a post makes a replayed job a no-op.
+ * Between the two, a process may die after posting and before recording: each handler records
+ * its own side effects as delivery steps (Delivery.steps) as they happen, so the rerun resumes.
  */
 import type { MikroORM } from './db/index.ts';
 import { UnrecoverableError, Worker, type Job } from 'bullmq';
 import type { Redis } from 'ioredis';
-import type { BatchDeliveryHandler, DeliveryHandler, DeliveryResult } from './chat.ts';
+import type { BatchDeliveryHandler, DeliveryHandler, DeliveryResult, DeliverySteps } from './chat.ts';
 import { isDeliveryRefused } from './errors.ts';
-import { batchReady, batchTakes, getBatch, getGeneration, markBatchDelivered, transitionGeneration, type GenerationRow } from './db/index.ts';
+import {
+  batchReady, batchTakes, claimDeliveryStep, getBatch, getGeneration, markBatchDelivered, recordDeliveryStep, transitionGeneration, type GenerationRow,
+} from './db/index.ts';
 import { deliverJobOptions, deliverQueueFor, type DeliverJob, type Platform, type ProgressEvent } from './jobs.ts';
 import { enqueueBatchDeliver, type Queues } from './queue.ts';
 import type { Logger } from './log.ts';
@@ -45,10 +49,32 @@ export async function takeEnded(deps: Pick<DeliveryDeps, 'orm' | 'queues'>, gene
   if (row?.batchId) await deliverBatchIfReady(deps, row.batchId);
 }
 
+/** Steps kept in memory only: for a handler called without the consumer (tests, one-off posts). */
+export function memorySteps(done: Record<string, string> = {}): DeliverySteps {
+  const steps: Record<string, string> = { ...done };
+  return {
+    done: steps,
+    async record(step, ref) {
+      steps[step] = ref;
+    },
+    async claim(step, ref) {
+      if (step in steps) return false;
+      steps[step] = ref;
+      return true;
+    },
+  };
+}
+
 export async function startDeliveryConsumer(
   deps: DeliveryDeps, platform: Platform, handler: DeliveryHandler, batchHandler?: BatchDeliveryHandler,
 ): Promise<{ close(): Promise<void> }> {
   const { orm, log } = deps;
+  /** The row's recorded delivery steps, as of this run's start, and the way to add to them. */
+  const stepsOf = (row: GenerationRow): DeliverySteps => ({
+    done: { ...row.deliverySteps },
+    record: (step, ref) => recordDeliveryStep(orm.em.fork(), row.id, step, ref),
+    claim: (step, ref) => claimDeliveryStep(orm.em.fork(), row.id, step, ref),
+  });
 
   /** Posts every take that is ready and marks them completed with the message that holds them. */
   async function completeTakes(takes: readonly GenerationRow[], ref: string): Promise<void> {
@@ -88,7 +114,9 @@ export async function startDeliveryConsumer(
         const refs: string[] = [];
         for (const t of takes) {
           if (t.status !== 'delivering' || !t.storagePath) continue;
-          const r = await handler({ track: toTrackView(t, deps.publicUrl), reply: t.reply, filePath: t.storagePath, fitsInline: t.fitsInline ?? false, attempt: job.attemptsMade });
+          const r = await handler({
+            track: toTrackView(t, deps.publicUrl), reply: t.reply, filePath: t.storagePath, fitsInline: t.fitsInline ?? false, attempt: job.attemptsMade, steps: stepsOf(t),
+          });
           await completeTakes([t], r.messageRef);
           refs.push(r.messageRef);
         }
@@ -125,6 +153,7 @@ export async function startDeliveryConsumer(
         filePath: row.storagePath,
         fitsInline: row.fitsInline ?? false,
         attempt: job.attemptsMade,
+        steps: stepsOf(row),
       });
     } catch (err) {
       // Retrying cannot help (bot removed, channel archived, token revoked): fail now, once.

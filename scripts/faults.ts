@@ -26,7 +26,9 @@ import { parseArgs } from 'node:util';
 import { createOrm, type MikroORM } from '../core/db/index.ts';
 import { freePort } from '../tests/helpers/system.ts';
 
-const { values: args } = parseArgs({ options: { profile: { type: 'string', default: 'full' }, verbose: { type: 'boolean', default: false } } });
+const { values: args } = parseArgs({
+  options: { profile: { type: 'string', default: 'full' }, phases: { type: 'string' }, verbose: { type: 'boolean', default: false } },
+});
 const FULL = args.profile !== 'short';
 const WORKER_KILLS = FULL ? 20 : 3;
 const WEB_KILLS = FULL ? 10 : 2;
@@ -163,7 +165,7 @@ let web: ChildProcess | undefined;
 const base = `http://127.0.0.1:${httpPort}`;
 async function startWeb(): Promise<void> {
   web = launch('web', ['scripts/start.ts', 'web']);
-  await until(async () => ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) })).ok ? true : undefined), 60_000, 'the web role');
+  await until(async () => ((await fetch(`${base}/healthz`, { signal: AbortSignal.timeout(1000) })).ok ? true : undefined), 180_000, 'the web role');
 }
 
 type WorkerKind = 'normal' | 'poison' | 'hang-ffmpeg' | 'fail-ffmpeg';
@@ -244,7 +246,11 @@ async function watchEvents(): Promise<void> {
           const data = frame.split('\n').find((l) => l.startsWith('data: '));
           if (!data) continue;
           const ev = JSON.parse(data.slice(6)) as { type: string; track?: { id: string }; generationId?: string; stage?: string };
-          if (ev.type === 'track' && ev.track) posted.set(ev.track.id, (posted.get(ev.track.id) ?? 0) + 1);
+          if (ev.type === 'track' && ev.track) {
+            const n = (posted.get(ev.track.id) ?? 0) + 1;
+            posted.set(ev.track.id, n);
+            if (n > 1) log(`track ${ev.track.id} posted to the page again (${n}×, event ${frame.split('\n').find((l) => l.startsWith('id: '))?.slice(4) ?? '?'})`);
+          }
           if (ev.type === 'progress' && ev.stage === 'failed' && ev.generationId) told.set(ev.generationId, (told.get(ev.generationId) ?? 0) + 1);
         }
       }
@@ -278,7 +284,10 @@ async function inFlight(id: string): Promise<true | undefined> {
 // ── the phases ───────────────────────────────────────────────────────────────────────────────
 
 const phaseNotes = new Map<string, string>();
-async function run(name: string, body: () => Promise<void>): Promise<void> {
+/** `--phases web,redis`: only the phases whose key is listed (a quick look at one fault). */
+const only = args.phases ? new Set(args.phases.split(',').map((p) => p.trim())) : null;
+async function run(key: string, name: string, body: () => Promise<void>): Promise<void> {
+  if (only && !only.has(key)) return;
   phase = name;
   outage = false;
   const t0 = Date.now();
@@ -305,12 +314,12 @@ exit 1
   void watchEvents();
   await startWorker();
 
-  await run('baseline', async () => {
+  await run('baseline', 'baseline', async () => {
     const ids = (await Promise.all(Array.from({ length: 8 }, (_, i) => generate(`lofi piano take ${i}`)))).flatMap((a) => (a ? [a.id] : []));
     await settle(ids, 60_000);
   });
 
-  await run(`worker kill -9 mid-render ×${WORKER_KILLS}`, async () => {
+  await run('worker', `worker kill -9 mid-render ×${WORKER_KILLS}`, async () => {
     let hits = 0;
     for (let i = 0; i < WORKER_KILLS; i++) {
       // Long tracks keep a worker busy long enough (render, then the encode) to be caught at it.
@@ -325,7 +334,7 @@ exit 1
     await settle(accepted.filter((a) => a.phase === phase).map((a) => a.id), 120_000);
   });
 
-  await run(`web kill -9 ×${WEB_KILLS}`, async () => {
+  await run('web', `web kill -9 ×${WEB_KILLS}`, async () => {
     let stop = false;
     const traffic = (async () => {
       for (let i = 0; !stop; i++) {
@@ -344,7 +353,7 @@ exit 1
     await settle(accepted.filter((a) => a.phase === phase).map((a) => a.id), 90_000);
   });
 
-  await run('Redis killed, restarted empty', async () => {
+  await run('redis', 'Redis killed, restarted empty', async () => {
     for (let i = 0; i < 4; i++) await generate(`jazz trio ${i}`, 60);
     await killRedis();
     outage = true;
@@ -355,7 +364,7 @@ exit 1
     await settle(accepted.filter((a) => a.phase === phase).map((a) => a.id), 120_000);
   });
 
-  await run('Postgres stopped and started', async () => {
+  await run('postgres', 'Postgres stopped and started', async () => {
     for (let i = 0; i < 4; i++) await generate(`trap beat ${i}`, 60);
     stopPostgres();
     outage = true;
@@ -375,10 +384,10 @@ exit 1
     await stopWorker();
     await startWorker();
   };
-  await run('hung ffmpeg', withFakeFfmpeg('hang-ffmpeg'));
-  await run('failing ffmpeg', withFakeFfmpeg('fail-ffmpeg'));
+  await run('hung-ffmpeg', 'hung ffmpeg', withFakeFfmpeg('hang-ffmpeg'));
+  await run('failing-ffmpeg', 'failing ffmpeg', withFakeFfmpeg('fail-ffmpeg'));
 
-  await run('poison job', async () => {
+  await run('poison', 'poison job', async () => {
     await stopWorker();
     await startWorker('poison');
     const poison = await generate('poison pill techno');
@@ -397,7 +406,7 @@ exit 1
     await startWorker();
   });
 
-  await run('disk full', async () => {
+  await run('disk', 'disk full', async () => {
     let ballast = '';
     await stopWorker();
     if (tmpfs) {
@@ -419,7 +428,7 @@ exit 1
     await settle(accepted.filter((a) => a.phase === phase).map((a) => a.id), 60_000);
   });
 
-  await run('no worker', async () => {
+  await run('no-worker', 'no worker', async () => {
     await stopWorker();
     // Workers killed with -9 earlier leave their status for its 30 s TTL: "no worker has reported
     // for 30 s" starts 30 s after the last one died.

@@ -9,13 +9,20 @@
  * once: the requester hears why, with the track's link, through the command's response_url
  * while it lives (30 minutes) or else a DM, and the core marks the generation failed.
  *
- * Idempotence: the card edit is idempotent, so it goes first. Before every upload, including a
- * first attempt (a job redelivered after kill -9 does not count as a retry), the channel is
- * checked for a file message of this generation, so the file is shared once.
+ * Idempotence across kill -9: each side effect is a recorded delivery step (Delivery.steps, kept
+ * in Postgres). The card's ts is recorded once it is posted or edited, and a rerun edits that
+ * message again (an edit is idempotent) instead of posting a new one. The upload is done in its
+ * three Web API steps by hand so its file id can be recorded between them: the id once Slack
+ * hands it out (before the bytes go up), then "shared" once completeUploadExternal returns. A
+ * rerun skips a shared file; a file begun but not known to be shared is looked for in the
+ * channel by its id (the window between Slack's answer and the record) before a fresh upload.
+ * A generation delivered before steps were recorded falls back to the channel check by block id.
  */
+import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { webApi } from '@slack/bolt';
-import type { Delivery, DeliveryHandler, TrackView } from '../../core/chat.ts';
+import type { Delivery, DeliveryHandler, DeliverySteps, TrackView } from '../../core/chat.ts';
+import { memorySteps } from '../../core/delivery.ts';
 import { DeliveryRefusedError } from '../../core/errors.ts';
 import { cardBlockId, fileBlockId, fileBlocks, noticeBlocks, trackCardBlocks } from './blocks.ts';
 import type { SlackDeps } from './deps.ts';
@@ -75,9 +82,10 @@ async function post(deps: SlackDeps, delivery: Delivery): Promise<{ messageRef: 
   const userId = reply.userId ?? track.creator.platformUserId;
   await deps.progress.finish(track.id);
 
+  const steps = delivery.steps ?? memorySteps();
   const favoriteEmoji = await deps.settings.favoriteReaction(track.origin.guildId);
   const card = trackCardBlocks(track, { userId, uploaded: delivery.fitsInline, favoriteEmoji });
-  let messageRef: string | undefined = reply.statusTs ?? (await statusTsOf(deps, client, channel, track)) ?? undefined;
+  let messageRef: string | undefined = steps.done[CARD_STEP] ?? reply.statusTs ?? (await statusTsOf(deps, client, channel, track)) ?? undefined;
   if (messageRef) {
     try {
       await client.chat.update({ channel, ts: messageRef, ...card });
@@ -91,11 +99,10 @@ async function post(deps: SlackDeps, delivery: Delivery): Promise<{ messageRef: 
     const posted = await client.chat.postMessage({ channel, ...card, unfurl_links: false, unfurl_media: false });
     messageRef = String(posted.ts);
   }
+  if (steps.done[CARD_STEP] !== messageRef) await steps.record(CARD_STEP, messageRef);
 
-  if (delivery.fitsInline && !(await alreadyUploaded(client, channel, track))) {
-    await client.filesUploadV2({
-      channel_id: channel,
-      file: delivery.filePath,
+  if (delivery.fitsInline && !(await fileShared(client, channel, track, steps))) {
+    await uploadFile(client, channel, delivery, steps, {
       filename: fileName(track.prompt, track.params.seed, extname(delivery.filePath) || `.${track.format ?? 'bin'}`),
       title: truncate(inertPlainText(track.prompt), 100),
       blocks: fileBlocks(track, userId, favoriteEmoji),
@@ -103,6 +110,55 @@ async function post(deps: SlackDeps, delivery: Delivery): Promise<{ messageRef: 
   }
   deps.statusMessages.delete(track.id);
   return { messageRef };
+}
+
+/** Delivery steps of a Slack track: the card's ts, the upload's file id, that file shared. */
+export const CARD_STEP = 'slack.card';
+export const FILE_BEGUN_STEP = 'slack.file.begun';
+export const FILE_STEP = 'slack.file';
+/** Set by the delivery_steps migration on rows that were mid-delivery before steps existed. */
+const LEGACY_STEP = 'legacy';
+/** Bytes to Slack's upload URL: a bound, since a stalled upload would hold the delivery slot. */
+const UPLOAD_TIMEOUT_MS = 120_000;
+
+/** Whether this track's file is already in the channel, by the recorded steps (or, for a row from before them, by block id). */
+async function fileShared(client: webApi.WebClient, channel: string, track: TrackView, steps: DeliverySteps): Promise<boolean> {
+  if (steps.done[FILE_STEP]) return true;
+  const begun = steps.done[FILE_BEGUN_STEP];
+  if (begun) {
+    // Died between completeUploadExternal and recording it? Then the file is in the channel.
+    if (!(await inHistory(client, channel, track, (m) => hasFile(m, begun) || hasBlock(m, fileBlockId(track.id))))) return false;
+    await steps.record(FILE_STEP, begun);
+    return true;
+  }
+  // A delivery begun before steps were recorded (marked by the migration): the old check by block id.
+  return Boolean(steps.done[LEGACY_STEP]) && (await inHistory(client, channel, track, (m) => hasBlock(m, fileBlockId(track.id))));
+}
+
+/**
+ * files.uploadV2's three steps by hand, recording the file id between them: the id is recorded
+ * before the bytes go up, the share once Slack confirms it.
+ */
+async function uploadFile(
+  client: webApi.WebClient, channel: string, delivery: Delivery, steps: DeliverySteps,
+  file: { filename: string; title: string; blocks: ReturnType<typeof fileBlocks> },
+): Promise<void> {
+  const bytes = await readFile(delivery.filePath);
+  const target = await client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length });
+  if (!target.upload_url || !target.file_id) throw new Error('slack gave no upload url');
+  await steps.record(FILE_BEGUN_STEP, target.file_id);
+  // As @slack/web-api sends it: multipart, the bytes in a field named "body".
+  const form = new FormData();
+  form.append('body', new Blob([new Uint8Array(bytes)]), file.filename);
+  const res = await fetch(target.upload_url, { method: 'POST', body: form, redirect: 'error', signal: AbortSignal.timeout(UPLOAD_TIMEOUT_MS) });
+  await res.body?.cancel();
+  if (res.status !== 200) throw new Error(`slack upload of ${target.file_id} answered HTTP ${res.status}`);
+  await client.files.completeUploadExternal({
+    files: [{ id: target.file_id, title: file.title }],
+    channel_id: channel,
+    blocks: file.blocks,
+  });
+  await steps.record(FILE_STEP, target.file_id);
 }
 
 /** Seconds-since-epoch string Slack history filters take, a minute before the track was asked for. */
@@ -132,9 +188,16 @@ export function hasBlock(message: { blocks?: unknown }, blockId: string): boolea
   return (message.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === blockId) ?? false;
 }
 
-async function alreadyUploaded(client: webApi.WebClient, channel: string, track: TrackView): Promise<boolean> {
+function hasFile(message: { files?: unknown }, fileId: string): boolean {
+  return (message.files as Array<{ id?: string }> | undefined)?.some((f) => f.id === fileId) ?? false;
+}
+
+type HistoryMessage = { blocks?: unknown; files?: unknown; ts?: string };
+
+/** Whether a message of the channel since the track was asked for matches. */
+async function inHistory(client: webApi.WebClient, channel: string, track: TrackView, match: (m: HistoryMessage) => boolean): Promise<boolean> {
   const history = await client.conversations.history({ channel, oldest: oldestOf(track), limit: 200 });
-  return (history.messages ?? []).some((m) => hasBlock(m, fileBlockId(track.id)));
+  return (history.messages ?? []).some((m) => match(m as HistoryMessage));
 }
 
 /**

@@ -107,6 +107,8 @@ export const Generation = defineEntity({
     sizeLimitBytes: p.bigint('number'),
     fitsInline: p.boolean().nullable(),
     deliveredRef: p.string().length(100).nullable(),
+    /** What the platform's delivery has done so far (step → message ts, file id…): a rerun resumes. */
+    deliverySteps: p.json<Record<string, string>>().defaultRaw(`'{}'`).hidden(),
     deliveredAt: p.datetime().nullable(),
     favoritesCount: p.integer().default(0),
     playsCount: p.integer().default(0),

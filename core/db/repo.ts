@@ -79,6 +79,8 @@ export interface GenerationRow {
   sizeLimitBytes: number;
   fitsInline: boolean | null;
   deliveredRef: string | null;
+  /** Delivery steps done so far (see recordDeliveryStep). */
+  deliverySteps: Record<string, string>;
   deliveredAt: Date | null;
   favoritesCount: number;
   playsCount: number;
@@ -187,6 +189,7 @@ export function toGenerationRow(r: Raw): GenerationRow {
     sizeLimitBytes: num(r.size_limit_bytes),
     fitsInline: r.fits_inline === null || r.fits_inline === undefined ? null : Boolean(r.fits_inline),
     deliveredRef: strOrNull(r.delivered_ref),
+    deliverySteps: (r.delivery_steps ?? {}) as Record<string, string>,
     deliveredAt: dateOrNull(r.delivered_at),
     favoritesCount: num(r.favorites_count),
     playsCount: num(r.plays_count),
@@ -404,6 +407,30 @@ function contribution(status: string, renderMs: number | null): Required<Pick<To
     rendered: done && renderMs !== null ? 1 : 0,
     renderMsSum: done && renderMs !== null ? renderMs : 0,
   };
+}
+
+/**
+ * Records that a delivery step is done (or begun) with its platform reference: one key of the
+ * row's delivery_steps, merged in one statement, so two steps recorded at once both stay.
+ */
+export async function recordDeliveryStep(em: EntityManager, id: string, step: string, ref: string): Promise<void> {
+  if (!isGenerationId(id)) return;
+  await exec(em, `update generations set delivery_steps = delivery_steps || jsonb_build_object(?::text, ?::text) where id = ?`, [step, ref, id]);
+}
+
+/**
+ * Records a step only if no run recorded it before; true for the one caller that did. For a side
+ * effect that must happen at most once across processes (the local chat's announcement).
+ */
+export async function claimDeliveryStep(em: EntityManager, id: string, step: string, ref: string): Promise<boolean> {
+  if (!isGenerationId(id)) return false;
+  const rows = await exec(
+    em,
+    `update generations set delivery_steps = delivery_steps || jsonb_build_object(?::text, ?::text)
+      where id = ? and (delivery_steps -> ?::text) is null returning id`,
+    [step, ref, id, step],
+  );
+  return rows.length === 1;
 }
 
 /**

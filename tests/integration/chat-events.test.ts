@@ -9,7 +9,8 @@ import { request as httpRequest, type IncomingMessage } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fastify, { type FastifyInstance } from 'fastify';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { DeliveryHandler, FrontendRuntime, TrackView } from '../../core/chat.ts';
+import type { DeliveryHandler, DeliverySteps, FrontendRuntime, TrackView } from '../../core/chat.ts';
+import { memorySteps } from '../../core/delivery.ts';
 import type { Platform, ProgressEvent } from '../../core/jobs.ts';
 import { createLogger } from '../../core/log.ts';
 import { chatPlugin, LocalChannel, wireLocalChat, type ChatEvent } from '../../web/server/chat.ts';
@@ -50,7 +51,7 @@ function fakeRuntime() {
   return {
     runtime, tracks,
     emit: (e: ProgressEvent) => listeners.forEach((l) => l(e)),
-    deliver: (t: TrackView) => handler!({ track: t, reply: {}, filePath: '/none', fitsInline: true, attempt: 0 }),
+    deliver: (t: TrackView, steps?: DeliverySteps) => handler!({ track: t, reply: {}, filePath: '/none', fitsInline: true, attempt: 0, steps }),
   };
 }
 
@@ -191,6 +192,41 @@ describe('local chat stream: ids, replay, once per page', () => {
       }
     } finally {
       await wiring.close();
+    }
+  });
+
+  it('GIVEN a web process killed after its delivery claimed the announcement THEN the process that reruns the job announces nothing', async () => {
+    // One row's recorded steps, shared by the two processes as Postgres shares them.
+    const steps = memorySteps();
+    const id = randomUUID();
+    const a = fakeRuntime();
+    const b = fakeRuntime();
+    const [channelA, channelB] = [new LocalChannel(), new LocalChannel()];
+    const seen = { a: [] as string[], b: [] as string[] };
+    channelA.subscribe((e) => seen.a.push(e.type));
+    channelB.subscribe((e) => seen.b.push(e.type));
+    const wiringA = await wireLocalChat(a.runtime, channelA, { announceFallbackMs: 30 });
+    a.tracks.set(id, track(id, 'completed'));
+    await a.deliver(track(id, 'delivering'), steps);
+    await new Promise((r) => setTimeout(r, 150));
+    await wiringA.close(); // "kill -9" right after: the job was never marked done in the queue
+    expect(seen.a).toEqual(['track']);
+
+    const wiringB = await wireLocalChat(b.runtime, channelB, { announceFallbackMs: 30 });
+    try {
+      b.tracks.set(id, track(id, 'completed'));
+      await b.deliver(track(id, 'delivering'), steps); // the stalled job's second run, in another process
+      b.emit({ generationId: id, platform: 'local', stage: 'completed', progress: 1 });
+      await new Promise((r) => setTimeout(r, 150));
+      expect(seen.b).toEqual([]);
+      // A track no run announced yet is announced by the process whose run claims it.
+      const other = randomUUID();
+      b.tracks.set(other, track(other, 'completed'));
+      await b.deliver(track(other, 'delivering'), memorySteps());
+      await new Promise((r) => setTimeout(r, 150));
+      expect(seen.b).toEqual(['track']);
+    } finally {
+      await wiringB.close();
     }
   });
 

@@ -10,6 +10,7 @@ import { pino } from 'pino';
 import { PNG } from 'pngjs';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startSlackApp, type SlackApp } from '../../bots/slack/index.ts';
+import { CARD_STEP, FILE_BEGUN_STEP, FILE_STEP } from '../../bots/slack/delivery.ts';
 import { ActionId, cardBlockId, fileBlockId } from '../../bots/slack/blocks.ts';
 import { BOT_SCOPES } from '../../bots/slack/oauth.ts';
 import { DM_REFUSAL } from '../../core/direct-messages.ts';
@@ -190,6 +191,37 @@ describe('progress and delivery', () => {
     await runtime.deliver(id, file, { attempt: 0 });
     await runtime.deliver(id, file, { attempt: 0 });
     expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(1);
+  });
+
+  it('records each delivery step, so a normal delivery needs no look at the channel history', async () => {
+    const { id, channel, status } = await generate('steps recorded');
+    const file = join(dir, 'steps.opus');
+    await writeFile(file, 'audio bytes');
+    const historyBefore = fake.callsOf('conversations.history').length;
+    await runtime.deliver(id, file);
+    expect(fake.callsOf('conversations.history').length).toBe(historyBefore);
+    const steps = runtime.rows.get(id)!.steps;
+    expect(steps[CARD_STEP]).toBe(status.ts);
+    const shared = fake.messages(channel).find((m) => m.files?.length)!;
+    expect(steps[FILE_STEP]).toBe(shared.files![0]!.id);
+    expect(steps[FILE_BEGUN_STEP]).toBe(steps[FILE_STEP]);
+  });
+
+  it.each([
+    ['after Slack shared the file, before it was recorded', FILE_STEP, 1],
+    ['after the upload URL was recorded, before the bytes went up', 'upload-bytes', 1],
+    ['after the card was posted, before it was recorded', CARD_STEP, 1],
+  ])('GIVEN a delivery killed %s THEN the rerun resumes: one card, one file', async (_what, dieAt, files) => {
+    const { id, channel, status } = await generate(`killed ${dieAt}`);
+    const file = join(dir, `killed-${dieAt}.opus`);
+    await writeFile(file, 'audio bytes');
+    if (dieAt === 'upload-bytes') fake.failNext('files.completeUploadExternal', 'internal_error'); // dies mid-upload
+    await expect(runtime.deliver(id, file, { dieAtStep: dieAt })).rejects.toThrow();
+    const second = await runtime.deliver(id, file, { attempt: 0 }); // a stalled job comes back as a first attempt
+    expect(second.messageRef).toBe(status.ts);
+    expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(files);
+    expect(fake.messages(channel).filter((m) => JSON.stringify(m.blocks ?? []).includes(ActionId.Favorite))).toHaveLength(1);
+    expect(runtime.rows.get(id)!.steps[FILE_STEP]).toBeTruthy();
   });
 
   it.each([

@@ -191,11 +191,15 @@ export async function wireLocalChat(
   channel: LocalChannel = localChannelFor(runtime),
   opts: { announceFallbackMs?: number } = {},
 ): Promise<{ close(): Promise<void> }> {
-  // A track is announced once its row is completed: "completed" is reported once, by the process
-  // whose delivery won the row's last transition, whereas the delivery handler below may run
-  // twice (a retried or stalled job, a restart between posting and marking). The channel drops
-  // repeats; a page that missed the announcement finds the track in the history.
+  // A track is announced once its row is completed, and only by the process whose delivery run
+  // claimed the announcement (a recorded delivery step, so at most once across processes): the
+  // delivery handler may run twice (a retried or stalled job; a web process killed between
+  // posting and marking, whose job another process picks up), and a page that reconnects to
+  // another process must not get the track again. Should the claimer die before announcing, the
+  // page finds the track in the history it reloads after a restart ("reset").
+  const claimed = new RecentSet(10_000);
   const announce = (generationId: string): void => {
+    if (!claimed.has(generationId)) return;
     void runtime.core.track(generationId).then(
       (track) => {
         if (track?.status === 'completed') channel.publish({ type: 'track', track: toPageTrack(track, runtime.publicUrl) });
@@ -209,7 +213,9 @@ export async function wireLocalChat(
   });
   let delivery: { close(): Promise<void> };
   try {
-    delivery = await runtime.startDelivery('local', async ({ track }) => {
+    delivery = await runtime.startDelivery('local', async ({ track, steps }) => {
+      // Without recorded steps (a handler called directly) this process announces.
+      if (!steps || (await steps.claim(ANNOUNCE_STEP, track.id))) claimed.add(track.id);
       // Should the "completed" event be lost on its way through Redis, the row still tells.
       setTimeout(() => announce(track.id), opts.announceFallbackMs ?? ANNOUNCE_FALLBACK_MS).unref();
       return { messageRef: track.id };
@@ -247,6 +253,8 @@ export interface ChatPluginOptions {
 const DEFAULT_PUBLIC_DIR = fileURLToPath(new URL('../public/', import.meta.url));
 /** Events kept for pages that reconnect (Last-Event-ID); older gaps reload the history instead. */
 const EVENT_BUFFER = 1_000;
+/** The delivery step of a local track: which run may announce it to the pages. */
+export const ANNOUNCE_STEP = 'local.announce';
 /** When a delivered track is looked up again in case its "completed" event never came. */
 const ANNOUNCE_FALLBACK_MS = 3_000;
 /** A page that stops reading gets cut off past this much unsent data instead of growing memory. */

@@ -6,7 +6,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type {
-  ChatCore, Delivery, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
+  ChatCore, Delivery, DeliverySteps, FrontendRuntime, GenerateAccepted, GenerateRequest, Stats, StatsQuery, TrackView,
 } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import type { Platform, ProgressEvent, Stage } from '../../../core/jobs.ts';
@@ -20,6 +20,8 @@ interface Row {
   view: TrackView;
   request: GenerateRequest;
   favoritedBy: Set<string>;
+  /** The row's recorded delivery steps, kept across deliveries as Postgres keeps them. */
+  steps: Record<string, string>;
 }
 
 export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntime {
@@ -107,11 +109,27 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
   }
 
   /** Plays the worker's last step: marks the track done and runs the app's delivery handler. */
-  async deliver(id: string, filePath: string, opts: { fitsInline?: boolean; attempt?: number; sizeBytes?: number } = {}): Promise<{ messageRef: string }> {
+  /**
+   * `dieAtStep`: the process "dies" (the run throws) just before recording that step, as kill -9
+   * between a platform call and its record would leave it; the next deliver() resumes.
+   */
+  async deliver(id: string, filePath: string, opts: { fitsInline?: boolean; attempt?: number; sizeBytes?: number; dieAtStep?: string } = {}): Promise<{ messageRef: string }> {
     const row = this.#row(id);
     if (!this.attached.delivery) throw new Error('no delivery handler registered');
     Object.assign(row.view, { status: 'completed', progress: 1, renderMs: 840, format: 'opus', sizeBytes: opts.sizeBytes ?? 1000, engine: 'embedded', engineVersion: '1' });
-    const delivery: Delivery = { track: row.view, reply: row.request.reply ?? {}, filePath, fitsInline: opts.fitsInline ?? true, attempt: opts.attempt ?? 0 };
+    const steps: DeliverySteps = {
+      done: { ...row.steps },
+      async record(step, ref) {
+        if (step === opts.dieAtStep) throw new Error(`killed before recording ${step}`);
+        row.steps[step] = ref;
+      },
+      async claim(step, ref) {
+        if (step in row.steps) return false;
+        await this.record(step, ref);
+        return true;
+      },
+    };
+    const delivery: Delivery = { track: row.view, reply: row.request.reply ?? {}, filePath, fitsInline: opts.fitsInline ?? true, attempt: opts.attempt ?? 0, steps };
     try {
       const result = await this.runDelivery(delivery);
       this.deliveries.push({ delivery, result });
@@ -156,7 +174,7 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       origin: { platform: req.actor.platform, guildId: req.actor.guildId, channelId: req.channelId }, createdAt: new Date().toISOString(),
       errorCode: null, errorMessage: null,
     };
-    this.rows.set(id, { view, request: req, favoritedBy: new Set() });
+    this.rows.set(id, { view, request: req, favoritedBy: new Set(), steps: {} });
     this.emit({ generationId: id, platform: 'slack', stage: 'queued', progress: 0, position });
     return { generationId: id, position, params, durationS, duplicate: false };
   }
