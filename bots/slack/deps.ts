@@ -3,6 +3,7 @@ import type { EditBudget } from '../../core/edit-budget.ts';
 import type { RecentSet } from '../../core/recent-set.ts';
 import type { Actor, FrontendRuntime } from '../../core/chat.ts';
 import type { Logger } from '../../core/log.ts';
+import type { SlackFavoriteCounts } from './favorite-count.ts';
 import type { WorkspaceClients } from './oauth.ts';
 import type { ProgressUpdater } from './progress.ts';
 import type { SettingsCache } from './server-settings.ts';
@@ -33,6 +34,8 @@ export interface SlackDeps {
    * the stored reply has no ts, because the message is posted after the core accepted.
    */
   statusMessages: Map<string, Promise<string | null>>;
+  /** Redraws a card's Favorite count after favorites by button or reaction, within the edit budget. */
+  favoriteCounts: SlackFavoriteCounts;
   /** User id → display name from users.info, with when it was read. */
   userNames: Map<string, { name: string | undefined; at: number }>;
 }

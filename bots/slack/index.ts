@@ -31,6 +31,7 @@ import { registerUninstall } from './listeners/uninstall.ts';
 import {
   BOT_SCOPES, INSTALL_PATH, installedWorkspaceClients, notifyingStore, REDIRECT_PATH, singleWorkspaceClients, type TeamRef, type WorkspaceClients,
 } from './oauth.ts';
+import { SlackFavoriteCounts } from './favorite-count.ts';
 import { ProgressUpdater, slackEditBudget, type StatusTarget } from './progress.ts';
 import { slackErrorCode, TOKEN_DEAD } from './replies.ts';
 import { SettingsCache } from './server-settings.ts';
@@ -175,6 +176,7 @@ export async function startSlackApp(
     { intervalMs: options.progressIntervalMs, budget: editBudget, adopt: (event) => adoptStatus(runtime, clients, event, startedAt) },
   );
   const favoriteEmoji = normalizeEmoji(options.favoriteEmoji ?? 'star');
+  const settings = new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs });
   const deps: SlackDeps = {
     runtime,
     log,
@@ -182,7 +184,8 @@ export async function startSlackApp(
     editBudget,
     clients,
     favoriteEmoji,
-    settings: new SettingsCache(runtime.core, log, favoriteEmoji, { ttlMs: options.settingsTtlMs }),
+    settings,
+    favoriteCounts: new SlackFavoriteCounts({ runtime, editBudget, settings, log }),
     sizeLimitBytes: options.sizeLimitBytes ?? 1_000_000_000,
     tokenDead,
     seenEvents: new RecentSet(10_000),
@@ -229,6 +232,7 @@ export async function startSlackApp(
       if (probe) clearInterval(probe);
       unsubscribe();
       await delivery.close();
+      deps.favoriteCounts.close();
       await progress.close();
       await app.stop();
     },

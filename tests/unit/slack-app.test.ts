@@ -304,6 +304,21 @@ describe('favorites, buttons and safety', () => {
     expect(fake.callsOf('users.info').some((c) => c.args.user === BOB.id)).toBe(true);
   });
 
+  it('redraws the card\'s Favorite count after stars by reaction, on the card or on the file, within the edit budget', async () => {
+    const { id, channel, card, fileMessage } = await deliveredTrack('reaction count');
+    const cardText = () => JSON.stringify(fake.message(channel, card.ts)!.blocks);
+    const updatesBefore = fake.callsOf('chat.update').filter((c) => c.args.ts === card.ts).length;
+    await sender.event(sender.reaction('reaction_added', BOB.id, 'star', channel, fileMessage.ts));
+    await fake.waitFor(() => cardText().includes('Favorite (1)'), 5000, 'count 1 after a star on the file');
+    await Promise.all([ALICE, ADMIN].map((u) => sender.event(sender.reaction('reaction_added', u.id, 'star', channel, card.ts))));
+    await fake.waitFor(() => runtime.rows.get(id)!.view.favorites === 3, 5000, 'three favorites');
+    await fake.waitFor(() => cardText().includes('Favorite (3)'), 5000, 'count 3 after stars on the card');
+    await sender.event(sender.reaction('reaction_removed', BOB.id, 'star', channel, fileMessage.ts));
+    await fake.waitFor(() => cardText().includes('Favorite (2)'), 5000, 'count 2 after an unstar');
+    // Coalesced: never more redraws than changes (four), whatever the timing.
+    expect(fake.callsOf('chat.update').filter((c) => c.args.ts === card.ts).length - updatesBefore).toBeLessThanOrEqual(4);
+  });
+
   it('ignores the favorite emoji on messages that are not ditty tracks', async () => {
     const channel = newChannel();
     const { id } = await deliveredTrack('pop song');

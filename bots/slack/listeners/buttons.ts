@@ -3,10 +3,9 @@ import type { App, BlockButtonAction } from '@slack/bolt';
 import type { TrackView } from '../../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { isGenerationId } from '../../../core/validate.ts';
-import { ActionId, DELETED_TRACK_TEXT, TOO_LARGE_BLOCK_ID, trackCardBlocks } from '../blocks.ts';
+import { ActionId, DELETED_TRACK_TEXT } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
-import { budgetKeys } from '../progress.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration, type StartRequest } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
@@ -48,19 +47,12 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         replace_original: false,
         text: was ? `Removed from your favorites (${result.favorites} left).` : `:${emoji}: Added to your favorites (${result.favorites} in total).`,
       });
-      // Redraw the card so its count is current; cosmetic, so a failure is only logged. The redraw
-      // waits its turn in the channel's and workspace's edit budget, then shows the count as it is then.
+      // Redraw the card so its count is current (coalesced, within the channel's and workspace's
+      // edit budget; cosmetic, so a failure is only logged).
       const channel = body.channel?.id;
       const ts = body.message?.ts;
       if (channel && ts) {
-        const wait = deps.editBudget.reserve(budgetKeys({ channel, teamId: c.teamId }));
-        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
-        const track = await core.track(c.generationId);
-        if (!track) return;
-        const uploaded = !(body.message?.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === TOO_LARGE_BLOCK_ID);
-        await client.chat
-          .update({ channel, ts, ...trackCardBlocks(track, { userId: track.creator.platformUserId, uploaded, favoriteEmoji: emoji }) })
-          .catch((err: unknown) => deps.log.warn({ err }, 'slack card refresh failed'));
+        deps.favoriteCounts.refresh(client, c.teamId, channel, ts, c.generationId, body.message?.blocks as Array<{ block_id?: string }> | undefined);
       }
     } catch (err) {
       await replyError(respond, err, deps.log, 'favorite button');

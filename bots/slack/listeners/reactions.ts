@@ -41,6 +41,8 @@ async function onReaction(deps: SlackDeps, { event, body, context, client }: Rea
     const actor = slackActor(teamId, event.user, name);
     const result = await deps.runtime.core.setFavorite(actor, generationId, on);
     deps.seenEvents.add(seenKey);
+    // The card shows the count: redrawn (coalesced, within the edit budget) whichever message was starred.
+    if (result.changed) deps.favoriteCounts.refresh(client, teamId, channel, ts, generationId);
     deps.log.debug({ generationId, on, changed: result.changed }, 'slack reaction favorite');
   } catch (err) {
     if (!isUserError(err)) throw err;
