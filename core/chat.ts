@@ -225,6 +225,8 @@ export interface DeletedTrack {
   /** The posted message (delivered_ref), for the frontend to remove. */
   messageRef: string | null;
   channelId: string;
+  /** The delivery's recorded steps (Slack: the uploaded file's id), so every message of it can go. */
+  deliverySteps?: Readonly<Record<string, string>>;
 }
 
 export interface ChatCore {

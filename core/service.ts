@@ -297,7 +297,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       if (!(await deleteGenerationAudio(em, generationId, log))) return null;
       log.info({ generationId, by: creator ? 'creator' : 'admin' }, 'track deleted');
       const after = (await getGeneration(orm.em.fork(), generationId)) ?? row;
-      return { track: toTrackView(after, config.http.publicUrl), messageRef: row.deliveredRef, channelId: row.channelId };
+      return { track: toTrackView(after, config.http.publicUrl), messageRef: row.deliveredRef, channelId: row.channelId, deliverySteps: row.deliverySteps };
     },
     async recent(platform, guildId, limit = 10) {
       const rows = await recent(orm.em.fork(), platform, guildId, Math.min(Math.max(1, limit), 50));

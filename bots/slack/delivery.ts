@@ -21,7 +21,7 @@
 import { readFile } from 'node:fs/promises';
 import { extname } from 'node:path';
 import type { webApi } from '@slack/bolt';
-import type { Delivery, DeliveryHandler, DeliverySteps, TrackView } from '../../core/chat.ts';
+import type { DeletedTrack, Delivery, DeliveryHandler, DeliverySteps, TrackView } from '../../core/chat.ts';
 import { memorySteps } from '../../core/delivery.ts';
 import { DeliveryRefusedError } from '../../core/errors.ts';
 import { cardBlockId, fileBlockId, fileBlocks, noticeBlocks, trackCardBlocks } from './blocks.ts';
@@ -198,6 +198,26 @@ type HistoryMessage = { blocks?: unknown; files?: unknown; ts?: string };
 async function inHistory(client: webApi.WebClient, channel: string, track: TrackView, match: (m: HistoryMessage) => boolean): Promise<boolean> {
   const history = await client.conversations.history({ channel, oldest: oldestOf(track), limit: 200 });
   return (history.messages ?? []).some((m) => match(m as HistoryMessage));
+}
+
+/**
+ * A deleted track's uploaded file leaves the channel: files.delete on the recorded file id
+ * (Slack then removes every message that shared it), or, for a track delivered before steps
+ * were recorded or when Slack refuses, the file message found by its block id is deleted.
+ */
+export async function removeUploadedFile(client: webApi.WebClient, channel: string, deleted: DeletedTrack): Promise<void> {
+  const fileId = deleted.deliverySteps?.[FILE_STEP];
+  if (fileId) {
+    try {
+      await client.files.delete({ file: fileId });
+      return;
+    } catch (err) {
+      if (slackErrorCode(err) === 'file_not_found') return;
+    }
+  }
+  const history = await client.conversations.history({ channel, oldest: oldestOf(deleted.track), limit: 200 });
+  const message = (history.messages ?? []).find((m) => hasBlock(m, fileBlockId(deleted.track.id)));
+  if (message?.ts) await client.chat.delete({ channel, ts: message.ts });
 }
 
 /**

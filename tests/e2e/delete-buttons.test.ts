@@ -138,11 +138,25 @@ describe('Slack delete button', () => {
     await fake.waitFor(() => (fake.message(channel, card.ts) ? undefined : true), 5000, 'card removed');
   });
 
-  it('GIVEN its creator THEN they may delete it', async () => {
+  it('GIVEN its creator THEN they may delete it, AND the uploaded file and its message go too (files.delete)', async () => {
     const { channel, card } = await delivered('synth to delete');
+    const fileMessage = fake.messages(channel).find((m) => m.files?.length)!;
+    const fileId = fileMessage.files![0]!.id;
     const done = await sender.clickButton(card, ActionId.Delete, ALICE);
     await fake.waitFor(() => fake.responses.find((r) => r.id === done.responseUrlId), 5000, 'answer');
     await fake.waitFor(() => (fake.message(channel, card.ts) ? undefined : true), 5000, 'card removed');
+    await fake.waitFor(() => (fake.files.has(fileId) ? undefined : true), 5000, 'file deleted');
+    expect(fake.callsOf('files.delete').at(-1)!.args.file).toBe(fileId);
+    expect(fake.messages(channel).filter((m) => m.files?.length)).toHaveLength(0);
+  });
+
+  it('GIVEN a track whose upload was never recorded (delivered before steps were) THEN its file message is found and deleted', async () => {
+    const { id, channel, card } = await delivered('older track to delete');
+    runtime.rows.get(id)!.steps = {};
+    const fileMessage = fake.messages(channel).find((m) => m.files?.length)!;
+    const done = await sender.clickButton(card, ActionId.Delete, ALICE);
+    await fake.waitFor(() => fake.responses.find((r) => r.id === done.responseUrlId), 5000, 'answer');
+    await fake.waitFor(() => (fake.message(channel, fileMessage.ts) ? undefined : true), 5000, 'file message removed');
   });
 
   it('GIVEN Slack and Discord calls made above THEN /metrics counts them by platform and outcome', async () => {

@@ -6,6 +6,7 @@ import { isGenerationId } from '../../../core/validate.ts';
 import { ActionId, DELETED_TRACK_TEXT } from '../blocks.ts';
 import type { SlackDeps } from '../deps.ts';
 import { slackActor } from '../deps.ts';
+import { removeUploadedFile } from '../delivery.ts';
 import { replyError } from '../replies.ts';
 import { startGeneration, type StartRequest } from '../start-generation.ts';
 import { isSlackId } from '../text.ts';
@@ -120,6 +121,9 @@ export function registerButtons(app: App, deps: SlackDeps): void {
         await client.chat.delete({ channel, ts }).catch(() =>
           client.chat.update({ channel, ts, text: DELETED_TRACK_TEXT, blocks: [] }).catch((err: unknown) => deps.log.warn({ err }, 'slack card not hidden after delete')));
       }
+      // The uploaded file (Slack's copy of the audio, with its own player) goes too.
+      const where = channel ?? deleted.track.origin.channelId;
+      await removeUploadedFile(client, where, deleted).catch((err: unknown) => deps.log.warn({ err, generationId: c.generationId }, 'slack file not removed after delete'));
       await respond({ response_type: 'ephemeral', replace_original: false, text: 'Deleted: the file is gone and its links say so.' });
     } catch (err) {
       await replyError(respond, err, deps.log, 'delete button');

@@ -56,7 +56,7 @@ export class FakeRuntime extends MemoryFrontendChannel implements FrontendRuntim
       if (row.view.creator.platformUserId !== actor.platformUserId && !isAdmin) {
         throw new UserError(UserErrorCode.NotAllowed, 'Only the person who made a track, or an admin of this server, can delete it.');
       }
-      return { track: row.view, messageRef: null, channelId: row.view.origin.channelId };
+      return { track: row.view, messageRef: null, channelId: row.view.origin.channelId, deliverySteps: { ...row.steps } };
     },
     setFavorite: async (actor, id, on) => {
       const row = this.#row(id);

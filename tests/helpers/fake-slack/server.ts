@@ -428,6 +428,15 @@ export class FakeSlack {
         }
         return { ok: true, files: done.map((f) => ({ id: f.id, name: f.filename, title: list.find((x) => x.id === f.id)?.title })) };
       }
+      case 'files.delete': {
+        // As on Slack: the file goes, and with it every message that shared it.
+        const id = String(a.file ?? '');
+        if (!this.files.delete(id)) return { ok: false, error: 'file_not_found' };
+        for (const history of this.#channels.values()) {
+          for (const [ts, m] of history) if (m.files?.some((f) => f.id === id)) history.delete(ts);
+        }
+        return { ok: true };
+      }
       default:
         return { ok: false, error: 'unknown_method' };
     }
