@@ -203,5 +203,19 @@ export async function startDeliveryConsumer(
         .catch((e: unknown) => log.error({ err: e }, 'marking delivery failure failed'));
     }
   });
-  return { close: () => worker.close() };
+  return {
+    async close() {
+      // A polite close sends QUIT and waits for the running jobs' last Redis calls; with Redis
+      // hung (connected, never answering) those waits have no end, and this close is awaited by
+      // every frontend's shutdown. Past the bound the connections are cut instead.
+      const closed = worker.close().then(() => true, () => true);
+      const inTime = await Promise.race([closed, new Promise<false>((r) => setTimeout(() => r(false), CLOSE_TIMEOUT_MS).unref())]);
+      if (inTime) return;
+      log.warn({ platform, waitedMs: CLOSE_TIMEOUT_MS }, 'delivery consumer did not close in time (Redis not answering?); disconnecting');
+      await worker.disconnect().catch(() => undefined);
+    },
+  };
 }
+
+/** How long a delivery consumer may take to close politely. */
+const CLOSE_TIMEOUT_MS = 5_000;
