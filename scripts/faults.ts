@@ -30,8 +30,15 @@ const { values: args } = parseArgs({
   options: { profile: { type: 'string', default: 'full' }, phases: { type: 'string' }, verbose: { type: 'boolean', default: false } },
 });
 const FULL = args.profile !== 'short';
-const WORKER_KILLS = FULL ? 20 : 3;
-const WEB_KILLS = FULL ? 10 : 2;
+const WORKER_KILLS = FULL ? 20 : 1;
+const WEB_KILLS = FULL ? 10 : 1;
+/**
+ * The short profile is CI's (.ci/run): every kind of fault once or twice but the slow waits
+ * (hung ffmpeg waits out its encode bound, "no worker" waits out the 30 s heartbeat), and a hard
+ * bound of 3 minutes on the whole run. The full profile is run by hand; its table is the README's.
+ */
+const SHORT_PHASES = new Set(['baseline', 'worker', 'web', 'redis', 'postgres', 'failing-ffmpeg', 'poison', 'disk']);
+const HARD_STOP_MS = FULL ? 30 * 60_000 : 3 * 60_000;
 const ROOT = new URL('..', import.meta.url).pathname;
 const NODE = process.execPath;
 
@@ -287,7 +294,7 @@ const phaseNotes = new Map<string, string>();
 /** `--phases web,redis`: only the phases whose key is listed (a quick look at one fault). */
 const only = args.phases ? new Set(args.phases.split(',').map((p) => p.trim())) : null;
 async function run(key: string, name: string, body: () => Promise<void>): Promise<void> {
-  if (only && !only.has(key)) return;
+  if (only ? !only.has(key) : !FULL && !SHORT_PHASES.has(key)) return;
   phase = name;
   outage = false;
   const t0 = Date.now();
@@ -315,7 +322,7 @@ exit 1
   await startWorker();
 
   await run('baseline', 'baseline', async () => {
-    const ids = (await Promise.all(Array.from({ length: 8 }, (_, i) => generate(`lofi piano take ${i}`)))).flatMap((a) => (a ? [a.id] : []));
+    const ids = (await Promise.all(Array.from({ length: FULL ? 8 : 2 }, (_, i) => generate(`lofi piano take ${i}`)))).flatMap((a) => (a ? [a.id] : []));
     await settle(ids, 60_000);
   });
 
@@ -324,7 +331,7 @@ exit 1
     for (let i = 0; i < WORKER_KILLS; i++) {
       // Long tracks keep a worker busy long enough (render, then the encode) to be caught at it.
       // Each kill hits a new track: three deaths on one track is a poison job (its own phase).
-      const a = await generate(`drum and bass run ${i}`, 120);
+      const a = await generate(`drum and bass run ${i}`, FULL ? 120 : 30);
       const caught = a ? await until(() => inFlight(a.id), 60_000, 'the render in flight').catch(() => undefined) : undefined;
       if (caught && running(worker)) hits++;
       await kill(worker);
@@ -354,7 +361,7 @@ exit 1
   });
 
   await run('redis', 'Redis killed, restarted empty', async () => {
-    for (let i = 0; i < 4; i++) await generate(`jazz trio ${i}`, 60);
+    for (let i = 0; i < (FULL ? 4 : 2); i++) await generate(`jazz trio ${i}`, FULL ? 60 : 20);
     await killRedis();
     outage = true;
     const t = Date.now();
@@ -365,7 +372,7 @@ exit 1
   });
 
   await run('postgres', 'Postgres stopped and started', async () => {
-    for (let i = 0; i < 4; i++) await generate(`trap beat ${i}`, 60);
+    for (let i = 0; i < (FULL ? 4 : 2); i++) await generate(`trap beat ${i}`, FULL ? 60 : 20);
     stopPostgres();
     outage = true;
     const t = Date.now();
@@ -391,7 +398,7 @@ exit 1
     await stopWorker();
     await startWorker('poison');
     const poison = await generate('poison pill techno');
-    for (let i = 0; i < 2; i++) await generate(`healthy track after the pill ${i}`); // (the poison thread kills on the word)
+    for (let i = 0; i < (FULL ? 2 : 1); i++) await generate(`healthy track after the pill ${i}`); // (the poison thread kills on the word)
     let deaths = 0;
     await until(async () => {
       if (!running(worker)) {
@@ -456,13 +463,17 @@ async function report(): Promise<void> {
   let bad = 0;
   for (const p of phases) {
     const mine = accepted.filter((a) => a.phase === p);
-    let delivered = 0, failed = 0, lost = 0, dup = 0, stuck = 0, maxMs = 0;
+    let delivered = 0, failed = 0, lost = 0, dup = 0, stuck = 0, maxMs = 0, unannounced = 0;
     const codes = new Map<string, number>();
     for (const a of mine) {
       const r = m.get(a.id);
       if (!r) { lost++; continue; }
       if ((posted.get(a.id) ?? 0) > 1 || (told.get(a.id) ?? 0) > 1) dup++;
-      if (r.status === 'completed') delivered++;
+      if (r.status === 'completed') {
+        delivered++;
+        // Posted but never announced live: the page shows it only after a reload of its history.
+        if (!posted.get(a.id)) unannounced++;
+      }
       else if (r.status === 'failed' || r.status === 'cancelled') {
         failed++;
         codes.set(r.error_code ?? '?', (codes.get(r.error_code ?? '?') ?? 0) + 1);
@@ -475,6 +486,7 @@ async function report(): Promise<void> {
       unanswered.get(p) ? `${unanswered.get(p)} requests unanswered for 30 s` : '',
       timedOut.get(p) ? `${timedOut.get(p)} /generate calls got no answer within 10 s` : '',
       phaseNotes.get(p) ?? '',
+      unannounced ? `${unannounced} delivered while the page's stream was down (in its history, not announced live)` : '',
     ].filter(Boolean).join('; ');
     bad += lost + dup + stuck + (lat.some((x) => x > 1000) ? 1 : 0);
     lines.push([p, String(mine.length), String(delivered), String(failed), String(lost), String(dup), String(stuck),
@@ -489,9 +501,10 @@ async function report(): Promise<void> {
 }
 
 const hardStop = setTimeout(() => {
-  log('the suite ran past 30 minutes: stopping');
-  void tearDown().finally(() => process.exit(1));
-}, 30 * 60_000);
+  log(`the suite ran past ${HARD_STOP_MS / 60_000} minutes: stopping; the table shows the phases reached so far`);
+  // What ran is still worth a table (its phases' tracks may not all be terminal: they count as stuck).
+  void Promise.race([report().catch(() => undefined), sleep(10_000)]).finally(() => void tearDown().finally(() => process.exit(1)));
+}, HARD_STOP_MS);
 hardStop.unref();
 for (const s of ['SIGINT', 'SIGTERM'] as const) process.once(s, () => void tearDown().finally(() => process.exit(130)));
 try {

@@ -4,6 +4,8 @@ import {
   createGeneration, periodBuckets, pruneAggregates, rebuildAggregates, recordPlay, setFavorite, stats, transitionGeneration,
   type GenerationRow,
 } from '../../core/db/index.ts';
+import { createLogger } from '../../core/log.ts';
+import { deleteGenerationAudio } from '../../core/retention.ts';
 import { actor, createTestDb, params, type TestDb } from '../helpers/db.ts';
 
 // A Wednesday: the ISO week began on Monday 16 March, the month on 1 March.
@@ -116,6 +118,30 @@ describe('stats on a small fixture', () => {
     const all = await stats(db.em(), q('global', 'all'), NOW);
     expect(all.totals).toEqual({ generations: 6, completed: 4, failed: 1, successRate: 4 / 5, avgRenderMs: 1625, favorites: 5, plays: 6 });
     expect(ids(all)).toEqual(['g4', 'g1', 'g2', 'g6']);
+  });
+
+  it('GIVEN a track deleted THEN it leaves the top tracks, AND the totals still count what happened (README: /stats)', async () => {
+    const before = await stats(db.em(), q('server', 'all'), NOW);
+    const extra = await createGeneration(db.em(), {
+      actor: carol, channelId: 'c', prompt: 'track to delete', params: params(), durationS: 10, engine: 'embedded',
+      engineVersion: '1', sizeLimitBytes: 1e7, reply: {}, now: at('2026-03-18'),
+    });
+    await transitionGeneration(db.em(), extra.generation.id, ['queued'], { status: 'completed', renderMs: 2000 });
+    for (const who of [alice, bob, carol]) await setFavorite(db.em(), who, extra.generation.id, true, at('2026-03-18', 11));
+    const withIt = await stats(db.em(), q('server', 'all'), NOW);
+    expect(withIt.topTracks[0]!.id).toBe(extra.generation.id);
+    expect(await deleteGenerationAudio(db.em(), extra.generation.id, createLogger('silent'), at('2026-03-18', 12))).toBe(true);
+    for (const s of [await stats(db.em(), q('server', 'all'), NOW), await stats(db.em(), q('global', 'day'), NOW)]) {
+      expect(s.topTracks.map((t) => t.id)).not.toContain(extra.generation.id);
+    }
+    const after = await stats(db.em(), q('server', 'all'), NOW);
+    expect(after.totals).toEqual(withIt.totals);
+    expect(after.totals.generations).toBe(before.totals.generations + 1);
+    expect(ids(after)).toEqual(ids(before));
+    // Put the fixture back for the tests below (their totals do not expect this track).
+    await db.em().getConnection().execute('delete from favorites where generation_id = ?', [extra.generation.id]);
+    await db.em().getConnection().execute('delete from generations where id = ?', [extra.generation.id]);
+    await rebuildAggregates(db.em());
   });
 
   it('GIVEN a period with nothing in it THEN zeros, not errors', async () => {
