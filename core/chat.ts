@@ -86,6 +86,11 @@ export interface GenerateAccepted {
 
 export interface TrackView {
   id: string;
+  /**
+   * The retention sweeper removed its stored audio: links say it expired, and every frontend shows
+   * "expired" where it showed a player. Absent means false.
+   */
+  expired?: boolean;
   prompt: string;
   params: MusicParams;
   status: string;

@@ -10,6 +10,7 @@ export function trackLinks(publicUrl: string, publicToken: string) {
 export function toTrackView(row: GenerationRow, publicUrl: string): TrackView {
   return {
     id: row.id,
+    expired: row.expiredAt !== null,
     prompt: row.prompt,
     params: row.params,
     status: row.status,
@@ -36,3 +37,6 @@ export function toTrackView(row: GenerationRow, publicUrl: string): TrackView {
       : null,
   };
 }
+
+/** What every frontend shows in place of a player once a track's audio expired. */
+export const EXPIRED_TRACK_TEXT = 'This track expired: its audio was removed by this server\'s retention rules.';

@@ -17,6 +17,7 @@ import { emptySimilarText, measuredText, reasonText } from '../../core/similar.t
 import type { HelpContent } from '../../core/help.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { describeNotes, keyLabel } from '../../core/prompt/parse.ts';
+import { EXPIRED_TRACK_TEXT } from '../../core/track-view.ts';
 import { buttonId, isFavoriteEmoji } from './ids.ts';
 import { inert } from './inert.ts';
 
@@ -125,8 +126,11 @@ export function trackButtons(track: TrackView, favoriteEmoji = '⭐'): Component
       new ButtonBuilder().setCustomId(buttonId('del', track.id)).setLabel('Delete').setEmoji('🗑️').setStyle(ButtonStyle.Danger),
     ).toJSON(),
     new ActionRowBuilder<ButtonBuilder>().addComponents(
-      new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
-      new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
+      // An expired track has no audio left to play or download: no links to a page that says so.
+      ...(track.expired ? [] : [
+        new ButtonBuilder().setURL(track.playerUrl).setLabel('Play').setStyle(ButtonStyle.Link),
+        new ButtonBuilder().setURL(track.downloadUrl).setLabel('Download').setStyle(ButtonStyle.Link),
+      ]),
       new ButtonBuilder().setCustomId(buttonId('sim', track.id)).setLabel('More like this').setEmoji('🧭').setStyle(ButtonStyle.Secondary),
     ).toJSON(),
   ];
@@ -147,7 +151,7 @@ export function similarEmbed(result: SimilarResult | null, words = ''): APIEmbed
 export function trackContent(track: TrackView, linkOnly: boolean): string {
   const who = inert(track.creator.displayName, NAME_MAX);
   const head = `🎶 ${who}'s track is ready.`;
-  const lines = [linkOnly ? `${head} It is too large to attach here: ${track.downloadUrl}` : head];
+  const lines = [track.expired ? `${head}\n⌛ ${EXPIRED_TRACK_TEXT}` : linkOnly ? `${head} It is too large to attach here: ${track.downloadUrl}` : head];
   if (track.extendedFrom) lines.push(`⏩ Extended from ${track.extendedFrom.playerUrl}`);
   // What was approximated or ignored, in the core's words; they quote the prompt, so inert.
   const notice = describeNotes(track.params);

@@ -10,6 +10,7 @@ import type { HelpContent } from '../../core/help.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { visibleText } from '../../core/text-clean.ts';
+import { EXPIRED_TRACK_TEXT } from '../../core/track-view.ts';
 import { describeNotes, keyLabel } from '../../core/prompt/parse.ts';
 import { slackInert, truncate, verbatimMrkdwn } from './text.ts';
 
@@ -32,6 +33,7 @@ const BLOCK_ID = /^ditty:(card|file):([0-9a-f-]{36})$/;
 export const cardBlockId = (generationId: string): string => `ditty:card:${generationId}`;
 /** Marks a card whose file was not uploaded, so a redrawn card keeps saying so. */
 export const TOO_LARGE_BLOCK_ID = 'ditty:too-large';
+export const EXPIRED_BLOCK_ID = 'ditty:expired';
 export const fileBlockId = (generationId: string): string => `ditty:file:${generationId}`;
 /** The line saying what the prompt asked for that the track approximates or ignores. */
 export const NOTICE_BLOCK_ID = 'ditty:notice';
@@ -176,7 +178,9 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
   if (track.extendedFrom) {
     blocks.push({ type: 'context', elements: [{ type: 'mrkdwn', text: `⏩ Extended from <${track.extendedFrom.playerUrl}|an earlier track>` }] });
   }
-  if (!opts.uploaded) {
+  if (track.expired) {
+    blocks.push({ type: 'context', block_id: EXPIRED_BLOCK_ID, elements: [{ type: 'mrkdwn', text: `⌛ ${EXPIRED_TRACK_TEXT}` }] });
+  } else if (!opts.uploaded) {
     blocks.push({ type: 'context', block_id: TOO_LARGE_BLOCK_ID, elements: [{ type: 'mrkdwn', text: 'The file is too large to upload here: use *Play* or *Download*.' }] });
   }
   blocks.push({
@@ -187,8 +191,11 @@ export function trackCardBlocks(track: TrackView, opts: CardOptions): { text: st
       { type: 'button', action_id: ActionId.Variation, text: { type: 'plain_text', text: '🎲 Variation' }, value: track.id },
       { type: 'button', action_id: ActionId.Extend, text: { type: 'plain_text', text: '⏩ Extend' }, value: track.id },
       // Link buttons: ditty's web server counts the play (when audio starts) and the download.
-      { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
-      { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },
+      // An expired track has no audio left: no player, the card says so instead.
+      ...(track.expired ? [] : [
+        { type: 'button', action_id: ActionId.Play, text: { type: 'plain_text', text: '▶️ Play' }, url: track.playerUrl, value: track.id },
+        { type: 'button', action_id: ActionId.Download, text: { type: 'plain_text', text: '⬇️ Download' }, url: track.downloadUrl, value: track.id },
+      ] as const),
       { type: 'button', action_id: ActionId.Similar, text: { type: 'plain_text', text: '🧭 More like this' }, value: track.id },
       // Its creator or a workspace admin; the core decides. Slack asks "are you sure" itself.
       {

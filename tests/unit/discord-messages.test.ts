@@ -3,6 +3,7 @@ import { PNG } from 'pngjs';
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import { renderStatsChart } from '../../core/chart.ts';
 import { parsePrompt } from '../../core/prompt/parse.ts';
+import { EXPIRED_TRACK_TEXT } from '../../core/track-view.ts';
 import { commandDefinitions } from '../../bots/discord/commands.ts';
 import { deliveryNonce, trackMessage } from '../../bots/discord/delivery.ts';
 import {
@@ -22,6 +23,17 @@ function track(over: Partial<TrackView> = {}): TrackView {
     ...over,
   };
 }
+
+describe('expired track message', () => {
+  it('GIVEN a track whose audio expired THEN its message says so and offers no Play or Download link', () => {
+    const buttons = JSON.stringify(trackButtons(track({ expired: true })));
+    expect(buttons).not.toContain('"Play"');
+    expect(buttons).not.toContain('"Download"');
+    expect(buttons).toContain('Favorite');
+    expect(trackContent(track({ expired: true }), false)).toContain(EXPIRED_TRACK_TEXT);
+    expect(JSON.stringify(trackButtons(track()))).toContain('"Play"');
+  });
+});
 
 describe('GIVEN text that echoes user input', () => {
   it('THEN markdown is escaped and @everyone / @here / user mentions are defused', () => {

@@ -6,6 +6,7 @@ import {
 import type { ServerSettings, Stats, TrackView } from '../../core/chat.ts';
 import type { MusicParams } from '../../core/music.ts';
 import { parsePrompt } from '../../core/prompt/parse.ts';
+import { EXPIRED_TRACK_TEXT } from '../../core/track-view.ts';
 import { slackInert } from '../../bots/slack/text.ts';
 
 const ID = '0b6c1a5e-7d6f-4b8e-9a51-3f1f6b2d9c10';
@@ -38,6 +39,17 @@ const noSpecialMention = (texts: string[]) => {
     expect(t).not.toContain('<@U999>');
   }
 };
+
+describe('expired track card', () => {
+  it('GIVEN a track whose audio expired THEN the card says so and has no Play or Download button', () => {
+    const { blocks } = trackCardBlocks(track({ expired: true }), { userId: 'U0ALICE01', uploaded: true });
+    const text = JSON.stringify(blocks);
+    expect(text).not.toContain(ActionId.Play);
+    expect(text).not.toContain(ActionId.Download);
+    expect(text).toContain(EXPIRED_TRACK_TEXT.replace(/'/g, "\\'").slice(0, 20));
+    expect(JSON.stringify(trackCardBlocks(track(), { userId: 'U0ALICE01', uploaded: true }).blocks)).toContain(ActionId.Play);
+  });
+});
 
 describe('track card', () => {
   it('shows every parameter the issue asks for, and the three buttons', () => {

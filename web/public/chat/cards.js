@@ -38,6 +38,8 @@ import { isMine, isStarred, myName, rememberStar } from './identity.js';
  * @property {string} [message]
  */
 
+/** core/track-view.ts EXPIRED_TRACK_TEXT, as every frontend words it. */
+const EXPIRED_TEXT = 'This track expired: its audio was removed by this server\'s retention rules.';
 /** @type {Record<string, number>} */
 const STAGE_RANK = { queued: 0, rendering: 1, encoding: 2, delivering: 3, completed: 4, failed: 5, cancelled: 5 };
 
@@ -225,6 +227,7 @@ const TRACK_ACTIONS = [
   },
   (_card, track) => newTabLink(track.playerUrl, 'Player page', 'player-link'),
   (_card, track) => {
+    if (track.expired) return null;
     const download = el('a', 'download', 'Download');
     download.href = safeUrl(track.downloadUrl);
     download.setAttribute('download', '');
@@ -259,12 +262,20 @@ export function showTrack(track) {
   card.ready = true;
   removeCancel(card);
 
-  const audio = el('audio');
-  audio.controls = true;
-  audio.preload = 'metadata';
-  audio.src = safeUrl(track.audioUrl);
-  audio.setAttribute('aria-label', `Play ${[...track.prompt].slice(0, 60).join('')}`);
-  audio.addEventListener('play', () => reportPlay(track.id));
+  // An expired track's audio is gone: the card says so where the player was.
+  /** @type {HTMLElement} */
+  let audio;
+  if (track.expired) {
+    audio = el('p', 'expired', EXPIRED_TEXT);
+  } else {
+    const player = el('audio');
+    player.controls = true;
+    player.preload = 'metadata';
+    player.src = safeUrl(track.audioUrl);
+    player.setAttribute('aria-label', `Play ${[...track.prompt].slice(0, 60).join('')}`);
+    player.addEventListener('play', () => reportPlay(track.id));
+    audio = player;
+  }
 
   const actions = el('div', 'actions');
   for (const make of TRACK_ACTIONS) {
