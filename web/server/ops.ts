@@ -61,10 +61,7 @@ export async function opsPlugin(app: FastifyInstance, opts: OpsPluginOptions): P
   });
   const serverAdapter = new FastifyAdapter();
   serverAdapter.setBasePath(QUEUE_DASHBOARD_PATH);
-  // @bull-board/fastify 9.10.1 nests its own @bull-board/api 9.10.1 beside our 9.10.2: the same
-  // interface declared twice, so TypeScript needs the cast (aligning the versions removes it).
-  const adapter = serverAdapter as unknown as Parameters<typeof createBullBoard>[0]['serverAdapter'];
-  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter: adapter, options: { uiConfig: { boardTitle: 'ditty queues' } } });
+  createBullBoard({ queues: queues.map((q) => new BullMQAdapter(q)), serverAdapter, options: { uiConfig: { boardTitle: 'ditty queues' } } });
   await app.register(async (scope) => {
     scope.addHook('onRequest', requireAdmin(adminToken));
     await scope.register(serverAdapter.registerPlugin(), { prefix: QUEUE_DASHBOARD_PATH });
