@@ -187,7 +187,7 @@ async function startWorker(kind: WorkerKind = 'normal', more: Record<string, str
   let ready = false;
   child.once('message', () => (ready = true));
   // A poison job may kill it as soon as it is up: the caller respawns.
-  await until(() => (ready || !running(child) ? true : undefined), 60_000, 'a worker to start');
+  await until(() => (ready || !running(child) ? true : undefined), 180_000, 'a worker to start');
 }
 async function stopWorker(): Promise<void> {
   await kill(worker, 'SIGTERM');
