@@ -593,9 +593,10 @@ export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
   if (s.name === 'break' && r.chance(0.5)) return;
   const inst = m.layers.melodyInst;
   // The melody moves around the tonic nearest the style's register (around D5 in every key, a
-  // melody in Eb hovered on Bb-D and was heard in Bb)
-  const reg = style.melody.center + ctx.mood.register + (s.name === 'chorus' && s.n >= 2 ? 2 : 0);
-  const center = reg + ((((key.tonic - reg) % 12) + 18) % 12) - 6;
+  // melody in Eb hovered on Bb-D and was heard in Bb). The mood's brightness shifts it after the
+  // snap: snapped together, happy (+2) and sad (-3) landed on the same tonic and sounded alike.
+  const reg = style.melody.center + (s.name === 'chorus' && s.n >= 2 ? 2 : 0);
+  const center = reg + ((((key.tonic - reg) % 12) + 18) % 12) - 6 + ctx.mood.register;
   const part = PART[s.name];
   // solos improvise: a new motif each time; sections repeated later vary their motif
   let motif = s.name === 'solo' ? soloMotif(ctx, r) : m.motifs[part];
