@@ -140,7 +140,7 @@ describe('Slack on the real system', () => {
     const channel = 'C0E2E00002';
     const before = await generationCount();
     const fields = { channelId: channel, user: ALICE, triggerId: '4242.4242.e2eretry' };
-    fake.rateLimit('chat.update', 1, 1);
+    fake.rateLimit('chat.update', 1, 1, channel);
     const [first, retry] = await Promise.all([
       sender.command('/generate', 'ambient pads 5', fields),
       sender.command('/generate', 'ambient pads 5', fields, { retryNum: 1 }),

@@ -105,7 +105,7 @@ export class FakeSlack {
   /** Access tokens handed out by refresh_token exchanges, in order. */
   readonly refreshedTokens: string[] = [];
   readonly #channels = new Map<string, Map<string, StoredMessage>>();
-  readonly #rateLimits = new Map<string, { retryAfterS: number; remaining: number }>();
+  readonly #rateLimits = new Map<string, { retryAfterS: number; remaining: number; channel?: string }>();
   readonly #server: Server;
   readonly #wss: WebSocketServer;
   readonly #sockets = new Set<WebSocket>();
@@ -152,8 +152,12 @@ export class FakeSlack {
   }
 
   /** The next `times` calls of `method` get HTTP 429 with Retry-After. */
-  rateLimit(method: string, retryAfterS: number, times = 1): void {
-    this.#rateLimits.set(method, { retryAfterS, remaining: times });
+  /**
+   * The next `times` calls of `method` answer 429. With `channel`, only calls about that channel:
+   * a late redraw of another test's card must not take the 429 meant for this one.
+   */
+  rateLimit(method: string, retryAfterS: number, times = 1, channel?: string): void {
+    this.#rateLimits.set(method, { retryAfterS, remaining: times, channel });
   }
 
   /** The next `times` calls of `method` answer `{ ok: false, error }`, as Slack does for e.g. token_revoked. */
@@ -238,7 +242,7 @@ export class FakeSlack {
     const call: ApiCall = { method, args, at: Date.now(), status: 200, authorization: req.headers.authorization };
     this.calls.push(call);
     const limit = this.#rateLimits.get(method);
-    if (limit && limit.remaining > 0) {
+    if (limit && limit.remaining > 0 && (limit.channel === undefined || args.channel === limit.channel)) {
       limit.remaining -= 1;
       call.status = 429;
       res.writeHead(429, { 'retry-after': String(limit.retryAfterS), 'content-type': 'application/json' });
