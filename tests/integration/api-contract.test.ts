@@ -111,6 +111,12 @@ describe('public API contract', () => {
     expect(fav.body).toEqual({ favorited: true, changed: true, favorites: 1 });
     expect((await api.call(`/api/v1/generations/${g.id}/favorite`, { method: 'PUT', key: other.key })).body).toEqual({ favorited: true, changed: false, favorites: 1 });
 
+    // Analysis (issue 16): measured after delivery; the read carries it, and /similar answers from it.
+    // Waited for before the ETag checks: its arrival changes the track, and so its tag.
+    const analysed = await waitFor(async () => {
+      const r = (await api.call(`/api/v1/generations/${g.id}`, { key: other.key })).body as Gen & { analysis: { state: string; tempo_bpm: number | null; loudness_lufs: number | null } };
+      return r.analysis.state === 'done' ? r : undefined;
+    }, 20_000, 'the analysis');
     const read = await api.call(`/api/v1/generations/${g.id}`, { key: other.key });
     const after = read.body as Gen;
     expect(after.plays).toBe(2);
@@ -127,11 +133,6 @@ describe('public API contract', () => {
     expect((await api.call(`/api/v1/generations/${g.id}/favorite`, { method: 'DELETE', key: other.key })).body).toEqual({ favorited: false, changed: true, favorites: 0 });
     expect((await api.call(`/api/v1/generations/${g.id}`, { key: other.key, headers: { 'if-none-match': etag } })).res.status).toBe(200);
 
-    // Analysis (issue 16): measured after delivery; the read carries it, and /similar answers from it.
-    const analysed = await waitFor(async () => {
-      const r = (await api.call(`/api/v1/generations/${g.id}`, { key: other.key })).body as Gen & { analysis: { state: string; tempo_bpm: number | null; loudness_lufs: number | null } };
-      return r.analysis.state === 'done' ? r : undefined;
-    }, 20_000, 'the analysis');
     expect(analysed.analysis.loudness_lufs).toBeLessThan(-8);
     const similar = await api.call(`/api/v1/generations/${g.id}/similar`, { key: other.key });
     expect(similar.body).toMatchObject({ of: g.id, analysed: true });
