@@ -88,6 +88,21 @@ describe('loudness and true peak', () => {
     expect(tp).toBeGreaterThan(-6.3);
     expect(tp).toBeLessThan(-5.8);
   });
+
+  it('GIVEN loud inter-sample peaks on either side of a block edge, in one channel THEN the skipping of quiet stretches finds the same true peak as interpolating every pair', () => {
+    // A quiet bed and, in the right channel only, short bursts at a quarter of the rate sampled
+    // 45 degrees off their peaks, starting at frames around the 32-frame blocks' edges.
+    const frames = SR;
+    const x = new Float32Array(frames * 2);
+    for (let i = 0; i < frames; i++) x[2 * i] = x[2 * i + 1] = 0.05 * Math.sin((2 * Math.PI * 440 * i) / SR);
+    for (const [start, amp] of [[29, 0.6], [1000 * 32 - 1, 0.7], [4000 * 32, 0.65], [20_000 * 32 + 31, 0.68]] as const) {
+      for (let j = 0; j < 6; j++) x[2 * (start + j) + 1] = amp * Math.sin((Math.PI / 2) * j + Math.PI / 4);
+    }
+    const everyPair = truePeak(x, 2, 0)!;
+    expect(truePeak(x, 2)).toBe(everyPair);
+    // The loudest burst's inter-sample peak is above its samples (0.7 x 0.707 = -6.1 dBFS).
+    expect(everyPair).toBeGreaterThan(20 * Math.log10(0.7 * Math.SQRT1_2) + 1);
+  });
 });
 
 describe('tempo', () => {

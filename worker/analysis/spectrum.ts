@@ -25,47 +25,44 @@ const HALFBAND = (() => {
 
 /** Halves the sample rate of `x` (low-pass, then every other sample). */
 export function decimate2(x: Float32Array): Float32Array {
-  const n = HALFBAND.length;
-  const mid = (n - 1) / 2;
+  const mid = (HALFBAND.length - 1) / 2;
   const out = new Float32Array(Math.floor(x.length / 2));
-  for (let o = 0; o < out.length; o++) {
+  // Outputs whose taps all fall inside x take an unrolled loop without bounds tests, with the
+  // taps in locals (the generic loop cost 20 ms on 30 s of audio, this one 2.5).
+  const first = Math.min(out.length, (mid + 1) >> 1);
+  const last = Math.max(first, Math.min(out.length, Math.floor((x.length - 1 - mid) / 2) + 1));
+  for (let o = 0; o < first; o++) out[o] = decimatedAt(x, o);
+  const h = (k: number) => HALFBAND[mid + k]!;
+  const h0 = h(0), h1 = h(1), h3 = h(3), h5 = h(5), h7 = h(7), h9 = h(9), h11 = h(11);
+  for (let o = first; o < last; o++) {
     const c = 2 * o;
-    let y = HALFBAND[mid]! * x[c]!;
-    // Only odd offsets from the centre are non-zero in a half-band filter.
-    for (let k = 1; k <= mid; k += 2) {
-      const a = c - k >= 0 ? x[c - k]! : 0;
-      const b = c + k < x.length ? x[c + k]! : 0;
-      y += HALFBAND[mid + k]! * (a + b);
-    }
-    out[o] = y;
+    out[o] = h0 * x[c]! + h1 * (x[c - 1]! + x[c + 1]!) + h3 * (x[c - 3]! + x[c + 3]!) + h5 * (x[c - 5]! + x[c + 5]!)
+      + h7 * (x[c - 7]! + x[c + 7]!) + h9 * (x[c - 9]! + x[c + 9]!) + h11 * (x[c - 11]! + x[c + 11]!);
   }
+  for (let o = last; o < out.length; o++) out[o] = decimatedAt(x, o);
   return out;
 }
 
+/** One output of decimate2 near the edges, where taps past either end read zero. */
+function decimatedAt(x: Float32Array, o: number): number {
+  const mid = (HALFBAND.length - 1) / 2;
+  const c = 2 * o;
+  let y = HALFBAND[mid]! * x[c]!;
+  // Only odd offsets from the centre are non-zero in a half-band filter.
+  for (let k = 1; k <= mid; k += 2) {
+    const a = c - k >= 0 ? x[c - k]! : 0;
+    const b = c + k < x.length ? x[c + k]! : 0;
+    y += HALFBAND[mid + k]! * (a + b);
+  }
+  return y;
+}
+
 /**
- * The channel mean of interleaved PCM at half its rate, in one pass (the mono mix at the full rate
- * is never needed, and building it cost as much as the decimation).
+ * The channel mean of interleaved PCM at half its rate: the mix, then the half-band decimation
+ * (mixing inside the filter re-read every sample 13 times: 30 ms against 4 for 30 s of stereo).
  */
 export function mixDecimate2(pcm: Float32Array, channels: number): Float32Array {
-  if (channels === 1) return decimate2(pcm);
-  const n = HALFBAND.length;
-  const mid = (n - 1) / 2;
-  const frames = Math.floor(pcm.length / channels);
-  const out = new Float32Array(Math.floor(frames / 2));
-  const scale = 1 / channels;
-  const at = (i: number) => {
-    if (i < 0 || i >= frames) return 0;
-    let s = 0;
-    for (let c = 0; c < channels; c++) s += pcm[i * channels + c]!;
-    return s * scale;
-  };
-  for (let o = 0; o < out.length; o++) {
-    const c = 2 * o;
-    let y = HALFBAND[mid]! * at(c);
-    for (let k = 1; k <= mid; k += 2) y += HALFBAND[mid + k]! * (at(c - k) + at(c + k));
-    out[o] = y;
-  }
-  return out;
+  return decimate2(downmix(pcm, channels));
 }
 
 /** The channel mean of interleaved PCM. */
@@ -73,6 +70,10 @@ export function downmix(pcm: Float32Array, channels: number): Float32Array {
   if (channels === 1) return pcm;
   const frames = Math.floor(pcm.length / channels);
   const out = new Float32Array(frames);
+  if (channels === 2) {
+    for (let i = 0; i < frames; i++) out[i] = (pcm[2 * i]! + pcm[2 * i + 1]!) / 2;
+    return out;
+  }
   for (let i = 0; i < frames; i++) {
     let s = 0;
     for (let c = 0; c < channels; c++) s += pcm[i * channels + c]!;
@@ -103,7 +104,9 @@ export function stft(x: Float32Array, sampleRate: number, size: number, hop: num
   const out = fft.createComplexArray() as number[];
   for (let f = 0; f < frames; f++) {
     const start = f * hop;
-    for (let i = 0; i < size; i++) input[i] = (x[start + i] ?? 0) * window[i]!;
+    // Every frame lies inside x except the one of a signal shorter than a window.
+    if (start + size <= x.length) for (let i = 0; i < size; i++) input[i] = x[start + i]! * window[i]!;
+    else for (let i = 0; i < size; i++) input[i] = (x[start + i] ?? 0) * window[i]!;
     fft.realTransform(out, input);
     const row = f * bins;
     for (let b = 0; b < bins; b++) {
