@@ -15,10 +15,21 @@ export const SEED_MAX = 0xffff_ffff;
  * refused rather than cleaned: they mean the client sent something other than text.
  */
 export function assertText(raw: string, what = 'That text'): string {
-  if (raw.includes('\u0000') || !raw.isWellFormed()) {
-    throw new UserError(UserErrorCode.TextInvalid, `${what} contains a NUL byte or characters that are not valid UTF-8; remove them and try again.`);
-  }
+  if (raw.includes('\u0000') || !raw.isWellFormed()) throw new UserError(UserErrorCode.TextInvalid, textInvalidMessage(what));
   return raw;
+}
+
+/** The one sentence for refused bytes, on every frontend: `what` names the refused thing. */
+export function textInvalidMessage(what: string): string {
+  return `${what} contains a NUL byte or characters that are not valid UTF-8; remove them and try again.`;
+}
+
+/** True when any string in a parsed body (key or value, nested) holds a NUL or an unpaired surrogate. */
+export function hasBadText(value: unknown, depth = 0): boolean {
+  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed();
+  if (depth > 32 || typeof value !== 'object' || value === null) return false;
+  if (Array.isArray(value)) return value.some((v) => hasBadText(v, depth + 1));
+  return Object.entries(value).some(([k, v]) => hasBadText(k, depth + 1) || hasBadText(v, depth + 1));
 }
 
 export function cleanPrompt(raw: unknown, maxChars = PROMPT_MAX_CHARS): string {

@@ -6,7 +6,7 @@
  */
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { App, webApi, type AppOptions, type InstallationStore } from '@slack/bolt';
+import { App, HTTPReceiver, webApi, type AppOptions, type InstallationStore } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
 import type { FrontendRuntime } from '../../core/chat.ts';
 import type { Config } from '../../core/config.ts';
@@ -16,6 +16,7 @@ import { metrics } from '../../core/metrics.ts';
 import { statusBlocks } from './blocks.ts';
 import { boltLogger } from './bolt-logger.ts';
 import { RecentSet } from '../../core/recent-set.ts';
+import { refuseBadText, textProperties } from './request-text.ts';
 import type { SlackDeps } from './deps.ts';
 import { findStatusTs, slackDeliveryHandler } from './delivery.ts';
 import { slackBatchDeliveryHandler } from './takes.ts';
@@ -120,10 +121,11 @@ export async function startSlackApp(
     )
     : null;
   if (installed) forget = (team) => installed.forget(team);
+  const auth = authOptions(config, store, clientOptions, log);
   const app = new App({
-    ...authOptions(config, store, clientOptions, log),
+    ...auth,
     signingSecret: config.signingSecret,
-    ...(socketMode ? { socketMode: true, appToken: config.appToken } : {}),
+    ...(socketMode ? { socketMode: true, appToken: config.appToken } : { receiver: httpReceiver(config, auth, clientOptions, log) }),
     clientOptions,
     logger: boltLogger(log),
     // init() runs auth.test and throws on a bad token, instead of every request failing later.
@@ -194,6 +196,8 @@ export async function startSlackApp(
     userNames: new Map(),
   };
 
+  // Before every listener: text that is not text never reaches one.
+  app.use(refuseBadText(log));
   registerGenerate(app, deps);
   registerHelp(app, deps);
   registerStats(app, deps);
@@ -237,6 +241,22 @@ export async function startSlackApp(
       await app.stop();
     },
   };
+}
+
+/**
+ * The HTTP receiver Bolt would build from the same options, plus the raw-body text check
+ * (request-text.ts) that Bolt's own options cannot add.
+ */
+function httpReceiver(config: SlackConfig, auth: Partial<AppOptions>, clientOptions: object, log: Logger): HTTPReceiver {
+  return new HTTPReceiver({
+    signingSecret: config.signingSecret,
+    logger: boltLogger(log),
+    clientId: auth.clientId, clientSecret: auth.clientSecret, stateSecret: auth.stateSecret, redirectUri: auth.redirectUri,
+    installationStore: auth.installationStore, scopes: auth.scopes,
+    // App adds its client options to the installer's; a receiver of our own must do the same.
+    installerOptions: { clientOptions, ...auth.installerOptions },
+    customPropertiesExtractor: textProperties,
+  });
 }
 
 /**

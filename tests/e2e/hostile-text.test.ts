@@ -105,7 +105,9 @@ describe('Slack: hostile prompts end to end', () => {
     const channel = `C0HOSTILE${String(++seq).padStart(3, '0')}`;
     const before = runtime.rows.size;
     const sent = await sender.command('/generate', prompt, { channelId: channel });
-    await fake.waitFor(() => runtime.rows.size > before || fake.responses.some((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'generation or refusal');
+    // Bytes that are not text are refused in the command's answer itself (bots/slack/request-text.ts).
+    const refusedInAck = sent.body !== '' && (JSON.parse(sent.body) as { response_type?: string }).response_type === 'ephemeral';
+    await fake.waitFor(() => refusedInAck || runtime.rows.size > before || fake.responses.some((r) => sent.fields.response_url.endsWith(r.id)), 5000, 'generation or refusal');
     if (runtime.rows.size === before) {
       // Refused: privately, and nothing was posted in the channel.
       expect(fake.callsOf('chat.postMessage').filter((c) => c.args.channel === channel)).toEqual([]);

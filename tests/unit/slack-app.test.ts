@@ -629,6 +629,62 @@ describe('logs', () => {
   });
 });
 
+describe('bad bytes', () => {
+  it('refuses NUL and broken UTF-8 in any text field: a plain private sentence for a command, an event dropped, one log line each, and it keeps serving', async () => {
+    const lines: string[] = [];
+    const log = pino({ level: 'info' }, { write: (line: string) => void lines.push(line) });
+    const rt = new FakeRuntime(log);
+    const app = await startSlackApp({ botToken: 'xoxb-unit-test', signingSecret: SECRET, apiUrl: fake.apiUrl, port: 0 }, rt, { progressIntervalMs: 50 });
+    try {
+      const s = new SlackSender(`http://127.0.0.1:${app.port}/slack/events`, SECRET, fake);
+      const channel = newChannel();
+      const form = (command: string, fields: Record<string, string>) =>
+        Object.entries({ ...s.commandBody(command, 'x', { channelId: channel }), ...fields }).map(([k, v]) => `${k}=${v}`).join('&');
+      const FORM = 'application/x-www-form-urlencoded';
+      const refused = (sent: { status: number; body: string }) => {
+        expect(sent.status).toBe(200);
+        const body = JSON.parse(sent.body) as { response_type: string; text: string };
+        expect(body.response_type).toBe('ephemeral');
+        expect(body.text).toBe('That command contains a NUL byte or characters that are not valid UTF-8; remove them and try again.');
+      };
+      // Slack percent-escapes form fields: broken UTF-8 arrives as escapes Bolt would turn into U+FFFD.
+      refused(await s.post(form('/generate', { text: 'lofi%FF%FE+piano' }), FORM));
+      refused(await s.post(form('/search', { text: 'lofi%00' }), FORM));
+      refused(await s.post(form('/generate', { text: 'lofi+piano', user_name: 'al%C3%28ice' }), FORM));
+      // A raw broken byte: signed over what Bolt checks it reaches the app and is refused the same way...
+      const raw = Buffer.concat([Buffer.from(form('/generate', { text: 'lofi' })), Buffer.from([0xff])]);
+      refused(await s.post(raw, FORM, { signAs: raw.toString() }));
+      // ...signed over its bytes, as Slack would, Bolt's signature check (over the decoded text) refuses it.
+      expect((await s.post(raw, FORM)).status).toBe(401);
+      expect(rt.generateCalls).toHaveLength(0);
+      expect(fake.messages(channel)).toHaveLength(0);
+
+      // Events API (JSON): an unpaired surrogate in any field drops the event; the same event clean works.
+      await s.command('/generate', 'clean lofi', { channelId: channel });
+      await fake.waitFor(() => rt.rows.size === 1, 5000, 'the clean generation');
+      const [id] = rt.rows.keys();
+      const status = await fake.waitFor(() => fake.messages(channel)[0], 5000, 'status message');
+      const reaction = s.reaction('reaction_added', BOB.id, 'star', channel, status.ts);
+      const bad = await s.post(JSON.stringify({
+        token: 't', team_id: FAKE_TEAM_ID, api_app_id: 'A0DITTY01', type: 'event_callback', event_id: 'EvBADTEXT01', event_time: 1,
+        event: { ...reaction, item_user: '\ud800' },
+      }), 'application/json'); // JSON.stringify writes the unpaired surrogate as a \ud800 escape
+      expect(bad.status).toBe(200);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(rt.rows.get(id!)!.favoritedBy.size).toBe(0);
+      await s.event(reaction);
+      await fake.waitFor(() => rt.rows.get(id!)!.favoritedBy.size === 1 || undefined, 5000, 'the clean reaction');
+
+      const refusals = lines.filter((l) => l.includes('slack request refused: a text field holds a NUL byte or is not valid UTF-8'));
+      expect(refusals).toHaveLength(5);
+      expect(refusals.join('')).not.toContain('lofi');
+      expect(lines.filter((l) => /"level":(50|60)/.test(l))).toEqual([]);
+    } finally {
+      await app.stop();
+    }
+  });
+});
+
 describe('socket mode', () => {
   it('connects through apps.connections.open and handles a slash command', async () => {
     const rt = new FakeRuntime();

@@ -6,6 +6,7 @@
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { isUserError, UserError, UserErrorCode } from '../../core/errors.ts';
 import { isOutage, UNAVAILABLE_MESSAGE } from '../../core/outage.ts';
+import { hasBadText, textInvalidMessage } from '../../core/validate.ts';
 
 export interface HttpLimits {
   /** Whole request (headers and body) must arrive within this. @defaultValue 30000 */
@@ -49,15 +50,7 @@ export function statusForUserError(code: UserErrorCode): number {
   }
 }
 
-const BAD_TEXT = 'That request contains a NUL byte or characters that are not valid UTF-8; remove them and try again.';
-
-/** True when any string (key or value) holds a NUL or an unpaired surrogate. */
-function hasBadText(value: unknown, depth = 0): boolean {
-  if (typeof value === 'string') return value.includes('\u0000') || !value.isWellFormed();
-  if (depth > 32 || typeof value !== 'object' || value === null) return false;
-  if (Array.isArray(value)) return value.some((v) => hasBadText(v, depth + 1));
-  return Object.entries(value).some(([k, v]) => hasBadText(k, depth + 1) || hasBadText(v, depth + 1));
-}
+const BAD_TEXT = textInvalidMessage('That request');
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 

@@ -13,6 +13,8 @@ export interface SendOptions {
   signWith?: string;
   /** Sets x-slack-retry-num / x-slack-retry-reason like Slack's redelivery. */
   retryNum?: number;
+  /** Signs this text instead of the body's bytes (Bolt checks the body decoded as UTF-8, lossily). */
+  signAs?: string;
 }
 
 export interface Sent {
@@ -35,8 +37,9 @@ export interface CommandFields {
   responseUrlId?: string;
 }
 
-export function sign(secret: string, timestampS: number, body: string): string {
-  return `v0=${createHmac('sha256', secret).update(`v0:${timestampS}:${body}`).digest('hex')}`;
+/** Slack's signature: over the body's bytes as sent. */
+export function sign(secret: string, timestampS: number, body: string | Buffer): string {
+  return `v0=${createHmac('sha256', secret).update(Buffer.concat([Buffer.from(`v0:${timestampS}:`), Buffer.from(body)])).digest('hex')}`;
 }
 
 export const newTriggerId = (): string => `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(16).toString('hex')}`;
@@ -132,12 +135,12 @@ export class SlackSender {
     return { type: kind, user, reaction, item_user: FAKE_BOT_USER_ID, item: { type: 'message', channel, ts }, event_ts: `${Date.now() / 1000}` };
   }
 
-  async post(body: string, contentType: string, opts: SendOptions = {}): Promise<Sent> {
+  async post(body: string | Buffer, contentType: string, opts: SendOptions = {}): Promise<Sent> {
     const ts = opts.timestampS ?? Math.floor(Date.now() / 1000);
     const headers: Record<string, string> = {
       'content-type': contentType,
       'x-slack-request-timestamp': String(ts),
-      'x-slack-signature': sign(opts.signWith ?? this.#secret, ts, body),
+      'x-slack-signature': sign(opts.signWith ?? this.#secret, ts, opts.signAs ?? body),
     };
     if (opts.retryNum !== undefined) {
       headers['x-slack-retry-num'] = String(opts.retryNum);
