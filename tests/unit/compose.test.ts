@@ -104,6 +104,23 @@ describe('compose', () => {
     for (const c of seeds) expect(c.bpm).toBe(110);
   });
 
+  it('GIVEN seeds THEN the stage moves with them: comping on either side, chords spread wide, bass and kick in the centre', () => {
+    const sides = new Set<number>();
+    for (const seed of [1, 2, 3, 4, 5, 6, 7, 8]) {
+      const c = compose(parsePrompt('pop song in C major at 110 bpm', seed), 30);
+      const chordInst = c.notes.find((n) => n.t > 8 && ['piano', 'brightPiano', 'epiano', 'pluck', 'stab', 'cleanGuitar', 'steelGuitar', 'organ'].includes(n.inst))?.inst;
+      expect(chordInst, `seed ${seed}`).toBeDefined();
+      const pans = c.notes.filter((n) => n.inst === chordInst && n.t > 8).map((n) => n.pan);
+      const mean = pans.reduce((a, b) => a + b, 0) / pans.length;
+      sides.add(Math.sign(mean));
+      // a chord's notes cover more than one side of the stage (they stood within +-0.45 of one place)
+      expect(Math.max(...pans) - Math.min(...pans), `seed ${seed}`).toBeGreaterThan(1);
+      for (const n of c.notes.filter((n) => n.inst === 'kick' || /Bass|^sub$/.test(n.inst))) expect(Math.abs(n.pan)).toBeLessThan(0.01);
+      expect(c.mirror).toBe(mean > 0);
+    }
+    expect(sides).toEqual(new Set([-1, 1]));
+  });
+
   it('GIVEN a key THEN bass and chord notes stay in its scale (harmonic minor allowed)', () => {
     for (const [prompt, key, mode] of [['pop in D major', 'D', 'major'], ['trap in F minor', 'F', 'minor'], ['house in A minor', 'A', 'minor']] as const) {
       for (const seed of [1, 2, 3]) {

@@ -9,7 +9,7 @@
  */
 import type { MusicParams } from '../../../core/music.ts';
 import { FORM_VARIANTS, planForm, type Section } from './form.ts';
-import { bassPart, chordPart, counterPart, drumPart, finalHit, melodyPart, padPart, type Ctx, type Material, type Motif, type Mood, type Role } from './parts.ts';
+import { bassPart, chordPart, counterPart, drumPart, finalHit, melodyPart, padPart, type Ctx, type Material, type Motif, type Mood, type Role, type Stage } from './parts.ts';
 
 import type { Note } from './parts.ts';
 export type { Note } from './parts.ts';
@@ -34,6 +34,8 @@ export interface Composition {
   kit: DrumKit;
   /** Pitch class of the key's tonic, which pitched drums are tuned to. */
   tonic: number;
+  /** The stage is mirrored (Stage.side): sampled instruments' own places flip with it. */
+  mirror: boolean;
 }
 
 export interface ComposeOptions {
@@ -109,7 +111,7 @@ export function compose(p: MusicParams, durationS: number, opts: ComposeOptions 
   // Echoes on the 8th-note grid reinforce the pulse (a dotted-8th echo makes beat trackers hear 4/3 the tempo).
   const echoBeats = beatS * 0.5 > 0.35 ? 0.25 : 0.5;
   const space = Math.min(1, Math.max(0.1, style.space + mood.space));
-  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic };
+  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic, mirror: material.stage.side === 1 };
 }
 
 // --- material --------------------------------------------------------------------------------
@@ -175,6 +177,26 @@ function chooseMaterial(p: MusicParams, style: Style, mood: Mood, key: Key): Mat
     slowHarmony: { verse: (style.form === 'song' || style.form === 'calm') && pr.chance(0.35), chorus: false, bridge: style.form !== 'jam' && pr.chance(0.5) },
     swing: style.swing * (0.8 + 0.4 * fr.float()),
     fills: style.fills,
+    stage: chooseStage(style, r.fork(6)),
+  };
+}
+
+/**
+ * The seed's stage: comping on one side, the counter-melody on the other, the melody just off the
+ * centre on the counter's side. A style's own places keep their distance from the centre; the
+ * seed may mirror them. Chords and pads spread wide: notes of different pitch on different sides
+ * are what gives the mix its width (left/right correlation 0.8-0.98 with chords within +-0.45).
+ */
+function chooseStage(style: Style, r: Prng): Stage {
+  const side = r.chance(0.5) ? 1 : -1;
+  const at = (own: number | undefined, lo: number, hi: number) => side * (own !== undefined ? Math.abs(own) : r.range(lo, hi));
+  return {
+    side,
+    chords: at(style.pan?.chords, 0.2, 0.4),
+    chordWidth: r.range(0.55, 0.75),
+    padWidth: r.range(0.75, 0.95),
+    melody: -at(style.pan?.melody, 0.1, 0.25),
+    counter: -at(style.pan?.counter, 0.35, 0.55),
   };
 }
 

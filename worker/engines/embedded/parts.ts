@@ -63,6 +63,8 @@ export interface Material {
   slowHarmony: Record<Part, boolean>;
   /** Swing of this piece (the style's, give or take a fifth). */
   swing: number;
+  /** Where the parts stand on the stage (-1 left .. 1 right), from the seed. */
+  stage: Stage;
   layers: {
     drums: boolean;
     bass: boolean;
@@ -76,6 +78,22 @@ export interface Material {
     melodyInst: InstrumentName;
     kickInst: InstrumentName;
   };
+}
+
+/**
+ * A band on a stage: the comping part to one side and the counter-melody to the other, the melody
+ * near the centre, each chord spread across a width. The seed picks the side and the widths, so
+ * two seeds of one prompt are also placed differently.
+ */
+export interface Stage {
+  /** -1: comping on the left, as the instruments' own places (patches.ts) are set; 1: mirrored. */
+  side: 1 | -1;
+  chords: number;
+  /** Half the span a chord's notes (and a pad's voices) are spread over, around their part's place. */
+  chordWidth: number;
+  padWidth: number;
+  melody: number;
+  counter: number;
 }
 
 export interface Ctx {
@@ -402,9 +420,9 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
   let prev: number[] | undefined;
   const center = style.chords.center + Math.round(ctx.mood.register / 2);
   const e = energy(ctx, s);
-  // comping left of centre, melody right, pads across: a band on a stage, not a mono mix
-  const pan0 = style.pan?.chords ?? -0.2;
-  const pans = (i: number, n: number) => pan0 + (n > 1 ? -0.45 + (0.9 * i) / (n - 1) : 0);
+  // comping to one side, melody near the centre, pads across: a band on a stage, not a mono mix
+  const { chords: pan0, chordWidth } = m.stage;
+  const pans = (i: number, n: number) => pan0 + (n > 1 ? chordWidth * ((2 * i) / (n - 1) - 1) : 0);
   const thinDensity = ctx.mood.density < 0.8;
   const stab = STABS[r.int(STABS.length)]!;
   const funk = FUNK[r.int(FUNK.length)]!;
@@ -562,6 +580,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
   let prev: number[] | undefined;
   const e = Math.min(1, energy(ctx, s));
   const pan = ctx.style.pan?.pad ?? 0;
+  const width = ctx.material.stage.padWidth;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar += 2) {
     const c = chordAt(ctx, bar);
     const v = withTonic(ctx, c, voice(c.pcs.slice(0, 3), 60 + ctx.mood.register + (inst === 'strings' ? -3 : 2), prev));
@@ -572,7 +591,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
     const l1 = moves ? Math.min(len, 3.95) : len;
     // Only the top voice gets the detuned unison pair: it carries the width.
     const padNote = (beat: number, l: number, m: number, i: number, n: number) => {
-      const note = emit(ctx, inst, beat, l, m, 0.7 * e, pan + (n > 1 ? -0.7 + (1.4 * i) / (n - 1) : 0));
+      const note = emit(ctx, inst, beat, l, m, 0.7 * e, pan + (n > 1 ? width * ((2 * i) / (n - 1) - 1) : 0));
       if (note && i < n - 1) note.unison = false;
     };
     v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
@@ -604,7 +623,7 @@ export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
   const arp = m.melodyStyle === 'arp';
   const lastSection = ctx.sections.at(-2) === s || ctx.sections.at(-1) === s;
   const e = energy(ctx, s);
-  const pan = style.pan?.melody ?? 0.25;
+  const pan = m.stage.melody;
   let idx = key.scaleIndex(key.snap(center, chordAt(ctx, s.startBar).pcs));
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
     if (bar === 0 && m.layers.drums && style.grooves) continue;
@@ -674,7 +693,7 @@ export function counterPart(ctx: Ctx, s: Section, r: Prng): void {
   const heard = (s.name === 'chorus' || s.name === 'drop') && (s.n > 0 || busy) || s.name === 'bridge' || (s.name === 'verse' && s.n > 1);
   if (!heard) return;
   const e = energy(ctx, s) * 0.8;
-  const pan = ctx.style.pan?.counter ?? -0.4;
+  const pan = ctx.material.stage.counter;
   const center = ctx.style.melody.center + ctx.mood.register + (r.chance(0.5) ? 5 : -7);
   let prev = center;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {

@@ -116,23 +116,23 @@ const SYNTH_PATCHES = {
     { kind: 'fm', slow: true, ratio: 1, index: [1.6, 0.35, 0.4], env: env(0.003, 1.4, 0.0, 0.4), gain: 0.5, send: 0.3 },
     { kind: 'fm', ratio: 14, index: [1.0, 0, 0.03], env: perc(0.05), gain: 0.05, send: 0.1 },
   ],
-  organ: [{ kind: 'dsf', slow: true, bright: [0.6, 0.55, 1], env: env(0.005, 1, 1, 0.06), gain: 0.28, send: 0.2, detune: 4, spread: 0.4 }],
-  pad: [{ kind: 'dsf', slow: true, bright: [0.5, 0.72, 1.8], env: env(0.7, 2, 0.85, 0.9), gain: 0.2, send: 0.55, detune: 9, spread: 0.8 }],
+  organ: [{ kind: 'dsf', slow: true, bright: [0.6, 0.55, 1], env: env(0.005, 1, 1, 0.06), gain: 0.28, send: 0.2, detune: 4, spread: 0.7 }],
+  pad: [{ kind: 'dsf', slow: true, bright: [0.5, 0.72, 1.8], env: env(0.7, 2, 0.85, 0.9), gain: 0.2, send: 0.55, detune: 9, spread: 1 }],
   strings: [
     { kind: 'dsf', slow: true, bright: [0.55, 0.8, 0.6], env: env(0.35, 2, 0.9, 0.9), gain: 0.2, send: 0.5, detune: 7, spread: 0.7, vibrato: { depth: 0.12, rate: 5.2, delay: 0.3 } },
   ],
-  staccato: [{ kind: 'dsf', bright: [0.85, 0.55, 0.08], env: env(0.006, 0.12, 0.3, 0.1), gain: 0.26, send: 0.35, detune: 6, spread: 0.6 }],
+  staccato: [{ kind: 'dsf', bright: [0.85, 0.55, 0.08], env: env(0.006, 0.12, 0.3, 0.1), gain: 0.26, send: 0.35, detune: 6, spread: 0.85 }],
   brass: [
-    { kind: 'dsf', bright: [0.55, 0.88, 0.25], env: env(0.09, 1.5, 0.85, 0.4), gain: 0.26, send: 0.45, detune: 5, spread: 0.4, vibrato: { depth: 0.08, rate: 4.8, delay: 0.4 } },
+    { kind: 'dsf', bright: [0.55, 0.88, 0.25], env: env(0.09, 1.5, 0.85, 0.4), gain: 0.26, send: 0.45, detune: 5, spread: 0.65, vibrato: { depth: 0.08, rate: 4.8, delay: 0.4 } },
   ],
   guitar: [{ kind: 'dsf', bright: [0.95, 0.88, 0.4], env: env(0.003, 0.8, 0.55, 0.08), gain: 0.22, send: 0.12, detune: 10, spread: 0.9 }],
-  stab: [{ kind: 'dsf', bright: [0.9, 0.3, 0.05], env: env(0.002, 0.12, 0.1, 0.1), gain: 0.3, send: 0.7, detune: 8, spread: 0.5 }],
+  stab: [{ kind: 'dsf', bright: [0.9, 0.3, 0.05], env: env(0.002, 0.12, 0.1, 0.1), gain: 0.3, send: 0.7, detune: 8, spread: 0.85 }],
 
   // --- leads ---------------------------------------------------------------------------
   lead: [
-    { kind: 'dsf', bright: [0.9, 0.75, 0.2], env: env(0.01, 0.6, 0.7, 0.15), gain: 0.22, send: 0.4, detune: 8, spread: 0.3, vibrato: { depth: 0.15, rate: 5.5, delay: 0.25 } },
+    { kind: 'dsf', bright: [0.9, 0.75, 0.2], env: env(0.01, 0.6, 0.7, 0.15), gain: 0.22, send: 0.4, detune: 8, spread: 0.55, vibrato: { depth: 0.15, rate: 5.5, delay: 0.25 } },
   ],
-  pluck: [{ kind: 'dsf', bright: [0.9, 0.3, 0.1], env: env(0.002, 0.25, 0.0, 0.2), gain: 0.3, send: 0.45, detune: 6, spread: 0.4 }],
+  pluck: [{ kind: 'dsf', bright: [0.9, 0.3, 0.1], env: env(0.002, 0.25, 0.0, 0.2), gain: 0.3, send: 0.45, detune: 6, spread: 0.8 }],
   bell: [
     { kind: 'fm', slow: true, ratio: 3.5, index: [2.2, 0.4, 0.5], env: env(0.002, 1.2, 0, 1.2), gain: 0.26, send: 0.55 },
   ],
@@ -143,7 +143,7 @@ const SYNTH_PATCHES = {
     { kind: 'dsf', bright: [0.82, 0.6, 0.15], env: env(0.03, 0.8, 0.7, 0.1), gain: 0.26, send: 0.3, vibrato: { depth: 0.2, rate: 5.3, delay: 0.2 } },
   ],
   leadGuitar: [
-    { kind: 'dsf', bright: [0.95, 0.85, 0.5], env: env(0.004, 1, 0.7, 0.12), gain: 0.2, send: 0.35, detune: 5, spread: 0.2, vibrato: { depth: 0.25, rate: 5.8, delay: 0.25 } },
+    { kind: 'dsf', bright: [0.95, 0.85, 0.5], env: env(0.004, 1, 0.7, 0.12), gain: 0.2, send: 0.35, detune: 5, spread: 0.4, vibrato: { depth: 0.25, rate: 5.8, delay: 0.25 } },
   ],
 } satisfies Record<string, Patch>;
 

@@ -143,7 +143,7 @@ interface Voice {
  * and returns the notes that stay synthesized.
  */
 export function renderSampled(
-  bank: InstrumentBank, notes: readonly Note[], kit: DrumKit, space: number, bus: SampledBus, frames: number, tonic?: number,
+  bank: InstrumentBank, notes: readonly Note[], kit: DrumKit, space: number, bus: SampledBus, frames: number, tonic?: number, mirror = false,
 ): { synth: Note[]; voices: number } {
   const synth: Note[] = [];
   const voices: Voice[] = [];
@@ -159,7 +159,7 @@ export function renderSampled(
     const send = sendOf(note.inst) * space;
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
       const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, tonic) : 0;
-      const v: Voice = { zone, note, gain: note.vel * src.gain * gain, pan: src.pan, send, releaseAt: note.len, choked: false, detune };
+      const v: Voice = { zone, note, gain: note.vel * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, detune };
       if (zone.exclusiveClass) {
         const id = `${src.patch.program}:${zone.exclusiveClass}`;
         const prev = lastOfClass.get(id);
