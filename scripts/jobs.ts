@@ -1,9 +1,10 @@
 /**
- * `npm run jobs -- failed [--limit 50] [--json]`: the dead-letter list for operators. Every
- * generation that ended `failed` (newest first) with its error code, attempts and the message
- * its user was told, plus the render queue's own counts (BullMQ's failed set is also what a
- * queue dashboard shows). `npm run jobs -- stuck` lists rows past a stage for over 10 minutes,
- * which should always be empty.
+ * `npm run jobs -- failed [--limit 50] [--json]`: the dead-letter list for operators, the one
+ * place that has them all. Every generation that ended `failed` (newest first) with its error
+ * code, attempts and the message its user was told, read from Postgres, plus the render queue's
+ * own counts. BullMQ's failed set (what the queue dashboard shows) holds only renders that failed
+ * in a worker: expired tracks' jobs are removed and lost jobs were never there. `npm run jobs --
+ * stuck` lists rows past a stage for over 10 minutes, which should always be empty.
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../core/config.ts';
@@ -41,7 +42,8 @@ try {
         console.log(`    prompt: ${JSON.stringify(r.prompt.slice(0, 100))}`);
         console.log(`    told:   ${r.errorMessage ?? '-'}`);
       }
-      console.log(counts ? `render queue: ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}` : 'render queue: Redis did not answer');
+      // Fewer failed there than above is expected: expiries and lost jobs are only in Postgres.
+      console.log(counts ? `render queue (BullMQ, what the dashboard shows): ${Object.entries(counts).map(([k, v]) => `${k} ${v}`).join(', ')}` : 'render queue: Redis did not answer');
     }
   } else {
     const ids = await listStuck(orm.em.fork(), ['queued', 'rendering', 'encoding', 'delivering'], 10 * 60_000, limit);

@@ -4,7 +4,7 @@
  * and a track left queued past MAX_QUEUE_S fails with a plain message, told once.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { getGeneration } from '../../core/db/index.ts';
+import { getGeneration, listFailed } from '../../core/db/index.ts';
 import { NO_WORKER_NOTICE } from '../../core/engine-status.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -63,7 +63,7 @@ describe('maximum queue time', () => {
   });
   afterAll(async () => sys?.stop());
 
-  it('GIVEN a track that no worker starts THEN it fails after MAX_QUEUE_S with a plain message, told once, and its job is gone', async () => {
+  it('GIVEN a track that no worker starts THEN it fails after MAX_QUEUE_S with a plain message, told once, its job is gone and the failed list has it', async () => {
     const reply = await command(sys, '/generate house groove 5s');
     const id = String(reply.generationId);
     const row = await waitFor(async () => {
@@ -77,5 +77,8 @@ describe('maximum queue time', () => {
     await waitFor(async () => ((await sys.runtime.queues.render.getJob(id)) === undefined ? true : undefined), 3_000, 'the expired job to leave the queue');
     await new Promise((r) => setTimeout(r, 1_500)); // another expiry pass
     expect(events.filter((e) => e.generationId === id && e.stage === 'failed')).toHaveLength(1);
+    // Not in BullMQ's failed set (the dashboard's), but in the operators' list (npm run jobs -- failed).
+    const listed = (await listFailed(sys.runtime.orm.em.fork(), 50)).find((f) => f.id === id);
+    expect(listed).toMatchObject({ errorCode: 'queue_expired', errorMessage: row.errorMessage, attempts: 0 });
   });
 });
