@@ -11,8 +11,8 @@
  *    finished generations whose embeddings are real ones (every style rendered, 10 s) plus
  *    Gaussian noise of the size seed-to-seed differences have, spread over a big server (half of
  *    the tracks), 49 mid-size ones and 500 small ones. Times the same similarTracks() call the
- *    core makes (target read, candidates from the GiST summary index, exact re-rank, details),
- *    200 queries per server kind.
+ *    core makes (target read, the server's candidates from the GiST index on server and summary,
+ *    exact re-rank, details), 200 queries per server kind.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -171,15 +171,16 @@ export async function seed(em: EntityManager, centres: number[][]): Promise<void
        from src s join users u on u.id = s.user_id`,
     );
     // One bulk build of the GiST index instead of 100k insertions into it.
-    await run(`drop index track_analyses_coarse_idx`);
+    await run(`drop index track_analyses_server_coarse_idx`);
     await run(
-      `insert into track_analyses (generation_id, version, tempo_bpm, key_pc, mode, embedding)
+      `insert into track_analyses (generation_id, version, tempo_bpm, key_pc, mode, embedding, platform, guild_id)
        select md5(s.n::text)::uuid, 1, 120, 0, 'major',
               (select array_agg((${centreSql})[s.centre][d] + ${sigma} * sqrt(-2 * ln(1 - random())) * cos(2 * pi() * random()) order by d)
-               from generate_series(1, ${EMBEDDING_DIMS}) d)
-       from src s`,
+               from generate_series(1, ${EMBEDDING_DIMS}) d),
+              'discord', u.guild_id
+       from src s join users u on u.id = s.user_id`,
     );
-    await run(`create index "track_analyses_coarse_idx" on "track_analyses" using gist (public.ditty_coarse("embedding")) where "embedding" is not null`);
+    await run(`create index "track_analyses_server_coarse_idx" on "track_analyses" using gist ("guild_id", "platform", "coarse") where "coarse" is not null`);
     await run('analyze');
   });
 }

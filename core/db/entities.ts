@@ -352,12 +352,17 @@ export const TrackAnalysis = defineEntity({
     analysedMs: p.float().nullable(),
     error: p.text().nullable(),
     createdAt: p.datetime().defaultRaw('now()'),
+    /** The generation's platform and server, copied when the analysis is saved: the index finds a server's tracks. */
+    platform: p.text().nullable(),
+    guildId: p.string().length(64).nullable(),
+    /** The embedding's 9-dimension summary, kept by Postgres (generated column); read only by the search. */
+    coarse: p.string().columnType('cube').generated('(public.ditty_coarse(embedding)) stored').nullable().lazy(),
   },
   indexes: [
     {
-      // Two-stage nearest neighbours: a 9-dimension summary in the GiST index (migration 20261204182500).
-      name: 'track_analyses_coarse_idx',
-      expression: `create index "track_analyses_coarse_idx" on "track_analyses" using gist (public.ditty_coarse("embedding")) where "embedding" is not null`,
+      // Two-stage nearest neighbours, per server: the server and the summary in one GiST index (migration 20261204203000).
+      name: 'track_analyses_server_coarse_idx',
+      expression: `create index "track_analyses_server_coarse_idx" on "track_analyses" using gist ("guild_id", "platform", "coarse") where "coarse" is not null`,
     },
   ],
 });

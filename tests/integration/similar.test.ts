@@ -92,16 +92,31 @@ describe('similar tracks', () => {
     expect(inOwn!.tracks).toEqual([]);
   });
 
-  it('GIVEN the query plan THEN the candidates come from the GiST index on the embedding summary', async () => {
+  it('GIVEN the query plan THEN one index scan finds the server\'s candidates, nearest first by the embedding summary', async () => {
     const target = `(select embedding from track_analyses where generation_id = '${ids.get(`${STYLES[0]}#1`)}')`;
     await db.em().transactional(async (tx) => {
       // With a handful of rows a sequential scan is cheaper; forbid it to prove the index can serve the order.
       await tx.execute('set local enable_seqscan = off');
       const plan = await tx.execute<Array<Record<string, string>>>(
-        `explain select generation_id from track_analyses a where a.embedding is not null
-         order by public.ditty_coarse(a.embedding) operator(public.<->) public.ditty_coarse(${target}) limit 5`,
+        `explain select generation_id from track_analyses a where a.platform = 'discord' and a.guild_id = 'g1' and a.coarse is not null
+         order by a.coarse operator(public.<->) public.ditty_coarse(${target}) limit 5`,
       );
-      expect(plan.map((r) => Object.values(r)[0]).join('\n')).toContain('track_analyses_coarse_idx');
+      const text = plan.map((r) => Object.values(r)[0]).join('\n');
+      expect(text).toContain('Index Scan using track_analyses_server_coarse_idx');
+      expect(text).toMatch(/Index Cond: .*guild_id.*'g1'/);
+      expect(text).toContain('Order By: (coarse OPERATOR(public.<->)');
+    });
+  });
+
+  it('GIVEN saved analyses THEN each carries its generation\'s server and the summary of its embedding', async () => {
+    const rows = await db.em().execute<Array<{ id: string; platform: string; guild_id: string; same: boolean }>>(
+      `select a.generation_id as id, a.platform, a.guild_id, a.coarse operator(public.=) public.ditty_coarse(a.embedding) as same
+       from track_analyses a where a.generation_id in (?, ?)`,
+      [ids.get('other-server'), ids.get(`${STYLES[0]}#1`)],
+    );
+    expect(Object.fromEntries(rows.map((r) => [r.id, [r.platform, r.guild_id, r.same]]))).toEqual({
+      [ids.get('other-server')!]: ['discord', 'g2', true],
+      [ids.get(`${STYLES[0]}#1`)!]: ['discord', 'g1', true],
     });
   });
 });
