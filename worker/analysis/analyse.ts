@@ -41,21 +41,27 @@ export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis 
   const melDb = new Float64Array(spec.frames * MEL_BANDS);
   const binHz = rate / spec.size;
   let centroidSum = 0, centroidSq = 0, weightSum = 0, bass = 0, all = 0;
+  const { mag, bins } = spec;
+  // Bin frequencies and the bass bins (under 150 Hz) once, not per frame.
+  const hz = Float64Array.from({ length: bins }, (_, b) => b * binHz);
+  let lowEnd = 1;
+  while (lowEnd < bins && hz[lowEnd]! < 150) lowEnd++;
   for (let f = 0; f < spec.frames; f++) {
-    const row = f * spec.bins;
+    const row = f * bins;
     for (let m = 0; m < MEL_BANDS; m++) {
       const { start, weights } = bands[m]!;
+      const from = row + start;
       let e = 0;
-      for (let k = 0; k < weights.length; k++) e += weights[k]! * spec.mag[row + start + k]!;
+      for (let k = 0; k < weights.length; k++) e += weights[k]! * mag[from + k]!;
       logBands[f * MEL_BANDS + m] = Math.log1p(100 * e);
       melDb[f * MEL_BANDS + m] = 20 * Math.log10(e + 1e-6);
     }
     let num = 0, den = 0, low = 0;
-    for (let b = 1; b < spec.bins; b++) {
-      const mg = spec.mag[row + b]!;
-      num += b * binHz * mg;
+    for (let b = 1; b < bins; b++) {
+      const mg = mag[row + b]!;
+      num += hz[b]! * mg;
       den += mg;
-      if (b * binHz < 150) low += mg * mg;
+      if (b < lowEnd) low += mg * mg;
       all += mg * mg;
     }
     bass += low;

@@ -1,10 +1,46 @@
 /**
  * The analyser's front end: a mono mix decimated to 22.05 kHz (and 11.025 kHz for chroma) and
- * short-time magnitude spectra through fft.js. Descriptors of music need nothing above 11 kHz,
- * and halving the rate twice is what keeps the whole analysis of a 30 s track in tens of
- * milliseconds (bench/analysis.ts).
+ * short-time magnitude spectra. Descriptors of music need nothing above 11 kHz, and halving the
+ * rate twice is what keeps the whole analysis of a 30 s track in tens of milliseconds
+ * (bench/analysis.ts).
+ *
+ * The FFT is PFFFT compiled to WebAssembly with SIMD (@echogarden/pffft-wasm): the 1290 spectra
+ * of 1024 points of a 30 s track take 1 ms there against 5.4 ms in fft.js (and the 161 of 4096
+ * points 0.6 against 3.2 ms), which the goal of issue 16 (analysis under 10% of render plus
+ * encode) needs. Its float32 spectra agree with fft.js's double ones to float32 precision. The
+ * engine's sampler keeps fft.js (that code is not the analyser's).
  */
-import FFT from 'fft.js';
+import PFFFT from '@echogarden/pffft-wasm/simd';
+
+const pffft = await PFFFT();
+
+interface RealFft {
+  size: number;
+  setup: number;
+  /** Byte addresses in the module's memory, 16-byte aligned as PFFFT wants. */
+  input: number;
+  output: number;
+  work: number;
+}
+
+/** One setup and buffer set per size, kept for the life of the thread (two sizes, a few KB). */
+const ffts = new Map<number, RealFft>();
+
+function realFft(size: number): RealFft {
+  let fft = ffts.get(size);
+  if (!fft) {
+    const setup = pffft._pffft_new_setup(size, 0);
+    if (!setup) throw new Error(`PFFFT cannot transform ${size} points`);
+    fft = {
+      size, setup,
+      input: pffft._pffft_aligned_malloc(size * 4),
+      output: pffft._pffft_aligned_malloc(size * 4),
+      work: pffft._pffft_aligned_malloc(size * 4),
+    };
+    ffts.set(size, fft);
+  }
+  return fft;
+}
 
 /** Half-band low-pass (windowed sinc, 23 taps; every other tap is zero) for halving the rate. */
 const HALFBAND = (() => {
@@ -94,24 +130,29 @@ export interface Spectrogram {
 
 /** Hann-windowed magnitude spectra; a signal shorter than one window gives one zero-padded frame. */
 export function stft(x: Float32Array, sampleRate: number, size: number, hop: number): Spectrogram {
-  const fft = new FFT(size);
-  const window = new Float64Array(size);
+  const fft = realFft(size);
+  const window = new Float32Array(size);
   for (let i = 0; i < size; i++) window[i] = 0.5 - 0.5 * Math.cos((2 * Math.PI * i) / size);
   const frames = Math.max(1, Math.floor((x.length - size) / hop) + 1);
   const bins = size / 2 + 1;
   const mag = new Float32Array(frames * bins);
-  const input = new Array<number>(size).fill(0);
-  const out = fft.createComplexArray() as number[];
+  // The memory only grows while allocating (above), so this view stays valid for the loop.
+  const heap = pffft.HEAPF32;
+  const input = fft.input >> 2;
+  const output = fft.output >> 2;
   for (let f = 0; f < frames; f++) {
     const start = f * hop;
     // Every frame lies inside x except the one of a signal shorter than a window.
-    if (start + size <= x.length) for (let i = 0; i < size; i++) input[i] = x[start + i]! * window[i]!;
-    else for (let i = 0; i < size; i++) input[i] = (x[start + i] ?? 0) * window[i]!;
-    fft.realTransform(out, input);
+    if (start + size <= x.length) for (let i = 0; i < size; i++) heap[input + i] = x[start + i]! * window[i]!;
+    else for (let i = 0; i < size; i++) heap[input + i] = (x[start + i] ?? 0) * window[i]!;
+    pffft._pffft_transform_ordered(fft.setup, fft.input, fft.output, fft.work, 0);
     const row = f * bins;
-    for (let b = 0; b < bins; b++) {
-      const re = out[2 * b]!;
-      const im = out[2 * b + 1]!;
+    // Ordered real output: DC and Nyquist (both real) first, then re, im of bins 1 .. size/2 - 1.
+    mag[row] = Math.abs(heap[output]!);
+    mag[row + bins - 1] = Math.abs(heap[output + 1]!);
+    for (let b = 1; b < bins - 1; b++) {
+      const re = heap[output + 2 * b]!;
+      const im = heap[output + 2 * b + 1]!;
       mag[row + b] = Math.sqrt(re * re + im * im);
     }
   }
