@@ -92,7 +92,7 @@ export const bench: Bench = async () => {
   const wall: Record<Kind, number[]> = { sampled: [], synth: [] };
   const cpu: Record<Kind, number[]> = { sampled: [], synth: [] };
   const perGenre = new Map<string, number[]>(prompts.map((p) => [p.genre, []]));
-  const parts = { composeMs: [] as number[], samplerMs: [] as number[], inputsMs: [] as number[], ortMs: [] as number[], masterMs: [] as number[] };
+  const parts = { composeMs: [] as number[], samplerMs: [] as number[], inputsMs: [] as number[], ortMs: [] as number[], tailMs: [] as number[], masterMs: [] as number[] };
   let peakHeap = 0;
   // Rounds over all styles, so a slow minute on this shared machine hits every style alike.
   for (let i = 0; i < RUNS; i++) {

@@ -11,6 +11,7 @@ import { MASTER_BLOCK, master, type BlockExtremes, type MasterReport } from './m
 import type { DrumKit } from './patches.ts';
 import { notesToRows, type RowTable } from './rows.ts';
 import { Prng } from './rng.ts';
+import { TAIL_DOWN, stereoTail } from './reverb.ts';
 import { renderSampled, sampledPatches } from './sampler.ts';
 import { loadInstrumentBank, type InstrumentBank } from './soundfont.ts';
 import {
@@ -40,6 +41,8 @@ export interface RenderStats {
   /** Sampled voices rendered in JS (sampler.ts). */
   samplerMs: number;
   ortMs: number;
+  /** The room's stereo tail of the sampled voices (reverb.ts), in JS before the graph runs. */
+  tailMs: number;
   masterMs: number;
   notes: number;
   rows: number;
@@ -128,7 +131,7 @@ export class EmbeddedEngine implements Engine {
     const composeMs = performance.now() - t0;
     const frames = Math.round(durationS * SAMPLE_RATE);
     const mix = this.takeMix(frames);
-    const { left, right, extremes, inputsMs, ortMs, samplerMs, rows: nRows, voices } = await synthesize(session, bank, composition, composition.kit, params.seed, frames, options, mix)
+    const { left, right, extremes, inputsMs, ortMs, samplerMs, tailMs, rows: nRows, voices } = await synthesize(session, bank, composition, composition.kit, params.seed, frames, options, mix)
       .finally(() => (this.spareMix = mix));
 
     const t = performance.now();
@@ -138,7 +141,7 @@ export class EmbeddedEngine implements Engine {
     onProgress?.(1);
     return {
       audio: { sampleRate: SAMPLE_RATE, channels: 2, pcm },
-      stats: { composeMs, inputsMs, samplerMs, ortMs, masterMs, notes: composition.notes.length, rows: nRows, voices, master: report, composition },
+      stats: { composeMs, inputsMs, samplerMs, ortMs, tailMs, masterMs, notes: composition.notes.length, rows: nRows, voices, master: report, composition },
     };
   }
 
@@ -168,18 +171,19 @@ export interface MixBuffers {
   left: Float32Array;
   right: Float32Array;
   /** The sampled voices' bus, cleared before each use. */
-  x: { left: Float32Array; right: Float32Array; send: Float32Array };
+  x: { left: Float32Array; right: Float32Array; send: Float32Array; revL: Float32Array; revR: Float32Array };
 }
 
 function sampledBus(n: number): MixBuffers['x'] {
-  return { left: new Float32Array(n), right: new Float32Array(n), send: new Float32Array(n) };
+  // the tail at half rate (reverb.ts)
+  return { left: new Float32Array(n), right: new Float32Array(n), send: new Float32Array(n), revL: new Float32Array(n / 2), revR: new Float32Array(n / 2) };
 }
 
 /** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix (views of
  * `mix` when given). */
 export async function synthesize(
   session: Session, bank: InstrumentBank | null, composition: Composition, kit: DrumKit, seed: number, frames: number, options: RenderOptions = {}, mix?: MixBuffers,
-): Promise<{ left: Float32Array; right: Float32Array; extremes: BlockExtremes; inputsMs: number; samplerMs: number; ortMs: number; rows: number; voices: number }> {
+): Promise<{ left: Float32Array; right: Float32Array; extremes: BlockExtremes; inputsMs: number; samplerMs: number; ortMs: number; tailMs: number; rows: number; voices: number }> {
     const { signal, onProgress } = options;
     const padded = paddedFrames(frames);
     let t = performance.now();
@@ -187,6 +191,12 @@ export async function synthesize(
     x.left.fill(0), x.right.fill(0), x.send.fill(0);
     const { synth, voices } = bank ? renderSampled(bank, composition.notes, kit, composition.space, x, frames, composition.tonic, composition.mirror) : { synth: composition.notes, voices: 0 };
     const samplerMs = performance.now() - t;
+    t = performance.now();
+    // the wetter the style, the longer its room rings: 1.0 s at space 0.1, 2.4 s at 1
+    const tailLen = Math.floor(frames / TAIL_DOWN) * 2;
+    if (bank) stereoTail(x.send, frames, 0.85 + 1.55 * composition.space, seed, SAMPLE_RATE, x.revL, x.revR);
+    x.revL.fill(0, bank ? tailLen : 0), x.revR.fill(0, bank ? tailLen : 0);
+    const tailMs = performance.now() - t;
     t = performance.now();
     const rows = notesToRows(synth, composition.space);
     const nBlocks = padded / BLOCK;
@@ -232,6 +242,8 @@ export async function synthesize(
         x_l: new ort.Tensor('float32', x.left.subarray(b0 * BLOCK, (b0 + c) * BLOCK), [c * BLOCK]),
         x_r: new ort.Tensor('float32', x.right.subarray(b0 * BLOCK, (b0 + c) * BLOCK), [c * BLOCK]),
         x_send: new ort.Tensor('float32', x.send.subarray(b0 * BLOCK, (b0 + c) * BLOCK), [c * BLOCK]),
+        rev_l: new ort.Tensor('float32', x.revL.subarray((b0 * BLOCK) / SLOW, ((b0 + c) * BLOCK) / SLOW), [(c * BLOCK) / SLOW]),
+        rev_r: new ort.Tensor('float32', x.revR.subarray((b0 * BLOCK) / SLOW, ((b0 + c) * BLOCK) / SLOW), [(c * BLOCK) / SLOW]),
         echo_start: fx.echoStart,
         tap_gain: fx.tapGain,
       };
@@ -258,7 +270,7 @@ export async function synthesize(
       else hist.copyWithin(0, m), hist.set(send, SEND_HISTORY - m);
       onProgress?.(Math.min(1, (b0 + c) / nBlocks) * 0.95);
     }
-    return { left: mixL.subarray(0, frames), right: mixR.subarray(0, frames), extremes, inputsMs, samplerMs, ortMs, voices, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
+    return { left: mixL.subarray(0, frames), right: mixR.subarray(0, frames), extremes, inputsMs, samplerMs, ortMs, tailMs, voices, rows: rows.dsf.length + rows.slow.length + rows.fm.length + rows.slowFm.length + rows.noise.length };
 }
 
 export function createEmbeddedEngine(opts: { device?: 'cpu' | 'cuda'; sampled?: boolean } = {}): EmbeddedEngine {

@@ -196,7 +196,9 @@ export function buildSynthGraph(): Uint8Array {
   // interleaving Transpose, measured 4x slower in ORT).
   const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
   const sides = ([['l', fastL!, slowL!, wetL!, histL!], ['r', fastR!, slowR!, wetR!, histR!]] as const).map(([side, fast, slow, wet, sideHist]) => {
-    const slowFull = g.op('Concat', [sideHist, g.op('Add', [slow, wet])], { axis: 1 }); // [1, M + 3]
+    // the sampled voices' stereo tail (reverb.ts) joins the slow bus: [M] at half rate
+    const tail = g.op('Reshape', [g.input(`rev_${side}`, 'float', ['M']), g.constInt64([1, -1], [2])]);
+    const slowFull = g.op('Concat', [sideHist, g.op('Add', [g.op('Add', [slow, wet]), tail])], { axis: 1 }); // [1, M + 3]
     const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([1, 1, -1], [3])]), phases]); // [1, 2, M]
     const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([-1], [1])]); // [N]
     // Each side is its own output, [N], so the caller can have it written straight into its mix.
