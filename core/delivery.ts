@@ -17,6 +17,7 @@ import { enqueueBatchDeliver, type Queues } from './queue.ts';
 import type { Logger } from './log.ts';
 import { metrics } from './metrics.ts';
 import { toTrackView } from './track-view.ts';
+import { closeWorker, jobsInFlight } from './worker-close.ts';
 
 export interface DeliveryDeps {
   orm: MikroORM;
@@ -169,7 +170,8 @@ export async function startDeliveryConsumer(
     metrics.jobs.inc({ queue: deliverQueueFor(platform), outcome: 'completed', code: '' });
     return result.messageRef;
   };
-  const worker = new Worker<DeliverJob['data'], string | null, DeliverJob['name']>(deliverQueueFor(platform), processor, {
+  const jobs = jobsInFlight();
+  const worker = new Worker<DeliverJob['data'], string | null, DeliverJob['name']>(deliverQueueFor(platform), jobs.wrap(processor), {
     connection: deps.connection,
     prefix: deps.prefix,
     concurrency: 4,
@@ -203,19 +205,18 @@ export async function startDeliveryConsumer(
         .catch((e: unknown) => log.error({ err: e }, 'marking delivery failure failed'));
     }
   });
+  let closing: Promise<void> | undefined;
   return {
-    async close() {
-      // A polite close sends QUIT and waits for the running jobs' last Redis calls; with Redis
-      // hung (connected, never answering) those waits have no end, and this close is awaited by
-      // every frontend's shutdown. Past the bound the connections are cut instead.
-      const closed = worker.close().then(() => true, () => true);
-      const inTime = await Promise.race([closed, new Promise<false>((r) => setTimeout(() => r(false), CLOSE_TIMEOUT_MS).unref())]);
-      if (inTime) return;
-      log.warn({ platform, waitedMs: CLOSE_TIMEOUT_MS }, 'delivery consumer did not close in time (Redis not answering?); disconnecting');
-      await worker.disconnect().catch(() => undefined);
-    },
+    // Called twice on the way down (by the frontend, then by the runtime): one close.
+    close: () => (closing ??= (async () => {
+      // Deliveries in flight get a few seconds (a cut one stalls and another process reruns it,
+      // resuming from its recorded steps); closeWorker bounds the rest whatever Redis does.
+      if (!(await closeWorker(worker, jobs, { drainMs: CLOSE_TIMEOUT_MS }))) {
+        log.warn({ platform, waitedMs: CLOSE_TIMEOUT_MS }, 'deliveries still running at shutdown were cut; another process will finish them');
+      }
+    })()),
   };
 }
 
-/** How long a delivery consumer may take to close politely. */
+/** How long deliveries in flight may take to finish when a consumer closes. */
 const CLOSE_TIMEOUT_MS = 5_000;

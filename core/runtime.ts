@@ -15,6 +15,7 @@ import { addAudioSource, addQueueSource } from './metrics.ts';
 import { ConnectionHealth } from './connection-health.ts';
 import { connectRedis, createQueues, type Queues } from './queue.ts';
 import { createChatCore } from './service.ts';
+import { within } from './worker-close.ts';
 
 export interface Runtime extends FrontendRuntime {
   config: Config;
@@ -131,11 +132,11 @@ export async function createRuntime(config: Config, log: Logger, opts: RuntimeOp
     },
     async close() {
       for (const remove of removeSources) remove();
-      // Consumers wait for Redis to close politely; with Redis gone that wait would never end.
-      await Promise.all(deliveries.map((d) => withTimeout(d.close(), 5_000)));
+      // Each consumer's close is bounded by itself (core/worker-close.ts); this bound is a second guard.
+      await Promise.all(deliveries.map((d) => within(d.close(), 8_000)));
       // With Redis unreachable, a polite close would wait for a reconnect that may never come.
-      await withTimeout(queues.close(), 5_000);
-      await Promise.all(connections.map((c) => (c.status === 'ready' ? withTimeout(c.quit(), 2_000) : Promise.resolve()).finally(() => c.disconnect())));
+      await within(queues.close(), 5_000);
+      await Promise.all(connections.map((c) => (c.status === 'ready' ? within(c.quit(), 2_000) : Promise.resolve()).finally(() => c.disconnect())));
       await orm.close(true);
     },
   };
@@ -158,14 +159,5 @@ function whenReady(c: Redis, ms: number): Promise<void> {
       resolve();
     };
     c.once('ready', onReady);
-  });
-}
-
-/** Resolves when `promise` settles or after `ms`, whichever comes first; never rejects. */
-function withTimeout(promise: Promise<unknown>, ms: number): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(resolve, ms);
-    timer.unref();
-    promise.then(() => resolve(), () => resolve()).finally(() => clearTimeout(timer));
   });
 }

@@ -21,6 +21,7 @@ import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
 import { createRenderPool, type RenderPool, type RenderPoolOptions } from './render-pool.ts';
 import { createTurns } from '../core/turns.ts';
+import { closeWorker, jobsInFlight } from '../core/worker-close.ts';
 import type { EngineSpec } from './engines/index.ts';
 import { randomUUID } from 'node:crypto';
 import { adminChannel, engineStatusKey, publishEngineStatus, RELOAD_ENGINE, type EngineStatus } from '../core/engine-status.ts';
@@ -119,7 +120,8 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     }
   };
 
-  const worker = new Worker<RenderJob['data'], void, RenderJob['name']>(QueueName.Render, processor, {
+  const jobs = jobsInFlight();
+  const worker = new Worker<RenderJob['data'], void, RenderJob['name']>(QueueName.Render, jobs.wrap(processor), {
     connection: deps.connection,
     prefix: config.queuePrefix,
     concurrency: config.worker.concurrency,
@@ -205,19 +207,24 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
     clearInterval(timer);
     clearInterval(pruneTimer);
     engine.stopTimers();
-    const drained = worker.close();
-    const timeout = new Promise<'timeout'>((r) => setTimeout(() => r('timeout'), deps.drainTimeoutMs ?? 20_000).unref());
-    if ((await Promise.race([drained.then(() => 'ok' as const), timeout])) === 'timeout') {
-      log.warn('drain timed out: returning active renders to the queue');
-      worker.cancelAllJobs(SHUTDOWN);
-      await drained;
-    }
+    // Bounded whatever Redis does (core/worker-close.ts): renders past the drain are cancelled and
+    // hand their jobs back; one that cannot (Redis gone) is left to stall and come back elsewhere.
+    await closeWorker(worker, jobs, {
+      drainMs: deps.drainTimeoutMs ?? 20_000,
+      onDrainTimeout: () => {
+        log.warn('drain timed out: returning active renders to the queue');
+        worker.cancelAllJobs(SHUTDOWN);
+      },
+      afterDrainMs: HAND_BACK_MS,
+    });
     await analyser.close();
     await engine.close();
   }
 }
 
 const LOAD_RETRY_MS = 60_000;
+/** Cancelled renders stop between chunks and move their jobs back to the queue: well within this. */
+const HAND_BACK_MS = 3_000;
 /** Older than any encode can run (its bound is 2 s per second of audio, 240 s at 120 s). */
 const TMP_MAX_AGE_MS = 15 * 60_000;
 const PRUNE_INTERVAL_MS = 3_600_000;

@@ -12,7 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, type MikroORM } from '../../core/db/index.ts';
 import { FakeDiscord, type RecordedRequest } from '../helpers/fake-discord/server.ts';
-import { freePort, uniqueName } from '../helpers/system.ts';
+import { deleteKeys, freePort, uniqueName } from '../helpers/system.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
@@ -80,15 +80,7 @@ afterAll(async () => {
   const admin = await createOrm({ databaseUrl: 'postgresql://postgres@127.0.0.1:5432/postgres', poolMax: 1 });
   await admin.em.getConnection().execute(`drop database if exists "${database}" with (force)`);
   await admin.close(true);
-  // The private prefix's keys on the shared Redis: only ours, by prefix (never a flush).
-  const { Redis } = await import('ioredis');
-  const redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: 1 });
-  for (let cursor = '0'; ;) {
-    const [next, keys] = await redis.scan(cursor, 'MATCH', `${prefix}:*`, 'COUNT', 500);
-    if (keys.length) await redis.del(...keys);
-    if ((cursor = next) === '0') break;
-  }
-  redis.disconnect();
+  await deleteKeys(prefix);
 }, 60_000);
 
 describe('npm start killed with -9 mid-render', () => {

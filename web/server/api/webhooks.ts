@@ -25,6 +25,7 @@ import { getGeneration } from '../../../core/db/index.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { API_WEBHOOK_QUEUE, JobName, type WebhookJob } from '../../../core/jobs.ts';
 import type { Runtime } from '../../../core/runtime.ts';
+import { closeWorker, jobsInFlight, within } from '../../../core/worker-close.ts';
 import { toApiGeneration } from './representation.ts';
 
 const MAX_URL_CHARS = 2048;
@@ -141,18 +142,6 @@ export interface WebhookPayload {
 const TERMINAL = new Set(['completed', 'failed', 'cancelled']);
 const WORKER_START_DELAY_MS = 2_000;
 const CLOSE_TIMEOUT_MS = 5_000;
-
-/** Waits for `promise` at most `ms` (then calls `onTimeout`); never rejects. */
-function bounded(promise: Promise<unknown>, ms: number, onTimeout?: () => void): Promise<void> {
-  return new Promise((resolve) => {
-    const timer = setTimeout(() => {
-      onTimeout?.();
-      resolve();
-    }, ms);
-    timer.unref();
-    promise.then(() => resolve(), () => resolve()).finally(() => clearTimeout(timer));
-  });
-}
 /** How long a job waits for a delivered row to be marked completed before it retries later. */
 const SETTLE_WAIT_MS = 5_000;
 
@@ -195,7 +184,8 @@ export function startWebhooks(runtime: Runtime): Webhooks {
     if (status < 200 || status >= 300) throw new Error(`callback answered HTTP ${status}`);
     return status;
   };
-  const worker = new Worker<WebhookJob['data'], number, WebhookJob['name']>(API_WEBHOOK_QUEUE, processor, {
+  const jobs = jobsInFlight();
+  const worker = new Worker<WebhookJob['data'], number, WebhookJob['name']>(API_WEBHOOK_QUEUE, jobs.wrap(processor), {
     connection: runtime.connect('api-webhook-worker'),
     prefix: config.queuePrefix,
     concurrency: 8,
@@ -227,9 +217,9 @@ export function startWebhooks(runtime: Runtime): Webhooks {
     },
     async close() {
       clearTimeout(start);
-      // With Redis gone a polite close waits for a reconnect that may never come: bounded, then cut.
-      await bounded(worker.close(), CLOSE_TIMEOUT_MS, () => void worker.disconnect().catch(() => undefined));
-      await bounded(queue.close(), CLOSE_TIMEOUT_MS);
+      // Bounded whatever Redis does (core/worker-close.ts); a callback cut short is retried by its job.
+      await closeWorker(worker, jobs, { drainMs: CLOSE_TIMEOUT_MS });
+      await within(queue.close(), CLOSE_TIMEOUT_MS);
     },
   };
 }
