@@ -13,7 +13,7 @@ import { extendedLengths, getGeneration, listQueueHead, setProgress, transitionG
 import { MAX_RENDER_ATTEMPTS } from '../core/jobs.ts';
 import { freeBytes } from '../core/storage.ts';
 import { isAudioFormat } from '../core/validate.ts';
-import { EncodeError, encodeToFit } from './audio/encode.ts';
+import { EncodeError, encodeToFit, planEncoding, startEncoder, type EarlyEncoder } from './audio/encode.ts';
 import { AttemptsExhaustedError, LowDiskError, StageTimeoutError } from './errors.ts';
 import type { RenderPool } from './render-pool.ts';
 import type { Turns } from '../core/turns.ts';
@@ -76,6 +76,8 @@ const RENDERABLE = ['queued', 'rendering', 'encoding'] as const;
 
 export function createRenderProcessor(deps: PipelineDeps) {
   const { orm, queues, pool, log } = deps;
+  /** The sample rate and channels of the last render: what the next one will most likely give. */
+  let lastShape: { sampleRate: number; channels: number } | null = null;
 
   return async function processRender(job: Job<RenderJob['data']>, _token?: string, signal?: AbortSignal): Promise<void> {
     const generationId = job.data?.generationId;
@@ -117,74 +119,93 @@ export function createRenderProcessor(deps: PipelineDeps) {
     const limits = stageLimits(deps.limits, generation.requestedDurationS);
     // Extend: the render continues the parent's piece (and its parents'), so the file starts as the parent did.
     const continueFromS = generation.parentId ? await extendedLengths(em, generation.id) : undefined;
-    const rendered = await bounded('render', limits.renderS, signal, (bound) => pool.render(
-      {
-        prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS,
-        ...(continueFromS?.length ? { continueFromS } : {}),
-      },
-      {
-        signal: bound,
-        onProgress: (fraction) => {
-          const now = Date.now();
-          const elapsedS = (performance.now() - renderStarted) / 1000;
-          // Renders advance at a steady rate, so elapsed time scales to an honest ETA early on.
-          const etaS = fraction > 0.02 ? Math.round(((elapsedS * (1 - fraction)) / fraction) * 10) / 10 : undefined;
-          emit('rendering', fraction, { etaS });
-          // Postgres gets a progress write at most twice a second; pub/sub carries the rest.
-          if (now - lastWrite > 500) {
-            lastWrite = now;
-            void job.updateProgress(Math.round(fraction * 100)).catch(() => {});
-            void setProgress(orm.em.fork(), generationId, fraction).catch((e: unknown) => log.warn({ err: e, generationId }, 'progress write failed'));
-          }
+    const preferred = isAudioFormat(generation.requestedFormat) ? generation.requestedFormat : undefined;
+    // ffmpeg starts now, for the encode this track will most likely need, so that its start-up
+    // (~100 ms of loading libraries, more under load) runs during the render (issue 11). An
+    // extend's length is the whole piece's, so it is not guessed. encode() cancels a wrong guess.
+    const plan = lastShape && !continueFromS?.length
+      ? planEncoding({ ...lastShape, durationS: generation.requestedDurationS }, { sizeLimitBytes: generation.sizeLimitBytes, preferred, dataDir: deps.dataDir, generationId })
+      : null;
+    const early: EarlyEncoder | undefined = plan && lastShape
+      ? await startEncoder(lastShape, { ...plan, ffmpeg: deps.ffmpeg }).catch((err: unknown) => {
+        log.warn({ err, generationId }, 'early encoder not started; the encode starts its own');
+        return undefined;
+      })
+      : undefined;
+    try {
+      const rendered = await bounded('render', limits.renderS, signal, (bound) => pool.render(
+        {
+          prompt: generation.prompt, params: generation.params, durationS: generation.requestedDurationS,
+          ...(continueFromS?.length ? { continueFromS } : {}),
         },
-      },
-    ));
+        {
+          signal: bound,
+          onProgress: (fraction) => {
+            const now = Date.now();
+            const elapsedS = (performance.now() - renderStarted) / 1000;
+            // Renders advance at a steady rate, so elapsed time scales to an honest ETA early on.
+            const etaS = fraction > 0.02 ? Math.round(((elapsedS * (1 - fraction)) / fraction) * 10) / 10 : undefined;
+            emit('rendering', fraction, { etaS });
+            // Postgres gets a progress write at most twice a second; pub/sub carries the rest.
+            if (now - lastWrite > 500) {
+              lastWrite = now;
+              void job.updateProgress(Math.round(fraction * 100)).catch(() => {});
+              void setProgress(orm.em.fork(), generationId, fraction).catch((e: unknown) => log.warn({ err: e, generationId }, 'progress write failed'));
+            }
+          },
+        },
+      ));
 
-    if (!(await transitionGeneration(em, generationId, ['rendering'], { status: 'encoding', progress: 1, renderMs: Math.round(rendered.renderMs) }))) {
-      return; // cancelled while rendering
-    }
-    emit('encoding', 1);
-    const frames = rendered.pcm.length / rendered.channels;
-    const durationS = frames / rendered.sampleRate;
-    const encoded = await bounded('encode', limits.encodeS, signal, (bound) => encodeToFit(
-      { sampleRate: rendered.sampleRate, channels: rendered.channels, pcm: rendered.pcm },
-      {
-        sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal: bound, ffmpeg: deps.ffmpeg,
-        // Asked for by the request (the public API's `format`); the encoder falls back to Opus past the size limit.
-        preferred: isAudioFormat(generation.requestedFormat) ? generation.requestedFormat : undefined,
-      },
-    )).catch(async (e: unknown) => {
-      // ffmpeg reports a full disk only in its stderr text; the filesystem's free space says it plainly.
-      if (e instanceof EncodeError) {
-        const left = await freeBytes(deps.dataDir).catch(() => Number.POSITIVE_INFINITY);
-        if (left < Math.max(deps.limits.minFreeDiskBytes, rendered.pcm.byteLength)) throw new LowDiskError(left, deps.limits.minFreeDiskBytes);
+      lastShape = { sampleRate: rendered.sampleRate, channels: rendered.channels };
+      if (!(await transitionGeneration(em, generationId, ['rendering'], { status: 'encoding', progress: 1, renderMs: Math.round(rendered.renderMs) }))) {
+        return; // cancelled while rendering
       }
-      throw e;
-    });
-    const moved = await transitionGeneration(em, generationId, ['encoding'], {
-      status: 'delivering',
-      engine: rendered.engine.name,
-      engineVersion: rendered.engine.version,
-      device: rendered.engine.device,
-      precision: rendered.engine.precision,
-      actualDurationS: durationS,
-      encodeMs: Math.round(encoded.totalEncodeMs),
-      realtimeFactor: durationS / (rendered.renderMs / 1000),
-      format: encoded.format,
-      bitrateKbps: encoded.bitrateKbps ?? null,
-      sampleRate: encoded.sampleRate,
-      channels: rendered.channels,
-      sizeBytes: encoded.sizeBytes,
-      sha256: encoded.sha256,
-      storagePath: encoded.path,
-      fitsInline: encoded.fitsInline,
-    });
-    if (!moved) return;
-    emit('delivering', 1);
-    void deps.turns?.admit(generation.platform, generation.guildId).catch((err: unknown) => log.warn({ err }, 'admission after render failed; the reconciler will retry'));
-    await enqueueDeliver(queues, generation.platform, generationId);
-    // The PCM is not needed here any more: the analysis may take (transfer) its buffer.
-    deps.analyseTrack?.(generationId, { pcm: rendered.pcm, channels: rendered.channels, sampleRate: rendered.sampleRate });
-    log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.totalEncodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
+      emit('encoding', 1);
+      const frames = rendered.pcm.length / rendered.channels;
+      const durationS = frames / rendered.sampleRate;
+      const encoded = await bounded('encode', limits.encodeS, signal, (bound) => encodeToFit(
+        { sampleRate: rendered.sampleRate, channels: rendered.channels, pcm: rendered.pcm },
+        {
+          sizeLimitBytes: generation.sizeLimitBytes, dataDir: deps.dataDir, generationId, signal: bound, ffmpeg: deps.ffmpeg, early,
+          // Asked for by the request (the public API's `format`); the encoder falls back to Opus past the size limit.
+          preferred,
+        },
+      )).catch(async (e: unknown) => {
+        // ffmpeg reports a full disk only in its stderr text; the filesystem's free space says it plainly.
+        if (e instanceof EncodeError) {
+          const left = await freeBytes(deps.dataDir).catch(() => Number.POSITIVE_INFINITY);
+          if (left < Math.max(deps.limits.minFreeDiskBytes, rendered.pcm.byteLength)) throw new LowDiskError(left, deps.limits.minFreeDiskBytes);
+        }
+        throw e;
+      });
+      const moved = await transitionGeneration(em, generationId, ['encoding'], {
+        status: 'delivering',
+        engine: rendered.engine.name,
+        engineVersion: rendered.engine.version,
+        device: rendered.engine.device,
+        precision: rendered.engine.precision,
+        actualDurationS: durationS,
+        encodeMs: Math.round(encoded.totalEncodeMs),
+        realtimeFactor: durationS / (rendered.renderMs / 1000),
+        format: encoded.format,
+        bitrateKbps: encoded.bitrateKbps ?? null,
+        sampleRate: encoded.sampleRate,
+        channels: rendered.channels,
+        sizeBytes: encoded.sizeBytes,
+        sha256: encoded.sha256,
+        storagePath: encoded.path,
+        fitsInline: encoded.fitsInline,
+      });
+      if (!moved) return;
+      emit('delivering', 1);
+      void deps.turns?.admit(generation.platform, generation.guildId).catch((err: unknown) => log.warn({ err }, 'admission after render failed; the reconciler will retry'));
+      await enqueueDeliver(queues, generation.platform, generationId);
+      // The PCM is not needed here any more: the analysis may take (transfer) its buffer.
+      deps.analyseTrack?.(generationId, { pcm: rendered.pcm, channels: rendered.channels, sampleRate: rendered.sampleRate });
+      log.info({ generationId, renderMs: Math.round(rendered.renderMs), encodeMs: Math.round(encoded.totalEncodeMs), sizeBytes: encoded.sizeBytes }, 'rendered');
+    } finally {
+      // A no-op once the encode took it; otherwise (render failed, cancelled, another format) it goes.
+      await early?.cancel();
+    }
   };
 }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { trackPath } from '../../core/storage.ts';
-import { chooseEncoding, encode, EncodeError, encodeToFit, type AudioFormat } from '../../worker/audio/encode.ts';
+import { chooseEncoding, encode, EncodeError, encodeToFit, planEncoding, startEncoder, type AudioFormat } from '../../worker/audio/encode.ts';
 import { FfmpegNotFoundError, locateFfmpeg, resetFfmpegCache } from '../../worker/audio/ffmpeg.ts';
 import { testSignal } from '../../worker/audio/test-signal.ts';
 import { meanVolumeDb, probe } from '../helpers/ffprobe.ts';
@@ -168,6 +168,59 @@ describe('encodeToFit after an overshoot', () => {
     expect(r.fitsInline).toBe(false);
     expect(r.sizeBytes).toBeGreaterThan(limit);
     expect((await stat(r.path)).size).toBe(r.sizeBytes);
+  });
+});
+
+describe('early encoder (ffmpeg started during the render)', () => {
+  const audio = testSignal(6, 44_100, 2, [440]);
+  /** The real ffmpeg behind a wrapper that logs each start, so a test can count processes. */
+  async function countingFfmpeg(name: string): Promise<{ bin: string; starts: () => Promise<number> }> {
+    const { ffmpeg: real } = await locateFfmpeg({ PATH: process.env.PATH });
+    const log = path.join(dir, `${name}.log`);
+    const bin = path.join(dir, `${name}-ffmpeg`);
+    await writeFile(bin, ['#!/bin/sh', `echo start >> "${log}"`, `exec "${real}" "$@"`].join('\n'));
+    await chmod(bin, 0o755);
+    return { bin, starts: async () => (await readFile(log, 'utf8').catch(() => '')).split('\n').filter(Boolean).length };
+  }
+
+  it('GIVEN an encoder started for the arguments the encode needs THEN the encode feeds that ffmpeg (one process in all) and the file is whole', async () => {
+    const { bin, starts } = await countingFfmpeg('early-same');
+    const dest = { sizeLimitBytes: 10 * 1024 * 1024, pathFor: (ext: string) => path.join(dir, `early-same.${ext}`) };
+    const plan = planEncoding({ sampleRate: 44_100, channels: 2, durationS: 6 }, dest)!;
+    const early = await startEncoder(audio, { ...plan, ffmpeg: bin });
+    const r = await encodeToFit(audio, { ...dest, ffmpeg: bin, early });
+    expect(await starts()).toBe(1);
+    expect(r.path).toBe(plan.outPath);
+    expect(r.bitrateKbps).toBe(plan.bitrateKbps);
+    const p = await probe(r.path);
+    expect(p.codec).toBe('opus');
+    expect(Math.abs(p.durationS - 6)).toBeLessThan(0.1);
+    expect(r.sha256).toBe(await sha256(r.path));
+    await early.cancel(); // taken: nothing to do, and the file stays
+    await expect(stat(r.path)).resolves.toBeTruthy();
+  });
+
+  it('GIVEN an encoder started for another bitrate THEN it is killed without a trace and the encode runs its own at the right bitrate', async () => {
+    const { bin, starts } = await countingFfmpeg('early-other');
+    const out = path.join(dir, 'early-other.ogg');
+    const early = await startEncoder(audio, { format: 'opus', bitrateKbps: 64, outPath: out, ffmpeg: bin });
+    await new Promise((r) => setTimeout(r, 300)); // the render's time: the early ffmpeg is up
+    const r = await encode(audio, { format: 'opus', bitrateKbps: 128, outPath: out, ffmpeg: bin, early });
+    expect(r.bitrateKbps).toBe(128);
+    expect(await starts()).toBe(2);
+    expect(await processesMentioning('early-other')).toEqual([]);
+    expect((await readdir(dir)).filter((n) => n.startsWith('early-other') && n.endsWith('.tmp'))).toEqual([]);
+    expect(Math.abs((await probe(out)).durationS - 6)).toBeLessThan(0.1);
+  });
+
+  it('GIVEN a render that fails THEN cancelling its early encoder kills ffmpeg and leaves no file', async () => {
+    const out = path.join(dir, 'early-unused.ogg');
+    const early = await startEncoder(audio, { format: 'opus', bitrateKbps: 96, outPath: out });
+    // Give it time to start: cancelling must also stop a process that is already waiting for input.
+    await new Promise((r) => setTimeout(r, 300));
+    await early.cancel();
+    expect(await processesMentioning('early-unused')).toEqual([]);
+    expect((await readdir(dir)).filter((n) => n.startsWith('early-unused'))).toEqual([]);
   });
 });
 

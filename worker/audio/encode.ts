@@ -3,7 +3,7 @@
  * ffmpeg's stdin (no temporary WAV), and the format and bitrate are chosen to fit the size limit
  * of the platform that will receive the file.
  */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
@@ -12,7 +12,7 @@ import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RenderedAudio } from '../../core/engine.ts';
 import { RenderErrorCode } from '../../core/errors.ts';
-import { atomicFile, trackPath, type TrackExtension } from '../../core/storage.ts';
+import { atomicFile, trackPath, type AtomicFile, type TrackExtension } from '../../core/storage.ts';
 import { locateFfmpeg } from './ffmpeg.ts';
 
 export type AudioFormat = 'opus' | 'mp3' | 'wav';
@@ -212,36 +212,113 @@ function abortError(signal: AbortSignal): Error {
   return e;
 }
 
+/** An ffmpeg process with its output file, started before or when its PCM is ready. */
+interface Launched {
+  child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']> };
+  /** Resolves with the exit code; rejects when ffmpeg could not be run. */
+  exited: Promise<number | null>;
+  stderrTail(): string;
+  file: AtomicFile;
+}
+
+async function launch(args: (tmpPath: string) => string[], outPath: string, ffmpeg: string): Promise<Launched> {
+  const file = await atomicFile(outPath);
+  const child = spawn(ffmpeg, args(file.tmpPath), { stdio: ['pipe', 'ignore', 'pipe'] }) as Launched['child'];
+  let stderr = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (d: string) => {
+    stderr = (stderr + d).slice(-STDERR_KEEP_BYTES);
+  });
+  const exited = new Promise<number | null>((resolve, reject) => {
+    child.once('error', reject);
+    child.once('close', (code) => resolve(code));
+  });
+  // A process that fails to start is reported by the encode that uses it (or by no one).
+  exited.catch(() => {});
+  return { child, exited, stderrTail: () => stderr, file };
+}
+
+/**
+ * An encoder started ahead of its PCM (issue 11): ffmpeg loads ~200 shared libraries before it
+ * reads a byte, about 100 ms on an idle 2-core machine and far more under load, so the pipeline
+ * starts it when the render starts, for the format and bitrate the render will most likely need.
+ * `encode` takes it when the arguments match and cancels it otherwise; whoever started it
+ * cancels it when the render fails (cancel is a no-op once taken).
+ */
+export interface EarlyEncoder {
+  /** Kills ffmpeg and removes its file unless an encode took it. */
+  cancel(): Promise<void>;
+}
+
+interface EarlyEncoderState extends EarlyEncoder {
+  key: string;
+  /** The running process, once; null after cancel or when it was taken already. */
+  take(): Promise<Launched> | null;
+}
+
+const encoderKey = (audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>, format: AudioFormat, bitrateKbps: number, outPath: string, ffmpeg: string) =>
+  JSON.stringify([audio.sampleRate, audio.channels, format, format === 'wav' ? 0 : bitrateKbps, outPath, ffmpeg]);
+
+export async function startEncoder(
+  audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>,
+  opts: Pick<EncodeOptions, 'format' | 'bitrateKbps' | 'outPath' | 'ffmpeg'>,
+): Promise<EarlyEncoder> {
+  const ffmpeg = opts.ffmpeg ?? (await locateFfmpeg()).ffmpeg;
+  const bitrateKbps = opts.format === 'wav' ? wavKbps(audio.sampleRate, audio.channels) : opts.bitrateKbps;
+  let launched: Promise<Launched> | null = launch((tmp) => ffmpegArgs(audio, opts.format, bitrateKbps, tmp), opts.outPath, ffmpeg);
+  launched.catch(() => {});
+  const state: EarlyEncoderState = {
+    key: encoderKey(audio, opts.format, bitrateKbps, opts.outPath, ffmpeg),
+    take() {
+      const l = launched;
+      launched = null;
+      return l;
+    },
+    async cancel() {
+      const l = state.take();
+      if (!l) return;
+      const running = await l.catch(() => null);
+      if (!running) return;
+      running.child.kill('SIGKILL');
+      await running.exited.catch(() => {});
+      await running.file.discard();
+    },
+  };
+  return state;
+}
+
 /**
  * Encodes `audio` to `outPath`. ffmpeg writes the file itself rather than a pipe because MP3's
  * Xing/LAME header and WAV's RIFF sizes are patched by seeking back at the end; the sha256 is then
- * read from the finished file (a few ms for a track).
+ * read from the finished file (a few ms for a track). With `early` (startEncoder) for the same
+ * arguments, its already running ffmpeg gets the PCM; any other early encoder is cancelled.
  */
-export async function encode(audio: RenderedAudio, opts: EncodeOptions): Promise<EncodeResult> {
+export async function encode(audio: RenderedAudio, opts: EncodeOptions & { early?: EarlyEncoder }): Promise<EncodeResult> {
   assertAudio(audio);
   const { format, outPath, signal } = opts;
+  const early = opts.early as EarlyEncoderState | undefined;
   const info = FORMATS[format];
   const bitrateKbps = format === 'wav' ? wavKbps(audio.sampleRate, audio.channels) : opts.bitrateKbps;
-  if (format !== 'wav' && (!Number.isInteger(bitrateKbps) || bitrateKbps < 6 || bitrateKbps > 510)) throw new RangeError(`bad bitrate ${bitrateKbps} kbps`);
-  signal?.throwIfAborted();
+  if (format !== 'wav' && (!Number.isInteger(bitrateKbps) || bitrateKbps < 6 || bitrateKbps > 510)) {
+    await early?.cancel();
+    throw new RangeError(`bad bitrate ${bitrateKbps} kbps`);
+  }
+  if (signal?.aborted) {
+    await early?.cancel();
+    signal.throwIfAborted();
+  }
   const ffmpeg = opts.ffmpeg ?? (await locateFfmpeg()).ffmpeg;
-  const file = await atomicFile(outPath);
+  // From here, the time is the encode's own: an early ffmpeg's start-up is not counted.
   const started = performance.now();
+  const matching = early && early.key === encoderKey(audio, format, bitrateKbps, outPath, ffmpeg) ? early.take() : null;
+  if (!matching) await early?.cancel();
+  // Fails only with the file system's error (atomicFile); a spawn failure surfaces in `exited`.
+  const running = await (matching ?? launch((tmp) => ffmpegArgs(audio, format, bitrateKbps, tmp), outPath, ffmpeg));
+  const { child, exited, file } = running;
+  const kill = () => child.kill('SIGKILL');
+  signal?.addEventListener('abort', kill, { once: true });
   try {
-    const child = spawn(ffmpeg, ffmpegArgs(audio, format, bitrateKbps, file.tmpPath), {
-      stdio: ['pipe', 'ignore', 'pipe'],
-      signal,
-      killSignal: 'SIGKILL',
-    });
-    let stderr = '';
-    child.stderr.setEncoding('utf8');
-    child.stderr.on('data', (d: string) => {
-      stderr = (stderr + d).slice(-STDERR_KEEP_BYTES);
-    });
-    const exited = new Promise<number | null>((resolve, reject) => {
-      child.once('error', reject);
-      child.once('close', (code) => resolve(code));
-    });
+    if (signal?.aborted) kill();
     const bytes = pcmBytes(audio.pcm);
     // pipeline() honours backpressure; it rejects when ffmpeg closes stdin early, which the exit
     // status then explains.
@@ -261,7 +338,7 @@ export async function encode(audio: RenderedAudio, opts: EncodeOptions): Promise
     await feed;
     if (signal?.aborted) throw abortError(signal);
     if (code !== 0) {
-      const tail = stderr.trim().split('\n').slice(-5).join('\n');
+      const tail = running.stderrTail().trim().split('\n').slice(-5).join('\n');
       throw new EncodeError(`ffmpeg exited with ${code ?? 'a signal'} encoding ${format}`, code, tail);
     }
     const [{ size }, sha256] = await Promise.all([stat(file.tmpPath), sha256File(file.tmpPath)]);
@@ -271,8 +348,12 @@ export async function encode(audio: RenderedAudio, opts: EncodeOptions): Promise
       sampleRate: outputSampleRate(format, audio.sampleRate), channels: audio.channels,
     };
   } catch (e) {
+    kill();
+    await exited.catch(() => {});
     await file.discard();
     throw e;
+  } finally {
+    signal?.removeEventListener('abort', kill);
   }
 }
 
@@ -283,6 +364,8 @@ export type EncodeToFitOptions = EncodeDestination & {
   sizeLimitBytes: number;
   preferred?: AudioFormat;
   signal?: AbortSignal;
+  /** Started by startEncoder for what `planEncoding` predicted; used by the first encode if it matches. */
+  early?: EarlyEncoder;
   /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
   ffmpeg?: string;
 };
@@ -294,6 +377,20 @@ export interface EncodeToFitResult extends EncodeResult {
   attempts: number;
   /** Sum over attempts. */
   totalEncodeMs: number;
+}
+
+/**
+ * The first encode encodeToFit will run for audio of this shape and length (so that
+ * startEncoder can start it early), or null when nothing fits inline (a link-only file).
+ */
+export function planEncoding(
+  audio: Pick<RenderedAudio, 'sampleRate' | 'channels'> & { durationS: number },
+  opts: EncodeDestination & { sizeLimitBytes: number; preferred?: AudioFormat },
+): { format: AudioFormat; bitrateKbps: number; outPath: string } | null {
+  const choice = chooseEncoding({ durationS: audio.durationS, sizeLimitBytes: opts.sizeLimitBytes, preferred: opts.preferred, sampleRate: audio.sampleRate, channels: audio.channels });
+  if (choice.format === null) return null;
+  const pathFor = 'pathFor' in opts ? opts.pathFor : (ext: TrackExtension) => trackPath(opts.dataDir, opts.generationId, ext);
+  return { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext) };
 }
 
 /** What a link-only track is encoded as: no size limit applies, so the best of the format. */
@@ -316,9 +413,11 @@ export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions
   let totalEncodeMs = 0;
   let last: EncodeResult | null = null;
 
+  let early = opts.early;
   while (choice.format !== null && attempts < MAX_ATTEMPTS) {
     if (last && last.format !== choice.format) await rm(last.path, { force: true });
-    last = await encode(audio, { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext), signal, ffmpeg });
+    last = await encode(audio, { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext), signal, ffmpeg, early });
+    early = undefined;
     attempts++;
     totalEncodeMs += last.encodeMs;
     if (last.sizeBytes <= sizeLimitBytes) return { ...last, fitsInline: true, attempts, totalEncodeMs };
@@ -328,6 +427,7 @@ export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions
     if (choice.format !== null && choice.format === last.format && choice.bitrateKbps >= last.bitrateKbps) break;
   }
   if (last) return { ...last, fitsInline: false, attempts, totalEncodeMs };
+  await early?.cancel();
 
   const linkFormat = preferred;
   const linkFile = await encode(audio, { format: linkFormat, bitrateKbps: LINK_ONLY_KBPS[linkFormat], outPath: pathFor(FORMATS[linkFormat].ext), signal, ffmpeg });
