@@ -210,6 +210,8 @@ export interface TakeDelivery {
   /** Set when the take finished: the encoded file. Null when it failed or was cancelled (track.errorMessage says why). */
   filePath: string | null;
   fitsInline: boolean;
+  /** This take's own recorded steps (its generation row's), e.g. its card and file in a Slack thread. */
+  steps?: DeliverySteps;
 }
 
 /**
@@ -221,6 +223,8 @@ export interface BatchDelivery {
   takes: TakeDelivery[];
   reply: Record<string, string>;
   attempt: number;
+  /** The batch's recorded steps (its message or thread parent): a rerun after kill -9 resumes from them. */
+  steps?: DeliverySteps;
 }
 
 export type BatchDeliveryHandler = (delivery: BatchDelivery) => Promise<DeliveryResult>;

@@ -10,7 +10,8 @@ import type { Redis } from 'ioredis';
 import type { BatchDeliveryHandler, DeliveryHandler, DeliveryResult, DeliverySteps } from './chat.ts';
 import { isDeliveryRefused } from './errors.ts';
 import {
-  batchReady, batchTakes, claimDeliveryStep, getBatch, getGeneration, markBatchDelivered, recordDeliveryStep, transitionGeneration, type GenerationRow,
+  batchReady, batchTakes, claimBatchStep, claimDeliveryStep, getBatch, getGeneration, markBatchDelivered, recordBatchStep, recordDeliveryStep, transitionGeneration,
+  type GenerationRow,
 } from './db/index.ts';
 import { deliverJobOptions, deliverQueueFor, type DeliverJob, type Platform, type ProgressEvent } from './jobs.ts';
 import { enqueueBatchDeliver, type Queues } from './queue.ts';
@@ -103,11 +104,17 @@ export async function startDeliveryConsumer(
           batchId,
           reply: takes[0]!.reply,
           attempt: job.attemptsMade,
+          steps: {
+            done: { ...batch.deliverySteps },
+            record: (step, ref) => recordBatchStep(orm.em.fork(), batchId, step, ref),
+            claim: (step, ref) => claimBatchStep(orm.em.fork(), batchId, step, ref),
+          },
           takes: takes.map((t) => ({
             take: t.takeIndex ?? 0,
             track: toTrackView(t, deps.publicUrl),
             filePath: t.status === 'delivering' || t.status === 'completed' ? t.storagePath : null,
             fitsInline: t.fitsInline ?? false,
+            steps: stepsOf(t),
           })),
         })).messageRef;
       } else {

@@ -102,7 +102,7 @@ async function post(deps: SlackDeps, delivery: Delivery): Promise<{ messageRef: 
   if (steps.done[CARD_STEP] !== messageRef) await steps.record(CARD_STEP, messageRef);
 
   if (delivery.fitsInline && !(await fileShared(client, channel, track, steps))) {
-    await uploadFile(client, channel, delivery, steps, {
+    await uploadFile(client, channel, delivery.filePath, steps, {
       filename: fileName(track.prompt, track.params.seed, extname(delivery.filePath) || `.${track.format ?? 'bin'}`),
       title: truncate(inertPlainText(track.prompt), 100),
       blocks: fileBlocks(track, userId, favoriteEmoji),
@@ -137,13 +137,13 @@ async function fileShared(client: webApi.WebClient, channel: string, track: Trac
 
 /**
  * files.uploadV2's three steps by hand, recording the file id between them: the id is recorded
- * before the bytes go up, the share once Slack confirms it.
+ * before the bytes go up, the share once Slack confirms it. `threadTs` shares it into a thread.
  */
-async function uploadFile(
-  client: webApi.WebClient, channel: string, delivery: Delivery, steps: DeliverySteps,
-  file: { filename: string; title: string; blocks: ReturnType<typeof fileBlocks> },
+export async function uploadFile(
+  client: webApi.WebClient, channel: string, filePath: string, steps: DeliverySteps,
+  file: { filename: string; title: string; blocks: ReturnType<typeof fileBlocks>; threadTs?: string },
 ): Promise<void> {
-  const bytes = await readFile(delivery.filePath);
+  const bytes = await readFile(filePath);
   const target = await client.files.getUploadURLExternal({ filename: file.filename, length: bytes.length });
   if (!target.upload_url || !target.file_id) throw new Error('slack gave no upload url');
   await steps.record(FILE_BEGUN_STEP, target.file_id);
@@ -156,6 +156,7 @@ async function uploadFile(
   await client.files.completeUploadExternal({
     files: [{ id: target.file_id, title: file.title }],
     channel_id: channel,
+    ...(file.threadTs ? { thread_ts: file.threadTs } : {}),
     blocks: file.blocks,
   });
   await steps.record(FILE_STEP, target.file_id);
@@ -188,7 +189,7 @@ export function hasBlock(message: { blocks?: unknown }, blockId: string): boolea
   return (message.blocks as Array<{ block_id?: string }> | undefined)?.some((b) => b.block_id === blockId) ?? false;
 }
 
-function hasFile(message: { files?: unknown }, fileId: string): boolean {
+export function hasFile(message: { files?: unknown }, fileId: string): boolean {
   return (message.files as Array<{ id?: string }> | undefined)?.some((f) => f.id === fileId) ?? false;
 }
 

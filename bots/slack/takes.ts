@@ -6,8 +6,12 @@
  * and its uploaded file, so a take is favorited on its own by button or by reaction on its card
  * or file. The parent's block id names the batch, not a track: a reaction on it favorites nothing.
  *
- * Idempotence: the parent edit is idempotent; before posting a take's card or file the thread is
- * read, and what is already there is not posted again.
+ * Idempotence across kill -9: each side effect is a recorded delivery step, as for a lone track
+ * (delivery.ts). The parent's ts is the batch's step (PARENT_STEP); each take's card and file are
+ * steps on the take's own row (CARD_STEP; FILE_BEGUN_STEP before its bytes go up, FILE_STEP once
+ * shared). A run that finds the parent recorded is a rerun: it reads the thread once, for what a
+ * killed run posted but did not live to record; a first run reads nothing. Cards and files go into
+ * the thread only after the parent is recorded, so a run without it has nothing to find.
  */
 import { extname } from 'node:path';
 import type { webApi } from '@slack/bolt';
@@ -15,7 +19,8 @@ import type { AcceptedTake, BatchDelivery, BatchDeliveryHandler, TrackView } fro
 import type { MusicParams } from '../../core/music.ts';
 import { cardBlockId, fileBlockId, fileBlocks, paramsLine, stageLine, trackCardBlocks, type Block } from './blocks.ts';
 import type { SlackDeps } from './deps.ts';
-import { fileName, hasBlock, oldestOf, refusingPermanently } from './delivery.ts';
+import { CARD_STEP, FILE_BEGUN_STEP, FILE_STEP, fileName, hasBlock, hasFile, oldestOf, refusingPermanently, uploadFile } from './delivery.ts';
+import { memorySteps } from '../../core/delivery.ts';
 import { slackErrorCode } from './replies.ts';
 import { inertPlainText, slackInert, truncate, verbatimMrkdwn } from './text.ts';
 
@@ -73,9 +78,11 @@ export function batchSummaryBlocks(d: BatchDelivery, userId: string): { text: st
   return { text: `🎵 ${slackInert(first.prompt, 80)}: ${head}`, blocks };
 }
 
-async function threadOf(client: webApi.WebClient, channel: string, ts: string): Promise<Array<{ blocks?: unknown }>> {
+type ThreadMessage = { blocks?: unknown; files?: unknown; ts?: string };
+
+async function threadOf(client: webApi.WebClient, channel: string, ts: string): Promise<ThreadMessage[]> {
   const res = await client.conversations.replies({ channel, ts, limit: 200 });
-  return (res.messages ?? []) as Array<{ blocks?: unknown }>;
+  return (res.messages ?? []) as ThreadMessage[];
 }
 
 /** The batch's parent message: posted by this process, or found by its block id after a restart. */
@@ -99,8 +106,11 @@ async function postBatch(deps: SlackDeps, d: BatchDelivery): Promise<{ messageRe
   const userId = reply.userId ?? first.creator.platformUserId;
   const favoriteEmoji = await deps.settings.favoriteReaction(first.origin.guildId);
   const summary = batchSummaryBlocks(d, userId);
+  const steps = d.steps ?? memorySteps();
+  // A batch mid-post when steps were introduced (marked by their migration) is checked the old way.
+  const rerun = Boolean(steps.done[PARENT_STEP] ?? steps.done[LEGACY_STEP]);
 
-  let ts = await parentTs(deps, client, channel, d);
+  let ts: string | null = steps.done[PARENT_STEP] ?? (await parentTs(deps, client, channel, d));
   if (ts) {
     try {
       await client.chat.update({ channel, ts, ...summary });
@@ -110,25 +120,41 @@ async function postBatch(deps: SlackDeps, d: BatchDelivery): Promise<{ messageRe
     }
   }
   if (!ts) ts = String((await client.chat.postMessage({ channel, ...summary, unfurl_links: false, unfurl_media: false })).ts);
+  const parent = ts;
+  if (steps.done[PARENT_STEP] !== parent) await steps.record(PARENT_STEP, parent);
 
-  const thread = await threadOf(client, channel, ts);
+  let thread: ThreadMessage[] | undefined;
+  const inThread = async (match: (m: ThreadMessage) => boolean) => (thread ??= await threadOf(client, channel, parent)).find(match);
   for (const t of d.takes) {
     if (!t.filePath) continue;
     const track: TrackView = t.track;
-    if (!thread.some((m) => hasBlock(m, cardBlockId(track.id)))) {
-      await client.chat.postMessage({ channel, thread_ts: ts, ...trackCardBlocks(track, { userId, uploaded: t.fitsInline, favoriteEmoji }), unfurl_links: false, unfurl_media: false });
+    const take = t.steps ?? memorySteps();
+    if (!take.done[CARD_STEP]) {
+      // Posted by a killed run that did not live to record it? Then it is in the thread.
+      const found = rerun ? await inThread((m) => hasBlock(m, cardBlockId(track.id))) : undefined;
+      const cardTs = found?.ts ?? String((await client.chat.postMessage({
+        channel, thread_ts: parent, ...trackCardBlocks(track, { userId, uploaded: t.fitsInline, favoriteEmoji }), unfurl_links: false, unfurl_media: false,
+      })).ts);
+      await take.record(CARD_STEP, cardTs);
     }
-    if (t.fitsInline && !thread.some((m) => hasBlock(m, fileBlockId(track.id)))) {
-      await client.filesUploadV2({
-        channel_id: channel,
-        thread_ts: ts,
-        file: t.filePath,
-        filename: fileName(track.prompt, track.params.seed, extname(t.filePath) || `.${track.format ?? 'bin'}`),
-        title: truncate(`Take ${t.take}: ${inertPlainText(track.prompt)}`, 100),
-        blocks: fileBlocks(track, userId, favoriteEmoji),
-      });
+    if (!t.fitsInline || take.done[FILE_STEP]) continue;
+    const begun = take.done[FILE_BEGUN_STEP];
+    if (rerun && (await inThread((m) => (begun !== undefined && hasFile(m, begun)) || hasBlock(m, fileBlockId(track.id))))) {
+      if (begun) await take.record(FILE_STEP, begun);
+      continue;
     }
+    await uploadFile(client, channel, t.filePath, take, {
+      filename: fileName(track.prompt, track.params.seed, extname(t.filePath) || `.${track.format ?? 'bin'}`),
+      title: truncate(`Take ${t.take}: ${inertPlainText(track.prompt)}`, 100),
+      blocks: fileBlocks(track, userId, favoriteEmoji),
+      threadTs: parent,
+    });
   }
   deps.statusMessages.delete(d.batchId);
-  return { messageRef: ts };
+  return { messageRef: parent };
 }
+
+/** The batch's delivery step: its thread's parent message. */
+export const PARENT_STEP = 'slack.batch.parent';
+/** Set by the batch steps migration on batches that were mid-post before steps existed. */
+const LEGACY_STEP = 'legacy';

@@ -40,6 +40,8 @@ export interface BatchRow {
   channelId: string;
   takes: number;
   deliveredRef: string | null;
+  /** Steps its post recorded so far (see DeliverySteps). */
+  deliverySteps: Record<string, string>;
 }
 
 /** Thrown inside the transaction to roll it back when another request won the same request_key. */
@@ -129,6 +131,22 @@ export function batchReady(takes: readonly Pick<GenerationRow, 'status'>[]): boo
   return takes.length > 0 && takes.every((t) => t.status === 'delivering' || t.status === 'completed' || t.status === 'failed' || t.status === 'cancelled');
 }
 
+/** Records a step of the batch's post (the platform side effect it names has happened). */
+export async function recordBatchStep(em: EntityManager, batchId: string, step: string, ref: string): Promise<void> {
+  if (!isGenerationId(batchId)) return;
+  await run(em, `update generation_batches set delivery_steps = delivery_steps || jsonb_build_object(?::text, ?::text) where id = ?`, [step, ref, batchId]);
+}
+
+/** Records a step of the batch's post unless a run already did: true only for the first. */
+export async function claimBatchStep(em: EntityManager, batchId: string, step: string, ref: string): Promise<boolean> {
+  if (!isGenerationId(batchId)) return false;
+  return (await run(
+    em,
+    `update generation_batches set delivery_steps = delivery_steps || jsonb_build_object(?::text, ?::text) where id = ? and (delivery_steps -> ?::text) is null`,
+    [step, ref, batchId, step],
+  )) > 0;
+}
+
 /** Records the one message that holds the batch; false when another run recorded it first. */
 export async function markBatchDelivered(em: EntityManager, batchId: string, ref: string): Promise<boolean> {
   return (await run(em, `update generation_batches set delivered_ref = ?, delivered_at = now() where id = ? and delivered_ref is null`, [ref, batchId])) > 0;
@@ -161,5 +179,6 @@ function toBatchRow(r: Record<string, unknown>): BatchRow {
     channelId: String(r.channel_id),
     takes: Number(r.takes),
     deliveredRef: r.delivered_ref === null || r.delivered_ref === undefined ? null : String(r.delivered_ref),
+    deliverySteps: (r.delivery_steps ?? {}) as Record<string, string>,
   };
 }

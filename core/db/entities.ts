@@ -386,6 +386,8 @@ export const GenerationBatch = defineEntity({
     createdAt: p.datetime(),
     deliveredRef: p.string().length(100).nullable(),
     deliveredAt: p.datetime().nullable(),
+    /** What the batch's post has done so far (step → platform reference): see DeliverySteps. */
+    deliverySteps: p.json<Record<string, string>>().defaultRaw(`'{}'`).hidden(),
   },
 });
 

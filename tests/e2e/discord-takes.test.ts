@@ -7,6 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startDiscordBot, type DiscordBot } from '../../bots/discord/index.ts';
+import { MESSAGE_STEP } from '../../bots/discord/delivery.ts';
+import { getBatch } from '../../core/db/index.ts';
 import { exec } from '../../core/db/sql.ts';
 import { FakeDiscord, MAX_UPLOAD_BYTES, type FakeMessage } from '../helpers/fake-discord/server.ts';
 import { FAIL_SEED } from '../helpers/render-threads/fail-seed.ts';
@@ -80,6 +82,8 @@ describe('takes on discord', () => {
     const batch = await sys.runtime.core.batch!(t1!.take!.batchId);
     expect(batch.map((t) => t.status)).toEqual(['completed', 'failed', 'completed']);
     expect(batch[2]!.id).toBe(take3);
+    // The message is the batch's recorded delivery step: a rerun after kill -9 returns it, posting nothing.
+    expect((await getBatch(sys.runtime.orm.em.fork(), t1!.take!.batchId))?.deliverySteps[MESSAGE_STEP]).toBe(message.id);
   });
 
   it('GIVEN the batch message THEN each take is favorited with its own button, the other untouched, and every row stays', async () => {

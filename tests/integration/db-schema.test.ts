@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createOrm, migrateUp } from '../../core/db/index.ts';
 import { createTestDb, TEST_DATABASE_URL, type TestDb } from '../helpers/db.ts';
 
-const MIGRATIONS = ['Migration20261123131534_initial', 'Migration20261123140718_slack_installations', 'Migration20261204150000_turns', 'Migration20261204160000_generation_attempts', 'Migration20261204163000_retention', 'Migration20261204170000_generation_parent', 'Migration20261204173500_track_analyses', 'Migration20261204174100_generation_batches', 'Migration20261204181000_delivery_steps', 'Migration20261204182500_track_analyses_coarse', 'Migration20261204182900_gallery_lists', 'Migration20261204184500_public_api', 'Migration20261204203000_track_analyses_server_knn'];
+const MIGRATIONS = ['Migration20261123131534_initial', 'Migration20261123140718_slack_installations', 'Migration20261204150000_turns', 'Migration20261204160000_generation_attempts', 'Migration20261204163000_retention', 'Migration20261204170000_generation_parent', 'Migration20261204173500_track_analyses', 'Migration20261204174100_generation_batches', 'Migration20261204181000_delivery_steps', 'Migration20261204182500_track_analyses_coarse', 'Migration20261204182900_gallery_lists', 'Migration20261204184500_public_api', 'Migration20261204203000_track_analyses_server_knn', 'Migration20261204210000_batch_delivery_steps'];
 
 /**
  * The entity/database diff for one schema. MikroORM lists the tables of every schema in the
