@@ -264,9 +264,7 @@ function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number)
       e0 = e1;
       continue;
     }
-    pos = gs === 0
-      ? mixSpanDry(pcm, base, pos, step, limit, z.loops ? loopLen : 0, L, R, start + s0, start + s1, dl, dr, e0, (e1 - e0) / (s1 - s0), gl, gr)
-      : mixSpan(pcm, base, pos, step, limit, z.loops ? loopLen : 0, L, R, S, start + s0, start + s1, dl, dr, e0, (e1 - e0) / (s1 - s0), gl, gr, gs);
+    pos = mixSpan(pcm, base, pos, step, limit, z.loops ? loopLen : 0, L, R, S, start + s0, start + s1, dl, dr, e0, (e1 - e0) / (s1 - s0), gl, gr, gs);
     if (pos < 0) return;
     e0 = e1;
   }
@@ -283,13 +281,15 @@ function mixSpan(
   L: Float32Array, R: Float32Array, S: Float32Array, i0: number, i1: number, dl: number, dr: number,
   e: number, de: number, gl: number, gr: number, gs: number,
 ): number {
+  const wet = gs !== 0;
   for (let i = i0; i < i1; i++) {
     const ip = pos | 0;
     const a = pcm[base + ip]!;
     const x = (a + (pos - ip) * (pcm[base + ip + 1]! - a)) * e;
     L[i + dl]! += x * gl;
     R[i + dr]! += x * gr;
-    S[i]! += x * gs;
+    // (a predictable branch: a dry voice, kick or bass, skips the third write)
+    if (wet) S[i]! += x * gs;
     e += de;
     pos += step;
     if (pos >= limit) {
@@ -300,24 +300,3 @@ function mixSpan(
   return pos;
 }
 
-/** mixSpan for a voice that sends nothing to the room (kicks, basses, closed hats): two writes a sample, not three. */
-function mixSpanDry(
-  pcm: Int16Array, base: number, pos: number, step: number, limit: number, loopLen: number,
-  L: Float32Array, R: Float32Array, i0: number, i1: number, dl: number, dr: number,
-  e: number, de: number, gl: number, gr: number,
-): number {
-  for (let i = i0; i < i1; i++) {
-    const ip = pos | 0;
-    const a = pcm[base + ip]!;
-    const x = (a + (pos - ip) * (pcm[base + ip + 1]! - a)) * e;
-    L[i + dl]! += x * gl;
-    R[i + dr]! += x * gr;
-    e += de;
-    pos += step;
-    if (pos >= limit) {
-      if (loopLen === 0) return -1;
-      pos -= loopLen;
-    }
-  }
-  return pos;
-}
