@@ -14,7 +14,7 @@ import { bassPart, chordPart, counterPart, drumPart, finalHit, melodyPart, padPa
 import type { Note } from './parts.ts';
 export type { Note } from './parts.ts';
 import type { DrumKit, InstrumentName } from './patches.ts';
-import { FAST_BPM, FOUR, pick, type BassStyle, type ChordStyle, type DrumPattern, type MelodyStyle, type Style } from './presets.ts';
+import { FAST_BPM, FOUR, MIX_BASS_DB, pick, type BassStyle, type ChordStyle, type DrumPattern, type MelodyStyle, type Style } from './presets.ts';
 import { Prng } from './rng.ts';
 import { STYLES } from './styles/index.ts';
 import { Key, progression, type Chord } from './theory.ts';
@@ -104,7 +104,12 @@ export function compose(p: MusicParams, durationS: number, opts: ComposeOptions 
   finalHit(ctx);
 
   const endS = endBeat * beatS;
+  const bassInsts = new Set<string>([l.bassInst, 'sub']);
+  const level = (db: number | undefined) => (db === undefined ? undefined : 10 ** (db / 20));
+  const bassGain = level(style.mix?.bass ?? MIX_BASS_DB);
   for (const n of ctx.notes) {
+    const g = bassInsts.has(n.inst) ? bassGain : level(style.mix?.[n.inst]);
+    if (g !== undefined) n.gain = (n.gain ?? 1) * g;
     n.len = Math.min(n.len, Math.max(0.02, endS + 2 - n.t));
     n.mustEndBy = durationS - 0.03;
   }

@@ -25,6 +25,8 @@ export interface Note {
   unison?: boolean;
   /** Latest time the note's release may last until (the track end). */
   mustEndBy?: number;
+  /** Level in the mix (the style's balance), apart from the velocity a sampled voice plays at. */
+  gain?: number;
 }
 
 export interface Motif {
@@ -406,6 +408,13 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
 
 // --- comping -------------------------------------------------------------------------------
 
+/** Chord instruments whose sound dies away within a bar or two (struck, plucked), and those gone within a beat. */
+const STRUCK = new Set<InstrumentName>([
+  'piano', 'brightPiano', 'epiano', 'clav', 'harpsichord', 'nylonGuitar', 'steelGuitar', 'cleanGuitar', 'guitar', 'sitar', 'harp',
+  'bell', 'vibes', 'celesta', 'glockenspiel', 'musicBox',
+]);
+const STRUCK_SHORT = new Set<InstrumentName>(['pluck', 'stab', 'staccato', 'pizzicato', 'mutedGuitar', 'banjo', 'marimba', 'xylophone', 'kalimba', 'steelDrums']);
+
 const STABS: number[][] = [[0, 6, 10], [3, 6, 12], [0, 3, 10, 14], [2, 6, 11], [0, 7, 10]];
 const FUNK: string[] = ['x.-x.-x.-.x-.x.-', '-.x.-xx.-.x.-x.x', 'x..x..x.-..x.x..'];
 
@@ -441,10 +450,20 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
       });
     const low = bassNote(c.root, 2) + 12;
     switch ((thin && !['arp', 'pianoLH', 'waltz', 'arp16'].includes(cs)) || drumsLead ? 'sustainThin' : cs) {
-      case 'sustainThin':
+      case 'sustainThin': {
+        // A struck or plucked chord dies away: held for two bars it left 50 ms and more below -50
+        // dBFS between the intro's drum hits (8 of 78 renders, reggaeton's pluck down to digital
+        // silence). It is struck again every half bar (every beat below 100 bpm), or every eighth
+        // where it dies within a beat, the beats louder.
+        const every = STRUCK_SHORT.has(inst) ? 0.5 : STRUCK.has(inst) ? (ctx.beatS > 0.6 ? 1 : 2) : 0;
+        if (every) {
+          for (let st = 0; st < 4; st += every) play(b0 + st, every * 0.95, (drumsLead ? 0.4 : 0.6) * (st === 0 ? 1 : st % 1 ? 0.65 : 0.8));
+          break;
+        }
         // held until the chord changes (a chord held two bars left the second one empty)
         if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, chordAt(ctx, bar + 1) === c && bar + 1 < s.startBar + s.bars ? 7.9 : 3.95, drumsLead ? 0.4 : 0.6);
         break;
+      }
       case 'pop':
         for (const [st, len] of [[0, 1.4], [1.5, 1], [2.5, 0.4], [3, 0.9]] as const) if (!thinDensity || st % 2 === 0) play(b0 + st, len, st === 0 ? 0.85 : 0.65);
         break;

@@ -69,7 +69,17 @@ export interface Style {
   pan?: Partial<Record<'bass' | 'chords' | 'melody' | 'counter' | 'pad', number>>;
   /** Lo-fi vinyl hiss. */
   hiss?: boolean;
+  /** The balance, dB: 'bass' is the bass part (MIX_BASS_DB unless given), other keys an instrument. */
+  mix?: Partial<Record<'bass' | InstrumentName, number>>;
 }
+
+/**
+ * The bass part's level, dB. The sampled basses were set level with the synth basses they replaced,
+ * which left the bass with 40-50% of a band style's energy and 70-85% of a style with an 808 or a
+ * sub drone (on a phone or laptop speaker, which plays nothing below ~120 Hz, the loudness went to
+ * what the listener cannot hear) and the mix near mono, kick and bass in the centre carrying it all.
+ */
+export const MIX_BASS_DB = -2;
 
 /** From this tempo up, grooves favour the quarter-note pulse (fills in eighths, fastGrooves). */
 export const FAST_BPM = 128;

@@ -158,7 +158,7 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   const { attack, decay, sustain } = layer.env;
   layerTiming(note, layer);
   const { start, gate, releaseS, gateLevel, totalS, totalSamples, firstBlock, lastBlock } = timing;
-  const amp = note.vel * layer.gain * gainScale;
+  const amp = note.vel * (note.gain ?? 1) * layer.gain * gainScale;
 
   const pan = Math.max(-1, Math.min(1, note.pan + panOffset));
   const theta = ((pan + 1) * Math.PI) / 4;

@@ -161,7 +161,7 @@ export function renderSampled(
     const send = sendOf(note.inst) * space;
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
       const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, tonic) : 0;
-      const v: Voice = { zone, note, gain: note.vel * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, detune };
+      const v: Voice = { zone, note, gain: note.vel * (note.gain ?? 1) * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, detune };
       if (zone.exclusiveClass) {
         const id = `${src.patch.program}:${zone.exclusiveClass}`;
         const prev = lastOfClass.get(id);

@@ -45,6 +45,7 @@ export const kpop: Style = {
   melody: { style: ['hook', 'riff'], inst: ['lead', 'sawLead', 'pluck'], center: 76 },
   counter: ['strings', 'bell'],
   form: 'song',
+  mix: { bass: -5 },
 };
 
 export const rock: Style = {
@@ -88,6 +89,7 @@ export const metal: Style = {
   melody: { style: ['riff', 'hook'], inst: ['leadGuitar', 'distGuitar'], center: 69 },
   counter: ['choir', 'strings'],
   form: 'song',
+  mix: { kick: -3 },
 };
 
 export const punk: Style = {

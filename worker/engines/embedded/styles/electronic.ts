@@ -87,6 +87,7 @@ export const dnb: Style = {
   chords: { style: 'sustain', inst: ['pad', 'epiano'], center: 62 },
   melody: { style: ['sparse', 'long'], inst: ['lead', 'bell', 'choir'], center: 74 },
   form: 'club',
+  mix: { bass: -3.5 },
 };
 
 export const dubstep: Style = {
@@ -186,6 +187,7 @@ export const ambient: Style = {
   melody: { style: 'long', inst: ['bell', 'kalimba', 'vibes', 'celesta'], center: 76 },
   counter: ['flute', 'harp'],
   form: 'calm',
+  mix: { bass: -6 },
 };
 
 export const ELECTRONIC = { house, techno, trance, dnb, dubstep, garage, synthwave, chiptune, videogame, ambient };

@@ -53,6 +53,7 @@ export const trap: Style = {
   chords: { style: ['sustain', 'arp'], inst: ['pad', 'choir', 'piano'], center: 60 },
   melody: { style: ['riff', 'sparse'], inst: ['bell', 'musicBox', 'pluck', 'flute'], center: 76 },
   form: 'song',
+  mix: { bass: -3 },
 };
 
 export const drill: Style = {
@@ -71,6 +72,7 @@ export const drill: Style = {
   chords: { style: ['sustain', 'arp'], inst: ['strings', 'piano', 'choir'], center: 60 },
   melody: { style: ['riff', 'sparse'], inst: ['piano', 'bell', 'violin', 'flute'], center: 74 },
   form: 'song',
+  mix: { bass: -4 },
 };
 
 export const reggaeton: Style = {
@@ -89,6 +91,7 @@ export const reggaeton: Style = {
   chords: { style: ['offbeat', 'sustain', 'stabs'], inst: ['pluck', 'pad', 'nylonGuitar'], center: 62 },
   melody: { style: ['hook', 'riff'], inst: ['lead', 'pluck', 'marimba'], center: 74 },
   form: 'song',
+  mix: { bass: -4 },
 };
 
 export const HIPHOP = { lofi, boombap, trap, drill, reggaeton };

@@ -1,0 +1,51 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { GENRE_INFO } from '../../core/prompt/genres.ts';
+import { Listener } from '../helpers/listen.ts';
+import { renderFixture } from './render.ts';
+
+// The examples grid's prompts (`npm run examples`): a style's label in Eb at one tempo, 30 s.
+const prompt = (style: keyof typeof GENRE_INFO, mode: 'major' | 'minor', bpm: number) => `${GENRE_INFO[style].label} in Eb ${mode} at ${bpm} bpm`;
+
+describe('the mix, measured by the checkers of `npm run examples` (tests/helpers/listen.py)', () => {
+  let fx: Awaited<ReturnType<typeof renderFixture>>;
+  let listener: Listener;
+  beforeAll(async () => {
+    fx = await renderFixture();
+    listener = new Listener();
+  });
+  afterAll(async () => {
+    listener.close();
+    await fx.cleanup();
+  });
+
+  it('GIVEN the styles that read nearest mono (kick, 808 and bass in the centre) THEN a stereo image that the mono downmix keeps', async () => {
+    const cases = [
+      [prompt('kpop', 'minor', 115), 1], [prompt('kpop', 'minor', 115), 2], [prompt('drill', 'minor', 140), 2], [prompt('metal', 'minor', 134), 1],
+      [prompt('reggaeton', 'minor', 92), 2], [prompt('techno', 'minor', 128), 1], [prompt('pop', 'major', 108), 1], [prompt('lofi', 'minor', 77), 1],
+    ] as const;
+    const corr: number[] = [];
+    for (const [p, seed] of cases) {
+      const r = await fx.render(p, seed, 30);
+      const a = await listener.analyze(r.wav);
+      corr.push(a.lrCorrelation!);
+      // (these read 0.95-0.98 before the balance and the stage: kpop, reggaeton, drill)
+      expect(a.lrCorrelation, `${p} @${seed}`).toBeLessThan(0.94);
+      // what a mono speaker plays: (L + R) / 2 against the stereo level, from the side/mid ratio
+      const monoDb = 10 * Math.log10(1 / (1 + 10 ** (a.sideDb! / 10)));
+      expect(monoDb, `${p} @${seed}`).toBeGreaterThan(-1.5);
+    }
+    // their median read 0.93 before
+    corr.sort((a, b) => a - b);
+    expect((corr[3]! + corr[4]!) / 2).toBeLessThan(0.88);
+  });
+
+  it('GIVEN intros on a struck or plucked chord THEN no 50 ms hole below -50 dBFS inside a loud second', async () => {
+    // each had 1-11 such gaps in the grid: the chord struck once and held for two bars
+    const cases = [[prompt('reggaeton', 'minor', 92), 2], [prompt('samba', 'major', 96), 2], [prompt('pop', 'major', 108), 2], [prompt('blues', 'major', 78), 2]] as const;
+    for (const [p, seed] of cases) {
+      const r = await fx.render(p, seed, 30);
+      const a = await listener.analyze(r.wav);
+      expect(a.gaps.count, `${p} @${seed}: gaps at ${a.gaps.at.join(', ')} s`).toBe(0);
+    }
+  });
+});
