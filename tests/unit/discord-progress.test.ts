@@ -167,8 +167,11 @@ describe('GIVEN several replies in one channel', () => {
     }
     await sleep(500);
     const c1 = [...hooks[0]!.edits, ...hooks[1]!.edits].map((e) => e.at).sort((x, y) => x - y);
-    // Slots are 200 ms apart; a timer that fires late on a busy machine may shorten one gap a little.
-    for (let i = 1; i < c1.length; i++) expect(c1[i]! - c1[i - 1]!).toBeGreaterThanOrEqual(140);
+    // Slots are 200 ms apart, but an edit is recorded when it arrives: one that arrives late
+    // shortens the gap to the next (133 ms seen under load 6). Without a shared budget the two
+    // replies would edit together on each 60 ms event, so 100 ms still tells the two apart; the
+    // span below checks the rate.
+    for (let i = 1; i < c1.length; i++) expect(c1[i]! - c1[i - 1]!).toBeGreaterThanOrEqual(100);
     expect(c1.at(-1)! - c1[0]!).toBeGreaterThanOrEqual(195 * (c1.length - 1));
     expect(hooks[0]!.edits.length).toBeGreaterThanOrEqual(1);
     expect(hooks[1]!.edits.length).toBeGreaterThanOrEqual(1);
