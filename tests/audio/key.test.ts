@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PITCH_CLASSES, pitchClassOf } from '../../core/music.ts';
 import { estimateKey, mono } from '../helpers/audio.ts';
+import { Listener } from '../helpers/listen.ts';
 import { renderFixture } from './render.ts';
 
 // A chroma estimate (Krumhansl-Kessler profiles) of the rendered audio, over a spread of keys.
@@ -40,5 +41,24 @@ describe('key of the rendered audio', () => {
     const r = await fx.render('jazz trio with piano and upright bass in Bb major, 110 bpm', 42, 30);
     const est = estimateKey(mono(r.pcm, 2), r.sampleRate);
     expect(`${est.key} ${est.mode}`).toBe('A# major');
+  });
+
+  // Seventh-chord styles read as the mediant's minor (G minor for Eb major: the upper three notes
+  // of Ebmaj7) in 5 of these 6 renders of the examples grid; home voiced as I6 and the outro on it.
+  it('GIVEN jazz, soul and bossa nova in Eb major (seeds 1 and 2, 30 s) THEN the examples checker hears Eb major in most', async () => {
+    const listener = new Listener();
+    try {
+      const heard: string[] = [];
+      for (const [style, bpm] of [['jazz', 121], ['soul', 83], ['bossa nova', 123]] as const) {
+        for (const seed of [1, 2]) {
+          const r = await fx.render(`${style} in Eb major at ${bpm} bpm`, seed, 30);
+          const a = await listener.analyze(r.wav);
+          heard.push(`${style}@${seed}: ${a.key.key} ${a.key.mode}`);
+        }
+      }
+      expect(heard.filter((h) => h.endsWith('D# major')).length, heard.join('; ')).toBeGreaterThanOrEqual(4);
+    } finally {
+      listener.close();
+    }
   });
 });

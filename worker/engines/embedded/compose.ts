@@ -170,8 +170,9 @@ function chooseMaterial(p: MusicParams, style: Style, mood: Mood, key: Key): Mat
     chorus: makeMotif(mr, melodyStyles[1] ?? motifStyle, mood),
     bridge: makeMotif(mr, melodyStyles[2] ?? melodyStyles[1] ?? motifStyle, mood),
   };
+  const homeChord = [...progs.verse, ...progs.chorus, ...order.flat()].find((c) => c.root === key.tonic) ?? progression(key.tonic, p.mode === 'major' ? 'I' : 'i')[0]!;
   return {
-    progs, grooves, motifs, layers,
+    progs, home: homeChord, grooves, motifs, layers,
     bass: { verse: bassStyles[0]!, chorus: bassStyles[1] ?? bassStyles[0]! },
     comp: { verse: chordStyles[0]!, chorus: chordStyles[1] ?? chordStyles[0]! },
     melodyStyle: motifStyle,

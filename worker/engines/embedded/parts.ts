@@ -53,6 +53,8 @@ export interface Mood {
 
 export interface Material {
   progs: Record<'verse' | 'chorus' | 'bridge', Chord[]>;
+  /** The home chord (the style's own tonic chord, a seventh where it plays sevenths): the first bar and the outro sit on it. */
+  home: Chord;
   grooves: Record<'verse' | 'chorus' | 'bridge' | 'alt', DrumPattern>;
   motifs: Record<'verse' | 'chorus' | 'bridge', Motif>;
   bass: Record<'verse' | 'chorus', BassStyle>;
@@ -127,6 +129,9 @@ export function chordAt(ctx: Ctx, bar: number): Chord {
     const first = ctx.sections.find((x) => x.name !== 'intro')?.startBar ?? 0;
     return prog[(((bar - first) % prog.length) + prog.length) % prog.length]!;
   }
+  // The piece opens on home and its outro stays there: tonic heard first and last (a verse
+  // progression run on into the outro left 14 of 78 renders read in another key, mostly the dominant).
+  if (s.name === 'outro' || (s.name === 'intro' && bar === s.startBar)) return ctx.material.home;
   const per = prog.length <= 2 || ctx.material.slowHarmony[PART[s.name]] ? 2 : 1;
   return prog[Math.floor((bar - s.startBar) / per) % prog.length]!;
 }
@@ -568,16 +573,21 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
 
 /**
  * The tonic chord as players voice the home chord: root doubled an octave up (or down when the top
- * is taken) and the fifth left out (the most expendable chord tone; the root's overtones carry it).
+ * is taken), the fifth left out (the most expendable chord tone; the root's overtones carry it),
+ * and a major seventh played as the sixth (I6 for Imaj7, as jazz and bossa players voice home).
  * Sampled guitars, pianos and basses sound a note's fifth as loud as the note in their third
  * partial: a close Eb-G-Bb(-D) is heard by a chroma key estimator as Bb major or G minor (39
- * styles in Eb: 18 read on the dominant), and a listener's sense of home rests on the root.
+ * styles in Eb: 18 read on the dominant), and a listener's sense of home rests on the root. With
+ * the seventh, the tonic chord's upper three notes are the mediant's minor triad (G-Bb-D over Eb):
+ * jazz, soul, bossa and folk read as G minor (6 of 78 renders), none with the sixth.
  */
 function withTonic(ctx: Ctx, c: Chord, v: number[]): number[] {
   if (c.root !== ctx.key.tonic) return v;
+  const pc = (n: number) => ((n % 12) + 12) % 12;
   const fifth = (c.root + 7) % 12;
-  const low = v.find((n) => ((n % 12) + 12) % 12 === c.root);
-  const out = v.length >= 3 ? v.filter((n) => ((n % 12) + 12) % 12 !== fifth) : [...v];
+  const seventh = (c.root + 11) % 12;
+  const low = v.find((n) => pc(n) === c.root);
+  const out = (v.length >= 3 ? v.filter((n) => pc(n) !== fifth) : [...v]).map((n) => (pc(n) === seventh ? n - 2 : n));
   if (low === undefined) return out;
   const add = out.includes(low + 12) ? low - 12 : low + 12;
   return out.includes(add) ? out : [...out, add].sort((a, b) => a - b);
