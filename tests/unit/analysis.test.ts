@@ -129,6 +129,23 @@ describe('key', () => {
   });
 });
 
+describe('one analysis after another', () => {
+  it('GIVEN a track analysed before and after longer and shorter ones THEN the same result each time (work buffers are reused, never read stale)', () => {
+    const d = 62;
+    const a = chords([[d, d + 4, d + 7], [d + 7, d + 11, d + 14]]);
+    const longer = clickTrack(128, 12);
+    const shorter = clickTrack(90, 3);
+    const first = analyse({ pcm: stereo(a), channels: 2, sampleRate: SR });
+    analyse({ pcm: stereo(longer), channels: 2, sampleRate: SR });
+    const again = analyse({ pcm: stereo(a), channels: 2, sampleRate: SR });
+    analyse({ pcm: shorter, channels: 1, sampleRate: SR });
+    const third = analyse({ pcm: stereo(a), channels: 2, sampleRate: SR });
+    const strip = ({ analysedMs: _ms, ...rest }: ReturnType<typeof analyse>) => rest;
+    expect(strip(again)).toEqual(strip(first));
+    expect(strip(third)).toEqual(strip(first));
+  });
+});
+
 describe('mismatch rules', () => {
   it('GIVEN half or double the asked tempo within 4% THEN a match; 5% off THEN off', () => {
     expect(tempoMatch(120, 121)).toBe('exact');

@@ -11,7 +11,7 @@ import { ANALYSIS_VERSION, type TrackAnalysis } from '../../core/analysis.ts';
 import { embed } from './embedding.ts';
 import { chroma, estimateKey } from './key.ts';
 import { integratedLoudness, truePeak } from './loudness.ts';
-import { decimate2, downmix, melBands, mixDecimate2, stft } from './spectrum.ts';
+import { decimate2, downmix, melBands, stft, stftFrames } from './spectrum.ts';
 import { estimateTempo, onsetDensity, onsetEnvelope } from './tempo.ts';
 
 const MEL_BANDS = 24;
@@ -22,20 +22,37 @@ export interface PcmInput {
   sampleRate: number;
 }
 
+/**
+ * Work buffers kept from one analysis to the next (analyses run one at a time in their thread):
+ * the ~14 MB of fresh arrays a 30 s track needs cost ~4000 page faults each time, which made an
+ * analysis right after a render (bench/analysis.ts) twice as slow as the same one repeated.
+ * Buffers for tracks longer than KEEP_SAMPLES are not kept.
+ */
+const kept = new Map<string, Float32Array>();
+const KEEP_SAMPLES = 4 * 60 * 44_100;
+
+function buffer(slot: string, length: number): Float32Array {
+  const have = kept.get(slot);
+  if (have && have.length >= length) return have.subarray(0, length);
+  const fresh = new Float32Array(length);
+  if (length <= KEEP_SAMPLES) kept.set(slot, fresh);
+  return fresh;
+}
+
 export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis {
   const started = performance.now();
   if (!(channels >= 1) || !(sampleRate >= 8000)) throw new Error(`cannot analyse ${channels} channels at ${sampleRate} Hz`);
   const loudnessLufs = integratedLoudness(pcm, channels, sampleRate);
   const truePeakDbtp = loudnessLufs === null ? null : truePeak(pcm, channels);
 
-  let x = sampleRate > 24_000 ? mixDecimate2(pcm, channels) : downmix(pcm, channels);
-  let rate = sampleRate > 24_000 ? sampleRate / 2 : sampleRate;
+  let x = downmix(pcm, channels, channels > 1 ? buffer('mono', Math.floor(pcm.length / channels)) : undefined);
+  let rate = sampleRate;
   while (rate > 24_000) {
-    x = decimate2(x);
+    x = decimate2(x, buffer(`at ${rate / 2}`, Math.floor(x.length / 2)));
     rate /= 2;
   }
   // Timbre and onsets: 46 ms windows every 23 ms.
-  const spec = stft(x, rate, 1024, 512);
+  const spec = stft(x, rate, 1024, 512, buffer('spectra', stftFrames(x.length, 1024, 512) * 513));
   const bands = melBands(spec.bins, spec.size, rate, MEL_BANDS, 40, Math.min(10_500, rate / 2 - 100));
   const logBands = new Float32Array(spec.frames * MEL_BANDS);
   const melDb = new Float64Array(spec.frames * MEL_BANDS);
@@ -102,10 +119,10 @@ export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis 
   let y = x;
   let chromaRate = rate;
   while (chromaRate > 12_000) {
-    y = decimate2(y);
+    y = decimate2(y, buffer(`at ${chromaRate / 2}`, Math.floor(y.length / 2)));
     chromaRate /= 2;
   }
-  const chromaSpec = stft(y, chromaRate, 4096, 2048);
+  const chromaSpec = stft(y, chromaRate, 4096, 2048, buffer('chroma spectra', stftFrames(y.length, 4096, 2048) * 2049));
   const profile = chroma(chromaSpec);
   const key = estimateKey(profile);
 
