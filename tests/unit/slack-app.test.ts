@@ -701,6 +701,11 @@ describe('socket mode', () => {
       await fake.waitFor(() => rt.rows.size === 1, 5000, 'generation over socket');
       expect([...rt.rows.values()][0]!.view.prompt).toBe('socket mode synthwave');
       expect(fake.callsOf('apps.connections.open').at(-1)!.authorization).toBe('Bearer xapp-socket');
+      // Bytes that are not text are refused over the socket too, in the ack's payload.
+      const bad = await fake.sendSocket({ type: 'slash_commands', payload: sender.commandBody('/generate', 'synth\u0000wave', { channelId: channel }), accepts_response_payload: true });
+      expect(bad.payload).toMatchObject({ response_type: 'ephemeral', text: expect.stringContaining('NUL byte') });
+      await new Promise((r) => setTimeout(r, 200));
+      expect(rt.rows.size).toBe(1);
     } finally {
       await app.stop();
     }
