@@ -45,6 +45,7 @@ export const kpop: Style = {
   melody: { style: ['hook', 'riff'], inst: ['lead', 'sawLead', 'pluck'], center: 76 },
   counter: ['strings', 'bell'],
   form: 'song',
+  // (the balance: the 808 took three quarters of the energy, a near-mono mix)
   mix: { bass: -5 },
 };
 
@@ -89,6 +90,7 @@ export const metal: Style = {
   melody: { style: ['riff', 'hook'], inst: ['leadGuitar', 'distGuitar'], center: 69 },
   counter: ['choir', 'strings'],
   form: 'song',
+  // (the power kit's kick took over half the energy, the guitars 7%)
   mix: { kick: -3 },
 };
 

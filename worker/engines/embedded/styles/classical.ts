@@ -47,6 +47,7 @@ export const cinematic: Style = {
   melody: { style: ['long', 'hook'], inst: ['brass', 'violin', 'choir', 'trombone'], center: 67 },
   counter: ['violin', 'flute', 'glockenspiel'],
   form: 'song',
+  // (taiko and toms half the energy)
   mix: { taiko: -2 },
 };
 

@@ -87,6 +87,7 @@ export const dnb: Style = {
   chords: { style: 'sustain', inst: ['pad', 'epiano'], center: 62 },
   melody: { style: ['sparse', 'long'], inst: ['lead', 'bell', 'choir'], center: 74 },
   form: 'club',
+  // (the sub half the energy)
   mix: { bass: -3.5 },
 };
 
@@ -187,6 +188,7 @@ export const ambient: Style = {
   melody: { style: 'long', inst: ['bell', 'kalimba', 'vibes', 'celesta'], center: 76 },
   counter: ['flute', 'harp'],
   form: 'calm',
+  // (the sub drone took 80% of the energy, under pads a phone cannot hear it)
   mix: { bass: -6 },
 };
 
