@@ -40,6 +40,9 @@ describe('no worker running', () => {
     const id = String(reply.generationId);
     expect(await health(web)).toMatchObject({ ok: true, renderers: 0, warnings: [NO_WORKER_NOTICE] });
     await waitFor(() => events.find((e) => e.generationId === id && e.stage === 'queued' && e.message === NO_WORKER_NOTICE), 5_000, 'the queued event with the notice');
+    // After the engine's notes the notice reads as a sentence of its own.
+    const approximated = await command(web, '/generate polka 5s');
+    expect(approximated.notice).toMatch(/\. No worker is running; your track will start when one is\.$/);
 
     worker = await startTestSystem({
       roles: ['worker'], schema: web.schema, env: { QUEUE_PREFIX: web.config.queuePrefix, DATA_DIR: web.config.dataDir },

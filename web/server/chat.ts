@@ -329,7 +329,10 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
   const announce = (actor: Actor, prompt: string, accepted: GenerateAccepted): ChatReply => {
     const creator = { platformUserId: actor.platformUserId, displayName: actor.displayName };
     // What the engine approximated, then anything about the queue (no worker running).
-    const notice = [describeNotes(accepted.params), accepted.notice].filter(Boolean).join(' ') || null;
+    // The queue notice is a clause (the bots embed it mid-sentence); after the notes it starts a sentence of its own.
+    const notes = describeNotes(accepted.params);
+    const queueNotice = accepted.notice && notes ? `${accepted.notice[0]!.toUpperCase()}${accepted.notice.slice(1)}.` : accepted.notice;
+    const notice = [notes, queueNotice].filter(Boolean).join(' ') || null;
     const summary = describeParams(accepted.params);
     if (!accepted.duplicate && accepted.batch) {
       // Takes: one card per take, each with its own seed, side by side on every page.
