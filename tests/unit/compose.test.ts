@@ -121,6 +121,30 @@ describe('compose', () => {
     expect(sides).toEqual(new Set([-1, 1]));
   });
 
+  it('GIVEN a style with one progression that opens on home (samba in major) THEN the seeds still give it a chorus of its own', () => {
+    let own = 0;
+    for (const seed of [1, 2, 3, 4, 5, 6]) {
+      const c = compose(parsePrompt('samba in Eb major at 96 bpm', seed), 60);
+      const bar = 4 * (60 / 96);
+      // the pitch classes the guitar comps in each of the section's first four bars
+      const roots = (name: string) => {
+        const s = c.sections.find((x) => x.name === name);
+        if (!s) return [];
+        return Array.from({ length: Math.min(4, s.bars) }, (_, i) => {
+          const t = (s.startBar + i) * bar;
+          const pcs = new Set(c.notes.filter((n) => /Guitar/.test(n.inst) && n.t >= t - 0.05 && n.t < t + bar - 0.05).map((n) => n.midi % 12));
+          return [...pcs].sort((a, b) => a - b).join('.');
+        });
+      };
+      const v = roots('verse');
+      const ch = roots('chorus');
+      // a substitute chord (varyProgression) changes one bar; another progression two or more
+      if (ch.length && ch.filter((x, i) => x !== v[i]).length >= 2) own++;
+    }
+    // (the verse's progression again in every seed before: samba has one home progression in major)
+    expect(own).toBeGreaterThanOrEqual(4);
+  });
+
   it('GIVEN a key THEN bass and chord notes stay in its scale (harmonic minor allowed)', () => {
     for (const [prompt, key, mode] of [['pop in D major', 'D', 'major'], ['trap in F minor', 'F', 'minor'], ['house in A minor', 'A', 'minor']] as const) {
       for (const seed of [1, 2, 3]) {

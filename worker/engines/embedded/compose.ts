@@ -153,7 +153,11 @@ function chooseMaterial(p: MusicParams, style: Style, mood: Mood, key: Key): Mat
   const main = homes.length ? homes : order;
   const away = order.filter((c) => !main.includes(c));
   const vary = (c: Chord[]) => varyProgression(c, key, pr);
-  const progs = { verse: vary(main[0]!), chorus: vary(main[1 % main.length]!), bridge: vary(away[0] ?? main[2 % main.length]!) };
+  // A style with one home progression (samba, some minor keys) gave every seed the same verse and
+  // chorus: the chorus then comes from the rest, which the seed shuffled (the opening bar and the
+  // outro keep home heard).
+  const chorus = main.length > 1 ? main[1]! : away.length > 1 ? away[1]! : main[0]!;
+  const progs = { verse: vary(main[0]!), chorus: vary(chorus), bridge: vary(away[0] ?? main[2 % main.length]!) };
   // grooves: the seed deals the style's grooves to sections and varies each
   const fast = p.bpm >= FAST_BPM && style.fastGrooves;
   const pool = shuffle([...((fast ? style.fastGrooves : style.grooves) ?? [])], gr);
