@@ -93,6 +93,8 @@ export const reggaeton: Style = {
   intro: { kick: FOUR, hat: 'x.x.x.x.x.x.x.x.' },
   bass: { style: ['dembow', '808'], inst: ['bass808', 'synthBass'], octave: 1 },
   chords: { style: ['offbeat', 'sustain', 'stabs'], inst: ['pluck', 'pad', 'nylonGuitar'], center: 62 },
+  // a pad under the dembow, as modern reggaeton has (plucks and the 808 alone read near mono, 0.93)
+  pad: ['warmPad', 'pad', null],
   melody: { style: ['hook', 'riff'], inst: ['lead', 'pluck', 'marimba'], center: 74 },
   form: 'song',
   // (the 808 three quarters of the energy)
