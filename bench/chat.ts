@@ -2,6 +2,14 @@
  * Local chat command to playable track, for a 30 s track: from POSTing `/generate` to the first
  * audio bytes of the delivered track, through the real web app, core, queue, worker (embedded
  * engine, ffmpeg) and the chat's event stream, as the page experiences it (browser excluded).
+ *
+ * 2026-12-04: ffmpeg takes ~70-140 ms to start (it links ~215 shared libraries) before it reads a
+ * byte. Starting it when the render starts (worker/pipeline.ts, startEncoder) was measured here
+ * side by side, same code with and without, 3 alternating runs each (load 1-4): the encode stage
+ * fell by 50-65 ms (234 -> 186, 231 -> 165, 246 -> 185) but the render rose by 35-115 ms, since
+ * this benchmark's commands come back to back and the previous track's analysis thread, the
+ * render thread and ffmpeg's start-up then share 2 cores: p50 488 -> 559, 394 -> 349, 431 -> 586.
+ * So the worker starts ffmpeg early only with two more cores than render threads (worker/index.ts).
  */
 import type { PageTrack } from '../web/server/chat.ts';
 import { startTestSystem } from '../tests/helpers/system.ts';

@@ -24,6 +24,7 @@ import { createTurns } from '../core/turns.ts';
 import { closeWorker, jobsInFlight } from '../core/worker-close.ts';
 import type { EngineSpec } from './engines/index.ts';
 import { randomUUID } from 'node:crypto';
+import { availableParallelism } from 'node:os';
 import { adminChannel, engineStatusKey, publishEngineStatus, RELOAD_ENGINE, type EngineStatus } from '../core/engine-status.ts';
 
 export interface WorkerDeps {
@@ -80,6 +81,8 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   const analyser = createAnalyser({ orm, log });
   const processRender = createRenderProcessor({
     orm, queues, pool, dataDir: config.dataDir, log, publish, turns, ffmpeg: deps.ffmpeg,
+    // A core for each render thread, one for this thread and the analysis, one for ffmpeg's start-up.
+    earlyEncode: availableParallelism() >= config.worker.concurrency + 2,
     analyseTrack: (generationId, audio) => void analyser.analyseAndStore(generationId, audio),
     limits: {
       renderTimeoutBaseS: config.worker.renderTimeoutBaseS, renderTimeoutPerS: config.worker.renderTimeoutPerS,

@@ -42,6 +42,12 @@ export interface PipelineDeps {
   /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
   ffmpeg?: string;
   /**
+   * Start ffmpeg when the render starts (startEncoder), hiding its start-up. That pays only with a
+   * core to spare: on this 2-core machine, with the render thread and the previous track's
+   * analysis busy, it slowed the render more than it sped the encode (worker/index.ts decides).
+   */
+  earlyEncode?: boolean;
+  /**
    * Analyses the finished track (worker/analysis/pool.ts). Called after the track is queued for
    * delivery and not awaited: delivery never waits for it, and its failures never fail the track.
    */
@@ -123,7 +129,7 @@ export function createRenderProcessor(deps: PipelineDeps) {
     // ffmpeg starts now, for the encode this track will most likely need, so that its start-up
     // (~100 ms of loading libraries, more under load) runs during the render (issue 11). An
     // extend's length is the whole piece's, so it is not guessed. encode() cancels a wrong guess.
-    const plan = lastShape && !continueFromS?.length
+    const plan = deps.earlyEncode && lastShape && !continueFromS?.length
       ? planEncoding({ ...lastShape, durationS: generation.requestedDurationS }, { sizeLimitBytes: generation.sizeLimitBytes, preferred, dataDir: deps.dataDir, generationId })
       : null;
     const early: EarlyEncoder | undefined = plan && lastShape
