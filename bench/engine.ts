@@ -74,6 +74,11 @@ const RUNS = 3;
  *   silence) and voices end 40 dB down as synth notes do: 190 -> 62 ms for rock; presets that
  *   layer one sample twice (electric guitars) play it once at the summed gain; the inner loop in
  *   a small function of its own: -10%.
+ * - Stage, stereo tail and balance (2026-12-04 21:30, load 1.4-2.2): this benchmark run in turn in
+ *   the session's base worktree (4a708a4) and at 8d0f909, three pairs: 381/361/332x (79-83 ms)
+ *   vs 337/321/346x (89-93 ms), about 5-10% slower. The tail (reverb.ts) 3-6 ms a track; the
+ *   sampler +3 ms (intros strike their chords again; a pad in reggaeton). Skipping the send write
+ *   for dry voices behind a branch in the inner loop made the sampler 44 -> 50 ms: dropped.
  */
 export const bench: Bench = async () => {
   const engines = { sampled: createEmbeddedEngine(), synth: createEmbeddedEngine({ sampled: false }) };
