@@ -7,6 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { EMBEDDING_DIMS, keyMatch, mismatch, tempoMatch } from '../../core/analysis.ts';
 import { analyse } from '../../worker/analysis/analyse.ts';
 import { integratedLoudness, truePeak } from '../../worker/analysis/loudness.ts';
+import { decimate2, downmix, mixDecimate2 } from '../../worker/analysis/spectrum.ts';
 
 const SR = 44_100;
 
@@ -143,6 +144,14 @@ describe('one analysis after another', () => {
     const strip = ({ analysedMs: _ms, ...rest }: ReturnType<typeof analyse>) => rest;
     expect(strip(again)).toEqual(strip(first));
     expect(strip(third)).toEqual(strip(first));
+  });
+});
+
+describe('the half-rate mono mix', () => {
+  it.each([[2, 44_100 * 3 + 1], [2, 4096 + 7], [3, 9001], [2, 13]])('GIVEN %i channels of %i frames THEN mixing block by block gives what mixing everything, then halving the rate, gives', (channels, frames) => {
+    const pcm = Float32Array.from({ length: channels * frames }, (_, i) => Math.sin(i * 0.37) * Math.cos(i * 0.0011));
+    const whole = decimate2(downmix(pcm, channels));
+    expect(Array.from(mixDecimate2(pcm, channels, new Float32Array(whole.length)))).toEqual(Array.from(whole));
   });
 });
 

@@ -11,7 +11,7 @@ import { ANALYSIS_VERSION, type TrackAnalysis } from '../../core/analysis.ts';
 import { embed } from './embedding.ts';
 import { chroma, estimateKey } from './key.ts';
 import { integratedLoudness, truePeak } from './loudness.ts';
-import { decimate2, downmix, melBands, stft, stftFrames } from './spectrum.ts';
+import { decimate2, downmix, melBands, mixDecimate2, stft, stftFrames } from './spectrum.ts';
 import { estimateTempo, onsetDensity, onsetEnvelope } from './tempo.ts';
 
 const MEL_BANDS = 24;
@@ -45,8 +45,15 @@ export function analyse({ pcm, channels, sampleRate }: PcmInput): TrackAnalysis 
   const loudnessLufs = integratedLoudness(pcm, channels, sampleRate);
   const truePeakDbtp = loudnessLufs === null ? null : truePeak(pcm, channels);
 
-  let x = downmix(pcm, channels, channels > 1 ? buffer('mono', Math.floor(pcm.length / channels)) : undefined);
+  const frames = Math.floor(pcm.length / channels);
+  let x: Float32Array;
   let rate = sampleRate;
+  if (rate > 24_000) {
+    x = mixDecimate2(pcm, channels, buffer(`at ${rate / 2}`, Math.floor(frames / 2)));
+    rate /= 2;
+  } else {
+    x = downmix(pcm, channels, channels > 1 ? buffer('mono', frames) : undefined);
+  }
   while (rate > 24_000) {
     x = decimate2(x, buffer(`at ${rate / 2}`, Math.floor(x.length / 2)));
     rate /= 2;
