@@ -147,11 +147,16 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
   if (swing > 0 && Math.abs(pos - Math.round(pos)) < 1e-6 && Math.round(pos) % 2 === 1) b += swing * grid;
   const len = Math.min(lenBeats, ctx.endBeat - beat);
   const jitter = r ? (r.float() - 0.5) * 2 * style.humanize : 0;
+  // Below VERY_SLOW_BPM a beat tracker takes loud pitched eighths between the beats for the beat
+  // (reggae's organ bubble and one-drop bass: aubio read 72 as 145 in 7 of 16 seeds); a style that
+  // lives on them plays them softer there (offBeats), so the quarters carry the pulse.
+  if (style.offBeats !== undefined && ctx.p.bpm < VERY_SLOW_BPM && !DRUM_VOICES.has(inst) && Math.abs((beat % 1) - 0.5) < 1e-6) vel *= style.offBeats;
   const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
   ctx.notes.push(note);
   return note;
 }
 
+const DRUM_VOICES = new Set<InstrumentName>([...LANES, 'kick808']);
 // --- drums ---------------------------------------------------------------------------------
 
 const SLOW_BPM = 100;

@@ -71,6 +71,8 @@ export interface Style {
   hiss?: boolean;
   /** The balance, dB: 'bass' is the bass part (MIX_BASS_DB unless given), other keys an instrument. */
   mix?: Partial<Record<'bass' | InstrumentName, number>>;
+  /** Velocity of pitched notes on the eighth off-beats below 85 bpm (emit), for styles built on them. */
+  offBeats?: number;
 }
 
 /**

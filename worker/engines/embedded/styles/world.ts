@@ -71,6 +71,9 @@ export const reggae: Style = {
   melody: { style: ['sparse', 'hook'], inst: ['organ', 'harmonica', 'trumpet'], center: 72 },
   counter: ['organ', 'brass'],
   form: 'song', pan: { chords: 0.3, counter: -0.3 },
+  // the organ bubble, the bass's and the horn's eighths between the beats 8 dB down: at full
+  // strength aubio heard them as the beat (145 for 72) in 7 of 16 seeds
+  offBeats: 0.4,
 };
 
 export const afrobeat: Style = {
