@@ -39,18 +39,26 @@ describe('tempo of the styles, measured by aubio', () => {
 
 // Reggae at its own 72 bpm is where aubio heard the organ bubble and the one-drop bass's eighths as
 // the beat (145) in 7 of 16 seeds; seeds 1 and 2 are the examples grid's, 11 and 25 played the organ.
-describe('reggae at 72 bpm, measured as the examples grid measures it', () => {
+// Lo-fi at 77 read 155 in 6 of 20 seeds (3 and 5 among them), none of them the grid's.
+describe('slow styles at their own tempo, measured as the examples grid measures it', () => {
   let fx: Awaited<ReturnType<typeof renderFixture>>;
   beforeAll(async () => {
     fx = await renderFixture();
   });
   afterAll(() => fx.cleanup());
 
-  it.each([1, 2, 11, 25])('GIVEN reggae in Eb major at 72 bpm, seed %i THEN aubio beat hears 72 bpm within 2 percent (30 s)', async (seed) => {
-    const r = await fx.render('reggae in Eb major at 72 bpm', seed, 30);
-    expect(r.params.bpm).toBe(72);
+  it.each([
+    ['reggae in Eb major at 72 bpm', 72, 1],
+    ['reggae in Eb major at 72 bpm', 72, 2],
+    ['reggae in Eb major at 72 bpm', 72, 11],
+    ['reggae in Eb major at 72 bpm', 72, 25],
+    ['lofi in Eb minor at 77 bpm', 77, 3],
+    ['lofi in Eb minor at 77 bpm', 77, 5],
+  ] as const)('GIVEN "%s" (%i bpm), seed %i THEN aubio beat hears that tempo within 2 percent (30 s)', async (prompt, tempo, seed) => {
+    const r = await fx.render(prompt, seed, 30);
+    expect(r.params.bpm).toBe(tempo);
     const { bpm } = await aubioBeatTempo(r.wav);
     expect(bpm).not.toBeNull();
-    expect(Math.abs(bpm! - 72) / 72).toBeLessThan(0.02);
+    expect(Math.abs(bpm! - tempo) / tempo).toBeLessThan(0.02);
   });
 });

@@ -16,6 +16,9 @@ export const lofi: Style = {
   chords: { style: ['lofi', 'block'], inst: ['epiano', 'piano', 'nylonGuitar'], center: 60 },
   melody: { style: ['sparse', 'flowing'], inst: ['flute', 'vibes', 'sax', 'epiano'], center: 72 },
   form: 'song',
+  // pitched eighths between the beats 14 dB down: aubio heard 77 as 155 in 6 of seeds 1-20 (at
+  // 0.4 still 2 of 8; at 0.2 none of 20). The 16th pushes of the chords and melody keep their level.
+  offBeats: 0.2,
 };
 
 export const boombap: Style = {
