@@ -43,6 +43,23 @@ describe('key of the rendered audio', () => {
     expect(`${est.key} ${est.mode}`).toBe('A# major');
   });
 
+  // Soul in C major read as A minor on every seed (its Imaj7 home, voiced I6, is C-E-A, and its
+  // turnarounds ended on vi7); seeds 1-12 in C, D, F, G, A, Bb and Eb major were 32 of 48 heard.
+  it('GIVEN soul in C major (seeds 3, 4 and 7, 30 s) THEN the examples checker hears C major', async () => {
+    const listener = new Listener();
+    try {
+      const heard: string[] = [];
+      for (const seed of [3, 4, 7]) {
+        const r = await fx.render('soul in C major', seed, 30);
+        const a = await listener.analyze(r.wav);
+        heard.push(`${a.key.key} ${a.key.mode}`);
+      }
+      expect(heard).toEqual(['C major', 'C major', 'C major']);
+    } finally {
+      listener.close();
+    }
+  });
+
   // Seventh-chord styles read as the mediant's minor (G minor for Eb major: the upper three notes
   // of Ebmaj7) in 5 of these 6 renders of the examples grid; home voiced as I6 and the outro on it.
   it('GIVEN jazz, soul and bossa nova in Eb major (seeds 1 and 2, 30 s) THEN the examples checker hears Eb major in most', async () => {

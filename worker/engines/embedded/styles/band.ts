@@ -173,7 +173,10 @@ export const disco: Style = {
 
 export const soul: Style = {
   ...BASE, kit: 'room', swing: 0.18, humanize: 0.01, space: 0.45,
-  progressions: { major: ['Imaj7 iii7 vi7 V7', 'IVmaj7 iii7 ii7 Imaj7', 'Imaj7 IVmaj7 iii7 vi7', 'ii7 V7 Imaj7 IVmaj7'], minor: ['i7 iv7 bVII7 bIIImaj7', 'im9 iv7', 'iv7 v7 i7 bVImaj7', 'i7 bVImaj7 bVII7 i7'] },
+  // Home is an add9 (neo-soul's C-D-E over the root), not a maj7: withTonic voices Imaj7 as I6,
+  // C-E-A, the relative minor's triad, and with iii7 and a vi7 ending every seed in C major read
+  // as A minor (the turnarounds now end on V7, back home).
+  progressions: { major: ['Iadd9 vi7 ii7 V7', 'IVmaj7 iii7 ii7 Iadd9', 'Iadd9 IVmaj7 ii7 V7', 'ii7 V7 Iadd9 IVmaj7'], minor: ['i7 iv7 bVII7 bIIImaj7', 'im9 iv7', 'iv7 v7 i7 bVImaj7', 'i7 bVImaj7 bVII7 i7'] },
   grooves: [
     { kick: 'x.......x.x.....', snare: backbeat, hat: 'x.o.x.o.x.o.x.o.' },
     { kick: 'x.....-.x..x....', snare: '....x.......x..-', hat: 'x-o-x-o-x-o-x-o-' },
