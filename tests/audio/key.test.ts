@@ -60,6 +60,24 @@ describe('key of the rendered audio', () => {
     }
   });
 
+  // Metal in a minor key read as the parallel major: its tonic-tuned 16th-note double kick rings a
+  // major third above the tonic and the bass played roots (metal in C, E, A, F# minor, seeds 3-10:
+  // 12 of 32 heard).
+  it('GIVEN metal in E minor and C minor (seeds 3, 5, 8, 10, 30 s) THEN the examples checker hears the minor key', async () => {
+    const listener = new Listener();
+    try {
+      const heard: string[] = [];
+      for (const [key, seed] of [['E', 3], ['E', 5], ['C', 8], ['C', 10]] as const) {
+        const r = await fx.render(`metal in ${key} minor`, seed, 30);
+        const a = await listener.analyze(r.wav);
+        heard.push(`${key}@${seed}: ${a.key.key} ${a.key.mode}`);
+      }
+      expect(heard).toEqual(['E@3: E minor', 'E@5: E minor', 'C@8: C minor', 'C@10: C minor']);
+    } finally {
+      listener.close();
+    }
+  });
+
   // Seventh-chord styles read as the mediant's minor (G minor for Eb major: the upper three notes
   // of Ebmaj7) in 5 of these 6 renders of the examples grid; home voiced as I6 and the outro on it.
   it('GIVEN jazz, soul and bossa nova in Eb major (seeds 1 and 2, 30 s) THEN the examples checker hears Eb major in most', async () => {

@@ -301,6 +301,7 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
     // sounds the fifth, and a bass alternating root and fifth there read as the dominant's key.
     const fifth = c.root === key.tonic ? root + 12 : root + 7;
     const third = root + ((c.pcs[1]! - c.root + 12) % 12);
+    const riffThird = style.bass.minorThird === true && key.mode === 'minor' && c.root === key.tonic;
     if (bar === 0 && bs !== 'pedal') {
       // first bar: one long root, so the opening pulse comes from the drums alone
       play(b0, 3.8, root, 0.9);
@@ -308,10 +309,10 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
     }
     switch (bs) {
       case 'root8':
-        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.42, i === 6 && r.chance(0.4) ? fifth : i === 7 && r.chance(0.3) ? root + 12 : root, i % 2 ? 0.75 : 0.95);
+        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.42, riffThird && (i === 3 || i === 7) ? root + 3 : i === 6 && r.chance(0.4) ? fifth : i === 7 && r.chance(0.3) ? root + 12 : root, i % 2 ? 0.75 : 0.95);
         break;
       case 'octave':
-        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.35, i % 2 ? root + 12 : root, i % 2 ? 0.8 : 0.95);
+        for (let i = 0; i < 8; i++) play(b0 + i / 2, 0.35, riffThird && (i === 3 || i === 7) ? root + 15 : i % 2 ? root + 12 : root, i % 2 ? 0.8 : 0.95);
         break;
       case 'lofi':
         play(b0, 1.4, root, 0.95);

@@ -56,7 +56,12 @@ export interface Style {
   hatRolls?: boolean;
   /** Kick instrument (the 808 body for trap-like styles). */
   kickInst?: InstrumentName;
-  bass: { style: OneOf<BassStyle>; inst: OneOf<InstrumentName>; octave: number };
+  /**
+   * minorThird: in a minor key the eighth-note bass lines (root8, octave) play the minor third on
+   * the 'and' of 2 and 4 of the home chord, as a riff does (a bass on roots alone sounds its major
+   * third in its fifth partial).
+   */
+  bass: { style: OneOf<BassStyle>; inst: OneOf<InstrumentName>; octave: number; minorThird?: boolean };
   chords: { style: OneOf<ChordStyle>; inst: OneOf<InstrumentName>; center: number };
   pad?: OneOf<InstrumentName | null>;
   melody: { style: OneOf<MelodyStyle>; inst: OneOf<InstrumentName>; center: number };
