@@ -27,6 +27,21 @@ describe('key of the rendered audio', () => {
   });
   afterAll(() => fx.cleanup());
 
+  /** What the examples grid's checker (tests/helpers/listen.py) hears in 30 s renders, in order. */
+  async function keysHeard(renders: ReadonlyArray<readonly [prompt: string, seed: number]>): Promise<string[]> {
+    const listener = new Listener();
+    try {
+      const heard: string[] = [];
+      for (const [prompt, seed] of renders) {
+        const a = await listener.analyze((await fx.render(prompt, seed, 30)).wav);
+        heard.push(`${a.key.key} ${a.key.mode}`);
+      }
+      return heard;
+    } finally {
+      listener.close();
+    }
+  }
+
   it.each(CASES)('GIVEN "%s" THEN the chroma estimate is %s %s', async (prompt, key, mode) => {
     const r = await fx.render(prompt, 3, 14);
     expect(r.params.key).toBe(key);
@@ -46,54 +61,23 @@ describe('key of the rendered audio', () => {
   // Soul in C major read as A minor on every seed (its Imaj7 home, voiced I6, is C-E-A, and its
   // turnarounds ended on vi7); seeds 1-12 in C, D, F, G, A, Bb and Eb major were 32 of 48 heard.
   it('GIVEN soul in C major (seeds 3, 4 and 7, 30 s) THEN the examples checker hears C major', async () => {
-    const listener = new Listener();
-    try {
-      const heard: string[] = [];
-      for (const seed of [3, 4, 7]) {
-        const r = await fx.render('soul in C major', seed, 30);
-        const a = await listener.analyze(r.wav);
-        heard.push(`${a.key.key} ${a.key.mode}`);
-      }
-      expect(heard).toEqual(['C major', 'C major', 'C major']);
-    } finally {
-      listener.close();
-    }
+    const heard = await keysHeard([3, 4, 7].map((seed) => ['soul in C major', seed] as const));
+    expect(heard).toEqual(['C major', 'C major', 'C major']);
   });
 
   // Metal in a minor key read as the parallel major: its tonic-tuned 16th-note double kick rings a
   // major third above the tonic and the bass played roots (metal in C, E, A, F# minor, seeds 3-10:
   // 12 of 32 heard).
   it('GIVEN metal in E minor and C minor (seeds 3, 5, 8, 10, 30 s) THEN the examples checker hears the minor key', async () => {
-    const listener = new Listener();
-    try {
-      const heard: string[] = [];
-      for (const [key, seed] of [['E', 3], ['E', 5], ['C', 8], ['C', 10]] as const) {
-        const r = await fx.render(`metal in ${key} minor`, seed, 30);
-        const a = await listener.analyze(r.wav);
-        heard.push(`${key}@${seed}: ${a.key.key} ${a.key.mode}`);
-      }
-      expect(heard).toEqual(['E@3: E minor', 'E@5: E minor', 'C@8: C minor', 'C@10: C minor']);
-    } finally {
-      listener.close();
-    }
+    const heard = await keysHeard([['metal in E minor', 3], ['metal in E minor', 5], ['metal in C minor', 8], ['metal in C minor', 10]]);
+    expect(heard).toEqual(['E minor', 'E minor', 'C minor', 'C minor']);
   });
 
   // Seventh-chord styles read as the mediant's minor (G minor for Eb major: the upper three notes
   // of Ebmaj7) in 5 of these 6 renders of the examples grid; home voiced as I6 and the outro on it.
   it('GIVEN jazz, soul and bossa nova in Eb major (seeds 1 and 2, 30 s) THEN the examples checker hears Eb major in most', async () => {
-    const listener = new Listener();
-    try {
-      const heard: string[] = [];
-      for (const [style, bpm] of [['jazz', 121], ['soul', 83], ['bossa nova', 123]] as const) {
-        for (const seed of [1, 2]) {
-          const r = await fx.render(`${style} in Eb major at ${bpm} bpm`, seed, 30);
-          const a = await listener.analyze(r.wav);
-          heard.push(`${style}@${seed}: ${a.key.key} ${a.key.mode}`);
-        }
-      }
-      expect(heard.filter((h) => h.endsWith('D# major')).length, heard.join('; ')).toBeGreaterThanOrEqual(4);
-    } finally {
-      listener.close();
-    }
+    const renders = ([['jazz', 121], ['soul', 83], ['bossa nova', 123]] as const).flatMap(([style, bpm]) => [1, 2].map((seed) => [`${style} in Eb major at ${bpm} bpm`, seed] as const));
+    const heard = (await keysHeard(renders)).map((h, i) => `${renders[i]![0]} @${renders[i]![1]}: ${h}`);
+    expect(heard.filter((h) => h.endsWith('D# major')).length, heard.join('; ')).toBeGreaterThanOrEqual(4);
   });
 });
