@@ -65,25 +65,33 @@ describe('docs/api.md', () => {
 });
 
 describe('/api/docs', () => {
-  it('GIVEN a browser with no way out THEN the docs page shows every operation, loading nothing from elsewhere', async () => {
+  it('GIVEN a browser with no way out THEN the docs page shows every operation, loading nothing from elsewhere, on loopback and under another name over plain http', async () => {
+    // ditty.test is this server under a name that is not loopback, as a LAN address or a compose
+    // service name is: a browser treats plain http there as insecure (and upgrades requests if
+    // the page's policy says upgrade-insecure-requests, which then go nowhere).
+    const port = new URL(sys.url).port;
     const browser = await chromium.launch({
       executablePath: '/usr/bin/chromium',
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+      args: ['--headless', '--no-sandbox', '--disable-gpu', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync',
+        '--host-resolver-rules=MAP ditty.test 127.0.0.1'],
     });
     try {
-      const page = await browser.newPage();
-      const elsewhere: string[] = [];
-      // Offline: anything not served by ditty itself is refused, as on a machine without internet.
-      await page.route('**/*', (route) => (route.request().url().startsWith(sys.url) ? route.continue() : (elsewhere.push(route.request().url()), route.abort())));
-      await page.goto(`${sys.url}/api/docs`);
-      await page.waitForSelector('.opblock', { timeout: 30_000 });
       const doc = (await (await fetch(`${sys.url}/api/v1/openapi.json`)).json()) as { paths: Record<string, Record<string, unknown>> };
       const operations = Object.values(doc.paths).reduce((n, ops) => n + Object.keys(ops).length, 0);
-      expect(await page.locator('.opblock').count()).toBe(operations);
-      expect(await page.locator('.title').first().textContent()).toContain('ditty API');
-      expect(elsewhere).toEqual([]);
+      for (const base of [sys.url, `http://ditty.test:${port}`]) {
+        const page = await browser.newPage();
+        const elsewhere: string[] = [];
+        // Offline: anything not served by ditty itself is refused, as on a machine without internet.
+        await page.route('**/*', (route) => (route.request().url().startsWith(base) ? route.continue() : (elsewhere.push(route.request().url()), route.abort())));
+        await page.goto(`${base}/api/docs`);
+        await page.waitForSelector('.opblock', { timeout: 30_000 });
+        expect(await page.locator('.opblock').count(), base).toBe(operations);
+        expect(await page.locator('.title').first().textContent()).toContain('ditty API');
+        expect(elsewhere, base).toEqual([]);
+        await page.close();
+      }
     } finally {
       await browser.close();
     }
-  }, 60_000);
+  }, 90_000);
 });

@@ -96,6 +96,14 @@ describe('public API contract', () => {
     expect(part.status).toBe(206);
     expect(part.headers.get('content-range')).toBe(`bytes 100-199/${g.size_bytes}`);
     expect(partBytes.equals(bytes.subarray(100, 200))).toBe(true);
+    // A range past the end, as a player with a stale length asks: a problem saying so, not a 500.
+    for (const link of [g.links.audio!, g.links.download!]) {
+      const past = await fetch(link, { headers: { authorization: `Bearer ${user.key}`, range: `bytes=${g.size_bytes! + 10}-` } });
+      const pastBody = api.check('GET', link, past, await past.text()) as Problem;
+      expect(past.status).toBe(416);
+      expect(past.headers.get('content-range')).toBe(`bytes */${g.size_bytes}`);
+      expect(pastBody.code).toBe('range_not_satisfiable');
+    }
 
     const dl = await fetch(g.links.download!, { headers: { authorization: `Bearer ${user.key}` } });
     await dl.arrayBuffer();

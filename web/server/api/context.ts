@@ -18,10 +18,12 @@ export interface ApiContext {
 /** A route module: registers its routes on the /api/v1 scope. */
 export type ApiRoutes = (app: ApiApp, ctx: ApiContext) => void | Promise<void>;
 
-const problem = {
-  description: 'An error, as RFC 9457 problem details.',
-  content: { 'application/problem+json': { schema: ProblemSchema } },
-} as const;
+/** A response that is a problem; a route names one with its own status to describe when it comes. */
+export function problemResponse(description = 'An error, as RFC 9457 problem details.') {
+  return { description, content: { 'application/problem+json': { schema: ProblemSchema } } } as const;
+}
+
+const problem = problemResponse();
 
 /** A route's responses plus the problem responses every route may give. */
 export function withProblems<T extends Record<string, unknown>>(ok: T) {

@@ -91,6 +91,10 @@ export async function apiPlugin(app: FastifyInstance, opts: ApiPluginOptions): P
     // Served from the installed package: the docs page works with no internet.
     uiConfig: { url: OPENAPI_PATH, deepLinking: true },
     staticCSP: true,
+    // The package's policy ends in upgrade-insecure-requests: served over plain http under any
+    // name but localhost (a LAN address, a compose service name), the browser would then fetch
+    // the page's own scripts over https and show nothing. Kept only where PUBLIC_URL is https.
+    transformStaticCSP: (header) => config.http.publicUrl.startsWith('https:') ? header : header.replace(/\s*upgrade-insecure-requests;?/g, ''),
   });
 
   await app.register(async (v1) => {

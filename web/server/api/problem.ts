@@ -28,6 +28,7 @@ export const HttpCode = {
   Internal: 'internal',
   Expired: 'expired',
   Deleted: 'deleted',
+  RangeNotSatisfiable: 'range_not_satisfiable',
 } as const;
 
 const TITLES: Record<string, string> = {
@@ -35,6 +36,7 @@ const TITLES: Record<string, string> = {
   internal: 'Internal error',
   expired: 'Track expired',
   deleted: 'Track deleted',
+  range_not_satisfiable: 'Range not satisfiable',
   unauthorized: 'Unauthorized',
   not_found: 'Not found',
   not_allowed: 'Not allowed',
@@ -100,6 +102,13 @@ export function apiErrorHandler(err: FastifyError | Error, req: FastifyRequest, 
     return sendProblem(reply, req, 400, code, `That request does not match the API: ${detail}. See /api/docs.`);
   }
   const status = (err as FastifyError).statusCode ?? 500;
+  if (status === 416) {
+    // From @fastify/send: a Range past the end of the file. Its Content-Range (bytes */size)
+    // tells the client what it may ask for.
+    const range = (err as { headers?: Record<string, unknown> }).headers?.['Content-Range'];
+    if (typeof range === 'string') reply.header('content-range', range);
+    return sendProblem(reply, req, 416, HttpCode.RangeNotSatisfiable, 'That range is outside the file; Content-Range gives its size.');
+  }
   if (status >= 400 && status < 500) {
     const detail = status === 413 ? 'That request body is too large.'
       : status === 415 ? 'Send the body as application/json.'

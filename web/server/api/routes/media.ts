@@ -9,7 +9,7 @@ import { UserError, UserErrorCode } from '../../../../core/errors.ts';
 import type { ProgressEvent } from '../../../../core/jobs.ts';
 import { addSseSource } from '../../../../core/metrics.ts';
 import { sendTrackFile, startsAtFirstByte } from '../../tracks.ts';
-import { BEARER, withProblems, type ApiRoutes } from '../context.ts';
+import { BEARER, problemResponse, withProblems, type ApiRoutes } from '../context.ts';
 import { keyOf } from '../guard.ts';
 import { ApiProblem, HttpCode } from '../problem.ts';
 import { toApiGeneration, visibleGeneration } from '../representation.ts';
@@ -23,6 +23,9 @@ const HEARTBEAT_MS = 15_000;
 /** A stream whose track never finishes (stuck queue) still ends; the client reconnects if it cares. */
 const MAX_STREAM_MS = 30 * 60_000;
 const MAX_STREAM_BACKLOG_BYTES = 1 << 20;
+
+/** A range past the end of the file: a problem, with a Content-Range header that names the file's size. */
+const RANGE_NOT_SATISFIABLE = problemResponse('Range not satisfiable: the Content-Range header gives the file\'s size as `bytes */<size>`.');
 
 const audioResponse = (what: string) => ({
   description: what,
@@ -51,7 +54,7 @@ export const mediaRoutes: ApiRoutes = (app, ctx) => {
       tags: ['media'],
       security: BEARER,
       params: IdParamsSchema,
-      response: withProblems({ 200: audioResponse('The whole file'), 206: audioResponse('The requested range'), 304: z.undefined(), 416: z.undefined().describe('Range not satisfiable') }),
+      response: withProblems({ 200: audioResponse('The whole file'), 206: audioResponse('The requested range'), 304: z.undefined(), 416: RANGE_NOT_SATISFIABLE }),
     },
   }, async (req, reply) => {
     const { file } = await fileOf(keyOf(req), req.params.id);
@@ -65,7 +68,7 @@ export const mediaRoutes: ApiRoutes = (app, ctx) => {
       tags: ['media'],
       security: BEARER,
       params: IdParamsSchema,
-      response: withProblems({ 200: audioResponse('The whole file'), 206: audioResponse('The requested range'), 304: z.undefined(), 416: z.undefined().describe('Range not satisfiable') }),
+      response: withProblems({ 200: audioResponse('The whole file'), 206: audioResponse('The requested range'), 304: z.undefined(), 416: RANGE_NOT_SATISFIABLE }),
     },
   }, async (req, reply) => {
     const { row, file } = await fileOf(keyOf(req), req.params.id);
