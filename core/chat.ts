@@ -82,6 +82,19 @@ export interface GenerateAccepted {
    * above are then the first take's.
    */
   batch?: { id: string; takes: AcceptedTake[] };
+  /**
+   * The user's generations-a-minute budget after this request (a repeat spends nothing), for
+   * frontends that can show it (the public API's RateLimit header). The core always sets it;
+   * optional for stand-in cores (the bots' test fakes) that keep no budget.
+   */
+  quota?: GenerationQuota;
+}
+
+/** A per-minute generation budget: `limit` a window, `remaining` now, a point back in `resetS`. */
+export interface GenerationQuota {
+  limit: number;
+  remaining: number;
+  resetS: number;
 }
 
 export interface TrackView {

@@ -7,7 +7,7 @@ import type { EntityManager, MikroORM } from './db/index.ts';
 import type { Redis } from 'ioredis';
 import { RateLimiterRedis, RateLimiterRes } from 'rate-limiter-flexible';
 import { keyLabel, mismatch } from './analysis.ts';
-import type { AcceptedTake, Actor, AnalysisView, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, SimilarResult, Stats, StatsQuery, TrackView } from './chat.ts';
+import type { AcceptedTake, Actor, AnalysisView, ChatCore, DeletedTrack, GenerateAccepted, GenerateRequest, GenerationQuota, SimilarResult, Stats, StatsQuery, TrackView } from './chat.ts';
 import type { Config } from './config.ts';
 import {
   batchTakes, createBatch, createGeneration, getAnalysis, getGeneration, getServerSettings, similarTracks, inProgress, linePlaces, queuedBefore, recent, recordPlay,
@@ -102,9 +102,10 @@ export function createChatCore(deps: CoreDeps): ChatCore {
 
     const limiterKey = `${actor.platform}:${actor.guildId}:${actor.platformUserId}`;
     const limiter = limiterFor(settings.rateLimitPerMinute ?? config.limits.ratePerMinute);
+    let spent: RateLimiterRes;
     try {
       // Each take is one generation of the quota: a batch takes all its points or none.
-      await limiter.consume(limiterKey, takes);
+      spent = await limiter.consume(limiterKey, takes);
     } catch (e) {
       if (e instanceof RateLimiterRes) {
         const waitS = Math.max(1, Math.ceil(e.msBeforeNext / 1000));
@@ -112,15 +113,21 @@ export function createChatCore(deps: CoreDeps): ChatCore {
           // The refused batch gives its points back, so asking for fewer takes works at once.
           await limiter.reward(limiterKey, takes).catch(() => undefined);
           const left = Math.max(0, limiter.points - (e.consumedPoints - takes));
-          throw new UserError(UserErrorCode.RateLimited, takesRefusal(takes, left, limiter.points, waitS), { waitS, left, takes });
+          throw new UserError(UserErrorCode.RateLimited, takesRefusal(takes, left, limiter.points, waitS), { waitS, left, takes, perMinute: limiter.points });
         }
-        throw new UserError(UserErrorCode.RateLimited, `You have reached ${limiter.points} generations a minute; try again in ${waitS} s.`, { waitS });
+        throw new UserError(UserErrorCode.RateLimited, `You have reached ${limiter.points} generations a minute; try again in ${waitS} s.`, { waitS, perMinute: limiter.points });
       }
       log.error({ err: e }, 'rate limiter unavailable');
       throw unavailable(e);
     }
+    // A repeated request gets its points back below, so it reports the budget as it was.
+    const quota = (duplicate: boolean): GenerationQuota => ({
+      limit: limiter.points,
+      remaining: Math.min(limiter.points, Math.max(0, spent.remainingPoints) + (duplicate ? takes : 0)),
+      resetS: Math.max(0, Math.ceil(spent.msBeforeNext / 1000)),
+    });
     if (takes > 1) {
-      return generateTakes({ req, actor, channelId, prompt, durationS, seed, takes, format, limiter, limiterKey });
+      return generateTakes({ req, actor, channelId, prompt, durationS, seed, takes, format, limiter, limiterKey, quota });
     }
     // An extension keeps what the parent was made from, even if the parser has changed since.
     const params = parent ? parent.params : parsePrompt(prompt, seed);
@@ -153,7 +160,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       await turns.started(admitted, actor.platform, actor.guildId);
     }
     log.info({ generationId: generation.id, platform: actor.platform, guildId: actor.guildId, durationS, duplicate }, 'generation accepted');
-    return { generationId: generation.id, position, waiting, params: generation.params, durationS: generation.requestedDurationS, duplicate, ...(notice ? { notice } : {}) };
+    return { generationId: generation.id, position, waiting, params: generation.params, durationS: generation.requestedDurationS, duplicate, ...(notice ? { notice } : {}), quota: quota(duplicate) };
   }
 
   interface TakesInput {
@@ -168,6 +175,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
     format: string | null;
     limiter: RateLimiterRedis;
     limiterKey: string;
+    quota: (duplicate: boolean) => GenerationQuota;
   }
 
   /** Takes: 2-4 seeds of one prompt as one batch; every take is admitted or waits in line as a lone track would. */
@@ -212,6 +220,7 @@ export function createChatCore(deps: CoreDeps): ChatCore {
       generationId: first.id, position: accepted[0]!.position, waiting: accepted[0]!.waiting, params: first.params,
       durationS: first.requestedDurationS, duplicate, ...(notice ? { notice } : {}),
       batch: { id: created.batchId, takes: accepted },
+      quota: t.quota(duplicate),
     };
   }
 

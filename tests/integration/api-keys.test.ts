@@ -99,11 +99,20 @@ describe('rate limits', () => {
     const post = () => fetch(`${sys.url}/api/v1/generations`, {
       method: 'POST', headers: { authorization: `Bearer ${c.key}`, 'content-type': 'application/json' }, body: JSON.stringify({ prompt: 'jazz', duration: 5 }),
     });
-    expect((await post()).status).toBe(202);
-    expect((await post()).status).toBe(202);
+    // The generations budget is a policy of its own in the RateLimit headers, beside the request limits.
+    const generations = (res: Response) => /"generations";r=(\d+);t=(\d+)/.exec(res.headers.get('ratelimit') ?? '');
+    for (const left of ['1', '0']) {
+      const ok = await post();
+      expect(ok.status).toBe(202);
+      expect(ok.headers.get('ratelimit-policy')).toMatch(/, "generations";q=2;w=60$/);
+      expect(generations(ok)?.[1]).toBe(left);
+    }
     const third = await post();
     expect(third.status).toBe(429);
     expect(Number(third.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    // The refusal names the spent policy, and when it refills is the Retry-After.
+    expect(third.headers.get('ratelimit-policy')).toMatch(/"generations";q=2;w=60/);
+    expect(generations(third)?.slice(1)).toEqual(['0', third.headers.get('retry-after')]);
     const problem = (await third.json()) as { code: string; detail: string };
     expect(problem.code).toBe('rate_limited');
     expect(problem.detail).toMatch(/^You have reached 2 generations a minute; try again in \d+ s\.$/);

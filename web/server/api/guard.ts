@@ -69,8 +69,7 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
       spent = true;
     }
     const resetS = Math.max(0, Math.ceil(res.msBeforeNext / 1000));
-    appendItem(reply, 'ratelimit-policy', `"${name}";q=${rl.points};w=${WINDOW_S}`);
-    appendItem(reply, 'ratelimit', `"${name}";r=${Math.max(0, res.remainingPoints)};t=${resetS}`);
+    rateLimitHeaders(reply, name, { limit: rl.points, remaining: res.remainingPoints, resetS });
     if (spent) {
       const waitS = Math.max(1, resetS);
       throw new UserError(UserErrorCode.RateLimited, name === 'ip'
@@ -94,6 +93,15 @@ export function installGuard(app: FastifyInstance, opts: GuardOptions): void {
     keys.set(req, key);
     await take(reply, 'key', perKey, key.prefix, false);
   });
+}
+
+/**
+ * Adds a policy to the RateLimit-Policy and RateLimit headers (one list member each): `limit`
+ * per WINDOW_S seconds, `remaining` now, full again in `resetS`.
+ */
+export function rateLimitHeaders(reply: FastifyReply, name: string, q: { limit: number; remaining: number; resetS: number }): void {
+  appendItem(reply, 'ratelimit-policy', `"${name}";q=${q.limit};w=${WINDOW_S}`);
+  appendItem(reply, 'ratelimit', `"${name}";r=${Math.max(0, q.remaining)};t=${Math.max(0, q.resetS)}`);
 }
 
 /** Adds one member to a structured-field list header. */

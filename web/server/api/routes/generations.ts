@@ -5,9 +5,9 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { API_CHANNEL_ID, apiActor, webhookSecretFor } from '../../../../core/api-keys.ts';
-import { UserError, UserErrorCode } from '../../../../core/errors.ts';
+import { isUserError, UserError, UserErrorCode } from '../../../../core/errors.ts';
 import { BEARER, withProblems, type ApiRoutes } from '../context.ts';
-import { bearerOf, keyOf } from '../guard.ts';
+import { bearerOf, keyOf, rateLimitHeaders } from '../guard.ts';
 import { toApiGeneration, visibleGeneration, type ApiGeneration } from '../representation.ts';
 import { CreateGenerationSchema, FavoriteSchema, GenerationSchema, GenerationWithAnalysisSchema, IdParamsSchema, PlaySchema, SimilarSchema } from '../schemas.ts';
 import { keyLabel } from '../../../../core/analysis.ts';
@@ -17,6 +17,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 /** API tracks are fetched by link, never posted inline: no size limit forces a lower bitrate or another format. */
 const API_SIZE_LIMIT_BYTES = 1024 ** 3;
 const IDEMPOTENCY_KEY = /^[A-Za-z0-9_.:-]{1,100}$/;
+/** The RateLimit policy of the core's generations a minute per key (RATE_LIMIT_PER_MINUTE). */
+const GENERATIONS_POLICY = 'generations';
 
 /** Weak, because the JSON is generated: equal content, equal tag. */
 export function etagOf(body: unknown): string {
@@ -41,7 +43,7 @@ export const generationRoutes: ApiRoutes = (app, ctx) => {
       operationId: 'createGeneration',
       summary: 'Queue a track',
       description: 'Queues a track from a prompt, under the same limits as the chat frontends: RATE_LIMIT_PER_MINUTE generations a minute per key, ' +
-        'render slots shared round-robin across keys, the line caps. Send an `Idempotency-Key` header to make a retried request safe: ' +
+        'render slots shared round-robin across keys, the line caps; the answer\'s RateLimit headers carry the `generations` policy. Send an `Idempotency-Key` header to make a retried request safe: ' +
         'the same key returns the first request\'s generation (200) instead of queueing another (202).',
       tags: ['generations'],
       security: BEARER,
@@ -63,17 +65,27 @@ export const generationRoutes: ApiRoutes = (app, ctx) => {
       // Derived from the key this request presented: the key itself is never stored.
       replyData.webhookSecret = webhookSecretFor(bearerOf(req)!);
     }
-    const accepted = await core.generate({
-      actor: apiActor(key),
-      channelId: API_CHANNEL_ID,
-      prompt: body.prompt,
-      durationS: body.duration,
-      seed: body.seed,
-      takes: body.takes,
-      format: body.format,
-      sizeLimitBytes: API_SIZE_LIMIT_BYTES,
-      reply: replyData,
-    });
+    let accepted;
+    try {
+      accepted = await core.generate({
+        actor: apiActor(key),
+        channelId: API_CHANNEL_ID,
+        prompt: body.prompt,
+        durationS: body.duration,
+        seed: body.seed,
+        takes: body.takes,
+        format: body.format,
+        sizeLimitBytes: API_SIZE_LIMIT_BYTES,
+        reply: replyData,
+      });
+    } catch (err) {
+      // Refused by the generations-a-minute limit: the RateLimit header names that policy, spent.
+      if (isUserError(err) && err.code === UserErrorCode.RateLimited && typeof err.context.perMinute === 'number' && typeof err.context.waitS === 'number') {
+        rateLimitHeaders(reply, GENERATIONS_POLICY, { limit: err.context.perMinute, remaining: 0, resetS: err.context.waitS });
+      }
+      throw err;
+    }
+    if (accepted.quota) rateLimitHeaders(reply, GENERATIONS_POLICY, accepted.quota);
     const row = await visibleGeneration(em(), key, accepted.generationId);
     const out = await toApiGeneration(em(), row, apiActor(key), ctx.publicUrl);
     reply.header('location', out.links.self).header('cache-control', 'no-store');
