@@ -5,7 +5,7 @@
 import { webApi, type Installation, type InstallationStore } from '@slack/bolt';
 import { InstallProvider } from '@slack/oauth';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { scrubSecrets } from '../../bots/slack/bolt-logger.ts';
+import { scrubSecrets } from '../../core/log.ts';
 import { installedWorkspaceClients, notifyingStore, postgresInstallationStore } from '../../bots/slack/oauth.ts';
 import { findSlackInstallation } from '../../core/db/index.ts';
 import { createTestDb, type TestDb } from '../helpers/db.ts';

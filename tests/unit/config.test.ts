@@ -1,4 +1,7 @@
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
+import { REST, Routes } from 'discord.js';
 import { describe, expect, it } from 'vitest';
 import { ConfigError, loadConfig } from '../../core/config.ts';
 import { createLogger } from '../../core/log.ts';
@@ -96,5 +99,52 @@ describe('logger', () => {
     const out = lines.join('');
     for (const secret of ['tok-123', 'xoxb-1', 'sig"', 'itok', 'pw@h', 'csec-1', 'ssec-1']) expect(out).not.toContain(secret);
     expect(out).toContain('starting');
+  });
+
+  it('GIVEN discord.js errors from an interaction reply THEN the interaction token in the URL they carry is not written', async () => {
+    // Discord answers as it does for a reply whose token expired (15 min) or whose message is gone.
+    const server = createServer((_req, res) => {
+      res.writeHead(404, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ message: 'Unknown Webhook', code: 10015 }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    try {
+      const rest = new REST({ api: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, retries: 0 }).setToken('bot-token-not-used');
+      const interactionToken = 'aW50ZXJhY3Rpb246OTg3NjU0MzIxOmFCY0RlRmdIaUprTG1Ob1BxUnN0';
+      const errors = await Promise.all([
+        rest.patch(Routes.webhookMessage('123456789012345678', interactionToken, '@original'), { body: { content: 'x' }, auth: false }).catch((e: unknown) => e),
+        rest.post(Routes.interactionCallback('223456789012345678', interactionToken), { body: { type: 5 }, auth: false }).catch((e: unknown) => e),
+      ]);
+      const lines: string[] = [];
+      const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+      const log = createLogger('info', 'test', sink);
+      for (const err of errors) {
+        // The library does carry the token: this is what would have been written.
+        expect((err as { url: string }).url).toContain(interactionToken);
+        log.warn({ err }, 'discord reply failed');
+        log.child({ component: 'web' }).error({ err: { nested: { cause: String((err as { url: string }).url) } } }, 'deep');
+      }
+      const out = lines.join('');
+      expect(out).not.toContain(interactionToken);
+      expect(out).toContain('/webhooks/123456789012345678/[redacted]/messages/');
+      expect(out).toContain('/interactions/223456789012345678/[redacted]/callback');
+      expect(out).toContain('"code":10015');
+      for (const line of lines) expect(() => JSON.parse(line)).not.toThrow();
+    } finally {
+      await new Promise((resolve) => server.close(resolve));
+    }
+  });
+
+  it('GIVEN secrets inside text (a password in a URL, a Slack response URL, an auth header) THEN the written line masks them', () => {
+    const lines: string[] = [];
+    const sink = new Writable({ write(chunk, _enc, cb) { lines.push(String(chunk)); cb(); } });
+    createLogger('info', 'test', sink).warn(
+      { err: new Error('connect failed for postgresql://ditty:pg-pass-1@postgres:5432/ditty'), hook: 'https://hooks.slack.com/commands/T123/456/r3sp0nseS3cret', header: 'Bot MTIzNDU2Nzg5.Gh1jK2.bot-token-part' },
+      'redis://:redis-pass-2@redis:6379 unreachable',
+    );
+    const out = lines.join('');
+    for (const secret of ['pg-pass-1', 'r3sp0nseS3cret', 'MTIzNDU2Nzg5.Gh1jK2', 'redis-pass-2']) expect(out).not.toContain(secret);
+    expect(out).toContain('postgres:5432/ditty');
+    expect(out).toContain('redis:6379 unreachable');
   });
 });
