@@ -19,6 +19,7 @@ import { observeRenderWorker } from './metrics.ts';
 import { createAnalyser } from './analysis/pool.ts';
 import { createRenderProcessor } from './pipeline.ts';
 import { createReconciler } from './reconciler.ts';
+import { startSpawner } from './audio/spawner.ts';
 import { createRenderPool, type RenderPool, type RenderPoolOptions } from './render-pool.ts';
 import { createTurns } from '../core/turns.ts';
 import { closeWorker, jobsInFlight } from '../core/worker-close.ts';
@@ -67,6 +68,8 @@ const SHUTDOWN = 'shutdown';
 
 export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker> {
   const { config, orm, queues, log } = deps;
+  // Before the engine loads: the worker forks once, for the helper that starts every ffmpeg.
+  log.debug({ pid: startSpawner() }, 'ffmpeg spawner started');
   const spec = { name: config.engine.name, device: config.engine.device, modelDir: config.engine.modelDir, precision: config.engine.precision };
   const engine = createEngineHolder(spec, config.worker.concurrency, deps, log);
   const pool = engine.pool;

@@ -1,19 +1,20 @@
 /**
  * Rendered PCM → Ogg Opus, MP3 or WAV through one ffmpeg process per encode. PCM is streamed to
- * ffmpeg's stdin (no temporary WAV), and the format and bitrate are chosen to fit the size limit
+ * ffmpeg (through a Unix socket, or its stdin; no temporary WAV), and the format and bitrate are chosen to fit the size limit
  * of the platform that will receive the file.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { rm, stat } from 'node:fs/promises';
 import { endianness } from 'node:os';
-import { Readable } from 'node:stream';
+import { Readable, type Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import type { RenderedAudio } from '../../core/engine.ts';
 import { RenderErrorCode } from '../../core/errors.ts';
 import { atomicFile, trackPath, type AtomicFile, type TrackExtension } from '../../core/storage.ts';
 import { locateFfmpeg } from './ffmpeg.ts';
+import { inputSocket, spawnRemote } from './spawner.ts';
 
 export type AudioFormat = 'opus' | 'mp3' | 'wav';
 
@@ -124,7 +125,15 @@ export interface EncodeOptions {
   signal?: AbortSignal;
   /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
   ffmpeg?: string;
+  /** How ffmpeg is started (spawner.ts); @defaultValue 'helper' */
+  launcher?: Launcher;
 }
+
+/**
+ * 'helper': ffmpeg is started by a small helper process and reads the PCM from a Unix socket, so
+ * the worker never forks itself (spawner.ts says why). 'direct': spawned here, PCM on its stdin.
+ */
+export type Launcher = 'helper' | 'direct';
 
 export interface EncodeResult {
   format: AudioFormat;
@@ -145,8 +154,10 @@ export interface EncodeResult {
 const MP3_NATIVE_RATES = new Set([32_000, 44_100, 48_000]);
 
 /** ffmpeg arguments for one encode; exported so the benchmark measures exactly what ships. */
-export function ffmpegArgs(audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>, format: AudioFormat, bitrateKbps: number, out: string): string[] {
-  const input = ['-f', 'f32le', '-ar', String(audio.sampleRate), '-ac', String(audio.channels), '-i', 'pipe:0'];
+export function ffmpegArgs(
+  audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>, format: AudioFormat, bitrateKbps: number, out: string, from = 'pipe:0',
+): string[] {
+  const input = ['-f', 'f32le', '-ar', String(audio.sampleRate), '-ac', String(audio.channels), '-i', from];
   let codec: string[];
   switch (format) {
     case 'opus':
@@ -195,7 +206,7 @@ function pcmBytes(pcm: Float32Array): Buffer {
   return out;
 }
 
-const STDIN_CHUNK_BYTES = 1 << 20;
+const INPUT_CHUNK_BYTES = 1 << 20;
 const STDERR_KEEP_BYTES = 4096;
 
 async function sha256File(file: string): Promise<string> {
@@ -214,28 +225,44 @@ function abortError(signal: AbortSignal): Error {
 
 /** An ffmpeg process with its output file, started before or when its PCM is ready. */
 interface Launched {
-  child: ChildProcess & { stdin: NonNullable<ChildProcess['stdin']> };
+  /** Where the PCM goes, once ffmpeg reads; rejects when ffmpeg ends or fails first. */
+  input(): Promise<Writable>;
   /** Resolves with the exit code; rejects when ffmpeg could not be run. */
   exited: Promise<number | null>;
   stderrTail(): string;
+  kill(): void;
   file: AtomicFile;
 }
 
-async function launch(args: (tmpPath: string) => string[], outPath: string, ffmpeg: string): Promise<Launched> {
+type FfmpegArgs = (tmpPath: string, from: string) => string[];
+
+async function launch(args: FfmpegArgs, outPath: string, ffmpeg: string, launcher: Launcher): Promise<Launched> {
   const file = await atomicFile(outPath);
-  const child = spawn(ffmpeg, args(file.tmpPath), { stdio: ['pipe', 'ignore', 'pipe'] }) as Launched['child'];
+  if (launcher === 'helper') {
+    const socket = await inputSocket();
+    const remote = spawnRemote(ffmpeg, args(file.tmpPath, socket.url));
+    // A process that fails to start is reported by the encode that uses it (or by no one).
+    remote.exited.catch(() => {});
+    // Ended (or never ran) before it connected: nothing will read, so stop listening.
+    void remote.exited.finally(socket.close).catch(() => {});
+    const ended = remote.exited.then(() => {
+      throw new Error('ffmpeg ended before it read its input');
+    });
+    ended.catch(() => {});
+    return { input: () => Promise.race([socket.connected, ended]), exited: remote.exited, stderrTail: remote.stderrTail, kill: remote.kill, file };
+  }
+  const child = spawn(ffmpeg, args(file.tmpPath, 'pipe:0'), { stdio: ['pipe', 'ignore', 'pipe'] });
   let stderr = '';
-  child.stderr!.setEncoding('utf8');
-  child.stderr!.on('data', (d: string) => {
+  child.stderr.setEncoding('utf8');
+  child.stderr.on('data', (d: string) => {
     stderr = (stderr + d).slice(-STDERR_KEEP_BYTES);
   });
   const exited = new Promise<number | null>((resolve, reject) => {
     child.once('error', reject);
     child.once('close', (code) => resolve(code));
   });
-  // A process that fails to start is reported by the encode that uses it (or by no one).
   exited.catch(() => {});
-  return { child, exited, stderrTail: () => stderr, file };
+  return { input: async () => child.stdin, exited, stderrTail: () => stderr, kill: () => child.kill('SIGKILL'), file };
 }
 
 /**
@@ -256,19 +283,21 @@ interface EarlyEncoderState extends EarlyEncoder {
   take(): Promise<Launched> | null;
 }
 
-const encoderKey = (audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>, format: AudioFormat, bitrateKbps: number, outPath: string, ffmpeg: string) =>
-  JSON.stringify([audio.sampleRate, audio.channels, format, format === 'wav' ? 0 : bitrateKbps, outPath, ffmpeg]);
+const encoderKey = (
+  audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>, format: AudioFormat, bitrateKbps: number, outPath: string, ffmpeg: string, launcher: Launcher,
+) => JSON.stringify([audio.sampleRate, audio.channels, format, format === 'wav' ? 0 : bitrateKbps, outPath, ffmpeg, launcher]);
 
 export async function startEncoder(
   audio: Pick<RenderedAudio, 'sampleRate' | 'channels'>,
-  opts: Pick<EncodeOptions, 'format' | 'bitrateKbps' | 'outPath' | 'ffmpeg'>,
+  opts: Pick<EncodeOptions, 'format' | 'bitrateKbps' | 'outPath' | 'ffmpeg' | 'launcher'>,
 ): Promise<EarlyEncoder> {
+  const launcher = opts.launcher ?? 'helper';
   const ffmpeg = opts.ffmpeg ?? (await locateFfmpeg()).ffmpeg;
   const bitrateKbps = opts.format === 'wav' ? wavKbps(audio.sampleRate, audio.channels) : opts.bitrateKbps;
-  let launched: Promise<Launched> | null = launch((tmp) => ffmpegArgs(audio, opts.format, bitrateKbps, tmp), opts.outPath, ffmpeg);
+  let launched: Promise<Launched> | null = launch((tmp, from) => ffmpegArgs(audio, opts.format, bitrateKbps, tmp, from), opts.outPath, ffmpeg, launcher);
   launched.catch(() => {});
   const state: EarlyEncoderState = {
-    key: encoderKey(audio, opts.format, bitrateKbps, opts.outPath, ffmpeg),
+    key: encoderKey(audio, opts.format, bitrateKbps, opts.outPath, ffmpeg, launcher),
     take() {
       const l = launched;
       launched = null;
@@ -279,7 +308,7 @@ export async function startEncoder(
       if (!l) return;
       const running = await l.catch(() => null);
       if (!running) return;
-      running.child.kill('SIGKILL');
+      running.kill();
       await running.exited.catch(() => {});
       await running.file.discard();
     },
@@ -295,7 +324,7 @@ export async function startEncoder(
  */
 export async function encode(audio: RenderedAudio, opts: EncodeOptions & { early?: EarlyEncoder }): Promise<EncodeResult> {
   assertAudio(audio);
-  const { format, outPath, signal } = opts;
+  const { format, outPath, signal, launcher = 'helper' } = opts;
   const early = opts.early as EarlyEncoderState | undefined;
   const info = FORMATS[format];
   const bitrateKbps = format === 'wav' ? wavKbps(audio.sampleRate, audio.channels) : opts.bitrateKbps;
@@ -310,24 +339,23 @@ export async function encode(audio: RenderedAudio, opts: EncodeOptions & { early
   const ffmpeg = opts.ffmpeg ?? (await locateFfmpeg()).ffmpeg;
   // From here, the time is the encode's own: an early ffmpeg's start-up is not counted.
   const started = performance.now();
-  const matching = early && early.key === encoderKey(audio, format, bitrateKbps, outPath, ffmpeg) ? early.take() : null;
+  const matching = early && early.key === encoderKey(audio, format, bitrateKbps, outPath, ffmpeg, launcher) ? early.take() : null;
   if (!matching) await early?.cancel();
   // Fails only with the file system's error (atomicFile); a spawn failure surfaces in `exited`.
-  const running = await (matching ?? launch((tmp) => ffmpegArgs(audio, format, bitrateKbps, tmp), outPath, ffmpeg));
-  const { child, exited, file } = running;
-  const kill = () => child.kill('SIGKILL');
+  const running = await (matching ?? launch((tmp, from) => ffmpegArgs(audio, format, bitrateKbps, tmp, from), outPath, ffmpeg, launcher));
+  const { exited, file, kill } = running;
   signal?.addEventListener('abort', kill, { once: true });
   try {
     if (signal?.aborted) kill();
     const bytes = pcmBytes(audio.pcm);
-    // pipeline() honours backpressure; it rejects when ffmpeg closes stdin early, which the exit
-    // status then explains.
-    const feed = pipeline(
+    // pipeline() honours backpressure; it rejects when ffmpeg closes its input early (or never
+    // opens it), which the exit status then explains.
+    const feed = running.input().then((input) => pipeline(
       Readable.from((function* chunks() {
-        for (let off = 0; off < bytes.length; off += STDIN_CHUNK_BYTES) yield bytes.subarray(off, off + STDIN_CHUNK_BYTES);
+        for (let off = 0; off < bytes.length; off += INPUT_CHUNK_BYTES) yield bytes.subarray(off, off + INPUT_CHUNK_BYTES);
       })()),
-      child.stdin,
-    ).catch(() => {});
+      input,
+    )).catch(() => {});
     let code: number | null;
     try {
       code = await exited;
@@ -368,6 +396,7 @@ export type EncodeToFitOptions = EncodeDestination & {
   early?: EarlyEncoder;
   /** ffmpeg binary; @defaultValue what `locateFfmpeg()` finds from process.env */
   ffmpeg?: string;
+  launcher?: Launcher;
 };
 
 export interface EncodeToFitResult extends EncodeResult {
@@ -404,7 +433,7 @@ const MAX_ATTEMPTS = 4;
  */
 export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions): Promise<EncodeToFitResult> {
   assertAudio(audio);
-  const { sizeLimitBytes, preferred = 'opus', signal, ffmpeg } = opts;
+  const { sizeLimitBytes, preferred = 'opus', signal, ffmpeg, launcher } = opts;
   const pathFor = 'pathFor' in opts ? opts.pathFor : (ext: TrackExtension) => trackPath(opts.dataDir, opts.generationId, ext);
   const durationS = audio.pcm.length / audio.channels / audio.sampleRate;
   const base = { durationS, sizeLimitBytes, preferred, sampleRate: audio.sampleRate, channels: audio.channels };
@@ -416,7 +445,7 @@ export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions
   let early = opts.early;
   while (choice.format !== null && attempts < MAX_ATTEMPTS) {
     if (last && last.format !== choice.format) await rm(last.path, { force: true });
-    last = await encode(audio, { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext), signal, ffmpeg, early });
+    last = await encode(audio, { format: choice.format, bitrateKbps: choice.bitrateKbps, outPath: pathFor(FORMATS[choice.format].ext), signal, ffmpeg, early, launcher });
     early = undefined;
     attempts++;
     totalEncodeMs += last.encodeMs;
@@ -430,6 +459,6 @@ export async function encodeToFit(audio: RenderedAudio, opts: EncodeToFitOptions
   await early?.cancel();
 
   const linkFormat = preferred;
-  const linkFile = await encode(audio, { format: linkFormat, bitrateKbps: LINK_ONLY_KBPS[linkFormat], outPath: pathFor(FORMATS[linkFormat].ext), signal, ffmpeg });
+  const linkFile = await encode(audio, { format: linkFormat, bitrateKbps: LINK_ONLY_KBPS[linkFormat], outPath: pathFor(FORMATS[linkFormat].ext), signal, ffmpeg, launcher });
   return { ...linkFile, fitsInline: false, attempts: 1, totalEncodeMs: linkFile.encodeMs };
 }
