@@ -94,8 +94,11 @@ const envSchema = z.object({
   API_RATE_LIMIT_PER_MINUTE: int(1, 100_000).default(120),
   /** Public API requests per client address per minute, with or without a key. */
   API_IP_RATE_LIMIT_PER_MINUTE: int(1, 1_000_000).default(300),
-  /** Let completion callbacks reach private and loopback addresses (off: SSRF protection). */
-  API_WEBHOOK_ALLOW_PRIVATE: bool.default(false),
+  /**
+   * Let completion callbacks reach private and loopback addresses. Unset: only while the server
+   * is reachable from this machine alone (see webhookPrivateDefault); otherwise off (SSRF protection).
+   */
+  API_WEBHOOK_ALLOW_PRIVATE: bool.optional(),
   /** One callback request may take this long (connect to last byte). */
   API_WEBHOOK_TIMEOUT_S: int(1, 120).default(10),
   /** Callback attempts in all, with exponential backoff from 2 s (8: about 4 minutes). */
@@ -279,7 +282,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
       corsOrigins: e.API_CORS_ORIGINS?.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean) ?? [],
       ratePerMinute: e.API_RATE_LIMIT_PER_MINUTE,
       ipRatePerMinute: e.API_IP_RATE_LIMIT_PER_MINUTE,
-      webhook: { allowPrivate: e.API_WEBHOOK_ALLOW_PRIVATE, timeoutMs: e.API_WEBHOOK_TIMEOUT_S * 1000, attempts: e.API_WEBHOOK_ATTEMPTS, backoffMs: 2_000 },
+      webhook: { allowPrivate: e.API_WEBHOOK_ALLOW_PRIVATE ?? webhookPrivateDefault(e), timeoutMs: e.API_WEBHOOK_TIMEOUT_S * 1000, attempts: e.API_WEBHOOK_ATTEMPTS, backoffMs: 2_000 },
     },
     discord: e.DISCORD_TOKEN
       ? { token: e.DISCORD_TOKEN, applicationId: e.DISCORD_APPLICATION_ID!, devGuildId: e.DISCORD_DEV_GUILD_ID, apiBase: e.DISCORD_API_BASE }
@@ -294,6 +297,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
         }
       : undefined,
   };
+}
+
+/**
+ * Whether callbacks may reach private addresses when API_WEBHOOK_ALLOW_PRIVATE is unset: yes only
+ * on a loopback bind with no PUBLIC_URL and no trusted proxy, where every API caller is a process
+ * of this machine, which can reach those addresses itself (refusing protects nothing, and a
+ * script's receiver on localhost is the common case). Anything reachable from a network, or
+ * published through a proxy, keeps the SSRF protection.
+ */
+export function webhookPrivateDefault(e: Pick<Env, 'HTTP_HOST' | 'PUBLIC_URL' | 'TRUST_PROXY'>): boolean {
+  return isLoopbackHost(e.HTTP_HOST) && e.PUBLIC_URL === undefined && e.TRUST_PROXY === undefined;
 }
 
 /** Whether a bind address only accepts connections from this machine. */

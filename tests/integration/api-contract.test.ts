@@ -21,7 +21,8 @@ let other: CreatedApiKey;
 let admin: CreatedApiKey;
 
 beforeAll(async () => {
-  sys = await startTestSystem({ roles: ['worker', 'web'], env: { RATE_LIMIT_PER_MINUTE: '100', API_RATE_LIMIT_PER_MINUTE: '5000', API_IP_RATE_LIMIT_PER_MINUTE: '10000' } });
+  // SSRF protection on, as on a server reachable from a network: the refusals below check it.
+  sys = await startTestSystem({ roles: ['worker', 'web'], env: { RATE_LIMIT_PER_MINUTE: '100', API_RATE_LIMIT_PER_MINUTE: '5000', API_IP_RATE_LIMIT_PER_MINUTE: '10000', API_WEBHOOK_ALLOW_PRIVATE: 'false' } });
   const em = () => sys.runtime.orm.em.fork();
   user = await createApiKey(em(), { name: 'contract user' });
   other = await createApiKey(em(), { name: 'other user' });

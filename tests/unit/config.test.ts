@@ -19,6 +19,20 @@ describe('loadConfig', () => {
     expect(c.discord).toBeUndefined();
   });
 
+  it('GIVEN API_WEBHOOK_ALLOW_PRIVATE unset THEN callbacks may reach private addresses only while the API is reachable from this machine alone', () => {
+    const allow = (env: Record<string, string>) => loadConfig(env).api.webhook.allowPrivate;
+    // npm start as it comes: a script's receiver on localhost is called.
+    expect(allow({})).toBe(true);
+    expect(allow({ HTTP_HOST: 'localhost' })).toBe(true);
+    // Reachable from a network, published under PUBLIC_URL, or behind a trusted proxy: SSRF protection.
+    expect(allow({ HTTP_HOST: '0.0.0.0', LOCAL_CHAT_TOKEN: 'x'.repeat(16) })).toBe(false);
+    expect(allow({ PUBLIC_URL: 'https://ditty.example.com' })).toBe(false);
+    expect(allow({ TRUST_PROXY: 'true' })).toBe(false);
+    // Said outright, either way, it is what the operator said.
+    expect(allow({ API_WEBHOOK_ALLOW_PRIVATE: 'false' })).toBe(false);
+    expect(allow({ HTTP_HOST: '0.0.0.0', API_WEBHOOK_ALLOW_PRIVATE: 'true' })).toBe(true);
+  });
+
   it('GIVEN several bad values THEN one error naming every bad variable, without echoing values', () => {
     try {
       loadConfig({ HTTP_PORT: '99999', ENGINE: 'gpt', RATE_LIMIT_PER_MINUTE: 'lots', DISCORD_TOKEN: 'secret-token-value' });

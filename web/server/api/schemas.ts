@@ -123,7 +123,7 @@ export const CreateGenerationSchema = z.object({
   seed: z.number().int().optional().describe(`0 to ${SEED_MAX}; the same prompt and seed give the same track. Default: random.`),
   format: z.enum(AUDIO_FORMATS).optional().describe('Audio format; default opus.'),
   takes: z.number().int().optional().describe('1 (default) to 4: several seeds of one prompt as one batch (seed, seed+1, ...), each take its own generation counted in the limits; the answer is take 1, with the batch\'s generation ids. A batch is refused whole when its takes do not all fit.'),
-  callback_url: z.string().optional().describe('http(s) URL to POST the finished (or failed) generation to, signed (see the API guide). Private and loopback addresses are refused unless API_WEBHOOK_ALLOW_PRIVATE is set.'),
+  callback_url: z.string().optional().describe('http(s) URL to POST the finished (or failed) generation to, signed (see the API guide). A server reachable from a network refuses private and loopback addresses unless API_WEBHOOK_ALLOW_PRIVATE is set (see the API guide).'),
 }).meta({ id: 'CreateGeneration' });
 
 export const ListQuerySchema = z.object({
