@@ -21,5 +21,6 @@ VOLUME ["/data"]
 ENV NODE_ENV=production DATA_DIR=/data HTTP_HOST=0.0.0.0 LOCAL_CHAT=false
 USER node
 EXPOSE 8080 9464
-# node is PID 1: scripts/start.ts installs its SIGTERM handler before anything else.
+# node is PID 1: scripts/start.ts installs its SIGTERM handler before it loads any package
+# (tested as PID 1 of a PID namespace); compose adds tini (init: true) on top.
 ENTRYPOINT ["node", "scripts/start.ts"]

@@ -11,8 +11,9 @@ import { createTurns } from '../core/turns.ts';
 import { locateFfmpeg } from '../worker/audio/ffmpeg.ts';
 import { startRenderWorker, type RenderWorker, type WorkerDeps } from '../worker/index.ts';
 
-export const ROLES = ['worker', 'web', 'discord', 'slack'] as const;
-export type Role = (typeof ROLES)[number];
+import type { Role } from './roles.ts';
+
+export { ROLES, type Role } from './roles.ts';
 
 export interface System {
   runtime: Runtime;

@@ -9,8 +9,8 @@
  * `npm run analyse -- FILE` prints one file's analysis as JSON (no database).
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.ts';
 import { createOrm } from '../core/db/index.ts';
+import { loadEntryConfig } from '../core/entry.ts';
 import { createLogger } from '../core/log.ts';
 import { backfill, DECODE_TIMEOUT_MS } from '../worker/analysis/backfill.ts';
 import { createAnalyser } from '../worker/analysis/pool.ts';
@@ -43,7 +43,7 @@ if (!values.backfill) {
 }
 
 const limit = values.limit === undefined ? undefined : Math.max(1, Math.floor(Number(values.limit)) || 1);
-const config = loadConfig();
+const config = loadEntryConfig();
 const orm = await createOrm({ databaseUrl: config.databaseUrl });
 const analyser = createAnalyser({ orm, log: createLogger('warn') });
 

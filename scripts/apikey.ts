@@ -5,9 +5,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey } from '../core/api-keys.ts';
-import { loadConfig } from '../core/config.ts';
 import { createOrm, ensureDatabase, migrateUp } from '../core/db/index.ts';
-import { loadEnvFile } from '../core/env-file.ts';
+import { loadEntryConfig } from '../core/entry.ts';
 import { isUserError } from '../core/errors.ts';
 
 const USAGE = 'usage: npm run apikey -- create NAME [--admin] [--json] | list [--json] | revoke PREFIX|ID';
@@ -21,8 +20,7 @@ if (!['create', 'list', 'revoke'].includes(command ?? '') || (command !== 'list'
   console.error(USAGE);
   process.exit(2);
 }
-loadEnvFile();
-const config = loadConfig();
+const config = loadEntryConfig();
 await ensureDatabase(config.databaseUrl);
 // --schema: the tests' own Postgres schema (every test file has one); operators never need it.
 const orm = await createOrm({ databaseUrl: config.databaseUrl, schema: values.schema });

@@ -7,8 +7,8 @@
  * stuck` lists rows past a stage for over 10 minutes, which should always be empty.
  */
 import { parseArgs } from 'node:util';
-import { loadConfig } from '../core/config.ts';
 import { createOrm, listFailed, listStuck } from '../core/db/index.ts';
+import { loadEntryConfig } from '../core/entry.ts';
 import { connectRedis, createQueues } from '../core/queue.ts';
 
 const { positionals, values } = parseArgs({
@@ -21,7 +21,7 @@ if (command !== 'failed' && command !== 'stuck') {
   process.exit(2);
 }
 const limit = Math.min(Math.max(1, Number(values.limit) || 50), 1000);
-const config = loadConfig();
+const config = loadEntryConfig();
 const orm = await createOrm({ databaseUrl: config.databaseUrl });
 const redis = connectRedis(config.redisUrl, 'ditty-jobs-cli', { failFast: true });
 try {

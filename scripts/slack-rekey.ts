@@ -3,19 +3,11 @@
  * after a rotation (new key in SLACK_TOKEN_KEY, old one in SLACK_TOKEN_KEY_PREVIOUS), then drop
  * the old key; or once after first setting a key, to encrypt rows stored before.
  */
-import { ConfigError, loadConfig } from '../core/config.ts';
 import { createOrm, resealSlackInstallations } from '../core/db/index.ts';
-import { loadEnvFile } from '../core/env-file.ts';
+import { loadEntryConfig } from '../core/entry.ts';
 import { createSecretBox } from '../core/secret-box.ts';
 
-loadEnvFile();
-let config;
-try {
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : String(err));
-  process.exit(2);
-}
+const config = loadEntryConfig();
 const keys = config.slack?.tokenKeys;
 if (!keys) {
   console.error('Set SLACK_TOKEN_KEY (and SLACK_TOKEN_KEY_PREVIOUS for the key being replaced) first.');

@@ -2,15 +2,15 @@
  * `npm start [-- role...]`: runs ditty. With no roles, everything: migrations, the render worker,
  * the web server with the local chat, and the Discord/Slack frontends whose tokens are set.
  *
- * Operator contract: signal handlers are installed before anything else (a container's PID 1
- * ignores SIGTERM without one); a dependency that is down at start gives one plain line per retry
- * and exit 1 after STARTUP_TIMEOUT_S; a bad setting is one line and exit 2; SIGTERM/SIGINT stop
- * the process within SHUTDOWN_TIMEOUT_S whatever state Redis and Postgres are in.
+ * Operator contract: signal handlers are installed before anything else is loaded (a container's
+ * PID 1 ignores SIGTERM without one, and loading the app takes seconds on a busy host); a
+ * dependency that is down at start gives one plain line per retry and exit 1 after
+ * STARTUP_TIMEOUT_S; a bad setting is one line and exit 2; SIGTERM/SIGINT stop the process within
+ * SHUTDOWN_TIMEOUT_S whatever state Redis and Postgres are in.
  */
-import { postgresDependency, redisDependency, waitForDependencies } from '../app/dependencies.ts';
-import { ROLES, type Role, type System } from '../app/system.ts';
-import { ConfigError, exposureProblem, loadConfig, type Config } from '../core/config.ts';
-import { loadEnvFile } from '../core/env-file.ts';
+import { ROLES, type Role } from '../app/roles.ts';
+import type { System } from '../app/system.ts';
+import type { Config } from '../core/config.ts';
 
 let system: System | undefined;
 let config: Config | undefined;
@@ -49,13 +49,10 @@ if (unknown.length) {
 }
 const roles: Role[] = args.length ? (args as Role[]) : [...ROLES];
 
-try {
-  loadEnvFile();
-  config = loadConfig();
-} catch (err) {
-  console.error(err instanceof ConfigError ? err.message : `Invalid configuration: ${(err as Error).message}`);
-  process.exit(2);
-}
+// Everything else is loaded only now, with the handlers in place (static imports would run first).
+const { loadEntryConfig, reportFailure } = await import('../core/entry.ts');
+const { exposureProblem } = await import('../core/config.ts');
+config = loadEntryConfig();
 if (roles.includes('web')) {
   const refusal = exposureProblem(config);
   if (refusal) {
@@ -65,10 +62,11 @@ if (roles.includes('web')) {
 }
 
 try {
+  const { postgresDependency, redisDependency, waitForDependencies } = await import('../app/dependencies.ts');
   await waitForDependencies([postgresDependency(config.databaseUrl), redisDependency(config.redisUrl)], {
     timeoutMs: config.startupTimeoutMs, signal: startup.signal,
   });
-  // Loaded after the wait so a bad LOG_LEVEL or an unreachable service never shows a module's stack.
+  // Loaded after the wait so an unreachable service never shows a module's stack.
   const { createLogger } = await import('../core/log.ts');
   const { startSystem } = await import('../app/system.ts');
   const log = createLogger(config.logLevel);
@@ -84,8 +82,6 @@ try {
 } catch (err) {
   if (stopping) process.exit(0);
   // One line an operator can act on; the stack adds nothing for a connection that was refused.
-  const e = err as { name?: string; message?: string; code?: string };
-  console.error(`ditty: start-up failed: ${(e.message ?? String(err)).replace(/\w+:\/\/\S+/g, "[url]")}`.split('\n')[0]);
-  if (process.env.LOG_LEVEL === 'debug' || process.env.LOG_LEVEL === 'trace') console.error(err);
+  reportFailure('ditty: start-up failed', err);
   process.exit(1);
 }

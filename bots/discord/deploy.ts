@@ -5,8 +5,8 @@
  * A PUT replaces the whole set, so running it twice is harmless.
  */
 import { REST, Routes } from 'discord.js';
-import { loadConfig, type Config } from '../../core/config.ts';
-import { loadEnvFile } from '../../core/env-file.ts';
+import type { Config } from '../../core/config.ts';
+import { loadEntryConfig } from '../../core/entry.ts';
 import { createLogger } from '../../core/log.ts';
 import { commandDefinitions } from './commands.ts';
 
@@ -26,10 +26,9 @@ export async function deployCommands(config: NonNullable<Config['discord']>, opt
 }
 
 if (import.meta.main) {
-  loadEnvFile();
-  const log = createLogger(undefined, 'discord-deploy');
+  const config = loadEntryConfig();
+  const log = createLogger(config.logLevel, 'discord-deploy');
   try {
-    const config = loadConfig();
     if (!config.discord) throw new Error('Set DISCORD_TOKEN and DISCORD_APPLICATION_ID first (see docs/discord.md).');
     const result = await deployCommands(config.discord, { global: process.argv.includes('--global') });
     log.info(result, result.scope === 'guild' ? 'commands registered for the dev server' : 'commands registered globally');

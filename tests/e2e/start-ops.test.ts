@@ -11,9 +11,11 @@ import { fileURLToPath } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
 import { createOrm } from '../../core/db/index.ts';
 import { freePort, uniqueName } from '../helpers/system.ts';
+import { TcpProxy } from '../helpers/tcp-proxy.ts';
 import { waitFor } from '../helpers/wait.ts';
 
 const root = fileURLToPath(new URL('../../', import.meta.url));
+const signalProbe = fileURLToPath(new URL('../helpers/signal-probe.mjs', import.meta.url));
 const nodeBin = process.execPath;
 const database = uniqueName('ditty_ops').toLowerCase();
 const databaseUrl = `postgresql://postgres@127.0.0.1:5432/${database}`;
@@ -127,6 +129,60 @@ describe('dependencies down at start', () => {
     // npm's own warnings (e.g. unknown project config in .npmrc) would show here.
     expect(r.output()).not.toMatch(/npm warn/i);
   });
+});
+
+describe('SIGTERM as a container\'s PID 1', () => {
+  it('GIVEN start-up THEN the SIGTERM handler is in place before the first package loads', async () => {
+    // A PID 1 without a handler drops SIGTERM; loading the app's packages takes seconds when busy.
+    const r = run(nodeBin, ['--import', signalProbe, 'scripts/start.ts'], { REDIS_URL: `redis://127.0.0.1:${await deadPort()}`, STARTUP_TIMEOUT_S: '1' });
+    await r.exited;
+    expect(r.output()).toMatch(/signal-probe: first package \S+ loaded with 1 SIGTERM handler/);
+  });
+
+  it('GIVEN ditty as PID 1 of its own PID namespace (a container without init) THEN SIGTERM during start-up stops it', async () => {
+    const r = run('unshare', ['--pid', '--fork', '--kill-child', nodeBin, 'scripts/start.ts'], { REDIS_URL: `redis://127.0.0.1:${await deadPort()}` });
+    await waitFor(() => (r.output().includes('unreachable') ? true : undefined), 45_000, 'first retry line');
+    const pid = Number(spawnSync('pgrep', ['-P', String(r.child.pid)], { encoding: 'utf8' }).stdout.trim());
+    expect(pid).toBeGreaterThan(0);
+    const t = Date.now();
+    process.kill(pid, 'SIGTERM');
+    expect((await r.exited).code).toBe(0);
+    expect(Date.now() - t).toBeLessThan(5_000);
+    expect(r.output()).toContain('SIGTERM during start-up');
+  });
+});
+
+describe('shutdown with Postgres gone, under npm start', () => {
+  it('GIVEN `npm start -- worker web` whose Postgres goes away THEN SIGTERM to npm stops node within 10 s', async () => {
+    const proxy = await TcpProxy.open(5432);
+    const dataDir = await mkdtemp(join(tmpdir(), 'ditty-ops-'));
+    dirs.push(dataDir);
+    try {
+      const r = run('npm', ['start', '--silent', '--', 'worker', 'web'], {
+        DATABASE_URL: `postgresql://postgres@127.0.0.1:${proxy.port}/${database}`, HTTP_PORT: String(await freePort()), DATA_DIR: dataDir,
+        QUEUE_PREFIX: uniqueName('ops').toLowerCase(), LOG_LEVEL: 'info',
+      });
+      await waitFor(() => (r.output().includes('local chat ready') ? true : undefined), 100_000, 'start-up');
+      const node = Number(spawnSync('pgrep', ['-f', '-P', String(r.child.pid), 'scripts/start.ts'], { encoding: 'utf8' }).stdout.trim());
+      expect(node).toBeGreaterThan(0);
+      await proxy.stop();
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      const t = Date.now();
+      r.child.kill('SIGTERM');
+      await r.exited;
+      await waitFor(() => {
+        try {
+          process.kill(node, 0);
+          return undefined;
+        } catch {
+          return true;
+        }
+      }, 15_000, 'node to exit');
+      expect(Date.now() - t).toBeLessThan(10_000);
+    } finally {
+      await proxy.stop();
+    }
+  }, 150_000);
 });
 
 describe('shutdown with Redis gone', () => {
