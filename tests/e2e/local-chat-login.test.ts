@@ -3,8 +3,10 @@
  * token, a wrong one is refused in place, the right one opens the channel as the logged-in name
  * (the session cookie is HttpOnly: the page's script cannot read it), a reload keeps the session,
  * and a finished track offers its creator Delete, which removes it for every open page. The
- * gallery at `/` sits behind the same login: without a session it leads to the chat's form.
+ * gallery at `/` sits behind the same login: without a session it leads to the chat's form. A page
+ * whose event stream is refused (503: its client holds too many) retries by itself and goes live.
  */
+import { get as httpGet, type ClientRequest } from 'node:http';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
@@ -104,4 +106,35 @@ describe('local chat login in a browser', () => {
     }
     expect(pageErrors).toEqual([]);
   }, 120_000);
+
+  it('GIVEN the client already holds its 6 event streams THEN the page is refused (503), shows reconnecting, and goes live by itself once one closes', async () => {
+    const res = await fetch(`${system.url}/api/chat/login`, {
+      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ name: 'Streams', token: TOKEN }),
+    });
+    const cookie = (res.headers.get('set-cookie') ?? '').split(';')[0]!;
+    const held: ClientRequest[] = [];
+    try {
+      for (let i = 0; i < 6; i++) {
+        const status = await new Promise<number | undefined>((resolve, reject) => {
+          const req = httpGet(`${system.url}/api/chat/events`, { headers: { cookie } }, (r) => resolve(r.statusCode));
+          req.on('error', reject);
+          held.push(req);
+        });
+        expect(status).toBe(200);
+      }
+      const page = await newPage();
+      const refused = page.waitForResponse((r) => r.url().includes('/api/chat/events') && r.status() === 503);
+      await page.goto(`${system.url}/chat`);
+      await login(page, 'Streams', TOKEN);
+      await refused;
+      await page.waitForSelector('#connection[data-state="down"]');
+      expect(await page.locator('#connection').innerText()).toContain('reconnecting');
+      held.pop()!.destroy();
+      // The page's own retry (about 2 s, then backing off), not a reload.
+      await page.waitForSelector('#connection[data-state="live"]', { timeout: 30_000 });
+    } finally {
+      for (const req of held) req.destroy();
+    }
+    expect(pageErrors).toEqual([]);
+  }, 90_000);
 });
