@@ -5,7 +5,7 @@
  */
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { isGenerationId } from '../../core/validate.ts';
-import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
+import { DEFAULT_STATS_PERIOD, type StatsPeriod, type StatsScope } from '../../core/chat.ts';
 
 export const BUTTON_ACTIONS = ['fav', 'var', 'cancel', 'ext', 'del', 'sim'] as const;
 export type ButtonAction = (typeof BUTTON_ACTIONS)[number];
@@ -110,7 +110,7 @@ export const STATS_PERIODS: readonly StatsPeriod[] = ['day', 'week', 'month', 'a
 export function parseStatsOptions(scope: string | null, period: string | null): { scope: StatsScope; period: StatsPeriod } {
   return {
     scope: STATS_SCOPES.find((s) => s === scope) ?? 'server',
-    period: STATS_PERIODS.find((p) => p === period) ?? 'week',
+    period: STATS_PERIODS.find((p) => p === period) ?? DEFAULT_STATS_PERIOD,
   };
 }
 

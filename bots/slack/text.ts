@@ -2,7 +2,7 @@
  * Pure text handling for Slack: what a slash command's text means, and how user text is made
  * inert before it is echoed in mrkdwn. No Slack connection; unit-tested on its own.
  */
-import type { StatsPeriod, StatsScope } from '../../core/chat.ts';
+import { DEFAULT_STATS_PERIOD, type StatsPeriod, type StatsScope } from '../../core/chat.ts';
 import { UserError, UserErrorCode } from '../../core/errors.ts';
 import { visibleText } from '../../core/text-clean.ts';
 import { takesWord } from '../../core/validate.ts';
@@ -124,7 +124,7 @@ const SCOPES: readonly StatsScope[] = ['server', 'global'];
 const PERIODS: readonly StatsPeriod[] = ['day', 'week', 'month', 'all'];
 const SCOPE_ALIASES: Record<string, StatsScope> = { workspace: 'server', team: 'server', here: 'server', all: 'global' };
 
-/** `/stats [server|global] [day|week|month|all]`, in either order; defaults: server, week. */
+/** `/stats [server|global] [day|week|month|all]`, in either order; defaults: server, DEFAULT_STATS_PERIOD (as every frontend). */
 export function parseStatsText(raw: string): StatsArgs {
   const tokens = decodeSlackText(raw).trim().toLowerCase().split(/\s+/u).filter(Boolean);
   let scope: StatsScope | undefined;
@@ -140,7 +140,7 @@ export function parseStatsText(raw: string): StatsArgs {
       );
     }
   }
-  return { scope: scope ?? 'server', period: period ?? 'week' };
+  return { scope: scope ?? 'server', period: period ?? DEFAULT_STATS_PERIOD };
 }
 
 /** Reaction names arrive with skin tones appended ("thumbsup::skin-tone-2"): compare the base. */
