@@ -1,5 +1,5 @@
 /**
- * `npm run examples`: renders every style of the embedded engine (two seeds each), mood variants
+ * `npm run examples`: renders every style of the embedded engine (two seeds in each of two keys), mood variants
  * of one style, the README's prompts and 2-minute renders of a few styles, encodes each as the
  * pipeline delivers it (Opus, Discord's default size limit), and measures them with independent
  * checkers: aubio's beat tracker, ffmpeg's ebur128 on the delivered .ogg, and numpy checks in
@@ -9,6 +9,7 @@
  *
  *   npm run examples                          # the whole grid (a few minutes on 2 cores)
  *   npm run examples -- --styles lofi,rock    # some styles (moods and form use them too)
+ *   npm run examples -- --keys "C major,A minor" --seeds 3,4,5   # other keys and seeds
  *   npm run examples -- --quick               # 20 s renders, no moods, prompts or form
  *   npm run examples -- --write-readme        # also replace the README's examples section
  */
@@ -18,7 +19,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs, promisify } from 'node:util';
 import type { RenderInput } from '../core/engine.ts';
-import { GENRES, type MusicParams } from '../core/music.ts';
+import { GENRES, pitchClassOf as corePitchClass, usualKeyName, type KeyName, type Mode, type MusicParams } from '../core/music.ts';
 import { GENRE_INFO } from '../core/prompt/genres.ts';
 import { describeParams, parsePrompt } from '../core/prompt/parse.ts';
 import { DISCORD_DEFAULT_LIMIT_BYTES, encodeToFit } from '../worker/audio/encode.ts';
@@ -30,6 +31,17 @@ import { TABLE_HEADER, replaceSection, stampedSection } from './examples-readme.
 const run = promisify(execFile);
 
 const SEEDS = [1, 2];
+/**
+ * Each style is heard in two keys: its own mode at a tonic that walks the circle of fifths from
+ * style to style, and the other mode a fourth above that. The 39 styles then span all twelve
+ * tonics in both modes (a grid in one key only read 85 of 90 keys right while seeds in other
+ * keys read 114 of 156).
+ */
+function gridKeys(styleIndex: number, ownMode: Mode): Array<{ key: KeyName; mode: Mode }> {
+  const tonic = (7 * styleIndex) % 12;
+  const other: Mode = ownMode === 'major' ? 'minor' : 'major';
+  return [{ key: usualKeyName(tonic, ownMode), mode: ownMode }, { key: usualKeyName(tonic + 5, other), mode: other }];
+}
 const MOODS = ['happy', 'sad', 'dreamy', 'energetic', 'dark'] as const;
 /** Moods are heard on one style; pop is in every generation of the style list. */
 const MOOD_STYLE = 'pop';
@@ -56,6 +68,7 @@ const { values: args } = parseArgs({
   options: {
     styles: { type: 'string' },
     seeds: { type: 'string' },
+    keys: { type: 'string' },
     duration: { type: 'string' },
     quick: { type: 'boolean', default: false },
     'no-moods': { type: 'boolean', default: false },
@@ -78,12 +91,19 @@ const styles = args.styles ? args.styles.split(',').map((s) => s.trim()).filter(
 for (const s of styles) if (!allStyles.includes(s)) fail(`unknown style "${s}"; the engine has: ${allStyles.join(', ')}`);
 const seeds = args.seeds ? args.seeds.split(',').map(Number) : SEEDS;
 if (seeds.some((s) => !Number.isInteger(s) || s < 0)) fail('--seeds takes integers, e.g. 1,2');
+/** --keys "C major,A minor,F#": these keys for every style (a key without a mode takes the style's own). */
+const askedKeys = args.keys?.split(',').map((k) => k.trim()).filter(Boolean).map((k) => {
+  const m = /^([A-G][#b]?)(?:\s+(major|minor))?$/.exec(k);
+  if (!m) fail(`--keys takes names like "C major", "F# minor" or "Bb", not "${k}"`);
+  corePitchClass(m[1] as KeyName);
+  return { key: m[1] as KeyName, mode: m[2] as Mode | undefined };
+});
 const durationS = Number(args.duration ?? (args.quick ? 20 : 30));
 if (!(durationS >= 5 && durationS <= 300)) fail('--duration must be 5..300 s');
 const jobs = Number(args.jobs);
 if (!(jobs === 1 || jobs === 2)) fail('--jobs is 1 or 2 (this machine is shared)');
-if (args['write-readme'] && (args.styles || args.seeds || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'] || args['no-extend'])) {
-  fail('--write-readme writes the whole grid only: drop --styles, --seeds, --quick, --duration and --no-*');
+if (args['write-readme'] && (args.styles || args.seeds || args.keys || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'] || args['no-extend'])) {
+  fail('--write-readme writes the whole grid only: drop --styles, --seeds, --keys, --quick, --duration and --no-*');
 }
 
 type Kind = 'style' | 'mood' | 'prompt' | 'form' | 'extend';
@@ -92,6 +112,8 @@ interface Example {
   id: string;
   kind: Kind;
   style: string;
+  /** Style renders: the style and the key they were asked in (seeds of one group are compared). */
+  group?: string;
   prompt: string;
   seed: number;
   durationS: number;
@@ -148,13 +170,18 @@ function paramsFor(prompt: string, seed: number, style?: string): { params: Musi
 function buildExamples(): Example[] {
   const out: Example[] = [];
   for (const style of styles) {
-    // Seeds are compared at one key and tempo (the first seed's defaults, named in the prompt as a
-    // user would): "different seeds of one prompt", not different keys that differ for that alone.
+    // Seeds are compared at one key and tempo (named in the prompt as a user would): "different
+    // seeds of one prompt", not different keys that differ for that alone. The tempo is the first
+    // seed's default.
     const first = paramsFor(styleLabel(style), seeds[0]!, style).params;
-    const prompt = `${styleLabel(style)} in ${first.key} ${first.mode} at ${first.bpm} bpm`;
-    for (const seed of seeds) {
-      const { params, parsedAs } = paramsFor(prompt, seed, style);
-      out.push({ id: `${style}@${seed}`, kind: 'style', style, prompt, seed, durationS, params, parsedAs, beat: hasBeat(style, params) });
+    const keys = askedKeys?.map((k) => ({ key: k.key, mode: k.mode ?? first.mode })) ?? gridKeys(allStyles.indexOf(style), first.mode);
+    for (const { key, mode } of keys) {
+      const prompt = `${styleLabel(style)} in ${key} ${mode} at ${first.bpm} bpm`;
+      for (const seed of seeds) {
+        const { params, parsedAs } = paramsFor(prompt, seed, style);
+        const group = `${style} in ${key} ${mode}`;
+        out.push({ id: `${style}@${seed} ${key}${mode === 'major' ? '' : 'm'}`, kind: 'style', style, group, prompt, seed, durationS, params, parsedAs, beat: hasBeat(style, params) });
+      }
     }
   }
   const moodStyle = styles.includes(MOOD_STYLE) ? MOOD_STYLE : styles[0]!;
@@ -221,7 +248,7 @@ async function measure(ex: Example, dir: string, listener: Listener, engine: Ret
     ebur128(encoded.path),
     ex.beat ? aubioBeatTempo(wav) : Promise.resolve(null),
     ex.beat ? aubioTempo(wav) : Promise.resolve(null),
-    listener.analyze(wav, { features, bpm: ex.params.bpm, blocks: ex.kind === 'form' }),
+    listener.analyze(wav, { features, bpm: ex.params.bpm, blocks: ex.kind === 'form', tonic: pitchClassOf(ex.params.key) }),
   ]);
   await rm(wav, { force: true });
   return {
@@ -307,13 +334,31 @@ interface Pairs {
   extend: Map<string, Similarity>;
 }
 
-async function similarities(ok: Measured[], listener: Listener): Promise<Pairs> {
+/** Style renders by style, in the order rendered (the first key's seeds first). */
+function byStyleOf(ok: Measured[]): Map<string, Measured[]> {
   const byStyle = new Map<string, Measured[]>();
   for (const m of ok.filter((m) => m.example.kind === 'style')) byStyle.set(m.example.style, [...(byStyle.get(m.example.style) ?? []), m]);
+  return byStyle;
+}
+
+/** Style renders by style and key: the seeds of one prompt. */
+function byGroupOf(ok: Measured[]): Map<string, Measured[]> {
+  const byGroup = new Map<string, Measured[]>();
+  for (const m of ok.filter((m) => m.example.kind === 'style')) byGroup.set(m.example.group!, [...(byGroup.get(m.example.group!) ?? []), m]);
+  return byGroup;
+}
+
+async function similarities(ok: Measured[], listener: Listener): Promise<Pairs> {
+  // Features are saved relative to each render's tonic, so renders in different keys compare as
+  // music (the same tune transposed reads alike), not as pitch classes.
+  const byStyle = byStyleOf(ok);
   const req: Array<[string, string] | [string, string, number]> = [];
   const seedKeys: string[] = [];
   for (const [style, ms] of byStyle) {
-    for (let i = 0; i < ms.length; i++) for (let j = i + 1; j < ms.length; j++) (req.push([ms[i]!.features, ms[j]!.features]), seedKeys.push(style));
+    const groups = byGroupOf(ms);
+    for (const gs of groups.values()) {
+      for (let i = 0; i < gs.length; i++) for (let j = i + 1; j < gs.length; j++) (req.push([gs[i]!.features, gs[j]!.features]), seedKeys.push(style));
+    }
   }
   const first = [...byStyle.values()].map((ms) => ms.find((m) => m.example.seed === seeds[0])).filter((m): m is Measured => !!m);
   const styleKeys: Array<[string, string]> = [];
@@ -365,16 +410,17 @@ function table(ok: Measured[], pairs: Pairs): string {
     const f = forms.get(style)?.analysis.form;
     return f ? `${f.distinct} of ${f.blocks} blocks distinct, longest run ${f.longestRun}` : '';
   };
-  const byStyle = new Map<string, Measured[]>();
-  for (const m of ok.filter((m) => m.example.kind === 'style')) byStyle.set(m.example.style, [...(byStyle.get(m.example.style) ?? []), m]);
-  for (const [style, ms] of byStyle) {
-    const parsed = ms[0]!.example.parsedAs ? ` (parser: ${ms[0]!.example.parsedAs})` : '';
-    rows.push(
-      `| ${style}${parsed} | ${joinSeeds(ms, (m) => askedCell(m.example))} | ${joinSeeds(ms, tempoCell)} | ${joinSeeds(ms, keyCell)} | ` +
-        `${joinSeeds(ms, (m) => `${f1(m.lufs)} / ${f1(m.truePeak)}`)} | ${joinSeeds(ms, (m) => f2(m.analysis.lrCorrelation ?? 1))} | ` +
-        `${joinSeeds(ms, quietCell)} | ${joinSeeds(ms, (m) => f1(m.analysis.hfDb))} | ${(pairs.seed.get(style) ?? []).map((s) => f2(s.similarity)).join(', ')} | ` +
-        `${nearestOf(style, pairs)} | ${formCell(style)} |`,
-    );
+  for (const [style, all] of byStyleOf(ok)) {
+    const parsed = all[0]!.example.parsedAs ? ` (parser: ${all[0]!.example.parsedAs})` : '';
+    // one row per key; the style's own columns (seed similarity over its keys, nearest style, form) on its first
+    [...byGroupOf(all).values()].forEach((ms, i) => {
+      rows.push(
+        `| ${i ? '' : `${style}${parsed}`} | ${joinSeeds(ms, (m) => askedCell(m.example))} | ${joinSeeds(ms, tempoCell)} | ${joinSeeds(ms, keyCell)} | ` +
+          `${joinSeeds(ms, (m) => `${f1(m.lufs)} / ${f1(m.truePeak)}`)} | ${joinSeeds(ms, (m) => f2(m.analysis.lrCorrelation ?? 1))} | ` +
+          `${joinSeeds(ms, quietCell)} | ${joinSeeds(ms, (m) => f1(m.analysis.hfDb))} | ${i ? '' : (pairs.seed.get(style) ?? []).map((s) => f2(s.similarity)).join(', ')} | ` +
+          `${i ? '' : nearestOf(style, pairs)} | ${i ? '' : formCell(style)} |`,
+      );
+    });
   }
   for (const m of ok.filter((m) => m.example.kind === 'mood' || m.example.kind === 'prompt' || m.example.kind === 'extend')) {
     const ex = m.example;
@@ -513,7 +559,7 @@ async function main(): Promise<number> {
     const when = new Date().toISOString().slice(0, 10);
     const { stdout: commit } = await run('git', ['rev-parse', '--short', 'HEAD']).catch(() => ({ stdout: 'unknown' }));
     const header =
-      `${examples.filter((e) => e.kind === 'style').length / seeds.length} styles × seeds ${seeds.join(', ')}, ${durationS} s each, ` +
+      `${styles.length} styles × ${askedKeys ? `keys ${askedKeys.map((k) => `${k.key}${k.mode ? ` ${k.mode}` : ''}`).join(', ')}` : 'two keys (own mode at a tonic walking the circle of fifths, the other mode a fourth up)'} × seeds ${seeds.join(', ')}, ${durationS} s each, ` +
       `encoded as delivered (Opus for Discord's 10 MiB limit), measured ${when} at ${commit.trim()} in ${Math.round((performance.now() - started) / 1000)} s. ` +
       `Cells list the seeds in order; ✓ hit, ✗ miss, ~ relative key, ⁵ its dominant or subdominant.`;
     const body = `${header}\n\n${table(ok, pairs)}\n\n${summaryText(summary, failed)}\n`;

@@ -5,7 +5,7 @@ high-frequency balance, time-aligned chroma and onset features for similarity be
 4-bar self-similarity for form.
 
 Runs as a worker: one JSON request per line on stdin, one JSON answer per line on stdout.
-  {"op": "analyze", "wav": path, "features": path.npz, "bpm": 120, "blocks": true}
+  {"op": "analyze", "wav": path, "features": path.npz, "bpm": 120, "blocks": true, "tonic": 3}
   {"op": "similarity", "pairs": [[a.npz, b.npz], [a.npz, b.npz, seconds], ...]}
 """
 import json
@@ -238,6 +238,8 @@ def analyze(req):
         # centred per frame: two unrelated chords read ~0, not the ~0.6 any two chroma vectors share
         pooled -= pooled.mean(axis=1, keepdims=True)
         pooled /= np.linalg.norm(pooled, axis=1, keepdims=True) + 1e-12
+        # relative to the asked tonic when given: one tune in two keys reads as the same music
+        pooled = np.roll(pooled, -int(req.get('tonic') or 0), axis=1)
         be = band_energies(m, rate)
         loud = be.max(axis=1) > be.max() - 6  # frames within 60 dB of the loudest: skip silence
         # cepstrum of the band energies (MFCC-like): shape of the spectrum without its level and tilt,

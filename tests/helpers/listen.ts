@@ -115,9 +115,10 @@ export class Listener {
 
   /**
    * Measures one WAV. With `features`, saves chroma and onset features there for `similarity`;
-   * with `bpm` and `blocks`, reads the form in 4-bar (16-beat) blocks.
+   * with `bpm` and `blocks`, reads the form in 4-bar (16-beat) blocks; with `tonic` (pitch class of
+   * the asked key), the saved chroma is relative to it, so renders in different keys compare as music.
    */
-  analyze(wav: string, opts: { features?: string; bpm?: number; blocks?: boolean } = {}): Promise<Analysis> {
+  analyze(wav: string, opts: { features?: string; bpm?: number; blocks?: boolean; tonic?: number } = {}): Promise<Analysis> {
     return this.request<Analysis>({ op: 'analyze', wav, ...opts });
   }
 
