@@ -21,9 +21,15 @@ for (const audio of document.querySelectorAll('audio[data-play-url]')) {
 
 const saved = localStorage.getItem(NAME_KEY);
 const nameInput = /** @type {HTMLInputElement | null} */ (document.getElementById('me-name'));
-if (saved && nameInput && !nameInput.value) nameInput.value = saved;
+const signedIn = document.querySelector('.site .who') !== null;
+// "My tracks" opened by its address (a bookmark, a typed /me) in a browser that chose a name in
+// the chat: show that name's page instead of asking. Only when the address names nobody, so a
+// name the server refuses leaves the form up instead of coming back here.
+if (saved && nameInput && !signedIn && !new URLSearchParams(location.search).has('name')) {
+  location.replace(`${location.pathname}?name=${encodeURIComponent(saved)}`);
+} else if (saved && nameInput && !nameInput.value) nameInput.value = saved;
 // Only without a login (no "signed in as"): with one, the server knows the name from the session.
-if (saved && !document.querySelector('.site .who')) {
+if (saved && !signedIn) {
   for (const a of document.querySelectorAll('a[href="/me"], a[href="/me/favorites"]')) {
     const link = /** @type {HTMLAnchorElement} */ (a);
     link.href = `${link.getAttribute('href')}?name=${encodeURIComponent(saved)}`;
