@@ -1,5 +1,5 @@
 /** BullMQ queues of the contract in jobs.ts, bound to one Redis and one key prefix. */
-import { Queue } from 'bullmq';
+import { Queue, type QueueOptions } from 'bullmq';
 import { Redis } from 'ioredis';
 import {
   deliverJobOptions, deliverQueueFor, JobName, PLATFORMS, QueueName, renderJobOptions,
@@ -35,10 +35,21 @@ export interface Queues {
   close(): Promise<void>;
 }
 
+/**
+ * Options for a Queue on a shared connection. BullMQ asks Redis for its version (INFO) once, when
+ * a queue is made, and keeps the answer: on a fail-fast connection a stall then (a loaded host at
+ * start-up) rejected it for good, and every later call on that queue failed until a restart.
+ * Queues skip the question; the render workers' own connections (no command timeout) still ask,
+ * and refuse a Redis that is too old.
+ */
+export function queueOptions(connection: Redis, prefix: string): QueueOptions {
+  return { connection, prefix, skipVersionCheck: true };
+}
+
 export function createQueues(connection: Redis, prefix: string): Queues {
-  const render = new Queue<RenderJob['data'], unknown, RenderJob['name']>(QueueName.Render, { connection, prefix });
+  const render = new Queue<RenderJob['data'], unknown, RenderJob['name']>(QueueName.Render, queueOptions(connection, prefix));
   const deliver = Object.fromEntries(
-    PLATFORMS.map((p) => [p, new Queue<DeliverJob['data'], unknown, DeliverJob['name']>(deliverQueueFor(p), { connection, prefix })]),
+    PLATFORMS.map((p) => [p, new Queue<DeliverJob['data'], unknown, DeliverJob['name']>(deliverQueueFor(p), queueOptions(connection, prefix))]),
   ) as Queues['deliver'];
   return {
     prefix,

@@ -12,6 +12,7 @@ import type { FastifyInstance } from 'fastify';
 import { isLoopbackHost } from '../../core/config.ts';
 import { QueueName } from '../../core/jobs.ts';
 import { metrics, renderMetrics } from '../../core/metrics.ts';
+import { queueOptions } from '../../core/queue.ts';
 import type { Runtime } from '../../core/runtime.ts';
 import { isAdmin, requireAdmin } from './admin-auth.ts';
 
@@ -55,7 +56,7 @@ export async function opsPlugin(app: FastifyInstance, opts: OpsPluginOptions): P
   const queues = Object.values(QueueName).map((name) => {
     const existing = own.find((q) => q.name === name);
     if (existing) return existing;
-    const q = new Queue(name, { connection: runtime.redis, prefix: runtime.config.queuePrefix });
+    const q = new Queue(name, queueOptions(runtime.redis, runtime.config.queuePrefix));
     extra.push(q);
     return q;
   });

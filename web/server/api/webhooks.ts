@@ -24,6 +24,7 @@ import { Queue, UnrecoverableError, Worker, type Job } from 'bullmq';
 import { getGeneration } from '../../../core/db/index.ts';
 import { UserError, UserErrorCode } from '../../../core/errors.ts';
 import { API_WEBHOOK_QUEUE, JobName, type WebhookJob } from '../../../core/jobs.ts';
+import { queueOptions } from '../../../core/queue.ts';
 import type { Runtime } from '../../../core/runtime.ts';
 import { closeWorker, jobsInFlight, within } from '../../../core/worker-close.ts';
 import { toApiGeneration } from './representation.ts';
@@ -156,7 +157,7 @@ export function startWebhooks(runtime: Runtime): Webhooks {
   const settings = config.api.webhook;
   // The runtime's command connection: already connected, and it refuses at once while Redis is
   // away (a new connection would start BullMQ's set-up commands before it is even open).
-  const queue = new Queue<WebhookJob['data'], unknown, WebhookJob['name']>(API_WEBHOOK_QUEUE, { connection: runtime.redis, prefix: config.queuePrefix });
+  const queue = new Queue<WebhookJob['data'], unknown, WebhookJob['name']>(API_WEBHOOK_QUEUE, queueOptions(runtime.redis, config.queuePrefix));
   queue.on('error', (err: Error) => log.warn({ err: err.message }, 'webhook queue error'));
 
   const processor = async (job: Job<WebhookJob['data']>): Promise<number> => {
