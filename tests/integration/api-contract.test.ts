@@ -281,6 +281,22 @@ describe('public API contract', () => {
     expect((lone.body as { batch: unknown }).batch).toBeNull();
   }, 180_000);
 
+  it('GIVEN a track whose audio retention removed THEN it says expired, offers no audio link, and its audio answers 410 expired', async () => {
+    const { body } = await api.call('/api/v1/generations', { method: 'POST', key: user.key, body: JSON.stringify({ prompt: 'old radio jingle', duration: 5 }) });
+    const g = await finished((body as Gen).id);
+    expect(g).toMatchObject({ status: 'completed', expired: false });
+    const audio = g.links.audio!;
+    // What the retention sweeper does to a row (core/retention.ts claim): the file goes, the row says when.
+    await sys.runtime.orm.em.fork().getConnection().execute('update generations set storage_path = null, expired_at = now() where id = ?', [g.id]);
+    const after = (await api.call(`/api/v1/generations/${g.id}`, { key: user.key })).body as Gen & { expired: boolean };
+    expect(after.expired).toBe(true);
+    expect(after.links.audio).toBeNull();
+    expect(after.links.download).toBeNull();
+    const gone = await api.call(audio, { key: user.key });
+    expect(gone.res.status).toBe(410);
+    expect((gone.body as Problem).code).toBe('expired');
+  }, 60_000);
+
   it('GIVEN a revoked key THEN it opens nothing', async () => {
     const key = await createApiKey(sys.runtime.orm.em.fork(), { name: 'short-lived' });
     expect((await api.call('/api/v1/recent', { key: key.key })).res.status).toBe(200);

@@ -83,6 +83,7 @@ export async function toApiGeneration(em: EntityManager, row: GenerationRow, vie
     created_at: row.createdAt.toISOString(),
     completed_at: row.completedAt?.toISOString() ?? null,
     error: row.errorCode ? { code: row.errorCode, message: row.errorMessage ?? '' } : null,
+    expired: view.expired === true,
     extended_from: row.parentId,
     batch: row.batchId && row.takeIndex !== null && row.batchTakes !== null
       ? { id: row.batchId, take: row.takeIndex, of: row.batchTakes, generation_ids: takeIds }

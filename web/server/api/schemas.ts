@@ -68,6 +68,7 @@ export const GenerationSchema = z.object({
   created_at: z.iso.datetime({ offset: true }),
   completed_at: nullableTime,
   error: z.object({ code: z.string(), message: z.string() }).nullable(),
+  expired: z.boolean().describe('Its audio was removed by the server\'s retention rules: still listed, but `links.audio` and `links.download` are null (and answer 410 `expired`).'),
   extended_from: z.uuid().nullable(),
   batch: z.object({
     id: z.uuid(),
