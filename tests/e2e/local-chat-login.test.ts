@@ -13,6 +13,7 @@ import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 const CHROMIUM_ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 const TOKEN = 'browser-login-token-0123456789';
+const ADMIN_TOKEN = 'browser-admin-token-0123456789';
 
 let system: TestSystem;
 let browser: Browser;
@@ -20,7 +21,7 @@ const pageErrors: string[] = [];
 
 beforeAll(async () => {
   [system, browser] = await Promise.all([
-    startTestSystem({ env: { LOCAL_CHAT_TOKEN: TOKEN } }),
+    startTestSystem({ env: { LOCAL_CHAT_TOKEN: TOKEN, ADMIN_TOKEN } }),
     chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS }),
   ]);
 }, 120_000);
@@ -73,7 +74,7 @@ describe('local chat login in a browser', () => {
     expect(pageErrors).toEqual([]);
   });
 
-  it('GIVEN a finished track THEN its creator sees Delete, another user does not, and deleting removes it from both pages', async () => {
+  it('GIVEN a finished track THEN its creator and the admin see Delete, another user does not, and deleting removes it from both pages', async () => {
     const ada = await newPage();
     await ada.goto(`${system.url}/chat`);
     await login(ada, 'Ada', TOKEN);
@@ -91,6 +92,11 @@ describe('local chat login in a browser', () => {
     const bobCard = bob.locator(`li.msg.track[data-generation-id="${id}"][data-stage="completed"]`);
     await bobCard.waitFor({ timeout: 30_000 });
     expect(await bobCard.locator('button.delete').count()).toBe(0);
+    // The operator, logged in with ADMIN_TOKEN, is offered Delete on everyone's tracks.
+    const operator = await newPage();
+    await operator.goto(`${system.url}/chat`);
+    await login(operator, 'Operator', ADMIN_TOKEN);
+    await operator.locator(`li.msg.track[data-generation-id="${id}"][data-stage="completed"] button.delete`).waitFor({ timeout: 30_000 });
     await bob.goto(`${system.url}/recent`);
     expect(await bob.locator(`li.track[data-track-id="${id}"]`).count()).toBe(1);
     await bob.goto(`${system.url}/chat`);

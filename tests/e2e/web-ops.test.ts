@@ -1,10 +1,13 @@
 /**
- * The web server as deployed: the local chat behind LOCAL_CHAT_TOKEN (identity from the login),
+ * The web server as deployed: the local chat behind LOCAL_CHAT_TOKEN (identity from the login; the
+ * operator logs in with ADMIN_TOKEN to delete anyone's track),
  * event-stream caps, the Host allow-list from PUBLIC_URL, /metrics after a real generation, and
  * the queue dashboard behind ADMIN_TOKEN.
  */
+import { access } from 'node:fs/promises';
 import { get as httpGet, type ClientRequest, type IncomingMessage } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { getGeneration } from '../../core/db/index.ts';
 import { SESSION_COOKIE } from '../../web/server/chat-auth.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -40,7 +43,7 @@ describe('local chat login (LOCAL_CHAT_TOKEN)', () => {
     expect((await fetch(`${sys.url}/api/chat/history`)).status).toBe(401);
     expect((await fetch(`${sys.url}/api/chat/events`)).status).toBe(401);
     expect((await fetch(`${sys.url}/`)).status).toBe(200);
-    expect(await (await fetch(`${sys.url}/api/chat/session`)).json()).toEqual({ mode: 'token', name: null });
+    expect(await (await fetch(`${sys.url}/api/chat/session`)).json()).toEqual({ mode: 'token', name: null, admin: false });
   });
 
   it('GIVEN a wrong token THEN login is refused and no cookie is set', async () => {
@@ -57,7 +60,7 @@ describe('local chat login (LOCAL_CHAT_TOKEN)', () => {
     expect(setCookie).toContain('SameSite=Strict');
     expect(setCookie).toContain('Secure');
     const cookie = setCookie.split(';')[0]!;
-    expect(await (await fetch(`${sys.url}/api/chat/session`, { headers: { cookie } })).json()).toEqual({ mode: 'token', name: 'Ada' });
+    expect(await (await fetch(`${sys.url}/api/chat/session`, { headers: { cookie } })).json()).toEqual({ mode: 'token', name: 'Ada', admin: false });
 
     const cmd = await post('/api/chat/commands', { name: 'Grace', text: '/generate calm ambient pads 5s' }, { cookie });
     expect(cmd.status).toBe(200);
@@ -74,6 +77,40 @@ describe('local chat login (LOCAL_CHAT_TOKEN)', () => {
     const res = await post('/api/chat/commands', { text: '/help' }, { cookie: `${name}=${forged}.${mac}` });
     expect(res.status).toBe(401);
   });
+});
+
+describe('local chat admin (ADMIN_TOKEN)', () => {
+  it('GIVEN someone else\'s finished track THEN another user may not delete it; the operator logged in with ADMIN_TOKEN may: file gone, link says deleted', async () => {
+    const maker = await login('Maker');
+    const res = await post('/api/chat/commands', { text: '/generate calm piano 5s seed:12' }, { cookie: maker });
+    const { generationId } = (await res.json()) as { generationId: string };
+    await waitFor(async () => {
+      const t = (await (await fetch(`${sys.url}/api/chat/tracks/${generationId}`, { headers: { cookie: maker } })).json()) as { status: string };
+      return t.status === 'completed' ? true : undefined;
+    }, 60_000, 'completed');
+    const row = await getGeneration(sys.runtime.orm.em.fork(), generationId);
+    const file = row!.storagePath!;
+    await access(file);
+    // The page's links are relative to this server.
+    const playerPath = ((await (await fetch(`${sys.url}/api/chat/tracks/${generationId}`, { headers: { cookie: maker } })).json()) as { playerUrl: string }).playerUrl;
+    expect(playerPath).toMatch(/^\/t\//);
+
+    const other = await login('Bystander');
+    expect((await post(`/api/chat/tracks/${generationId}/delete`, {}, { cookie: other })).status).toBe(403);
+    const session = (await (await fetch(`${sys.url}/api/chat/session`, { headers: { cookie: other } })).json()) as { admin: boolean };
+    expect(session.admin).toBe(false);
+
+    const asAdmin = await post('/api/chat/login', { name: 'Operator', token: ADMIN_TOKEN });
+    expect(asAdmin.status).toBe(200);
+    expect(await asAdmin.json()).toEqual({ name: 'Operator', admin: true });
+    const operator = (asAdmin.headers.get('set-cookie') ?? '').split(';')[0]!;
+    expect(((await (await fetch(`${sys.url}/api/chat/session`, { headers: { cookie: operator } })).json()) as { admin: boolean }).admin).toBe(true);
+    expect((await post(`/api/chat/tracks/${generationId}/delete`, {}, { cookie: operator })).status).toBe(200);
+    await expect(access(file)).rejects.toThrow();
+    const page = await fetch(`${sys.url}${playerPath}`);
+    expect(page.status).toBe(410);
+    expect(await page.text()).toContain('deleted');
+  }, 90_000);
 });
 
 describe('event streams', () => {

@@ -20,6 +20,8 @@ export interface WebAppOptions {
   localChat?: boolean;
   /** LOCAL_CHAT_TOKEN: the chat asks for it at login. */
   chatToken?: string;
+  /** ADMIN_TOKEN: a chat login with it is an admin session (deletes anyone's track). */
+  adminToken?: string;
   /** Host headers to answer (PUBLIC_URL's host); loopback names are always answered. Unset = any. */
   allowedHosts?: string[];
   /** TRUST_PROXY: who may set X-Forwarded-For (client addresses for per-client limits and counts). */
@@ -51,7 +53,7 @@ export async function buildWebApp(opts: WebAppOptions): Promise<FastifyInstance>
   guardText(app);
   app.setErrorHandler(replyError);
   await app.register(tracksPlugin, opts.tracks);
-  if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime, accessToken: opts.chatToken, gallery: opts.gallery });
+  if (opts.localChat !== false) await app.register(chatPlugin, { runtime: opts.runtime, accessToken: opts.chatToken, adminToken: opts.adminToken, gallery: opts.gallery });
   return app;
 }
 

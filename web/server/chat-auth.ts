@@ -5,10 +5,13 @@
  * the name in the session: a typed name in a request body is ignored. Without a token (loopback
  * only: start-up refuses otherwise) the chat stays open and the page sends its name, as before.
  *
+ * The operator logs in with ADMIN_TOKEN instead (when set): an admin session, which may delete
+ * anyone's track, as a server admin may on Discord and Slack.
+ *
  * The session is `base64url(json).base64url(hmac)`, keyed from the token, so changing
  * LOCAL_CHAT_TOKEN signs everyone out. Routes:
- *   GET  /api/chat/session  → { mode: 'open' | 'token', name: string | null }
- *   POST /api/chat/login    { name, token } → { name }  (sets the cookie)
+ *   GET  /api/chat/session  → { mode: 'open' | 'token', name: string | null, admin: boolean }
+ *   POST /api/chat/login    { name, token } → { name, admin }  (sets the cookie)
  *   POST /api/chat/logout   → 204 (clears it)
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -25,6 +28,8 @@ export interface ChatAuthOptions {
   token?: string;
   /** Mark the cookie Secure (the page is served over HTTPS). */
   secure?: boolean;
+  /** ADMIN_TOKEN: logging in with it instead of the shared token gives an admin session. */
+  adminToken?: string;
 }
 
 export interface ChatAuth {
@@ -33,6 +38,8 @@ export interface ChatAuth {
   actor(req: FastifyRequest, typedName: unknown): Actor;
   /** The session's name, or null (always null in open mode). */
   sessionName(req: FastifyRequest): string | null;
+  /** Whether the session was opened with ADMIN_TOKEN (never in open mode). */
+  isAdmin(req: FastifyRequest): boolean;
 }
 
 const b64 = (b: Buffer | string): string => Buffer.from(b).toString('base64url');
@@ -61,7 +68,7 @@ export function registerChatAuth(app: FastifyInstance, opts: ChatAuthOptions): C
   const key = token ? createHash('sha256').update(`ditty-chat-session\0${token}`).digest() : null;
   const sign = (payload: string): string => b64(createHmac('sha256', key!).update(payload).digest());
 
-  function sessionName(req: FastifyRequest): string | null {
+  function session(req: FastifyRequest): { name: string; admin: boolean } | null {
     if (!key) return null;
     const raw = cookieValue(req.headers.cookie, SESSION_COOKIE);
     const dot = raw?.indexOf('.') ?? -1;
@@ -71,36 +78,40 @@ export function registerChatAuth(app: FastifyInstance, opts: ChatAuthOptions): C
     const expected = Buffer.from(sign(payload));
     if (mac.length !== expected.length || !timingSafeEqual(mac, expected)) return null;
     try {
-      const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { n?: unknown; iat?: unknown };
+      const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { n?: unknown; iat?: unknown; a?: unknown };
       if (typeof data.n !== 'string' || typeof data.iat !== 'number') return null;
       if (Date.now() / 1000 - data.iat > SESSION_MAX_AGE_S) return null;
-      return data.n;
+      return { name: data.n, admin: data.a === 1 };
     } catch {
       return null;
     }
   }
+  const sessionName = (req: FastifyRequest): string | null => session(req)?.name ?? null;
+  const isAdmin = (req: FastifyRequest): boolean => session(req)?.admin === true;
 
   const cookie = (value: string, maxAge: number): string =>
     `${SESSION_COOKIE}=${value}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${maxAge}${opts.secure ? '; Secure' : ''}`;
 
   app.get('/api/chat/session', async (req, reply) => {
     reply.header('cache-control', 'no-store');
-    return { mode: key ? 'token' : 'open', name: sessionName(req) };
+    const current = session(req);
+    return { mode: key ? 'token' : 'open', name: current?.name ?? null, admin: current?.admin ?? false };
   });
 
   app.post('/api/chat/login', { bodyLimit: BODY_LIMIT_BYTES }, async (req, reply: FastifyReply) => {
     const body = (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
     if (!key) return reply.code(404).send({ error: { code: 'not_found', message: 'This chat has no login.' } });
     const given = typeof body.token === 'string' ? body.token : '';
-    if (!timingSafeEqual(digest(given), digest(token!))) {
+    const admin = opts.adminToken !== undefined && timingSafeEqual(digest(given), digest(opts.adminToken));
+    if (!admin && !timingSafeEqual(digest(given), digest(token!))) {
       req.log.warn('local chat login refused: wrong access token');
       return reply.code(401).send({ error: { code: 'login_failed', message: 'That access token is not right.' } });
     }
     // Throws the usual name_invalid UserError for a bad name.
     const { displayName } = parseDisplayName(body.name);
-    const payload = b64(JSON.stringify({ n: displayName, iat: Math.floor(Date.now() / 1000) }));
-    req.log.info({ name: displayName }, 'local chat login');
-    return reply.header('set-cookie', cookie(`${payload}.${sign(payload)}`, SESSION_MAX_AGE_S)).header('cache-control', 'no-store').send({ name: displayName });
+    const payload = b64(JSON.stringify({ n: displayName, iat: Math.floor(Date.now() / 1000), ...(admin ? { a: 1 } : {}) }));
+    req.log.info({ name: displayName, admin }, 'local chat login');
+    return reply.header('set-cookie', cookie(`${payload}.${sign(payload)}`, SESSION_MAX_AGE_S)).header('cache-control', 'no-store').send({ name: displayName, admin });
   });
 
   app.post('/api/chat/logout', async (_req, reply) => reply.header('set-cookie', cookie('', 0)).code(204).send());
@@ -117,6 +128,7 @@ export function registerChatAuth(app: FastifyInstance, opts: ChatAuthOptions): C
   return {
     mode: key ? 'token' : 'open',
     sessionName,
+    isAdmin,
     actor(req, typedName) {
       if (!key) return localActor(typedName);
       const name = sessionName(req);

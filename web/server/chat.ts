@@ -244,6 +244,8 @@ export interface ChatPluginOptions {
   maxStreamsPerClient?: number;
   /** LOCAL_CHAT_TOKEN: the chat wants a login (chat-auth.ts); unset = open, names typed per request. */
   accessToken?: string;
+  /** ADMIN_TOKEN: logging in to the chat with it gives an admin session, which may delete anyone's track. */
+  adminToken?: string;
   /** Comment line sent on idle streams so proxies and browsers keep them open. @defaultValue 15000 */
   heartbeatMs?: number;
   /** The web gallery's data: with it the gallery is served at `/` behind the same login; without, `/` leads to the chat. */
@@ -310,7 +312,7 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     globIgnore: ['**/*.json', '**/*.md'],
   });
 
-  const auth = registerChatAuth(app, { token: opts.accessToken, secure: runtime.publicUrl.startsWith('https:') });
+  const auth = registerChatAuth(app, { token: opts.accessToken, adminToken: opts.adminToken, secure: runtime.publicUrl.startsWith('https:') });
 
   // The chat page lives at /chat; `/` is the gallery (which links here first thing) when there is one.
   const chatPage = await readFile(join(opts.publicDir ?? DEFAULT_PUBLIC_DIR, 'chat.html'));
@@ -482,8 +484,8 @@ export async function chatPlugin(app: FastifyInstance, opts: ChatPluginOptions):
     const body = objectBody(req);
     const actor = auth.actor(req, body.name);
     const { id } = await trackFor(req.params.id);
-    // The local chat has no server admins: only the creator may (the core checks).
-    const deleted = await core.deleteTrack(actor, id, { isAdmin: false });
+    // The creator, or the operator logged in with ADMIN_TOKEN (the core checks).
+    const deleted = await core.deleteTrack(actor, id, { isAdmin: auth.isAdmin(req) });
     if (!deleted) throw new UserError(UserErrorCode.NotAllowed, 'That track is still being made: cancel it instead.');
     channel.publish({ type: 'deleted', generationId: id });
     return { generationId: id, deleted: true };

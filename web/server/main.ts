@@ -32,7 +32,7 @@ export async function startWebServer(runtime: Runtime, opts: { localChat: boolea
   const refusal = exposureProblem({ ...config, localChat: opts.localChat });
   if (refusal) throw new Error(refusal);
   const tracks = trackSource(runtime);
-  const app = await buildWebApp({ runtime, tracks, log: runtime.log, localChat: opts.localChat, chatToken: config.localChatToken, gallery: gallerySource(runtime), trustProxy: config.http.trustProxy, allowedHosts: config.http.allowedHosts });
+  const app = await buildWebApp({ runtime, tracks, log: runtime.log, localChat: opts.localChat, chatToken: config.localChatToken, adminToken: config.adminToken, gallery: gallerySource(runtime), trustProxy: config.http.trustProxy, allowedHosts: config.http.allowedHosts });
   await app.register(healthPlugin, { runtime, adminToken: config.adminToken });
   await app.register(opsPlugin, { runtime, adminToken: config.adminToken });
   await app.register(apiPlugin, { runtime, tracks });

@@ -7,7 +7,7 @@
  */
 import { api, messageOf } from './api.js';
 import { append, busy, button, el, newTabLink, renderTime, safeUrl, say } from './dom.js';
-import { isMine, isStarred, myName, rememberStar } from './identity.js';
+import { isAdmin, isMine, isStarred, myName, rememberStar } from './identity.js';
 
 /** @typedef {import('../../server/chat.ts').PageTrack} PageTrack */
 /** @typedef {import('../../server/chat.ts').ChatReply} ChatReply */
@@ -234,9 +234,9 @@ const TRACK_ACTIONS = [
     return download;
   },
   (_card, track) => (track.extendedFrom ? newTabLink(track.extendedFrom.playerUrl, 'Extended from an earlier track', 'extended-from') : null),
-  // The server decides who may delete (the creator); this only avoids offering it to everyone else.
+  // The server decides who may delete (the creator, or an admin); this only avoids offering it to everyone else.
   (card, track) => {
-    if (!isMine(track.creator.displayName)) return null;
+    if (!isMine(track.creator.displayName) && !isAdmin()) return null;
     const remove = button('delete link', 'Delete');
     remove.addEventListener('click', () => busy(remove, () => deleteTrack(card)));
     return remove;

@@ -20,7 +20,13 @@ const listeners = new Set();
  */
 const starred = new Set();
 
+/** Logged in with ADMIN_TOKEN: may delete anyone's track (the server decides; this only shows the button). */
+let admin = false;
+
 export const myName = () => name;
+export const isAdmin = () => admin;
+/** @param {boolean} on */
+export const setAdmin = (on) => { admin = on; };
 export const loginMode = () => mode;
 /** @param {string} m */
 export const setLoginMode = (m) => { mode = m; };
@@ -32,6 +38,7 @@ export function setName(next) {
   else {
     localStorage.removeItem(NAME_KEY);
     starred.clear();
+    admin = false;
   }
   for (const fn of listeners) fn(next);
 }

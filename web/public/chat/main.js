@@ -8,7 +8,7 @@
 import { api, ApiError, messageOf, whenLoginLost } from './api.js';
 import { allCards, refreshStar } from './cards.js';
 import { append, byId, el, say } from './dom.js';
-import { checkName, loginMode, myName, onNameChange, savedName, setLoginMode, setName } from './identity.js';
+import { checkName, loginMode, myName, onNameChange, savedName, setAdmin, setLoginMode, setName } from './identity.js';
 import { loadHistory, startLive } from './live.js';
 import { showReply } from './replies.js';
 
@@ -55,9 +55,10 @@ nameForm.addEventListener('submit', async (event) => {
   nameError.textContent = '';
   if (loginMode() === 'token') {
     try {
-      /** @type {{ name: string }} */
+      /** @type {{ name: string, admin?: boolean }} */
       const session = await api('/api/chat/login', { name: result.name, token: tokenInput.value });
       tokenInput.value = '';
+      setAdmin(session.admin === true);
       setName(session.name);
       welcome(session.name);
       await startLive();
@@ -117,9 +118,10 @@ composer.addEventListener('submit', async (event) => {
   }
 });
 
-/** @type {{ mode: string, name: string | null }} */
-const session = await api('/api/chat/session').catch(() => ({ mode: 'open', name: null }));
+/** @type {{ mode: string, name: string | null, admin?: boolean }} */
+const session = await api('/api/chat/session').catch(() => ({ mode: 'open', name: null, admin: false }));
 setLoginMode(session.mode);
+setAdmin(session.admin === true);
 if (session.mode === 'token') {
   tokenInput.hidden = false;
   byId('token-label').hidden = false;
