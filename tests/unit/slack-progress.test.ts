@@ -114,10 +114,15 @@ describe('ProgressUpdater', () => {
       await sleep(50);
     }
     await sleep(400);
-    const gaps = (list: typeof writes) => list.slice(1).map((w, i) => w.at - list[i]!.at);
-    // Same channel: at least 200 ms apart whichever message; any two in the workspace: 100 ms.
-    for (const g of gaps(writes.filter((w) => w.channel === 'C1'))) expect(g).toBeGreaterThanOrEqual(140);
-    for (const g of gaps(writes)) expect(g).toBeGreaterThanOrEqual(60);
+    // Slots are 200 ms apart in a channel and 100 ms in the workspace, but a write is recorded when
+    // its timer fires: on a busy machine a late one lands next to the following one (1 ms apart
+    // seen under load 16), so single gaps prove nothing. The rate does: n writes span at least
+    // n - 1 slots, less one late first timer. Without the shared budgets the three messages would
+    // write every 50 ms event (span 458 ms for 43 writes, measured).
+    const span = (list: typeof writes) => list.at(-1)!.at - list[0]!.at;
+    const c1 = writes.filter((w) => w.channel === 'C1');
+    expect(span(c1)).toBeGreaterThanOrEqual(200 * (c1.length - 1) - 60);
+    expect(span(writes)).toBeGreaterThanOrEqual(100 * (writes.length - 1) - 60);
     // 1 s of events for three messages: far fewer edits than events, and every message moved.
     expect(writes.length).toBeLessThanOrEqual(16);
     for (const id of ids) expect(writes.filter((w) => w.id === id).length).toBeGreaterThanOrEqual(2);
