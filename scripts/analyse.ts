@@ -8,7 +8,6 @@
  *
  * `npm run analyse -- FILE` prints one file's analysis as JSON (no database).
  */
-import { parseArgs } from 'node:util';
 import { createOrm } from '../core/db/index.ts';
 import { loadEntryConfig } from '../core/entry.ts';
 import { createLogger } from '../core/log.ts';
@@ -16,8 +15,11 @@ import { backfill, DECODE_TIMEOUT_MS } from '../worker/analysis/backfill.ts';
 import { createAnalyser } from '../worker/analysis/pool.ts';
 import { decodeFile } from '../worker/analysis/decode.ts';
 import { locateFfmpeg } from '../worker/audio/ffmpeg.ts';
+import { parseCli } from './cli-args.ts';
 
-const { positionals, values } = parseArgs({
+const USAGE = 'usage: npm run analyse -- --backfill [--limit N] [--retry-failed] [--redo-old] | FILE';
+
+const { positionals, values } = parseCli(USAGE, {
   allowPositionals: true,
   options: {
     backfill: { type: 'boolean', default: false },
@@ -27,7 +29,6 @@ const { positionals, values } = parseArgs({
   },
 });
 
-const USAGE = 'usage: npm run analyse -- --backfill [--limit N] [--retry-failed] [--redo-old] | FILE';
 const ffmpeg = (await locateFfmpeg()).ffmpeg;
 
 if (!values.backfill) {

@@ -3,15 +3,15 @@
  * the public API (/api/v1). `create` prints the key and its webhook signing secret once; only a
  * hash of the key is stored, so a lost key is revoked and replaced, never recovered.
  */
-import { parseArgs } from 'node:util';
 import { createApiKey, listApiKeys, revokeApiKey } from '../core/api-keys.ts';
 import { createOrm, ensureDatabase, migrateUp } from '../core/db/index.ts';
 import { loadEntryConfig } from '../core/entry.ts';
 import { isUserError } from '../core/errors.ts';
+import { parseCli } from './cli-args.ts';
 
 const USAGE = 'usage: npm run apikey -- create NAME [--admin] [--json] | list [--json] | revoke PREFIX|ID';
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = parseCli(USAGE, {
   allowPositionals: true,
   options: { admin: { type: 'boolean', default: false }, json: { type: 'boolean', default: false }, schema: { type: 'string' } },
 });

@@ -17,7 +17,7 @@ import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseArgs, promisify } from 'node:util';
+import { promisify } from 'node:util';
 import type { RenderInput } from '../core/engine.ts';
 import { GENRES, pitchClassOf as corePitchClass, usualKeyName, type KeyName, type Mode, type MusicParams } from '../core/music.ts';
 import { GENRE_INFO } from '../core/prompt/genres.ts';
@@ -27,6 +27,7 @@ import { createEmbeddedEngine } from '../worker/engines/embedded/index.ts';
 import { aubioTempo, ebur128, writeWav } from '../tests/helpers/audio.ts';
 import { Listener, aubioBeatTempo, pitchClassOf, type Analysis, type Similarity } from '../tests/helpers/listen.ts';
 import { TABLE_HEADER, replaceSection, stampedSection } from './examples-readme.ts';
+import { parseCli } from './cli-args.ts';
 
 const run = promisify(execFile);
 
@@ -64,7 +65,9 @@ const TEMPO_RANGE = { min: 70, max: 160 };
 const TEMPO_TOLERANCE = 0.02;
 const PEAK_CEILING_DBTP = -1;
 
-const { values: args } = parseArgs({
+const USAGE = 'usage: npm run examples -- [--styles a,b] [--seeds 1,2] [--keys "C major,A minor"] [--duration S] [--quick] [--no-moods] [--no-prompts] [--no-form] [--no-extend] [--jobs N] [--json FILE] [--write-readme]';
+
+const { values: args } = parseCli(USAGE, {
   options: {
     styles: { type: 'string' },
     seeds: { type: 'string' },

@@ -22,11 +22,13 @@ import { chmod, mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { existsSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { createOrm, type MikroORM } from '../core/db/index.ts';
 import { freePort } from '../tests/helpers/system.ts';
+import { parseCli } from './cli-args.ts';
 
-const { values: args } = parseArgs({
+const USAGE = 'usage: npm run faults -- [--profile short|full] [--phases a,b] [--verbose]';
+
+const { values: args } = parseCli(USAGE, {
   options: { profile: { type: 'string', default: 'full' }, phases: { type: 'string' }, verbose: { type: 'boolean', default: false } },
 });
 const FULL = args.profile !== 'short';

@@ -6,18 +6,20 @@
  * in a worker: expired tracks' jobs are removed and lost jobs were never there. `npm run jobs --
  * stuck` lists rows past a stage for over 10 minutes, which should always be empty.
  */
-import { parseArgs } from 'node:util';
 import { createOrm, listFailed, listStuck } from '../core/db/index.ts';
 import { loadEntryConfig } from '../core/entry.ts';
 import { connectRedis, createQueues } from '../core/queue.ts';
+import { parseCli } from './cli-args.ts';
 
-const { positionals, values } = parseArgs({
+const USAGE = 'usage: npm run jobs -- failed [--limit 50] [--json] | stuck';
+
+const { positionals, values } = parseCli(USAGE, {
   allowPositionals: true,
   options: { limit: { type: 'string', default: '50' }, json: { type: 'boolean', default: false } },
 });
 const command = positionals[0] ?? 'failed';
 if (command !== 'failed' && command !== 'stuck') {
-  console.error('usage: npm run jobs -- failed [--limit 50] [--json] | stuck');
+  console.error(USAGE);
   process.exit(2);
 }
 const limit = Math.min(Math.max(1, Number(values.limit) || 50), 1000);

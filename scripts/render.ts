@@ -5,19 +5,21 @@
  * encoder (FFMPEG_PATH, ffmpeg-static, then PATH).
  */
 import { extname, resolve } from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeNotes, describeParams, parsePrompt } from '../core/prompt/parse.ts';
 import { encode, type AudioFormat } from '../worker/audio/encode.ts';
 import { createEmbeddedEngine } from '../worker/engines/embedded/index.ts';
+import { parseCli } from './cli-args.ts';
 
 const FORMAT_BY_EXT: Record<string, AudioFormat> = { '.ogg': 'opus', '.opus': 'opus', '.mp3': 'mp3', '.wav': 'wav' };
 
+const USAGE = 'usage: npm run render -- "prompt" out.ogg [--duration 5..300] [--seed 0..4294967295]';
+
 function fail(message: string): never {
-  process.stderr.write(`${message}\nusage: npm run render -- "prompt" out.ogg [--duration 5..300] [--seed 0..4294967295]\n`);
+  process.stderr.write(`${message}\n${USAGE}\n`);
   process.exit(2);
 }
 
-const { positionals, values } = parseArgs({
+const { positionals, values } = parseCli(USAGE, {
   allowPositionals: true,
   options: { duration: { type: 'string', default: '30' }, seed: { type: 'string' } },
 });
