@@ -65,6 +65,24 @@ describe('retention sweeper', () => {
     expect(await sweepRetention(sys.runtime.orm.em.fork(), { maxAgeDays: 7, favoriteMaxAgeDays: 14, sweepIntervalMs: 1000 }, log)).toEqual({ age: 0, size: 0 });
   }, 120_000);
 
+  it('GIVEN a worker started with RETENTION_MAX_AGE_DAYS THEN it sweeps by itself, at start and every RETENTION_SWEEP_INTERVAL_S', async () => {
+    const first = await makeTrack('Auto', 31);
+    await exec(`update generations set created_at = now() - interval '40 days' where id = ?`, [first.id]);
+    // A second worker process's settings, on the same database (its own queues: it only sweeps here).
+    const sweeper = await startTestSystem({ roles: ['worker'], schema: sys.schema, env: { RETENTION_MAX_AGE_DAYS: '30', RETENTION_SWEEP_INTERVAL_S: '10' } });
+    try {
+      const expired = (id: string) => async () => ((await getGeneration(sys.runtime.orm.em.fork(), id))?.expiredAt ? true : undefined);
+      await waitFor(expired(first.id), 15_000, 'the sweep at start');
+      expect(await exists(first.path)).toBe(false);
+      const second = await makeTrack('Auto', 32);
+      await exec(`update generations set created_at = now() - interval '40 days' where id = ?`, [second.id]);
+      await waitFor(expired(second.id), 25_000, 'the next sweep');
+      expect(await exists(second.path)).toBe(false);
+    } finally {
+      await sweeper.stop({ keepData: true });
+    }
+  }, 150_000);
+
   it('GIVEN more stored audio than the total cap THEN the oldest unfavorited files go first until it fits', async () => {
     const a = await makeTrack('Cap', 11);
     const b = await makeTrack('Cap', 12);
