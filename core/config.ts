@@ -107,6 +107,9 @@ const envSchema = z.object({
 
 export type Env = z.infer<typeof envSchema>;
 
+/** Every variable ditty reads (the compose file must pass each on, or say why not: tests/unit/compose-file.test.ts). */
+export const CONFIG_VARIABLES: readonly string[] = Object.keys(envSchema.shape);
+
 export interface Config {
   databaseUrl: string;
   redisUrl: string;
