@@ -181,6 +181,20 @@ describe('metrics and the queue dashboard', () => {
     expect(text).toContain('ditty_process_resident_memory_bytes');
   }, 90_000);
 
+  it('GIVEN a web server bound to every interface THEN /metrics wants the ADMIN_TOKEN (open only on loopback binds)', async () => {
+    const open = await startTestSystem({ roles: ['web'], env: { HTTP_HOST: '0.0.0.0', LOCAL_CHAT: 'false', ADMIN_TOKEN } });
+    try {
+      const url = `http://127.0.0.1:${open.config.http.port}/metrics`;
+      expect((await fetch(url)).status).toBe(401);
+      expect((await fetch(url, { headers: { authorization: `Bearer ${'y'.repeat(ADMIN_TOKEN.length)}` } })).status).toBe(401);
+      const ok = await fetch(url, { headers: { authorization: `Bearer ${ADMIN_TOKEN}` } });
+      expect(ok.status).toBe(200);
+      expect(await ok.text()).toContain('ditty_jobs_total');
+    } finally {
+      await open.stop();
+    }
+  });
+
   it('GIVEN no admin token THEN /admin/queues is 401 with a Basic challenge; with it (Basic or Bearer) the dashboard answers', async () => {
     const none = await fetch(`${sys.url}/admin/queues`);
     expect(none.status).toBe(401);
