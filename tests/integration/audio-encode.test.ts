@@ -55,6 +55,14 @@ describe('encode', () => {
     });
   }
 
+  // Issue 11 item 5: the same prompt and seed give the same file. The engine's PCM was already
+  // identical, but ffmpeg's Ogg muxer picks a random stream serial number per file (95 bytes differed).
+  it.each(['opus', 'mp3'] as const)('GIVEN the same audio encoded twice as %s THEN the two files are byte-identical', async (format) => {
+    const a = await encode(audio, { format, bitrateKbps: 128, outPath: path.join(dir, `same-a.${format}`) });
+    const b = await encode(audio, { format, bitrateKbps: 128, outPath: path.join(dir, `same-b.${format}`) });
+    expect(a.sha256).toBe(b.sha256);
+  });
+
   it('GIVEN Opus from 32 kHz input THEN the band above 12 kHz survives (no 24 kHz resample)', async () => {
     // A 14 kHz tone alone: a 24 kHz encode would leave (near) silence.
     const high = testSignal(3, 32_000, 2, [14_000]);

@@ -180,7 +180,9 @@ export function ffmpegArgs(
       break;
   }
   // -nostdin only stops ffmpeg's keyboard handling; pipe:0 still reads stdin as input.
-  return ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, ...codec, '-map_metadata', '-1', '-f', FORMATS[format].muxer, '-y', out];
+  // +bitexact: the Ogg muxer otherwise draws a random stream serial number per file, so the same
+  // prompt and seed gave a different .ogg each time (issue 11: the same seed is byte-identical).
+  return ['-nostdin', '-hide_banner', '-loglevel', 'error', ...input, ...codec, '-map_metadata', '-1', '-fflags', '+bitexact', '-f', FORMATS[format].muxer, '-y', out];
 }
 
 function outputSampleRate(format: AudioFormat, inputRate: number): number {
