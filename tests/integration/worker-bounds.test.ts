@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Actor } from '../../core/chat.ts';
 import { getGeneration } from '../../core/db/index.ts';
+import { registry } from '../../core/metrics.ts';
 import type { ProgressEvent } from '../../core/jobs.ts';
 import { TEST_DATABASE_URL, startTestSystem, type TestSystem } from '../helpers/system.ts';
 import { waitFor } from '../helpers/wait.ts';
@@ -98,6 +99,12 @@ exit 1
     await waitFor(async () => ((await (await sys.runtime.queues.render.getJob(accepted.generationId))?.getState()) === 'failed' ? true : undefined), 5_000, 'the job in the failed set');
     await new Promise((r) => setTimeout(r, 300));
     expect(events.filter((e) => e.generationId === accepted.generationId && e.stage === 'failed')).toHaveLength(1);
+    // /metrics: the outcome by error code, and the attempts before it.
+    const text = await waitFor(async () => {
+      const t = await registry.metrics();
+      return /^ditty_jobs_total\{queue="render",outcome="failed",code="encode_failed"\} 1$/m.test(t) ? t : undefined;
+    }, 5_000, 'the failed job counted by code');
+    expect(Number(/^ditty_jobs_total\{queue="render",outcome="retried",code=""\} (\d+)$/m.exec(text)?.[1])).toBeGreaterThanOrEqual(2);
   });
 });
 
