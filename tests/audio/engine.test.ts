@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { describe as descriptors, mono } from '../helpers/audio.ts';
+import { describe as descriptors, ebur128, mono } from '../helpers/audio.ts';
 import { renderFixture } from './render.ts';
 import { parsePrompt } from '../../core/prompt/parse.ts';
 
@@ -37,6 +37,25 @@ describe('embedded engine', () => {
     expect(techno.centroidHz).toBeGreaterThan(ambient.centroidHz * 2); // bright vs soft
     expect(trap.lowShare).toBeGreaterThan(piano.lowShare * 3); // 808 weight vs a piano
     expect(trap.lowShare).toBeGreaterThan(lofi.lowShare);
+  });
+
+  // Issue 11 item 4: a mood word moves brightness and dynamics, not only tempo and notes. Before
+  // the mood's tone and contrast, "dark rock" read 1% duller than "rock" and "sad rock" 2% brighter
+  // (the hats and cymbals set the centroid whatever register the chords took), and the loudness
+  // range moved by chance (epic pop 6.7 LU against plain pop's 6.8).
+  it.each(['pop', 'rock'])('GIVEN mood words on %s THEN dark and sad sound duller, happy and energetic brighter, epic wider and energetic flatter in loudness', async (style) => {
+    const m = async (mood: string) => {
+      const r = await fx.render(`${mood} ${style}`.trim(), 3, 24);
+      return { ...descriptors(mono(r.pcm, 2), r.sampleRate), ...(await ebur128(r.wav)) };
+    };
+    const plain = await m('');
+    const [dark, sad, happy, energetic, epic] = await Promise.all(['dark', 'sad', 'happy', 'energetic', 'epic'].map(m));
+    expect(dark!.centroidHz).toBeLessThan(plain.centroidHz * 0.9);
+    expect(sad!.centroidHz).toBeLessThan(plain.centroidHz * 0.95);
+    expect(happy!.centroidHz).toBeGreaterThan(plain.centroidHz * 1.05);
+    expect(energetic!.centroidHz).toBeGreaterThan(plain.centroidHz * 1.05);
+    expect(epic!.lra).toBeGreaterThan(plain.lra + 0.5);
+    expect(energetic!.lra).toBeLessThan(epic!.lra - 1);
   });
 
   it('GIVEN a render THEN progress rises to 1; GIVEN an abort THEN the render rejects with AbortError', async () => {

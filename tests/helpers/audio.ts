@@ -45,8 +45,8 @@ export async function aubioTempo(path: string): Promise<number> {
   return Number(m[1]);
 }
 
-/** Integrated loudness (LUFS) and true peak (dBTP) as ffmpeg's ebur128 filter measures them. */
-export async function ebur128(path: string): Promise<{ lufs: number; truePeak: number }> {
+/** Integrated loudness (LUFS), true peak (dBTP) and loudness range (LU) as ffmpeg's ebur128 filter measures them. */
+export async function ebur128(path: string): Promise<{ lufs: number; truePeak: number; lra: number }> {
   const ffmpeg = process.env.FFMPEG_PATH ?? 'ffmpeg';
   const { stderr } = await run(ffmpeg, ['-hide_banner', '-nostats', '-i', path, '-af', 'ebur128=peak=true', '-f', 'null', '-'], {
     maxBuffer: 64 * 1024 * 1024,
@@ -54,7 +54,8 @@ export async function ebur128(path: string): Promise<{ lufs: number; truePeak: n
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
   const lufs = Number(/I:\s*(-?[\d.]+|-inf)\s*LUFS/.exec(summary)?.[1]);
   const truePeak = Number(/True peak:\s*Peak:\s*(-?[\d.]+|-inf)/.exec(summary)?.[1]);
-  return { lufs, truePeak };
+  const lra = Number(/LRA:\s*(-?[\d.]+)\s*LU\b/.exec(summary)?.[1]);
+  return { lufs, truePeak, lra };
 }
 
 export function mono(pcm: Float32Array, channels: number): Float32Array {

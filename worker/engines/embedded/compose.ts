@@ -36,6 +36,8 @@ export interface Composition {
   tonic: number;
   /** The stage is mirrored (Stage.side): sampled instruments' own places flip with it. */
   mirror: boolean;
+  /** The mood's tone, dB of high shelf on the sampled instruments (tone.ts). */
+  toneDb: number;
 }
 
 export interface ComposeOptions {
@@ -58,17 +60,17 @@ function endBeatOf(durationS: number, beatS: number): number {
 }
 
 const MOODS: Record<string, Mood> = {
-  happy: { density: 1.1, vel: 1, register: 2, space: 0, perc: 1 },
-  sad: { density: 0.72, vel: 0.84, register: -3, space: 0.1, perc: -1 },
-  dreamy: { density: 0.7, vel: 0.84, register: 3, space: 0.25, perc: -1, pad: 'warmPad' },
-  romantic: { density: 0.8, vel: 0.86, register: 0, space: 0.15, perc: -1, pad: 'strings' },
-  energetic: { density: 1.25, vel: 1.08, register: 1, space: -0.1, perc: 1 },
-  dark: { density: 0.9, vel: 0.95, register: -4, space: 0.05, perc: 0 },
-  chill: { density: 0.7, vel: 0.82, register: -1, space: 0.15, perc: -1 },
-  calm: { density: 0.65, vel: 0.8, register: -1, space: 0.15, perc: -1 },
-  epic: { density: 1.1, vel: 1.1, register: 0, space: 0.15, perc: 1, pad: 'strings' },
+  happy: { density: 1.1, vel: 1, register: 2, space: 0, perc: 1, tone: 3, contrast: 1 },
+  sad: { density: 0.72, vel: 0.84, register: -3, space: 0.1, perc: -1, tone: -6, contrast: 1.8 },
+  dreamy: { density: 0.7, vel: 0.84, register: 3, space: 0.25, perc: -1, pad: 'warmPad', tone: -4, contrast: 1.8 },
+  romantic: { density: 0.8, vel: 0.86, register: 0, space: 0.15, perc: -1, pad: 'strings', tone: -3, contrast: 1.6 },
+  energetic: { density: 1.25, vel: 1.08, register: 1, space: -0.1, perc: 1, tone: 3, contrast: 0.5 },
+  dark: { density: 0.9, vel: 0.95, register: -4, space: 0.05, perc: 0, tone: -7, contrast: 1.3 },
+  chill: { density: 0.7, vel: 0.82, register: -1, space: 0.15, perc: -1, tone: -5, contrast: 1.6 },
+  calm: { density: 0.65, vel: 0.8, register: -1, space: 0.15, perc: -1, tone: -4, contrast: 1.8 },
+  epic: { density: 1.1, vel: 1.1, register: 0, space: 0.15, perc: 1, pad: 'strings', tone: 1, contrast: 2 },
 };
-const NEUTRAL: Mood = { density: 1, vel: 1, register: 0, space: 0, perc: 0 };
+const NEUTRAL: Mood = { density: 1, vel: 1, register: 0, space: 0, perc: 0, tone: 0, contrast: 1 };
 
 export function compose(p: MusicParams, durationS: number, opts: ComposeOptions = {}): Composition {
   const style = STYLES[p.genre];
@@ -116,7 +118,7 @@ export function compose(p: MusicParams, durationS: number, opts: ComposeOptions 
   // Echoes on the 8th-note grid reinforce the pulse (a dotted-8th echo makes beat trackers hear 4/3 the tempo).
   const echoBeats = beatS * 0.5 > 0.35 ? 0.25 : 0.5;
   const space = Math.min(1, Math.max(0.1, style.space + mood.space));
-  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic, mirror: material.stage.side === 1 };
+  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic, mirror: material.stage.side === 1, toneDb: mood.tone };
 }
 
 // --- material --------------------------------------------------------------------------------

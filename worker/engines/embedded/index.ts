@@ -6,6 +6,7 @@ import ort from 'onnxruntime-node';
 import type { Engine, RenderedAudio, RenderInput, RenderOptions } from '../../../core/engine.ts';
 import type { MusicParams } from '../../../core/music.ts';
 import { continueComposition } from './extend.ts';
+import { tilt } from './tone.ts';
 import { compose, type Composition } from './compose.ts';
 import { MASTER_BLOCK, master, type BlockExtremes, type MasterReport } from './master.ts';
 import type { DrumKit } from './patches.ts';
@@ -190,6 +191,7 @@ export async function synthesize(
     const x = mix && mix.x.left.length >= padded ? mix.x : sampledBus(padded);
     x.left.fill(0), x.right.fill(0), x.send.fill(0);
     const { synth, voices } = bank ? renderSampled(bank, composition.notes, kit, composition.space, x, frames, composition.tonic, composition.mirror) : { synth: composition.notes, voices: 0 };
+    if (bank) tilt(x.left, x.right, frames, composition.toneDb, SAMPLE_RATE);
     const samplerMs = performance.now() - t;
     t = performance.now();
     // the wetter the style, the longer its room rings: 1.0 s at space 0.1, 2.4 s at 1

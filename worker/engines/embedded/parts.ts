@@ -48,6 +48,10 @@ export interface Mood {
   space: number;
   /** -1 drops bright hand percussion, 1 adds a shaker. */
   perc: number;
+  /** dB of high shelf on the sampled instruments (tone.ts): below 0 duller, above 0 brighter. */
+  tone: number;
+  /** Exponent on the sections' energy: above 1 quiet sections quieter (a wider loudness range), below 1 flatter. */
+  contrast: number;
   pad?: InstrumentName;
 }
 
@@ -119,7 +123,7 @@ const PART: Record<SectionName, Part> = {
 };
 const ENERGY: Record<SectionName, number> = { intro: 0.72, verse: 0.86, chorus: 1, drop: 1.05, solo: 0.95, build: 0.85, bridge: 0.8, break: 0.65, outro: 0.72 };
 
-const energy = (ctx: Ctx, s: Section) => ENERGY[s.name] * ctx.mood.vel * (s.n > 0 && (s.name === 'chorus' || s.name === 'drop') ? 1.04 : 1);
+const energy = (ctx: Ctx, s: Section) => ENERGY[s.name] ** ctx.mood.contrast * ctx.mood.vel * (s.n > 0 && (s.name === 'chorus' || s.name === 'drop') ? 1.04 : 1);
 
 /** The chord of a bar: progressions of 2 chords take 2 bars each; long ones (blues) run on across sections. */
 export function chordAt(ctx: Ctx, bar: number): Chord {
