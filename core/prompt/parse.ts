@@ -72,7 +72,9 @@ const INSTRUMENTS: Array<[string, string[]]> = [
   ['bagpipes', ['bagpipes', 'bagpipe']],
   ['harmonica', ['harmonica']],
   ['marimba', ['marimba']],
-  ['vibraphone', ['vibraphone', 'vibes']],
+  // "vibes" alone is slang far more often ("chill vibes", "good vibes" added a vibraphone); as an
+  // instrument it follows a listing word
+  ['vibraphone', ['vibraphone', 'with vibes', 'and vibes', 'plus vibes', 'on vibes']],
   ['xylophone', ['xylophone']],
   ['kalimba', ['kalimba', 'thumb piano']],
   ['steel drums', ['steel drums', 'steel drum', 'steelpan', 'steel pan']],

@@ -71,6 +71,9 @@ export const NEAREST_STYLES: Array<[string, string]> = [
   ['hyperpop', 'pop'], ['schlager', 'pop'], ['bollywood', 'pop'], ['eurodance', 'trance'], ['hardstyle', 'techno'], ['gabber', 'techno'],
   ['industrial', 'techno'], ['edm', 'house'], ['electro', 'house'], ['big room', 'house'], ['future bass', 'dubstep'],
   ['breakbeat', 'dnb'], ['breakcore', 'dnb'], ['grime', 'garage'], ['phonk', 'trap'], ['cloud rap', 'trap'], ['gregorian', 'ambient'],
+  // "acid" alone is techno's word; acid jazz is jazz-funk, nothing like a 303 (it played techno, silently)
+  ['acid jazz', 'jazz'], ['electronic music', 'house'], ['electronica', 'house'], ['dance music', 'house'], ['requiem', 'cinematic'], ['marching band', 'cinematic'],
+  ['military march', 'cinematic'], ['gamelan', 'ambient'], ['zydeco', 'folk'], ['cajun', 'folk'], ['barbershop', 'gospel'],
 ];
 
 /** Instrument words in other languages → the parser's instrument names (see parse.ts INSTRUMENTS). */

@@ -290,6 +290,11 @@ describe('nothing silent: nearest style, nearest instrument, ignored words, defa
     ['opera', 'cinematic', 'cinematic orchestral'],
     ['vaporwave', 'synthwave', 'synthwave'],
     ['bluegrass', 'country', 'country'],
+    ['acid jazz', 'jazz', 'jazz'],
+    ['electronica', 'house', 'house'],
+    ['requiem', 'cinematic', 'cinematic orchestral'],
+    ['gamelan', 'ambient', 'ambient'],
+    ['zydeco', 'folk', 'folk'],
   ] as const)('GIVEN "%s" THEN it is played as %s and the notice says so', (word, genre, label) => {
     const p = parsePrompt(`${word} song at 120 bpm`, 1);
     expect(p.genre).toBe(genre);
@@ -319,6 +324,12 @@ describe('nothing silent: nearest style, nearest instrument, ignored words, defa
     // the longer name is read, not its parts
     expect(parsePrompt('house with steel drums and an upright bass', 1).instruments).toEqual(['steel drums', 'upright bass']);
     expect(parsePrompt('lofi with electric piano', 1).instruments).toEqual(['electric piano']);
+  });
+
+  it('GIVEN "vibes" as slang THEN no vibraphone; listed with other instruments THEN the vibraphone', () => {
+    for (const text of ['chill vibes', 'good vibes only lofi', 'summer vibes house']) expect(parsePrompt(text, 1).instruments, text).toEqual([]);
+    expect(parsePrompt('jazz trio with piano and vibes', 1).instruments).toEqual(['piano', 'vibraphone']);
+    expect(parsePrompt('jazz with vibes', 1).instruments).toEqual(['vibraphone']);
   });
 
   it('GIVEN any instrument name the parser can hand over THEN the composition knows it', () => {
