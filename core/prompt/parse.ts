@@ -319,6 +319,10 @@ function parseKey(cased: string): ParsedKey {
     const first = found.sort((a, b) => a.at - b.at)[0]!;
     return { key: first.key, mode: first.mode };
   }
+  // Solfège with its accidental and no mode: "si bémol", "fa sostenido" (the accidental makes it a
+  // key; "la" or "si" alone is an article or "if").
+  const solfegeAcc = new RegExp(`${B}(do|ut|ré|re|mi|fa|sol|la|si)\\s?(dièse|diese|bémol|bemol|sostenido|sustenido|diesis)${E}`, 'iu').exec(cased);
+  if (solfegeAcc) return { key: spell(SOLFEGE[solfegeAcc[1]!.toLowerCase()]!, SOLFEGE_SHARP.test(solfegeAcc[2]!.toLowerCase()) ? '#' : 'b') };
   // "key of d", "in the key of Eb"; "in F#", "in Bb" (capital letter or an accidental: "in a" is English).
   const keyOf = new RegExp(`key(?: of)?\\s([a-g])(?:\\s?(#|b|sharp|flat))?${E}`, 'iu').exec(cased);
   if (keyOf) return { key: spell(keyOf[1]!, keyOf[2]?.toLowerCase()) };

@@ -62,6 +62,10 @@ describe('parsePrompt', () => {
     ['mi bemol mayor', 'Eb', 'major'],
     ['fa sostenido menor', 'F#', 'minor'],
     ['samba em do maior', 'C', 'major'],
+    // an accidental without a mode is still a key (these played the seed's key before)
+    ['jazz en si bémol', 'Bb', undefined],
+    ['la bémol', 'Ab', undefined],
+    ['bossa en fa sostenido', 'F#', undefined],
   ] as const)('GIVEN "%s" THEN key %s %s', (text, key, mode) => {
     const p = parsePrompt(text, 9);
     expect(p.key).toBe(key);
