@@ -430,7 +430,9 @@ const STRUCK = new Set<InstrumentName>([
 ]);
 const STRUCK_SHORT = new Set<InstrumentName>(['pluck', 'stab', 'staccato', 'pizzicato', 'mutedGuitar', 'banjo', 'marimba', 'xylophone', 'kalimba', 'steelDrums']);
 
-const STABS: number[][] = [[0, 6, 10], [3, 6, 12], [0, 3, 10, 14], [2, 6, 11], [0, 7, 10]];
+// (no cell repeats the dotted-eighth 3-3 of a tresillo kick: stabs on steps 3 and 6 over k-pop's
+// x..x..x kick and its 808 made aubio hear 126 bpm as 84, two thirds)
+const STABS: number[][] = [[0, 6, 10], [3, 8, 12], [0, 3, 10, 14], [2, 6, 11], [0, 7, 10]];
 const FUNK: string[] = ['x.-x.-x.-.x-.x.-', '-.x.-xx.-.x.-x.x', 'x..x..x.-..x.x..'];
 
 export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
@@ -584,20 +586,29 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
 /**
  * The tonic chord as players voice the home chord: root doubled an octave up (or down when the top
  * is taken), the fifth left out (the most expendable chord tone; the root's overtones carry it),
- * and a major seventh played as the sixth (I6 for Imaj7, as jazz and bossa players voice home).
+ * and a seventh, major or minor, played as the ninth (Iadd9 for Imaj7 and I7, im(add9) for im7).
  * Sampled guitars, pianos and basses sound a note's fifth as loud as the note in their third
  * partial: a close Eb-G-Bb(-D) is heard by a chroma key estimator as Bb major or G minor (39
  * styles in Eb: 18 read on the dominant), and a listener's sense of home rests on the root. With
- * the seventh, the tonic chord's upper three notes are the mediant's minor triad (G-Bb-D over Eb):
- * jazz, soul, bossa and folk read as G minor (6 of 78 renders), none with the sixth.
+ * the major seventh the upper notes are the mediant's minor triad (G-Bb-D over Eb, read as G
+ * minor); as a sixth (C-E-A, the I6 tried before) they are the relative minor's triad, and disco,
+ * lo-fi and indie in C major read as A minor (12 of 16 renders; the grid's key of Eb hid it). A
+ * minor seventh over a minor root is the relative major's fifth (C-Eb-Bb: Eb major's I and V),
+ * and over a major root (funk's I7) the subdominant's key (C major funk read as F). The ninth
+ * belongs to no such triad: with it 9 of those 12 and 7 of 8 funk renders in four major keys read
+ * home, and lo-fi and boom bap in C minor too (the 6/9 of jazz players keeps the sixth's problem).
  */
 function withTonic(ctx: Ctx, c: Chord, v: number[]): number[] {
   if (c.root !== ctx.key.tonic) return v;
   const pc = (n: number) => ((n % 12) + 12) % 12;
   const fifth = (c.root + 7) % 12;
-  const seventh = (c.root + 11) % 12;
+  const ninth = (c.root + 2) % 12;
+  const sevenths = [(c.root + 10) % 12, (c.root + 11) % 12];
   const low = v.find((n) => pc(n) === c.root);
-  const out = (v.length >= 3 ? v.filter((n) => pc(n) !== fifth) : [...v]).map((n) => (pc(n) === seventh ? n - 2 : n));
+  const hasNinth = v.some((n) => pc(n) === ninth);
+  const out = (v.length >= 3 ? v.filter((n) => pc(n) !== fifth) : [...v])
+    .filter((n) => !(hasNinth && sevenths.includes(pc(n))))
+    .map((n) => (sevenths.includes(pc(n)) ? n + pc(ninth - n) : n));
   if (low === undefined) return out;
   const add = out.includes(low + 12) ? low - 12 : low + 12;
   return out.includes(add) ? out : [...out, add].sort((a, b) => a - b);

@@ -40,6 +40,10 @@ export interface Style {
    * Roman numerals relative to the tonic (tonal.js spelling: 'I V vi IV', 'i bVII bVI V7',
    * 'ii7 V7 Imaj7'); lower case is minor. A progression of 2 chords takes 2 bars each, of 4 one
    * bar, of 8 or 12 one bar. The seed picks different ones for verse, chorus and bridge.
+   * Each mode needs two or more that open on the tonic and stay in the key (compose.ts `home`):
+   * verse and chorus come from those, and a style with one (or none: metal and drill in major
+   * opened on vi, country in minor played 'vi IV I V') had its chorus on an away progression, heard
+   * in the relative key (the grid in other keys than Eb: reggaeton, garage, metal, drill in major).
    */
   progressions: { major: readonly string[]; minor: readonly string[] };
   /** Melody scale (tonal.js names), when not the plain major or natural minor. */

@@ -51,7 +51,7 @@ export const techno: Style = {
 
 export const trance: Style = {
   ...BASE, kit: 'electronic', space: 0.65,
-  progressions: { major: ['vi IV I V', 'I V vi IV'], minor: ['i bVI bIII bVII', 'i bVI bVII bVII', 'i iv bVI bVII', 'bVI bVII i i'] },
+  progressions: { major: ['vi IV I V', 'I V vi IV', 'I IV vi V'], minor: ['i bVI bIII bVII', 'i bVI bVII bVII', 'i iv bVI bVII', 'bVI bVII i i'] },
   grooves: [
     { kick: FOUR, clap: '....x.......x...', hat: '..x...x...x...x.' },
     { kick: FOUR, clap: '....x.......x...', openhat: '..x...x...x...x.', hat: 'o.o.o.o.o.o.o.o.' },
@@ -93,7 +93,7 @@ export const dnb: Style = {
 
 export const dubstep: Style = {
   ...BASE, kit: 'electronic', space: 0.5,
-  progressions: { major: ['I bVI', 'vi IV'], minor: ['i bVI', 'i bVII', 'i iv', 'i bII'] },
+  progressions: { major: ['I bVI', 'I IV', 'I V', 'vi IV'], minor: ['i bVI', 'i bVII', 'i iv', 'i bII'] },
   // half time: the snare on beat 3, but kicks and hats keep the quarter-note pulse audible
   grooves: [
     { kick: 'x.....x...x.....', snare: '........x.......', hat: 'x.o.x.o.x.o.x.o.' },
@@ -110,7 +110,7 @@ export const dubstep: Style = {
 
 export const garage: Style = {
   ...BASE, kit: 'electronic', swing: 0.28, space: 0.45,
-  progressions: { major: ['ii7 V7 Imaj7 vi7', 'IVmaj7 iii7 vi7 V'], minor: ['i7 iv7', 'im9 bVImaj7 iv7 v7', 'i7 bIIImaj7 bVII7 iv7'] },
+  progressions: { major: ['Imaj7 vi7 ii7 V7', 'Imaj7 IVmaj7', 'ii7 V7 Imaj7 vi7', 'IVmaj7 iii7 vi7 V'], minor: ['i7 iv7', 'im9 bVImaj7 iv7 v7', 'i7 bIIImaj7 bVII7 iv7'] },
   // two-step: the kick skips beats 2 and 4, the snare sits on them, shuffled 16ths
   grooves: [
     { kick: 'x.........x.....', snare: '....x.......x...', hat: '..o-..o-..o-..o-', shaker: 'o-o-o-o-o-o-o-o-' },
@@ -128,7 +128,7 @@ export const garage: Style = {
 
 export const synthwave: Style = {
   ...BASE, kit: 'electronic', space: 0.6,
-  progressions: { major: ['I V vi IV', 'vi IV I V', 'IV V iii vi'], minor: ['i bVI bIII bVII', 'i bVII bVI bVII', 'bVI bVII i i', 'i iv bVI V'] },
+  progressions: { major: ['I V vi IV', 'I vi IV V', 'vi IV I V', 'IV V iii vi'], minor: ['i bVI bIII bVII', 'i bVII bVI bVII', 'bVI bVII i i', 'i iv bVI V'] },
   grooves: [
     { kick: 'x.......x.......', snare: '....x.......x...', hat: 'x.x.x.x.x.x.x.x.' },
     { kick: 'x.......x.x.....', snare: '....x.......x...', hat: 'x-x-x-x-x-x-x-x-', openhat: '......o.......o.' },

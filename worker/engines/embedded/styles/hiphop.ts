@@ -3,7 +3,7 @@ import { BASE, FOUR, type Style } from '../presets.ts';
 
 export const lofi: Style = {
   ...BASE, kit: 'room', swing: 0.3, humanize: 0.012, space: 0.55, hiss: true,
-  progressions: { major: ['ii7 V7 Imaj7 vi7', 'Imaj7 vi7 ii7 V7', 'IVmaj7 V7 iii7 vi7', 'IVmaj7 iii7 ii7 Imaj7'], minor: ['i7 iv7 i7 v7', 'im9 bVImaj7 iv7 v7', 'iv7 v7 i7 i7', 'i7 bVII7 bVImaj7 v7'] },
+  progressions: { major: ['ii7 V7 Imaj7 vi7', 'Imaj7 vi7 ii7 V7', 'Imaj7 IVmaj7 ii7 V7', 'IVmaj7 V7 iii7 vi7', 'IVmaj7 iii7 ii7 Imaj7'], minor: ['i7 iv7 i7 v7', 'im9 bVImaj7 iv7 v7', 'iv7 v7 i7 i7', 'i7 bVII7 bVImaj7 v7'] },
   grooves: [
     { kick: 'x......-x.......', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.' },
     { kick: 'x.......x..-..-.', snare: '....x.......x...', hat: 'x.o.x.o.x.o.x.o.', shaker: '..-...-...-...-.' },
@@ -23,7 +23,7 @@ export const lofi: Style = {
 
 export const boombap: Style = {
   ...BASE, kit: 'standard', swing: 0.22, humanize: 0.01, space: 0.35,
-  progressions: { major: ['ii7 V7', 'Imaj7 IVmaj7', 'vi7 ii7 V7 Imaj7'], minor: ['i7 iv7', 'i7 bVImaj7 v7 i7', 'i i bVI v', 'im9 iv7 bVII7 bIIImaj7'] },
+  progressions: { major: ['ii7 V7', 'Imaj7 IVmaj7', 'Imaj7 vi7 ii7 V7', 'vi7 ii7 V7 Imaj7'], minor: ['i7 iv7', 'i7 bVImaj7 v7 i7', 'i i bVI v', 'im9 iv7 bVII7 bIIImaj7'] },
   grooves: [
     { kick: 'x.........x.....', snare: '....x.......x...', hat: 'x.x.x.x.x.x.x.x.' },
     { kick: 'x......x..x.....', snare: '....x.......x...', hat: 'x.x.x.x.x.x.x.xo', openhat: '..............o.' },
@@ -42,7 +42,7 @@ export const boombap: Style = {
 
 export const trap: Style = {
   ...BASE, kit: 'tr808', hatRolls: true, kickInst: 'kick808', space: 0.45,
-  progressions: { major: ['I I vi vi', 'I IV vi V'], minor: ['i i bVI bVI', 'i bVI bIII bVII', 'i iv i bVI', 'i bVI iv iv'] },
+  progressions: { major: ['I I IV IV', 'I IV vi V', 'I V vi IV', 'vi vi I I'], minor: ['i i bVI bVI', 'i bVI bIII bVII', 'i iv i bVI', 'i bVI iv iv'] },
   // Half-time snare on 3, but the pulse stays on the quarters: hats accented on the beat over
   // ghosted 16ths (straight 8th hats made aubio hear 90 as 180) and a kick on 2 (with kicks only
   // on 1 and off the beat, the 808 and snare read as half notes: 160 heard as 80-120).
@@ -65,11 +65,13 @@ export const trap: Style = {
 export const drill: Style = {
   ...BASE, kit: 'tr808', hatRolls: true, kickInst: 'kick808', space: 0.45,
   scale: { minor: 'harmonic minor' },
-  progressions: { major: ['vi vi IV V', 'vi IV V V'], minor: ['i i bVI V', 'i iv bVI V', 'i bII i V', 'i bVI iv V'] },
+  progressions: { major: ['I I vi V', 'I vi IV V', 'vi IV V V'], minor: ['i i bVI V', 'i iv bVI V', 'i bII i V', 'i bVI iv V'] },
   // drill: snares on 2 and 4-and (the skippy off-beat), sliding 808 on the syncopated kicks
   grooves: [
     { kick: 'x.....x...x.....', snare: '....x.......x..-', hat: 'x--x--x-x--x--x-' },
-    { kick: 'x.......x.x...x.', snare: '....x......-..x.', hat: 'x---x---x---x---', openhat: '......-.........' },
+    // (the backbeat on 4 as well as its skip: with the snare on 2 and 4-and only, the kick's and
+    // 808's 8-10-14 made aubio hear 144 bpm as 96, two thirds)
+    { kick: 'x.......x.x...x.', snare: '....x.......x.x.', hat: 'x---x---x---x---', openhat: '......-.........' },
     { kick: 'x..x......x.....', snare: '....x.......x...', hat: 'x--x--x---x--x--', rim: '..-.......-.....' },
   ],
   fills: [{ snare: '........x..x..xx' }, { snare: '........-x-x-x-x', kick: 'x...............' }],
@@ -84,7 +86,7 @@ export const drill: Style = {
 
 export const reggaeton: Style = {
   ...BASE, kit: 'tr808', space: 0.4,
-  progressions: { major: ['vi IV I V', 'I V vi IV'], minor: ['i bVI bIII bVII', 'i iv bVII bIII', 'i bVI bVII i', 'i iv v i'] },
+  progressions: { major: ['vi IV I V', 'I V vi IV', 'I IV V IV'], minor: ['i bVI bIII bVII', 'i iv bVII bIII', 'i bVI bVII i', 'i iv v i'] },
   // dembow: boom, ch-boom-chick, on every bar
   grooves: [
     { kick: FOUR, snare: '...x..x....x..x.', hat: 'x.x.x.x.x.x.x.x.' },

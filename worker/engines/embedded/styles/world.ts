@@ -42,7 +42,9 @@ export const salsa: Style = {
   // bongo bell on the beat
   grooves: [
     { clave: 'x..x..x...x.x...', conga: '......o.x.....o.', cowbell: 'x...x...x...x...', kick: '...x.......x....', guiro: 'x.ox.ox.x.ox.ox.' },
-    { clave: 'x..x..x...x.x...', timbale: 'x.xx.xx.x.xx.x.x', conga: '--o.x.o.--o.x.o.', kick: '...x.......x....' },
+    // (the bongo bell on the beat here too: cascara, tumbao and montuno alone, all anticipations,
+    // read 101 bpm as 129)
+    { clave: 'x..x..x...x.x...', timbale: 'x.xx.xx.x.xx.x.x', conga: '--o.x.o.--o.x.o.', kick: '...x.......x....', cowbell: 'x...x...x...x...' },
     { clave: '..x.x...x..x..x.', conga: '......o.x.....o.', cowbell: 'x.o.x.o.x.o.x.o.', bongo: 'x-o-x-o-x-o-x-o-', kick: '...x.......x....' },
   ],
   fills: [{ timbale: '........x.x.xxxx', clave: 'x..x..x.' }, { timbale: '........xoxoxoxx', conga: '........oooo.x.x' }],
