@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GENRES, type Genre } from '../../core/music.ts';
 import { parsePrompt } from '../../core/prompt/parse.ts';
 import { compose, type Composition } from '../../worker/engines/embedded/compose.ts';
-import { planForm } from '../../worker/engines/embedded/form.ts';
+import { FORM_VARIANTS, planForm } from '../../worker/engines/embedded/form.ts';
 import { LANES, pick, type Lane } from '../../worker/engines/embedded/presets.ts';
 import { STYLES } from '../../worker/engines/embedded/styles/index.ts';
 import { Key, progression } from '../../worker/engines/embedded/theory.ts';
@@ -265,6 +265,21 @@ describe('form', () => {
       for (let i = 1; i < s.length; i++) expect(s[i]!.startBar).toBe(s[i - 1]!.startBar + s[i - 1]!.bars);
       expect(s.at(-1)!.startBar + s.at(-1)!.bars).toBe(bars);
       if (bars >= 16) expect(s.map((x) => x.name)).toEqual(expect.arrayContaining(['intro', 'verse', 'outro']));
+    }
+  });
+
+  // Two choruses or two drops back to back read as one long loop by the audio self-similarity
+  // check (a 2-minute punk track: six 4-bar blocks alike in a row, from chorus x3).
+  it('GIVEN any form, variant and length THEN no section follows one of its own name', () => {
+    for (const kind of ['song', 'club', 'jam', 'calm'] as const) {
+      for (let variant = 0; variant < FORM_VARIANTS; variant++) {
+        for (let bars = 8; bars <= 120; bars++) {
+          for (const structure of [[], ['drop'], ['chorus', 'bridge']]) {
+            const names = planForm(bars, kind, variant, structure).map((s) => s.name);
+            for (let i = 1; i < names.length; i++) expect(names[i], `${kind} ${variant} ${bars} ${structure}: ${names}`).not.toBe(names[i - 1]);
+          }
+        }
+      }
     }
   });
 

@@ -43,6 +43,19 @@ const BODIES: Record<FormKind, SectionName[][]> = {
   ],
 };
 
+/**
+ * What plays instead of a section that would follow one of its own name: two choruses or two
+ * drops back to back (the end of a body, or its repeat starting where it ended) sound as one long
+ * loop to a listener; a 2-minute punk track read six 4-bar blocks alike in a row (chorus x3),
+ * trance and drum and bass four (drop x2), by the self-similarity checker.
+ */
+const CONTRAST: Record<FormKind, Partial<Record<SectionName, SectionName>>> = {
+  song: { verse: 'chorus', chorus: 'bridge', bridge: 'chorus', break: 'chorus', solo: 'chorus' },
+  club: { verse: 'build', build: 'drop', drop: 'break', break: 'drop' },
+  jam: { verse: 'solo', solo: 'chorus', chorus: 'solo', bridge: 'chorus' },
+  calm: { verse: 'chorus', chorus: 'bridge', bridge: 'verse' },
+};
+
 const BODY_VARIANTS = 4;
 export const FORM_VARIANTS = 2 * BODY_VARIANTS;
 
@@ -101,7 +114,8 @@ export function planForm(bars: number, kind: FormKind, variant: number, structur
   const half = Math.floor(seq.length / 2);
   while (at < bodyEnd) {
     // past the first pass through the body, the cycle repeats its second half
-    const name = seq[bodyIndex < seq.length ? bodyIndex : half + ((bodyIndex - seq.length) % (seq.length - half))]!;
+    let name = seq[bodyIndex < seq.length ? bodyIndex : half + ((bodyIndex - seq.length) % (seq.length - half))]!;
+    if (name === out.at(-1)?.name) name = CONTRAST[kind][name] ?? name;
     let size = Math.min(name === 'build' ? Math.max(2, unit / 2) : unit, bodyEnd - at);
     // a scrap shorter than half a unit joins the section before it
     if (bodyEnd - at - size > 0 && bodyEnd - at - size < Math.max(2, unit / 2)) size = bodyEnd - at;
