@@ -68,6 +68,9 @@ export interface PromptNotes {
   defaultStyle: boolean;
 }
 
+/** In `MusicParams.excluded`: every part the prompt did not name ("piano only", "solo guitar"). */
+export const ONLY_ASKED = 'others';
+
 export interface MusicParams {
   bpm: number;
   key: KeyName;

@@ -13,7 +13,7 @@
  * user asking for "300 bpm gabber" gets the fastest track we make, and the notice says so.
  */
 import {
-  GENRES, isGenre, usualKeyName, type Approximation, type Genre, type KeyName, type Mode, type MusicParams, type PromptNotes,
+  GENRES, ONLY_ASKED, isGenre, usualKeyName, type Approximation, type Genre, type KeyName, type Mode, type MusicParams, type PromptNotes,
 } from '../music.ts';
 import { GENRE_INFO } from './genres.ts';
 import { EMOJI_WORDS, INSTRUMENT_ALIASES, NEAREST_INSTRUMENTS, NEAREST_STYLES, STYLE_ALIASES, UNPLAYABLE } from './vocabulary.ts';
@@ -386,6 +386,10 @@ function parseExclusions(text: string): Set<string> {
   return out;
 }
 
+const ONLY_BEFORE = /(?:^|\s)(?:only|just|solo)\s+(?:(?:a|an|the)\s+)?$/u;
+const ONLY_AFTER = /^[\p{L}\d]+(?:\s[\p{L}\d]+)?\s+(?:only|alone)(?=$|\s)/u;
+const exclusionLabel = (x: string) => (x === ONLY_ASKED ? 'nothing else' : `no ${x}`);
+
 /** Blanks a phrase out of the text (same length), so words inside it are not read again. */
 function blank(text: string, phrase: string): string {
   const spaced = ` ${text} `;
@@ -480,6 +484,9 @@ export function parsePrompt(text: string, seed: number): MusicParams {
   }
   const key = parsedKey.key ?? usualKeyName(keyPick, mode);
   if (instr.length) explicit.push('instruments');
+  // "lofi piano only", "acoustic guitar only", "jazz with only piano", "solo guitar": the named
+  // instruments and nothing else (these played the whole band, and the reply did not say so).
+  if (instr.length && findInstruments(rest).some((f) => ONLY_BEFORE.test(s.slice(0, f.at)) || ONLY_AFTER.test(s.slice(f.at)))) excluded.add(ONLY_ASKED);
   const structure = findAll(s, STRUCTURE).map((f) => f.name);
   if (structure.length) explicit.push('structure');
 
@@ -492,7 +499,7 @@ export function parsePrompt(text: string, seed: number): MusicParams {
   const approximatedInstruments = new Set(approximated.filter((a) => a.kind === 'instrument').map((a) => a.used));
   const namedAsAsked = new Set(findInstruments(rest).map((f) => f.name));
   understood.push(...instr.filter((i) => !approximatedInstruments.has(i) || namedAsAsked.has(i)));
-  understood.push(...[...excluded].map((x) => `no ${x}`), ...structure);
+  understood.push(...[...excluded].map(exclusionLabel), ...structure);
   const notes: PromptNotes = { understood, approximated, ignored, defaultStyle: !explicit.includes('genre') };
 
   return { bpm, key, mode, genre, mood, instruments: instr, excluded: [...excluded], structure, seed: uSeed, explicit, notes };
@@ -533,10 +540,11 @@ export function keyLabel(p: Pick<MusicParams, 'key' | 'mode' | 'notes'>): string
 /** One line for the chat: "lo-fi hip hop · 80 bpm · A minor · piano, drums". */
 export function describeParams(p: MusicParams): string {
   const info = GENRE_INFO[p.genre] ?? GENRE_INFO[DEFAULT_GENRE];
-  const shown = [...new Set([...p.instruments, ...info.instruments])].filter((i) => !p.excluded.includes(i)).slice(0, 5);
+  const only = p.excluded.includes(ONLY_ASKED);
+  const shown = [...new Set([...p.instruments, ...(only ? [] : info.instruments)])].filter((i) => !p.excluded.includes(i)).slice(0, 5);
   const parts = [p.mood ? `${p.mood} ${info.label}` : info.label, `${p.bpm} bpm`, keyLabel(p)];
   if (shown.length) parts.push(shown.join(', '));
-  if (p.excluded.length) parts.push(`no ${p.excluded.join(', no ')}`);
+  if (p.excluded.length) parts.push(p.excluded.map(exclusionLabel).join(', '));
   if (p.structure.length) parts.push(p.structure.join(' → '));
   return parts.join(' · ');
 }

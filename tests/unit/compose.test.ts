@@ -194,6 +194,14 @@ describe('compose', () => {
     expect(compose(parsePrompt('jazz with flute', 1), 20).notes.some((n) => n.inst === 'flute')).toBe(true);
   });
 
+  it('GIVEN "X only" THEN only X plays (the whole band played before)', () => {
+    const insts = (text: string) => new Set(compose(parsePrompt(text, 1), 20).notes.map((n) => n.inst));
+    expect([...insts('lofi piano only')]).toEqual(['piano']);
+    expect([...insts('acoustic guitar only')]).toEqual(['steelGuitar']);
+    expect([...insts('flute only')]).toEqual(['flute']);
+    expect([...insts('drums only techno')].every((i) => DRUMS.has(i)), [...insts('drums only techno')].join()).toBe(true);
+  });
+
   it('GIVEN moods THEN density, dynamics and register follow: happy busier, louder and higher than sad', () => {
     const stats = (mood: string) => {
       const all = [1, 2, 3, 4].map((s) => compose(parsePrompt(`${mood} pop song in C major at 110 bpm`, s), 40));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { GENRES, isKeyName, pitchClassOf, usualKeyName } from '../../core/music.ts';
+import { GENRES, ONLY_ASKED, isKeyName, pitchClassOf, usualKeyName } from '../../core/music.ts';
 import { GENRE_INFO } from '../../core/prompt/genres.ts';
 import { INSTRUMENT_NAMES, MAX_BPM, MIN_BPM, describeNotes, describeParams, keyLabel, parsePrompt } from '../../core/prompt/parse.ts';
 import { INSTRUMENT_ROLES } from '../../worker/engines/embedded/compose.ts';
@@ -334,6 +334,17 @@ describe('nothing silent: nearest style, nearest instrument, ignored words, defa
     for (const text of ['chill vibes', 'good vibes only lofi', 'summer vibes house']) expect(parsePrompt(text, 1).instruments, text).toEqual([]);
     expect(parsePrompt('jazz trio with piano and vibes', 1).instruments).toEqual(['piano', 'vibraphone']);
     expect(parsePrompt('jazz with vibes', 1).instruments).toEqual(['vibraphone']);
+  });
+
+  it('GIVEN "X only", "only X" or "solo X" after a style THEN X and nothing else, and the reply says so', () => {
+    for (const [text, inst] of [['lofi piano only', 'piano'], ['jazz with only piano', 'piano'], ['drums only techno', 'drums'], ['rock, solo guitar', 'guitar']] as const) {
+      const p = parsePrompt(text, 1);
+      expect(p.instruments, text).toEqual([inst]);
+      expect(p.excluded, text).toContain(ONLY_ASKED);
+      expect(describeParams(p), text).toMatch(new RegExp(` · ${inst} · nothing else$`));
+    }
+    // "only" and "solo" elsewhere in the sentence say nothing about the band
+    for (const text of ['the only thing i want is jazz with sax', 'pop with a guitar solo', 'jazz sax solo']) expect(parsePrompt(text, 1).excluded, text).toEqual([]);
   });
 
   it('GIVEN any instrument name the parser can hand over THEN the composition knows it', () => {

@@ -7,7 +7,7 @@
  * and the section's first bar. Nothing depends on the track's length except where the form ends,
  * so composing a longer track with `continueFromS` keeps everything before the first outro.
  */
-import type { MusicParams } from '../../../core/music.ts';
+import { ONLY_ASKED, type MusicParams } from '../../../core/music.ts';
 import { FORM_VARIANTS, planForm, type Section } from './form.ts';
 import { bassPart, chordPart, counterPart, drumPart, finalHit, melodyPart, padPart, type Ctx, type Material, type Motif, type Mood, type Role, type Stage } from './parts.ts';
 
@@ -357,5 +357,16 @@ function chooseLayers(p: MusicParams, style: Style, mood: Mood, r: Prng): Materi
   if (no('808') && l.bassInst === 'bass808') l.bassInst = 'sub';
   if (no('808') && l.kickInst === 'kick808') l.kickInst = 'kick';
   if (no('drums')) l.drums = false;
+  if (no(ONLY_ASKED)) {
+    // "piano only": the parts of the named instruments and nothing else
+    const asked = new Set(p.instruments.map((w) => INSTRUMENT_ROLES[w]?.[0]));
+    if (!has('drums')) l.drums = false;
+    if (!asked.has('bass')) l.bass = false;
+    if (!asked.has('chords')) l.chords = false;
+    if (!asked.has('pad')) l.pad = null;
+    if (!asked.has('melody')) l.melody = false;
+    if (!asked.has('counter')) l.counter = null;
+    l.hiss = false;
+  }
   return l;
 }

@@ -2,7 +2,7 @@
  * The parts of a section: drums, bass, comping, pad, melody, counter-melody and the final hit.
  * Each is a function of the piece's material, the section and a generator of its own.
  */
-import type { MusicParams } from '../../../core/music.ts';
+import { ONLY_ASKED, type MusicParams } from '../../../core/music.ts';
 import type { Section, SectionName } from './form.ts';
 import type { InstrumentName } from './patches.ts';
 import { FAST_BPM, LANES, type BassStyle, type ChordStyle, type DrumPattern, type Lane, type MelodyStyle, type Style } from './presets.ts';
@@ -778,6 +778,7 @@ export function finalHit(ctx: Ctx): void {
     hit(orchestral ? 'taiko' : l.kickInst, 31, 0.9, 0, 0.1);
     if (!orchestral) hit('crash', 60, 0.7, -0.2, 0.5);
   }
-  // nothing in the final hit may be silent for want of a part: the chord carries it
-  if (!l.chords && !l.pad) triad.forEach((n, i) => hit('pad', n, 0.5, -0.3 + 0.3 * i, 0.4));
+  // nothing in the final hit may be silent for want of a part: the chord carries it (but "drums
+  // only" ends on its own kick and crash)
+  if (!l.chords && !l.pad && !ctx.p.excluded.includes(ONLY_ASKED)) triad.forEach((n, i) => hit('pad', n, 0.5, -0.3 + 0.3 * i, 0.4));
 }
