@@ -22,7 +22,7 @@ export const lofi: Style = {
 };
 
 export const boombap: Style = {
-  ...BASE, kit: 'standard', swing: 0.22, humanize: 0.01, space: 0.35,
+  ...BASE, kit: 'standard', swing: 0.22, humanize: 0.01, space: 0.35, hiss: true,
   progressions: { major: ['ii7 V7', 'Imaj7 IVmaj7', 'Imaj7 vi7 ii7 V7', 'vi7 ii7 V7 Imaj7'], minor: ['i7 iv7', 'i7 bVImaj7 v7 i7', 'i i bVI v', 'im9 iv7 bVII7 bIIImaj7'] },
   grooves: [
     { kick: 'x.........x.....', snare: '....x.......x...', hat: 'x.x.x.x.x.x.x.x.' },
