@@ -73,16 +73,21 @@ describe('mastering of rendered tracks', () => {
   // The master's ceiling sits below -1 dBTP by more than Opus's decoder overshoots bright
   // transients (up to +0.42 dB measured at 128k): the delivered file is what must stay under.
   it.each([
-    ['funk with slap bass and brass', 1, 'opus', 128],
-    ['jazz trio with piano', 1, 'opus', 128],
-    ['metal', 2, 'opus', 96],
-    ['funk with slap bass and brass', 1, 'mp3', 192],
-  ] as const)('GIVEN "%s" (seed %i) encoded to %s %i kbps THEN ffmpeg reads the file at or below -1.0 dBTP', async (prompt, seed, format, kbps) => {
-    const r = await fx.render(prompt, seed, 15);
+    ['funk with slap bass and brass', 1, 'opus', 128, 1],
+    ['jazz trio with piano', 1, 'opus', 128, 1],
+    ['metal', 2, 'opus', 96, 1],
+    ['funk with slap bass and brass', 1, 'mp3', 192, 1],
+    // Dense bright tracks, within half a LU: the true-peak re-limiting after the loudness loop cost
+    // up to 0.7 LU (energetic chiptune seed 3: -14.7 LUFS from the engine, -15.1 as MP3).
+    ['energetic chiptune', 3, 'mp3', 192, 0.5],
+    ['energetic chiptune', 3, 'opus', 128, 0.5],
+    ['chiptune', 3, 'mp3', 192, 0.5],
+  ] as const)('GIVEN "%s" (seed %i) encoded to %s %i kbps THEN ffmpeg reads the file at or below -1.0 dBTP and near -14 LUFS', async (prompt, seed, format, kbps, tolerance) => {
+    const r = await fx.render(prompt, seed, tolerance === 1 ? 15 : 30);
     const out = `${r.wav}.${format === 'opus' ? 'ogg' : 'mp3'}`;
     await encode({ pcm: r.pcm, sampleRate: r.sampleRate, channels: 2 }, { format, bitrateKbps: kbps, outPath: out });
     const { truePeak, lufs } = await ebur128(out);
     expect(truePeak).toBeLessThanOrEqual(-1);
-    expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(1);
+    expect(Math.abs(lufs + 14)).toBeLessThanOrEqual(tolerance);
   });
 });
