@@ -139,8 +139,11 @@ export const indie: Style = {
 
 export const funk: Style = {
   ...BASE, kit: 'standard', swing: 0.12, humanize: 0.006, space: 0.3,
-  scale: { major: 'mixolydian', minor: 'dorian' },
-  progressions: { major: ['I7 IV7', 'I7 I7 IV7 I7', 'I7 bVII7'], minor: ['i7 IV7', 'i7 i7 iv7 bVII7', 'i7 bVII7', 'im9 IV9'] },
+  // In minor the riffs are minor pentatonic and the vamps i7-iv7: a dorian melody over i7-bVII7
+  // (F#m7-E7) or i7-IV7 is the bVII major key's ii-V or I (F# minor read E major in 9 of 18 funk and
+  // afrobeat renders in F#, C and D minor; 15 of 18 now). i7-IV7 stays, for the bridge.
+  scale: { major: 'mixolydian', minor: 'minor pentatonic' },
+  progressions: { major: ['I7 IV7', 'I7 I7 IV7 I7', 'I7 bVII7'], minor: ['i7 iv7', 'i7 i7 iv7 bVII7', 'i7 IV7', 'im9 IV9'] },
   grooves: [
     { kick: 'x.....x...x..x..', snare: '....x..-.-..x..-', hat: 'xoxoxoxoxoxoxoxo' },
     { kick: 'x..x......x.....', snare: '....x.-.....x.-.', hat: 'x-x-x-x-x-x-x-x-', openhat: '......o.........' },

@@ -80,8 +80,9 @@ export const reggae: Style = {
 
 export const afrobeat: Style = {
   ...BASE, kit: 'room', humanize: 0.006, space: 0.35, swing: 0.08,
-  scale: { minor: 'dorian', major: 'mixolydian' },
-  progressions: { major: ['I7 IV7', 'I bVII IV I', 'I IV I IV'], minor: ['i7 IV7', 'i7 iv7', 'im9 bVII7', 'i7 i7 iv7 bVII7'] },
+  // (minor pentatonic and home vamps on iv, not bVII: see funk)
+  scale: { minor: 'minor pentatonic', major: 'mixolydian' },
+  progressions: { major: ['I7 IV7', 'I bVII IV I', 'I IV I IV'], minor: ['i7 IV7', 'i7 iv7', 'im9 iv9', 'i7 i7 iv7 bVII7', 'im9 bVII7'] },
   // interlocking: shekere 16ths, the bell pattern, a kick that dances around the beat
   grooves: [
     { kick: 'x.....x...x.....', snare: '....x.......x..-', hat: 'x-x-x-x-x-x-x-x-', shaker: 'oxoooxoooxoooxoo', cowbell: 'x.x.xx.x.x.xx.x.' },
