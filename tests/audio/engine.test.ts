@@ -45,7 +45,7 @@ describe('embedded engine', () => {
   // range moved by chance (epic pop 6.7 LU against plain pop's 6.8).
   it.each(['pop', 'rock'])('GIVEN mood words on %s THEN dark and sad sound duller, happy and energetic brighter, epic wider and energetic flatter in loudness', async (style) => {
     const m = async (mood: string) => {
-      const r = await fx.render(`${mood} ${style}`.trim(), 3, 24);
+      const r = await fx.render(`${mood} ${style}`.trim(), 3, 40);
       return { ...descriptors(mono(r.pcm, 2), r.sampleRate), ...(await ebur128(r.wav)) };
     };
     const plain = await m('');
