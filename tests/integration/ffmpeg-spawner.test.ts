@@ -98,6 +98,27 @@ describe('ffmpeg spawner', () => {
     expect((await probe(out)).durationS).toBeCloseTo(2, 1);
   });
 
+  it('GIVEN a helper that stops answering THEN an aborted encode still ends within seconds, and the next encode gets a new helper', async () => {
+    const { bin, log } = await recordingFfmpeg('wedged', 'exec sleep 600');
+    const ac = new AbortController();
+    const pending = encode(testSignal(2, 44_100, 2, [440]), { format: 'opus', bitrateKbps: 96, outPath: path.join(dir, 'wedged.ogg'), ffmpeg: bin, signal: ac.signal });
+    expect(await until(async () => (await readFile(log, 'utf8').catch(() => '')).length > 0, 10_000)).toBe(true);
+    const wedged = helperPid()!;
+    const [sleeper] = await lastLine(log);
+    process.kill(wedged, 'SIGSTOP');
+    const started = performance.now();
+    ac.abort();
+    await expect(pending).rejects.toThrow(/abort/i);
+    expect(performance.now() - started).toBeLessThan(6_000);
+    expect(await until(async () => !(await alive(wedged)), 3_000)).toBe(true);
+    process.kill(sleeper, 'SIGKILL'); // orphaned with the helper
+
+    const out = path.join(dir, 'after-wedged.ogg');
+    await encode(testSignal(2, 44_100, 2, [440]), { format: 'opus', bitrateKbps: 96, outPath: out });
+    expect(helperPid()).not.toBe(wedged);
+    expect((await probe(out)).durationS).toBeCloseTo(2, 1);
+  });
+
   it('GIVEN the worker process is killed with SIGKILL mid-encode THEN its helper and that ffmpeg exit too', async () => {
     const { bin, log } = await recordingFfmpeg('orphan', 'exec sleep 600');
     const script = path.join(dir, 'encoding-worker.ts');

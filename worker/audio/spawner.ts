@@ -36,6 +36,8 @@ interface Pending {
 }
 
 const STDERR_KEEP_BYTES = 4096;
+/** How long a kill may wait for the helper's word that ffmpeg exited. */
+const KILL_ANSWER_MS = 3_000;
 /** sockaddr_un holds 108 bytes with its terminator; a longer TMPDIR falls back to /tmp. */
 const MAX_SOCKET_PATH = 100;
 
@@ -133,7 +135,17 @@ export function spawnRemote(cmd: string, args: string[]): RemoteProcess {
     exited,
     stderrTail: () => stderr,
     kill() {
-      if (!done && helper?.connected) send(helper, { t: 'kill', id });
+      if (done) return;
+      const asked = helper;
+      if (asked?.connected) send(asked, { t: 'kill', id });
+      // A helper that does not answer (stopped, wedged) would leave the encode waiting for an exit
+      // status forever: past the bound it is killed, which fails what it had (a new one starts).
+      setTimeout(() => {
+        if (done) return;
+        pending.get(id)?.reject(new Error(`the ffmpeg helper did not answer a kill within ${KILL_ANSWER_MS} ms`));
+        pending.delete(id);
+        asked?.kill('SIGKILL');
+      }, KILL_ANSWER_MS).unref();
     },
   };
 }
