@@ -26,6 +26,7 @@ export const ENGINE_VERSION = '1.0.0';
  * upsampler, the send history, ~30 ops' dispatch) less often: 32 blocks was best with flat rows
  * alone, 128 since the slow rows (A/B 170 -> 155 ms a 30 s track; 64: 163, 256: 168). */
 const CHUNK_BLOCKS = 128;
+const LEAN_CHUNK_BLOCKS = 512;
 const TARGET_LUFS = -14;
 /**
  * The master's true-peak ceiling, below the delivered file's -1 dBTP by the most an encoder adds:
@@ -54,20 +55,32 @@ export interface RenderStats {
 }
 
 type Session = ort.InferenceSession;
+/** The full graph, and the lean one for chunks without synth voices (buildSynthGraph); without
+ * it, every chunk runs the full graph. */
+export interface Sessions {
+  full: Session;
+  lean?: Session;
+}
 /** Built graphs are the only shared state: building and loading one costs ~100 ms. */
 const sessions = new Map<string, Promise<Session>>();
 
-export function sessionFor(device: 'cpu' | 'cuda'): Promise<Session> {
-  let s = sessions.get(device);
+export async function sessionsFor(device: 'cpu' | 'cuda'): Promise<Sessions> {
+  const [full, lean] = await Promise.all([sessionFor(device), sessionFor(device, false)]);
+  return { full, lean };
+}
+
+function sessionFor(device: 'cpu' | 'cuda', voices = true): Promise<Session> {
+  const id = `${device}:${voices ? 'full' : 'lean'}`;
+  let s = sessions.get(id);
   if (!s) {
-    s = ort.InferenceSession.create(buildSynthGraph(), {
+    s = ort.InferenceSession.create(buildSynthGraph({ voices }), {
       executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
       graphOptimizationLevel: 'all',
     });
-    s.catch(() => sessions.delete(device));
-    sessions.set(device, s);
+    s.catch(() => sessions.delete(id));
+    sessions.set(id, s);
   }
   return s;
 }
@@ -89,7 +102,7 @@ export class EmbeddedEngine implements Engine {
   readonly maxDurationS = 300;
   readonly sampleRate = SAMPLE_RATE;
   readonly device: 'cpu' | 'cuda';
-  private session: Session | undefined;
+  private session: Sessions | undefined;
   private bank: InstrumentBank | undefined;
   /** Mix buffers kept from one render to the next: a fresh 5 MB array costs ~2.5 ms of page
    * faults here on first touch. One render at a time takes them; a concurrent one allocates. */
@@ -104,7 +117,7 @@ export class EmbeddedEngine implements Engine {
   }
 
   async load(): Promise<void> {
-    [this.session, this.bank] = await Promise.all([this.session ?? sessionFor(this.device), this.bank ?? (this.sampled ? instrumentBank() : undefined)]);
+    [this.session, this.bank] = await Promise.all([this.session ?? sessionsFor(this.device), this.bank ?? (this.sampled ? instrumentBank() : undefined)]);
   }
 
   async render(input: RenderInput, options: RenderOptions = {}): Promise<RenderedAudio> {
@@ -183,7 +196,7 @@ function sampledBus(n: number): MixBuffers['x'] {
 /** Runs the graph chunk by chunk over a composition; returns the unmastered stereo mix (views of
  * `mix` when given). */
 export async function synthesize(
-  session: Session, bank: InstrumentBank | null, composition: Composition, kit: DrumKit, seed: number, frames: number, options: RenderOptions = {}, mix?: MixBuffers,
+  session: Sessions, bank: InstrumentBank | null, composition: Composition, kit: DrumKit, seed: number, frames: number, options: RenderOptions = {}, mix?: MixBuffers,
 ): Promise<{ left: Float32Array; right: Float32Array; extremes: BlockExtremes; inputsMs: number; samplerMs: number; ortMs: number; tailMs: number; rows: number; voices: number }> {
     const { signal, onProgress } = options;
     const padded = paddedFrames(frames);
@@ -226,20 +239,31 @@ export async function synthesize(
     let inputsMs = performance.now() - t;
     let ortMs = 0;
 
-    for (let b0 = 0; b0 < nBlocks; b0 += CHUNK_BLOCKS) {
+    // A track without synth voices runs the lean graph in longer chunks: its cost is mostly per
+    // kernel launch, not per sample.
+    const leanOnly = session.lean !== undefined && [packers.d, packers.f, packers.n].every((p) => p.rowsIn(0, nBlocks) === 0) && [packers.s, packers.g].every((p) => p.rowsIn(0, nBlocks / SLOW) === 0);
+    const chunkBlocks = leanOnly ? LEAN_CHUNK_BLOCKS : CHUNK_BLOCKS;
+    for (let b0 = 0; b0 < nBlocks; b0 += chunkBlocks) {
       throwIfAborted(signal);
       t = performance.now();
-      const c = Math.min(CHUNK_BLOCKS, nBlocks - b0);
-      const feeds: Record<string, ort.Tensor> = {
+      const c = Math.min(chunkBlocks, nBlocks - b0);
+      // the noise bank's offset is drawn for every chunk, so a chunk's noise does not depend on
+      // which graph ran the chunks before it
+      const bankStart = noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS);
+      // CHUNK_BLOCKS and nBlocks are multiples of SLOW, so every chunk is whole slow blocks
+      const voiced = !session.lean || packers.d.rowsIn(b0, c) + packers.f.rowsIn(b0, c) + packers.n.rowsIn(b0, c) + packers.s.rowsIn(b0 / SLOW, c / SLOW) + packers.g.rowsIn(b0 / SLOW, c / SLOW) > 0;
+      const voiceFeeds: Record<string, ort.Tensor> = voiced ? {
         ...packers.d.flatFeeds('d', DSF_COLUMNS, b0, c, { c1: 2 }),
         ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
-        // CHUNK_BLOCKS and nBlocks are multiples of SLOW, so every chunk is whole slow blocks
         ...packers.s.flatFeeds('s', DSF_COLUMNS, b0 / SLOW, c / SLOW, { c1: 2 }),
         ...packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, c / SLOW, {}),
+        ...packers.n.feeds('n', NOISE_COLUMNS, b0, c),
+        n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(bankStart)), [1]),
+      } : {};
+      const feeds: Record<string, ort.Tensor> = {
+        ...voiceFeeds,
         s_hist: new ort.Tensor('float32', slowHist, [2, SLOW_HISTORY]),
         dec_hist: new ort.Tensor('float32', decHist, [1, DECIMATOR_HISTORY]),
-        ...packers.n.feeds('n', NOISE_COLUMNS, b0, c),
-        n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS))), [1]),
         hist: new ort.Tensor('float32', hist, [SEND_HISTORY]),
         x_l: new ort.Tensor('float32', x.left.subarray(b0 * BLOCK, (b0 + c) * BLOCK), [c * BLOCK]),
         x_r: new ort.Tensor('float32', x.right.subarray(b0 * BLOCK, (b0 + c) * BLOCK), [c * BLOCK]),
@@ -262,7 +286,7 @@ export async function synthesize(
         max_r: view(stats[3]!, at, nb), min_r: view(stats[4]!, at, nb), sum_r: view(stats[5]!, at, nb),
         send: null, s_hist_out: null, dec_hist_out: null,
       };
-      const out = await session.run(feeds, fetches);
+      const out = await (voiced ? session.full : session.lean!).run(feeds, fetches);
       ortMs += performance.now() - t1;
       const send = out.send!.data as Float32Array;
       slowHist = (out.s_hist_out!.data as Float32Array).slice();
@@ -340,6 +364,11 @@ class Packer {
       const b = blocks[i]!;
       if (b < nBlocks) this.order[fill[b]!++] = i;
     }
+  }
+
+  /** How many rows the blocks [b0, b0 + c) hold. */
+  rowsIn(b0: number, c: number): number {
+    return this.first[b0 + c]! - this.first[b0]!;
   }
 
   /**

@@ -81,71 +81,85 @@ export const ROOM_TAPS = [419, 797, 1259, 1777, 2503, 3301, 4231, 5261] as const
 export const ECHO_TAPS = 2;
 export const NOISE_BANK_BLOCKS = 1024;
 
-export function buildSynthGraph(): Uint8Array {
+/**
+ * `voices: false` builds the lean graph: the sampled bus, the room and the master's statistics
+ * without the synth voices. A chunk with no synth rows at all (every chunk of the styles played
+ * only from samples: rock, jazz, the folk and latin styles) runs it instead: the full graph's
+ * ~140 kernels cost ~25 ms a track in launch overhead on empty row tensors. Both graphs carry the
+ * same state (send, slow and decimator histories), so a render may switch chunk by chunk, and
+ * the lean graph's output is the full graph's with the zeros not added.
+ */
+export function buildSynthGraph(opts: { voices?: boolean } = {}): Uint8Array {
+  const voices = opts.voices ?? true;
   const g = new GraphBuilder();
-  const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
-  // Tonal rows are computed flat, [R, 1] columns for the chunk's R rows in block order, so the
-  // per-sample ops (two transcendental, about eight plain) run on real rows only; one Gather
-  // then lays them out [C, K, BLOCK] for the mixing MatMul (padding slots repeat row 0 with zero
-  // gain). Packed directly, busy blocks padded every block of the chunk to their K: 20-40% more.
-  // One [R, columns] input per row kind, split here (each graph input costs more in the binding
-  // than a Split of a few thousand numbers).
-  const flatRows = (prefix: string, names: readonly string[]) => {
-    const columns = g.ops('Split', [g.input(`${prefix}_rows`, 'float', [`R_${prefix}`, names.length])], names.length, { axis: 1 });
-    return Object.fromEntries(names.map((p, i) => [p, columns[i]!])) as Record<string, string>;
-  };
-  const tFlat = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, BLOCK]);
-  const mixFlat = (prefix: string, sig: string, c = 'C') => {
-    const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int32', [c, `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
-    return g.op('MatMul', [g.input(`${prefix}_gain`, 'float', [c, 3, `K_${prefix}`]), laidOut]); // [C, 3, BLOCK]
-  };
-  const zero = g.constFloat([0], []);
-  const one = g.constFloat([1], []);
-  /** A straight segment, clipped to 0 before an onset and to the (normalized) peak after an attack. */
-  const envelopeAt = (t: string, e0: string, es: string) => g.op('Clip', [g.op('Add', [g.op('Mul', [t, es]), e0]), zero, one]);
-  const envelope = (e0: string, es: string) => envelopeAt(tF, e0, es);
+  /** The synth voices' buses: fast rows [C, 3, BLOCK] and slow rows [CS, 3, BLOCK] (left, right, send). */
+  const synthBuses = (): { fast: string; slow: string } => {
+    const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
+    // Tonal rows are computed flat, [R, 1] columns for the chunk's R rows in block order, so the
+    // per-sample ops (two transcendental, about eight plain) run on real rows only; one Gather
+    // then lays them out [C, K, BLOCK] for the mixing MatMul (padding slots repeat row 0 with zero
+    // gain). Packed directly, busy blocks padded every block of the chunk to their K: 20-40% more.
+    // One [R, columns] input per row kind, split here (each graph input costs more in the binding
+    // than a Split of a few thousand numbers).
+    const flatRows = (prefix: string, names: readonly string[]) => {
+      const columns = g.ops('Split', [g.input(`${prefix}_rows`, 'float', [`R_${prefix}`, names.length])], names.length, { axis: 1 });
+      return Object.fromEntries(names.map((p, i) => [p, columns[i]!])) as Record<string, string>;
+    };
+    const tFlat = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, BLOCK]);
+    const mixFlat = (prefix: string, sig: string, c = 'C') => {
+      const laidOut = g.op('Gather', [sig, g.input(`${prefix}_idx`, 'int32', [c, `K_${prefix}`])], { axis: 0 }); // [C, K, BLOCK]
+      return g.op('MatMul', [g.input(`${prefix}_gain`, 'float', [c, 3, `K_${prefix}`]), laidOut]); // [C, 3, BLOCK]
+    };
+    const zero = g.constFloat([0], []);
+    const one = g.constFloat([1], []);
+    /** A straight segment, clipped to 0 before an onset and to the (normalized) peak after an attack. */
+    const envelopeAt = (t: string, e0: string, es: string) => g.op('Clip', [g.op('Add', [g.op('Mul', [t, es]), e0]), zero, one]);
+    const envelope = (e0: string, es: string) => envelopeAt(tF, e0, es);
 
-  // --- band-limited rows: sum_k a^(k-1) sin(k phi) = sin(phi) / (1 + a^2 - 2a cos(phi)) ------
-  // divided through by 2a, the denominator is c1 - cos(phi) with c1 = (1 + a^2) / 2a.
-  // sin and cos of phi = p0 + w t come by angle addition from the tone table (one Gather of a
-  // contiguous line per row) and the row's sin p0, cos p0: a Sin and a Cos per row and sample
-  // cost about seven plain ops each, ~45 of the graph's ~160 kernel ms.
-  const [sinTab, cosTab] = toneTables();
-  const sinTable = g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin');
-  const cosTable = g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos');
-  const dsfRows = (prefix: string) => {
-    const d = flatRows(prefix, DSF_COLUMNS);
-    const tone = g.op('Reshape', [g.op('Cast', [d.tone!], { to: 6 /* INT32 */ }), g.constInt64([-1], [1])]);
-    const sinWt = g.op('Gather', [sinTable, tone], { axis: 0 }); // [R, BLOCK]
-    const cosWt = g.op('Gather', [cosTable, tone], { axis: 0 });
-    const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
-    const den = g.op('Add', [g.op('Sub', [d.c1!, g.op('Mul', [d.cp0!, cosWt])]), g.op('Mul', [d.sp0!, sinWt])]);
-    return g.op('Mul', [g.op('Div', [sinPhi, den]), envelopeAt(tFlat, d.e0!, d.es!)]);
-  };
-  const dMix = mixFlat('d', dsfRows('d'));
-  // Slow rows: [CS, 3, BLOCK] at half rate -> one line per bus [3, M], M = CS * BLOCK.
-  const sMix = mixFlat('s', dsfRows('s'), 'CS');
+    // --- band-limited rows: sum_k a^(k-1) sin(k phi) = sin(phi) / (1 + a^2 - 2a cos(phi)) ------
+    // divided through by 2a, the denominator is c1 - cos(phi) with c1 = (1 + a^2) / 2a.
+    // sin and cos of phi = p0 + w t come by angle addition from the tone table (one Gather of a
+    // contiguous line per row) and the row's sin p0, cos p0: a Sin and a Cos per row and sample
+    // cost about seven plain ops each, ~45 of the graph's ~160 kernel ms.
+    const [sinTab, cosTab] = toneTables();
+    const sinTable = g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin');
+    const cosTable = g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos');
+    const dsfRows = (prefix: string) => {
+      const d = flatRows(prefix, DSF_COLUMNS);
+      const tone = g.op('Reshape', [g.op('Cast', [d.tone!], { to: 6 /* INT32 */ }), g.constInt64([-1], [1])]);
+      const sinWt = g.op('Gather', [sinTable, tone], { axis: 0 }); // [R, BLOCK]
+      const cosWt = g.op('Gather', [cosTable, tone], { axis: 0 });
+      const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
+      const den = g.op('Add', [g.op('Sub', [d.c1!, g.op('Mul', [d.cp0!, cosWt])]), g.op('Mul', [d.sp0!, sinWt])]);
+      return g.op('Mul', [g.op('Div', [sinPhi, den]), envelopeAt(tFlat, d.e0!, d.es!)]);
+    };
+    const dMix = mixFlat('d', dsfRows('d'));
+    // Slow rows: [CS, 3, BLOCK] at half rate -> one line per bus [3, M], M = CS * BLOCK.
+    const sMix = mixFlat('s', dsfRows('s'), 'CS');
 
-  // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
-  const fmRows = (prefix: string) => {
-    const f = flatRows(prefix, FM_PARAMS);
-    const fu = g.op('Mul', [tFlat, f.w!]);
-    const modulator = g.op('Sin', [g.op('Add', [g.op('Mul', [fu, f.mr!]), f.pm0!])]);
-    const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
-    return g.op('Mul', [g.op('Sin', [fPhi]), envelopeAt(tFlat, f.e0!, f.es!)]);
-  };
-  const fMix = mixFlat('f', fmRows('f'));
+    // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
+    const fmRows = (prefix: string) => {
+      const f = flatRows(prefix, FM_PARAMS);
+      const fu = g.op('Mul', [tFlat, f.w!]);
+      const modulator = g.op('Sin', [g.op('Add', [g.op('Mul', [fu, f.mr!]), f.pm0!])]);
+      const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
+      return g.op('Mul', [g.op('Sin', [fPhi]), envelopeAt(tFlat, f.e0!, f.es!)]);
+    };
+    const fMix = mixFlat('f', fmRows('f'));
 
-  // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
-  const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
-  const bankStart = g.input('n_bank_start', 'int64', [1]);
-  const noiseRows = g.input('n_rows', 'float', ['C', 'KN', NOISE_COLUMNS.length]);
-  const [nE0, nEs, nColor] = g.ops('Split', [noiseRows, g.constInt64([1, 1, NOISE_COLORS.length], [3])], 3, { axis: 2 });
-  const c = g.op('Slice', [g.op('Shape', [noiseRows]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
-  const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
-  const colored = g.op('MatMul', [nColor!, chunkNoise]);
-  const nSig = g.op('Mul', [colored, envelope(nE0!, nEs!)]);
-  const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
+    // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
+    const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
+    const bankStart = g.input('n_bank_start', 'int64', [1]);
+    const noiseRows = g.input('n_rows', 'float', ['C', 'KN', NOISE_COLUMNS.length]);
+    const [nE0, nEs, nColor] = g.ops('Split', [noiseRows, g.constInt64([1, 1, NOISE_COLORS.length], [3])], 3, { axis: 2 });
+    const c = g.op('Slice', [g.op('Shape', [noiseRows]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
+    const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
+    const colored = g.op('MatMul', [nColor!, chunkNoise]);
+    const nSig = g.op('Mul', [colored, envelope(nE0!, nEs!)]);
+    const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
+
+    return { fast: g.op('Add', [g.op('Add', [dMix, fMix]), nMix]), slow: g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]) };
+  };
 
   // --- buses -----------------------------------------------------------------------------
   // Fast rows mix to [C, 3, BLOCK] (left, right, send), slow rows to [CS, 3, BLOCK] at half rate
@@ -163,8 +177,10 @@ export function buildSynthGraph(): Uint8Array {
   // their left, right and send lines, [N] each, go through the room and the master's statistics
   // with everything else.
   const sampled = (name: string) => g.op('Reshape', [g.input(name, 'float', ['N']), g.constInt64([1, -1], [2])]);
-  const [fastL, fastR, fastSend] = busLines(g.op('Add', [g.op('Add', [dMix, fMix]), nMix])).map((line, i) => g.op('Add', [line, sampled(['x_l', 'x_r', 'x_send'][i]!)]));
-  const [slowL, slowR, slowSend] = busLines(g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]));
+  const sampledLines = ['x_l', 'x_r', 'x_send'].map(sampled);
+  const synth = voices ? synthBuses() : undefined;
+  const [fastL, fastR, fastSend] = synth ? busLines(synth.fast).map((line, i) => g.op('Add', [line, sampledLines[i]!])) : sampledLines;
+  const [slowL, slowR, slowSend] = synth ? busLines(synth.slow) : [];
   // Decimation by 2 with the 7-point half-band [-1, 0, 9, 16, 9, 0, -1] / 32, continued across
   // chunks by the last DECIMATOR_HISTORY samples.
   const decIn = g.op('Concat', [g.input('dec_hist', 'float', [1, DECIMATOR_HISTORY]), fastSend!], { axis: 1 }); // [1, N + 6]
@@ -173,7 +189,8 @@ export function buildSynthGraph(): Uint8Array {
   g.output('dec_hist_out', 'float', [1, DECIMATOR_HISTORY]);
   const halfBand = g.constFloat([-1, 0, 9, 16, 9, 0, -1].map((v) => v / 32), [1, 1, 7]);
   const decimated = g.op('Conv', [g.op('Reshape', [decIn, g.constInt64([1, 1, -1], [3])]), halfBand], { strides: [2] }); // [1, 1, M]
-  const send = g.op('Reshape', [g.op('Add', [g.op('Reshape', [decimated, g.constInt64([1, -1], [2])]), slowSend!]), g.constInt64([-1], [1])], {}, 'send');
+  const decimatedLine = g.op('Reshape', [decimated, g.constInt64([1, -1], [2])]);
+  const send = g.op('Reshape', [slowSend ? g.op('Add', [decimatedLine, slowSend]) : decimatedLine, g.constInt64([-1], [1])], {}, 'send');
 
   // Effects: every tap is a contiguous Slice of [history | this chunk's send] (a memcpy, far
   // cheaper than an index Gather), all taps stacked and spread over each side by a MatMul.
@@ -195,10 +212,10 @@ export function buildSynthGraph(): Uint8Array {
   // Conv with the two phases as output channels (a stride-2 ConvTranspose, which needs no
   // interleaving Transpose, measured 4x slower in ORT).
   const phases = g.constFloat([0, 1, 0, 0, -1 / 16, 9 / 16, 9 / 16, -1 / 16], [2, 1, 4]);
-  const sides = ([['l', fastL!, slowL!, wetL!, histL!], ['r', fastR!, slowR!, wetR!, histR!]] as const).map(([side, fast, slow, wet, sideHist]) => {
+  const sides = ([['l', fastL!, slowL, wetL!, histL!], ['r', fastR!, slowR, wetR!, histR!]] as const).map(([side, fast, slow, wet, sideHist]) => {
     // the sampled voices' stereo tail (reverb.ts) joins the slow bus: [M] at half rate
     const tail = g.op('Reshape', [g.input(`rev_${side}`, 'float', ['M']), g.constInt64([1, -1], [2])]);
-    const slowFull = g.op('Concat', [sideHist, g.op('Add', [g.op('Add', [slow, wet]), tail])], { axis: 1 }); // [1, M + 3]
+    const slowFull = g.op('Concat', [sideHist, g.op('Add', [slow ? g.op('Add', [slow, wet]) : wet, tail])], { axis: 1 }); // [1, M + 3]
     const conv = g.op('Conv', [g.op('Reshape', [slowFull, g.constInt64([1, 1, -1], [3])]), phases]); // [1, 2, M]
     const upsampled = g.op('Reshape', [g.op('Transpose', [conv], { perm: [0, 2, 1] }), g.constInt64([-1], [1])]); // [N]
     // Each side is its own output, [N], so the caller can have it written straight into its mix.
