@@ -86,6 +86,33 @@ describe('sampled instruments (SoundFont)', () => {
     expect(rms(choked, 0.9, 1.4)).toBeLessThan(rms(open, 0.9, 1.4) / 4);
   });
 
+  it('GIVEN a guitar strummed again (or a crash struck a third time) THEN the new notes take the old ones\' strings: the first chord stops, a chord within one strum keeps every note', () => {
+    const rms = (x: Float32Array, a: number, b: number) => Math.sqrt(x.subarray(a * SR, b * SR).reduce((s, v) => s + v * v, 0) / ((b - a) * SR));
+    // what the first strum leaves after the second one: (both strums) minus (the second alone)
+    const residue = (first: Note[], then: Note[]) => {
+      const both = play(bank, [...first, ...then], 3).left;
+      const later = play(bank, then, 3).left;
+      return both.map((v, i) => v - later[i]!);
+    };
+    const strum = (t: number, root: number) => [0, 7, 12, 16, 19, 24].map((d, i) => note('steelGuitar', t + i * 0.005, root + d, 0.9));
+    const alone = play(bank, strum(0, 40), 3).left;
+    const stolen = residue(strum(0, 40), strum(1, 45));
+    // the first chord still rings at 1.3-2 s when played alone, and is gone under the second
+    expect(rms(alone, 1.3, 2)).toBeGreaterThan(1e-3);
+    expect(rms(stolen, 1.3, 2)).toBeLessThan(rms(alone, 1.3, 2) / 100);
+    // before the second strum nothing changed
+    expect(rms(stolen, 0.2, 0.9)).toBeCloseTo(rms(alone, 0.2, 0.9), 6);
+    // seven notes in one 25 ms strum: the seventh does not cut the first
+    const seven = [...strum(0, 40), note('steelGuitar', 0.02, 64, 0.9)];
+    const firstKept = residue(seven.slice(0, 1), seven.slice(1));
+    expect(rms(firstKept, 0.5, 1)).toBeCloseTo(rms(play(bank, seven.slice(0, 1), 3).left, 0.5, 1), 6);
+    // a crash rings over the next one, and the third takes the first's place
+    const crash = play(bank, [note('crash', 0, 49, 0.2)], 3).left;
+    const thirdHit = residue([note('crash', 0, 49, 0.2)], [note('crash', 0.5, 49, 0.2), note('crash', 1, 49, 0.2)]);
+    expect(rms(thirdHit, 0.6, 0.95)).toBeCloseTo(rms(crash, 0.6, 0.95), 6);
+    expect(rms(thirdHit, 1.3, 2)).toBeLessThan(rms(crash, 1.3, 2) / 100);
+  });
+
   it('GIVEN the same notes twice THEN the samples are byte-identical', () => {
     const notes = [note('piano', 0, 60), note('strings', 0.2, 67, 1), note('hat', 0.1, 60, 0.1)];
     const a = play(bank, notes, 1.5).pcm;

@@ -33,6 +33,21 @@ const MIN_ATTACK_S = (2 * ENV_STEP) / SAMPLE_RATE;
  * decorrelates them above a few hundred Hz and leaves the centre (kick, bass, snare) alone.
  */
 const ITD = 26;
+/**
+ * Notes an instrument sounds at once, as the instrument itself allows: a guitar has six strings,
+ * and a new strum stops the strings of the last one; one cymbal struck again rings as one. The
+ * next note past the limit stops the oldest, over STEAL_S. Without it a strummed steel guitar
+ * left ~50 voices ringing at once (15.7 track-lengths of voice for one 30 s country track, the
+ * slowest style to render) under chords that had moved on.
+ */
+const POLYPHONY: Partial<Record<InstrumentName, number>> = {
+  nylonGuitar: 6, steelGuitar: 6, cleanGuitar: 6, mutedGuitar: 6, distGuitar: 6, leadGuitar: 6, banjo: 5, sitar: 6,
+  ride: 2, crash: 2,
+};
+/** A stolen voice falls 100 dB in this long (a guitarist's hand on the strings). */
+const STEAL_S = 0.12;
+/** A note this close to the one that would steal it belongs to the same strum: it keeps ringing. */
+const SAME_STRUM_S = 0.04;
 /** Sends below this are dry (sendOf). */
 const DRY_SEND = 0.1;
 
@@ -136,6 +151,10 @@ interface Voice {
   /** Seconds from the note start at which the release begins (gate end or choke). */
   releaseAt: number;
   choked: boolean;
+  /** Seconds from the note start at which a newer note steals the voice (POLYPHONY), and how
+   * long it then takes to fall 100 dB from wherever its envelope was. */
+  stolenAt: number;
+  stealS: number;
   /** Cents off the zone's pitch (a drum tuned to the key). */
   detune: number;
 }
@@ -150,6 +169,7 @@ export function renderSampled(
   const synth: Note[] = [];
   const voices: Voice[] = [];
   const lastOfClass = new Map<string, Voice>();
+  const sounding = new Map<InstrumentName, Voice[][]>();
   const sorted = [...notes].sort((a, b) => a.t - b.t);
   for (const note of sorted) {
     const src = sampledSource(note.inst, note.midi, kit);
@@ -159,9 +179,18 @@ export function renderSampled(
     }
     const velocity = Math.max(1, Math.min(127, Math.round(note.vel * 127)));
     const send = sendOf(note.inst) * space;
+    const noteVoices: Voice[] = [];
+    const limit = POLYPHONY[note.inst];
+    if (limit !== undefined) {
+      const queue = sounding.get(note.inst) ?? [];
+      sounding.set(note.inst, queue);
+      while (queue.length >= limit && note.t - queue[0]![0]!.note.t >= SAME_STRUM_S) for (const v of queue.shift()!) steal(v, note.t);
+      queue.push(noteVoices);
+    }
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
       const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, tonic) : 0;
-      const v: Voice = { zone, note, gain: note.vel * (note.gain ?? 1) * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, detune };
+      const v: Voice = { zone, note, gain: note.vel * (note.gain ?? 1) * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, stolenAt: Infinity, stealS: STEAL_S, detune };
+      noteVoices.push(v);
       if (zone.exclusiveClass) {
         const id = `${src.patch.program}:${zone.exclusiveClass}`;
         const prev = lastOfClass.get(id);
@@ -176,6 +205,11 @@ export function renderSampled(
   }
   for (const v of voices) renderVoice(bank.pcm, v, bus, frames);
   return { synth, voices: voices.length };
+}
+
+/** A newer note takes the voice's string (or cymbal) at `t`, seconds into the track. */
+function steal(v: Voice, t: number): void {
+  v.stolenAt = Math.min(v.stolenAt, t - v.note.t);
 }
 
 /**
@@ -224,6 +258,10 @@ function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number)
   if (z.sustainDb >= TAIL_DB) endS = Math.min(endS, z.delay + z.attack + z.hold + (z.decay * TAIL_DB) / 100);
   const mustEnd = note.mustEndBy !== undefined ? note.mustEndBy - note.t : Infinity;
   endS = Math.min(endS, mustEnd);
+  // released or held, then, once stolen, falling from that level over stealS
+  const naturalDb = (t: number): number => (t < v.releaseAt ? heldDb(z, t) : releaseDb - (100 * (t - v.releaseAt)) / release);
+  const stolenDb = v.stolenAt < endS ? naturalDb(v.stolenAt) : -Infinity;
+  if (stolenDb > -Infinity) endS = Math.min(endS, v.stolenAt + (v.stealS * Math.max(0, TAIL_DB + stolenDb)) / 100);
   const step = (z.rate / SAMPLE_RATE) * 2 ** ((z.cents + v.detune) / 1200);
   if (!(step > 0) || step > 64) return;
   // a one-shot sample fades out as it runs out, rather than stopping on whatever value it ends
@@ -232,7 +270,7 @@ function renderVoice(pcm: Int16Array, v: Voice, bus: SampledBus, frames: number)
   if (n <= 0) return;
   const envAt = (s: number): number => {
     const t = s / SAMPLE_RATE;
-    const db = t < v.releaseAt ? heldDb(z, t) : releaseDb - (100 * (t - v.releaseAt)) / release;
+    const db = t < v.stolenAt ? naturalDb(t) : stolenDb - (100 * (t - v.stolenAt)) / v.stealS;
     const fade = Math.min(1, (endS - t) / FADE_S, (mustEnd - t) / FADE_S);
     return db === -Infinity || fade <= 0 ? 0 : 10 ** (db / 20) * fade;
   };
