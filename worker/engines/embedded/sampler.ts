@@ -97,7 +97,10 @@ const TUNED_DRUMS = new Set<InstrumentName>(['kick', 'tom', 'conga', 'bongo', 't
 /** Partials searched for a drum's pitch: its body, not the stick's click. */
 const DRUM_PITCH_HZ = [40, 1000] as const;
 const PITCH_FFT = 8192;
-const zonePitches = new WeakMap<Zone, number | null>();
+/** By the sample's place in the pool and its tuning: the bank makes a new Zone object for every
+ * velocity it is asked for, so a cache by object missed on most humanized hits (an 8192-point
+ * FFT each, ~6 ms a track). */
+const zonePitches = new Map<string, number | null>();
 let pitchFft: FFT | undefined;
 
 /**
@@ -105,7 +108,8 @@ let pitchFft: FFT | undefined;
  * its first 8192 frames within DRUM_PITCH_HZ, refined between bins. null: nothing there.
  */
 export function drumZonePitch(pcm: Int16Array, z: Zone): number | null {
-  const known = zonePitches.get(z);
+  const id = `${z.base + z.start}:${z.end}:${z.rate}:${z.cents}`;
+  const known = zonePitches.get(id);
   if (known !== undefined) return known;
   pitchFft ??= new FFT(PITCH_FFT);
   const input = new Array<number>(PITCH_FFT).fill(0);
@@ -129,7 +133,7 @@ export function drumZonePitch(pcm: Int16Array, z: Zone): number | null {
     const hz = (((best + shift) * z.rate) / PITCH_FFT) * 2 ** (z.cents / 1200);
     pitch = 69 + 12 * Math.log2(hz / 440);
   }
-  zonePitches.set(z, pitch);
+  zonePitches.set(id, pitch);
   return pitch;
 }
 
