@@ -35,17 +35,20 @@ const MIN_ATTACK_S = (2 * ENV_STEP) / SAMPLE_RATE;
 const ITD = 26;
 /**
  * Notes an instrument sounds at once, as the instrument itself allows: a guitar has six strings,
- * and a new strum stops the strings of the last one; one cymbal struck again rings as one. The
- * next note past the limit stops the oldest, over STEAL_S. Without it a strummed steel guitar
+ * and a new strum stops the strings of the last one (a cymbal or drum struck again is one key
+ * restruck: renderSampled). The next note past the limit stops the oldest, over STEAL_S. Without it a strummed steel guitar
  * left ~50 voices ringing at once (15.7 track-lengths of voice for one 30 s country track, the
  * slowest style to render) under chords that had moved on.
  */
 const POLYPHONY: Partial<Record<InstrumentName, number>> = {
   nylonGuitar: 6, steelGuitar: 6, cleanGuitar: 6, mutedGuitar: 6, distGuitar: 6, leadGuitar: 6, banjo: 5, sitar: 6,
-  ride: 2, crash: 2,
 };
-/** A stolen voice falls 100 dB in this long (a guitarist's hand on the strings). */
+/** A stolen voice falls 100 dB in this long (a guitarist's hand on the strings), or over the new
+ * voice's attack when that is slower (a pad or string section restruck on the same note fades
+ * across, with no dip). */
 const STEAL_S = 0.12;
+/** A sound that falls at least this far while held is struck (struck()). */
+const STRUCK_DB = 20;
 /** A note this close to the one that would steal it belongs to the same strum: it keeps ringing. */
 const SAME_STRUM_S = 0.04;
 /** Sends below this are dry (sendOf). */
@@ -174,6 +177,10 @@ export function renderSampled(
   const voices: Voice[] = [];
   const lastOfClass = new Map<string, Voice>();
   const sounding = new Map<InstrumentName, Voice[][]>();
+  // A key struck again takes over its own string, pipe or drum head: the last voices of every
+  // instrument and key. (Releases of repeated notes had rung on under every new strike: a
+  // quarter of all voice time.)
+  const lastOnKey = new Map<string, Voice[]>();
   const sorted = [...notes].sort((a, b) => a.t - b.t);
   for (const note of sorted) {
     const src = sampledSource(note.inst, note.midi, kit);
@@ -188,13 +195,18 @@ export function renderSampled(
     if (limit !== undefined) {
       const queue = sounding.get(note.inst) ?? [];
       sounding.set(note.inst, queue);
-      while (queue.length >= limit && note.t - queue[0]![0]!.note.t >= SAME_STRUM_S) for (const v of queue.shift()!) steal(v, note.t);
+      while (queue.length >= limit && note.t - queue[0]![0]!.note.t >= SAME_STRUM_S) for (const v of queue.shift()!) steal(v, note.t, STEAL_S);
       queue.push(noteVoices);
     }
+    const keyId = `${note.inst}:${src.key}`;
+    const onKey = lastOnKey.get(keyId);
+    const restruck = onKey !== undefined && onKey.length > 0 && note.t - onKey[0]!.note.t >= SAME_STRUM_S;
+    if (onKey === undefined || restruck) lastOnKey.set(keyId, noteVoices);
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
       const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, tonic) : 0;
       const v: Voice = { zone, note, gain: note.vel * (note.gain ?? 1) * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, stolenAt: Infinity, stealS: STEAL_S, detune };
       noteVoices.push(v);
+      if (restruck) for (const old of onKey) if (struck(old.zone)) steal(old, note.t, Math.max(STEAL_S, zone.attack));
       if (zone.exclusiveClass) {
         const id = `${src.patch.program}:${zone.exclusiveClass}`;
         const prev = lastOfClass.get(id);
@@ -211,9 +223,21 @@ export function renderSampled(
   return { synth, voices: voices.length };
 }
 
+/**
+ * A struck or plucked sound (it dies away while held, or its sample simply ends): a new strike of
+ * its key replaces it. Sustained ones (pads, strings, organ, choir) ring out their release under
+ * the new note: stealing them dipped a restruck pad by up to 12 dB for a tenth of a second.
+ */
+function struck(z: Zone): boolean {
+  return !z.loops || z.sustainDb >= STRUCK_DB;
+}
+
 /** A newer note takes the voice's string (or cymbal) at `t`, seconds into the track. */
-function steal(v: Voice, t: number): void {
-  v.stolenAt = Math.min(v.stolenAt, t - v.note.t);
+function steal(v: Voice, t: number, overS: number): void {
+  const at = t - v.note.t;
+  if (at >= v.stolenAt) return;
+  v.stolenAt = at;
+  v.stealS = overS;
 }
 
 /**
