@@ -16,8 +16,8 @@ import { TAIL_DOWN, stereoTail } from './reverb.ts';
 import { renderSampled, sampledPatches } from './sampler.ts';
 import { loadInstrumentBank, type InstrumentBank } from './soundfont.ts';
 import {
-  BLOCK, DECIMATOR_HISTORY, DSF_COLUMNS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLUMNS, ROOM_TAPS, SAMPLE_RATE,
-  SEND_HISTORY, SLOW, SLOW_HISTORY, buildSynthGraph,
+  BLOCK, DECIMATOR_HISTORY, DSF_COLUMNS, ECHO_TAPS, FM_PARAMS, NOISE_BANK_BLOCKS, NOISE_COLORS, NOISE_COLUMNS, ROOM_TAPS, ROW_KINDS,
+  SAMPLE_RATE, SEND_HISTORY, SLOW, SLOW_HISTORY, TONES, buildSynthGraph, graphTables, type RowKind,
 } from './synth-graph.ts';
 
 export const ENGINE_VERSION = '1.0.0';
@@ -55,25 +55,36 @@ export interface RenderStats {
 }
 
 type Session = ort.InferenceSession;
-/** The full graph, and the lean one for chunks without synth voices (buildSynthGraph); without
- * it, every chunk runs the full graph. */
+/**
+ * The graphs a render chooses from, chunk by chunk: each covers some of the synth voices' row
+ * kinds (buildSynthGraph), the first that covers a chunk's rows runs it. Every list ends with the
+ * full graph; a list of it alone runs every chunk on it.
+ */
 export interface Sessions {
-  full: Session;
-  lean?: Session;
+  graphs: ReadonlyArray<{ kinds: ReadonlySet<RowKind>; session: Session }>;
+  tables: ReturnType<typeof graphTables>;
 }
+/**
+ * The graphs built for every render, smallest first: none (the styles played from samples), fast
+ * DSF (pop, house, indie, synthwave), slow DSF (ambient, cinematic's sub), both (techno, trance,
+ * reggaeton, kpop), then the full one (FM drums, noise, slow FM).
+ */
+const GRAPH_KINDS: ReadonlyArray<readonly RowKind[]> = [[], ['d'], ['s'], ['d', 's'], ROW_KINDS];
 /** Built graphs are the only shared state: building and loading one costs ~100 ms. */
 const sessions = new Map<string, Promise<Session>>();
+let tables: ReturnType<typeof graphTables> | undefined;
 
 export async function sessionsFor(device: 'cpu' | 'cuda'): Promise<Sessions> {
-  const [full, lean] = await Promise.all([sessionFor(device), sessionFor(device, false)]);
-  return { full, lean };
+  tables ??= graphTables();
+  const graphs = await Promise.all(GRAPH_KINDS.map(async (kinds) => ({ kinds: new Set(kinds), session: await sessionFor(device, kinds) })));
+  return { graphs, tables };
 }
 
-function sessionFor(device: 'cpu' | 'cuda', voices = true): Promise<Session> {
-  const id = `${device}:${voices ? 'full' : 'lean'}`;
+function sessionFor(device: 'cpu' | 'cuda', kinds: readonly RowKind[]): Promise<Session> {
+  const id = `${device}:${kinds.join('')}`;
   let s = sessions.get(id);
   if (!s) {
-    s = ort.InferenceSession.create(buildSynthGraph({ voices }), {
+    s = ort.InferenceSession.create(buildSynthGraph(kinds), {
       executionProviders: device === 'cuda' ? ['cuda', 'cpu'] : ['cpu'],
       intraOpNumThreads: 1,
       interOpNumThreads: 1,
@@ -239,10 +250,18 @@ export async function synthesize(
     let inputsMs = performance.now() - t;
     let ortMs = 0;
 
-    // A track without synth voices runs the lean graph in longer chunks: its cost is mostly per
-    // kernel launch, not per sample.
-    const leanOnly = session.lean !== undefined && [packers.d, packers.f, packers.n].every((p) => p.rowsIn(0, nBlocks) === 0) && [packers.s, packers.g].every((p) => p.rowsIn(0, nBlocks / SLOW) === 0);
-    const chunkBlocks = leanOnly ? LEAN_CHUNK_BLOCKS : CHUNK_BLOCKS;
+    // The row kinds of blocks [b0, b0 + c), and the first graph that covers them.
+    const kindsIn = (b0: number, c: number): RowKind[] => {
+      const present: RowKind[] = [];
+      for (const k of ['d', 'f', 'n'] as const) if (packers[k].rowsIn(b0, c) > 0) present.push(k);
+      // CHUNK_BLOCKS and nBlocks are multiples of SLOW, so every chunk is whole slow blocks
+      for (const k of ['s', 'g'] as const) if (packers[k].rowsIn(b0 / SLOW, c / SLOW) > 0) present.push(k);
+      return present;
+    };
+    const graphFor = (kinds: RowKind[]) => session.graphs.find((x) => kinds.every((k) => x.kinds.has(k))) ?? session.graphs.at(-1)!;
+    // A track without synth voices runs its graph in longer chunks: its cost is mostly per kernel
+    // launch, not per sample.
+    const chunkBlocks = graphFor(kindsIn(0, nBlocks)).kinds.size === 0 ? LEAN_CHUNK_BLOCKS : CHUNK_BLOCKS;
     for (let b0 = 0; b0 < nBlocks; b0 += chunkBlocks) {
       throwIfAborted(signal);
       t = performance.now();
@@ -250,16 +269,21 @@ export async function synthesize(
       // the noise bank's offset is drawn for every chunk, so a chunk's noise does not depend on
       // which graph ran the chunks before it
       const bankStart = noiseRng.int(NOISE_BANK_BLOCKS - CHUNK_BLOCKS);
-      // CHUNK_BLOCKS and nBlocks are multiples of SLOW, so every chunk is whole slow blocks
-      const voiced = !session.lean || packers.d.rowsIn(b0, c) + packers.f.rowsIn(b0, c) + packers.n.rowsIn(b0, c) + packers.s.rowsIn(b0 / SLOW, c / SLOW) + packers.g.rowsIn(b0 / SLOW, c / SLOW) > 0;
-      const voiceFeeds: Record<string, ort.Tensor> = voiced ? {
-        ...packers.d.flatFeeds('d', DSF_COLUMNS, b0, c, { c1: 2 }),
-        ...packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}),
-        ...packers.s.flatFeeds('s', DSF_COLUMNS, b0 / SLOW, c / SLOW, { c1: 2 }),
-        ...packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, c / SLOW, {}),
-        ...packers.n.feeds('n', NOISE_COLUMNS, b0, c),
-        n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(bankStart)), [1]),
-      } : {};
+      const graph = graphFor(kindsIn(b0, c));
+      const uses = (k: RowKind) => graph.kinds.has(k);
+      const { tables } = session;
+      const voiceFeeds: Record<string, ort.Tensor> = {
+        ...(uses('d') ? packers.d.flatFeeds('d', DSF_COLUMNS, b0, c, { c1: 2 }) : {}),
+        ...(uses('f') ? packers.f.flatFeeds('f', FM_PARAMS, b0, c, {}) : {}),
+        ...(uses('s') ? packers.s.flatFeeds('s', DSF_COLUMNS, b0 / SLOW, c / SLOW, { c1: 2 }) : {}),
+        ...(uses('g') ? packers.g.flatFeeds('g', FM_PARAMS, b0 / SLOW, c / SLOW, {}) : {}),
+        ...(uses('d') || uses('s') ? { tone_sin: new ort.Tensor('float32', tables.toneSin, [TONES, BLOCK]), tone_cos: new ort.Tensor('float32', tables.toneCos, [TONES, BLOCK]) } : {}),
+        ...(uses('n') ? {
+          ...packers.n.feeds('n', NOISE_COLUMNS, b0, c),
+          n_bank_start: new ort.Tensor('int64', BigInt64Array.of(BigInt(bankStart)), [1]),
+          noise_bank: new ort.Tensor('float32', tables.noiseBank, [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK]),
+        } : {}),
+      };
       const feeds: Record<string, ort.Tensor> = {
         ...voiceFeeds,
         s_hist: new ort.Tensor('float32', slowHist, [2, SLOW_HISTORY]),
@@ -286,7 +310,7 @@ export async function synthesize(
         max_r: view(stats[3]!, at, nb), min_r: view(stats[4]!, at, nb), sum_r: view(stats[5]!, at, nb),
         send: null, s_hist_out: null, dec_hist_out: null,
       };
-      const out = await (voiced ? session.full : session.lean!).run(feeds, fetches);
+      const out = await graph.session.run(feeds, fetches);
       ortMs += performance.now() - t1;
       const send = out.send!.data as Float32Array;
       slowHist = (out.s_hist_out!.data as Float32Array).slice();

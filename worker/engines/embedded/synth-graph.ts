@@ -81,20 +81,27 @@ export const ROOM_TAPS = [419, 797, 1259, 1777, 2503, 3301, 4231, 5261] as const
 export const ECHO_TAPS = 2;
 export const NOISE_BANK_BLOCKS = 1024;
 
+/** The synth voices' row kinds: fast DSF, fast FM, noise, slow DSF, slow FM (rows.ts). */
+export const ROW_KINDS = ['d', 'f', 'n', 's', 'g'] as const;
+export type RowKind = (typeof ROW_KINDS)[number];
+
 /**
- * `voices: false` builds the lean graph: the sampled bus, the room and the master's statistics
- * without the synth voices. A chunk with no synth rows at all (every chunk of the styles played
- * only from samples: rock, jazz, the folk and latin styles) runs it instead: the full graph's
- * ~140 kernels cost ~25 ms a track in launch overhead on empty row tensors. Both graphs carry the
- * same state (send, slow and decimator histories), so a render may switch chunk by chunk, and
- * the lean graph's output is the full graph's with the zeros not added.
+ * The graph for chunks whose synth rows are of `kinds` only: the sampled bus, the room and the
+ * master's statistics always, and the parts of the synth voices that `kinds` name. A chunk runs
+ * the smallest graph that covers its rows: with every kind in one graph, a chunk paid the launch
+ * overhead of ~140 kernels, most of them on empty row tensors (the styles played only from samples
+ * have no synth rows at all; pop has fast DSF rows only). All graphs carry the same state (send,
+ * slow and decimator histories), so a render may switch chunk by chunk, and each one's output is
+ * the full graph's with the zeros not added.
+ * The tone tables and the noise bank are inputs (graphTables() builds them once), shared by every
+ * graph: as constants each graph would hold its own 12.6 MB copy; ORT reads an input in place.
  */
-export function buildSynthGraph(opts: { voices?: boolean } = {}): Uint8Array {
-  const voices = opts.voices ?? true;
+export function buildSynthGraph(kinds: readonly RowKind[] = ROW_KINDS): Uint8Array {
+  const has = new Set(kinds);
   const g = new GraphBuilder();
   /** The synth voices' buses: fast rows [C, 3, BLOCK] and slow rows [CS, 3, BLOCK] (left, right, send). */
-  const synthBuses = (): { fast: string; slow: string } => {
-    const tF = g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]);
+  const synthBuses = (): { fast?: string; slow?: string } => {
+    if (has.size === 0) return {};
     // Tonal rows are computed flat, [R, 1] columns for the chunk's R rows in block order, so the
     // per-sample ops (two transcendental, about eight plain) run on real rows only; one Gather
     // then lays them out [C, K, BLOCK] for the mixing MatMul (padding slots repeat row 0 with zero
@@ -114,28 +121,27 @@ export function buildSynthGraph(opts: { voices?: boolean } = {}): Uint8Array {
     const one = g.constFloat([1], []);
     /** A straight segment, clipped to 0 before an onset and to the (normalized) peak after an attack. */
     const envelopeAt = (t: string, e0: string, es: string) => g.op('Clip', [g.op('Add', [g.op('Mul', [t, es]), e0]), zero, one]);
-    const envelope = (e0: string, es: string) => envelopeAt(tF, e0, es);
+    const envelope = (e0: string, es: string) => envelopeAt(g.constFloat(Array.from({ length: BLOCK }, (_, i) => i), [1, 1, BLOCK]), e0, es);
 
     // --- band-limited rows: sum_k a^(k-1) sin(k phi) = sin(phi) / (1 + a^2 - 2a cos(phi)) ------
     // divided through by 2a, the denominator is c1 - cos(phi) with c1 = (1 + a^2) / 2a.
     // sin and cos of phi = p0 + w t come by angle addition from the tone table (one Gather of a
     // contiguous line per row) and the row's sin p0, cos p0: a Sin and a Cos per row and sample
     // cost about seven plain ops each, ~45 of the graph's ~160 kernel ms.
-    const [sinTab, cosTab] = toneTables();
-    const sinTable = g.constFloat(sinTab, [TONES, BLOCK], 'tone_sin');
-    const cosTable = g.constFloat(cosTab, [TONES, BLOCK], 'tone_cos');
+    const tone = (name: string) => g.input(name, 'float', [TONES, BLOCK]);
+    const [sinTable, cosTable] = has.has('d') || has.has('s') ? [tone('tone_sin'), tone('tone_cos')] : [];
     const dsfRows = (prefix: string) => {
       const d = flatRows(prefix, DSF_COLUMNS);
       const tone = g.op('Reshape', [g.op('Cast', [d.tone!], { to: 6 /* INT32 */ }), g.constInt64([-1], [1])]);
-      const sinWt = g.op('Gather', [sinTable, tone], { axis: 0 }); // [R, BLOCK]
-      const cosWt = g.op('Gather', [cosTable, tone], { axis: 0 });
+      const sinWt = g.op('Gather', [sinTable!, tone], { axis: 0 }); // [R, BLOCK]
+      const cosWt = g.op('Gather', [cosTable!, tone], { axis: 0 });
       const sinPhi = g.op('Add', [g.op('Mul', [d.sp0!, cosWt]), g.op('Mul', [d.cp0!, sinWt])]);
       const den = g.op('Add', [g.op('Sub', [d.c1!, g.op('Mul', [d.cp0!, cosWt])]), g.op('Mul', [d.sp0!, sinWt])]);
       return g.op('Mul', [g.op('Div', [sinPhi, den]), envelopeAt(tFlat, d.e0!, d.es!)]);
     };
-    const dMix = mixFlat('d', dsfRows('d'));
+    const dMix = has.has('d') ? mixFlat('d', dsfRows('d')) : undefined;
     // Slow rows: [CS, 3, BLOCK] at half rate -> one line per bus [3, M], M = CS * BLOCK.
-    const sMix = mixFlat('s', dsfRows('s'), 'CS');
+    const sMix = has.has('s') ? mixFlat('s', dsfRows('s'), 'CS') : undefined;
 
     // --- FM rows: sin(carrier + depth * sin(modulator)) -------------------------------------
     const fmRows = (prefix: string) => {
@@ -145,20 +151,26 @@ export function buildSynthGraph(opts: { voices?: boolean } = {}): Uint8Array {
       const fPhi = g.op('Add', [g.op('Add', [fu, f.p0!]), g.op('Mul', [modulator, f.mi!])]);
       return g.op('Mul', [g.op('Sin', [fPhi]), envelopeAt(tFlat, f.e0!, f.es!)]);
     };
-    const fMix = mixFlat('f', fmRows('f'));
+    const fMix = has.has('f') ? mixFlat('f', fmRows('f')) : undefined;
+    const gMix = has.has('g') ? mixFlat('g', fmRows('g'), 'CS') : undefined;
 
     // --- noise rows: a mix of pre-filtered colours, one bank block per chunk block -----------
-    const bank = g.constFloat(noiseBank(), [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK], 'noise_bank');
-    const bankStart = g.input('n_bank_start', 'int64', [1]);
-    const noiseRows = g.input('n_rows', 'float', ['C', 'KN', NOISE_COLUMNS.length]);
-    const [nE0, nEs, nColor] = g.ops('Split', [noiseRows, g.constInt64([1, 1, NOISE_COLORS.length], [3])], 3, { axis: 2 });
-    const c = g.op('Slice', [g.op('Shape', [noiseRows]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
-    const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
-    const colored = g.op('MatMul', [nColor!, chunkNoise]);
-    const nSig = g.op('Mul', [colored, envelope(nE0!, nEs!)]);
-    const nMix = g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
+    const noise = (): string => {
+      const bank = g.input('noise_bank', 'float', [NOISE_BANK_BLOCKS, NOISE_COLORS.length, BLOCK]);
+      const bankStart = g.input('n_bank_start', 'int64', [1]);
+      const noiseRows = g.input('n_rows', 'float', ['C', 'KN', NOISE_COLUMNS.length]);
+      const [nE0, nEs, nColor] = g.ops('Split', [noiseRows, g.constInt64([1, 1, NOISE_COLORS.length], [3])], 3, { axis: 2 });
+      const c = g.op('Slice', [g.op('Shape', [noiseRows]), g.constInt64([0], [1]), g.constInt64([1], [1])]);
+      const chunkNoise = g.op('Slice', [bank, bankStart, g.op('Add', [bankStart, c]), g.constInt64([0], [1])]); // [C, colours, BLOCK]
+      const colored = g.op('MatMul', [nColor!, chunkNoise]);
+      const nSig = g.op('Mul', [colored, envelope(nE0!, nEs!)]);
+      return g.op('MatMul', [g.input('n_gain', 'float', ['C', 3, 'KN']), nSig]);
+    };
+    const nMix = has.has('n') ? noise() : undefined;
 
-    return { fast: g.op('Add', [g.op('Add', [dMix, fMix]), nMix]), slow: g.op('Add', [sMix, mixFlat('g', fmRows('g'), 'CS')]) };
+    // summed in the full graph's order (d, f, n; s, g), so every graph adds the same numbers alike
+    const sum = (parts: Array<string | undefined>) => parts.filter((x) => x !== undefined).reduce<string | undefined>((acc, x) => (acc ? g.op('Add', [acc, x]) : x), undefined);
+    return { fast: sum([dMix, fMix, nMix]), slow: sum([sMix, gMix]) };
   };
 
   // --- buses -----------------------------------------------------------------------------
@@ -178,9 +190,9 @@ export function buildSynthGraph(opts: { voices?: boolean } = {}): Uint8Array {
   // with everything else.
   const sampled = (name: string) => g.op('Reshape', [g.input(name, 'float', ['N']), g.constInt64([1, -1], [2])]);
   const sampledLines = ['x_l', 'x_r', 'x_send'].map(sampled);
-  const synth = voices ? synthBuses() : undefined;
-  const [fastL, fastR, fastSend] = synth ? busLines(synth.fast).map((line, i) => g.op('Add', [line, sampledLines[i]!])) : sampledLines;
-  const [slowL, slowR, slowSend] = synth ? busLines(synth.slow) : [];
+  const synth = synthBuses();
+  const [fastL, fastR, fastSend] = synth.fast ? busLines(synth.fast).map((line, i) => g.op('Add', [line, sampledLines[i]!])) : sampledLines;
+  const [slowL, slowR, slowSend] = synth.slow ? busLines(synth.slow) : [];
   // Decimation by 2 with the 7-point half-band [-1, 0, 9, 16, 9, 0, -1] / 32, continued across
   // chunks by the last DECIMATOR_HISTORY samples.
   const decIn = g.op('Concat', [g.input('dec_hist', 'float', [1, DECIMATOR_HISTORY]), fastSend!], { axis: 1 }); // [1, N + 6]
@@ -233,6 +245,12 @@ export function buildSynthGraph(opts: { voices?: boolean } = {}): Uint8Array {
   g.output('s_hist_out', 'float', [2, SLOW_HISTORY]);
   g.output('send', 'float', ['M']);
   return g.toBytes('ditty_synth');
+}
+
+/** The graphs' shared tables (buildSynthGraph): build once, pass to every run that needs them. */
+export function graphTables(): { toneSin: Float32Array; toneCos: Float32Array; noiseBank: Float32Array } {
+  const [toneSin, toneCos] = toneTables();
+  return { toneSin, toneCos, noiseBank: noiseBank() };
 }
 
 function toneTables(): [Float32Array, Float32Array] {
