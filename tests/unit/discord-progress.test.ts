@@ -168,10 +168,11 @@ describe('GIVEN several replies in one channel', () => {
     await sleep(500);
     const c1 = [...hooks[0]!.edits, ...hooks[1]!.edits].map((e) => e.at).sort((x, y) => x - y);
     // Slots are 200 ms apart, but an edit is recorded when it arrives: one that arrives late
-    // shortens the gap to the next (133 ms seen under load 6). Without a shared budget the two
-    // replies would edit together on each 60 ms event, so 100 ms still tells the two apart; the
-    // span below checks the rate.
-    for (let i = 1; i < c1.length; i++) expect(c1[i]! - c1[i - 1]!).toBeGreaterThanOrEqual(100);
+    // shortens the gap to the next (133 ms seen under load 6), so single gaps prove little on a
+    // loaded machine. Without a shared budget the two replies would edit together on each 60 ms
+    // event: gaps of ~0 and ~60 ms, a median near 30. The median and the span check the rate.
+    const gaps = c1.slice(1).map((at, i) => at - c1[i]!).sort((x, y) => x - y);
+    expect(gaps[Math.floor(gaps.length / 2)]!).toBeGreaterThanOrEqual(150);
     expect(c1.at(-1)! - c1[0]!).toBeGreaterThanOrEqual(195 * (c1.length - 1));
     expect(hooks[0]!.edits.length).toBeGreaterThanOrEqual(1);
     expect(hooks[1]!.edits.length).toBeGreaterThanOrEqual(1);
