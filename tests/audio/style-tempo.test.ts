@@ -59,8 +59,17 @@ describe('styles at tempos and seeds where aubio once heard another pulse, measu
     ['kpop in C minor at 126 bpm', 126, 4],
     ['drill in C minor at 144 bpm', 144, 4],
     ['salsa in C minor at 101 bpm', 101, 3],
-  ] as const)('GIVEN "%s" (%i bpm), seed %i THEN aubio beat hears that tempo within 2 percent (30 s)', async (prompt, tempo, seed) => {
-    const r = await fx.render(prompt, seed, 30);
+    // the clave's 3-3-2 with a kick on its second stroke (135: four thirds), the montuno's and
+    // tumbao's eighths (190); the dembow's snares and off-beat plucks (190); boom bap's piano stabs
+    // on the "and"s, heard from the second verse of a minute on (165)
+    ['salsa in Eb minor at 101 bpm', 101, 7],
+    ['salsa in Eb minor at 101 bpm', 101, 4],
+    ['salsa in G# minor at 94 bpm', 94, 11],
+    ['reggaeton in G minor at 94 bpm', 94, 2],
+    ['reggaeton in F minor at 94 bpm', 94, 8],
+    ['boom bap in B minor at 88 bpm', 88, 5, 60],
+  ] as Array<[string, number, number, number?]>)('GIVEN "%s" (%i bpm), seed %i THEN aubio beat hears that tempo within 2 percent (30 s unless given)', async (prompt, tempo, seed, durationS) => {
+    const r = await fx.render(prompt, seed, durationS ?? 30);
     expect(r.params.bpm).toBe(tempo);
     const { bpm } = await aubioBeatTempo(r.wav);
     expect(bpm).not.toBeNull();

@@ -154,7 +154,7 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
   // Below VERY_SLOW_BPM a beat tracker takes loud pitched eighths between the beats for the beat
   // (reggae's organ bubble and one-drop bass: aubio read 72 as 145 in 7 of 16 seeds); a style that
   // lives on them plays them softer there (offBeats), so the quarters carry the pulse.
-  if (style.offBeats !== undefined && ctx.p.bpm < VERY_SLOW_BPM && !DRUM_VOICES.has(inst) && Math.abs((beat % 1) - 0.5) < 1e-6) vel *= style.offBeats;
+  if (style.offBeats !== undefined && ctx.p.bpm < (style.offBeatsBelow ?? VERY_SLOW_BPM) && !DRUM_VOICES.has(inst) && Math.abs((beat % 1) - 0.5) < 1e-6) vel *= style.offBeats;
   const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
   ctx.notes.push(note);
   return note;
@@ -198,7 +198,7 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   // From FAST_BPM up, busy sixteenths pull it onto dotted quarters or slower (160 read as 132).
   // Below VERY_SLOW_BPM the off-beats are ghosts: at 0.55 aubio still heard lo-fi at 77 and
   // reggae at 72 in double time (155, 145); at 0.2 both read 77.1 and 72.0, blues, gospel, soul too.
-  const offBeat = ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : 1;
+  const offBeat = (ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : 1) * (ctx.style.drumOffBeats ?? 1);
   const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
   const fill = ctx.material.fills.length ? ctx.material.fills[r.int(ctx.material.fills.length)]! : undefined;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {

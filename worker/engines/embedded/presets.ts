@@ -80,8 +80,15 @@ export interface Style {
   hiss?: boolean;
   /** The balance, dB: 'bass' is the bass part (MIX_BASS_DB unless given), other keys an instrument. */
   mix?: Partial<Record<'bass' | InstrumentName, number>>;
-  /** Velocity of pitched notes on the eighth off-beats below 85 bpm (emit), for styles built on them. */
+  /** Velocity of pitched notes on the eighth off-beats below `offBeatsBelow` (emit), for styles built on them. */
   offBeats?: number;
+  /** The tempo below which offBeats applies, bpm (default 85). */
+  offBeatsBelow?: number;
+  /**
+   * Velocity of drum hits between the beats at every tempo, on top of the slow-tempo softening
+   * (drumPart), for styles whose syncopation (clave, dembow) a beat tracker takes for the pulse.
+   */
+  drumOffBeats?: number;
 }
 
 /**

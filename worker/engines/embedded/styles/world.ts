@@ -39,13 +39,14 @@ export const salsa: Style = {
   ...BASE, kit: 'standard', humanize: 0.005, space: 0.35,
   progressions: { major: ['I IV V IV', 'ii7 V7 I I', 'I V7 V7 I'], minor: ['i iv V7 i', 'i bVII bVI V7', 'iv V7 i i', 'i iv bVII bIII'] },
   // son clave 3-2 over one bar of 16ths, cascara on the timbale, tumbao on the congas, the
-  // bongo bell on the beat
+  // bongo bell on the beat, the kick on 1 and 3 (on the "a" of 1 and 3 it doubled the clave's
+  // second stroke and pulled a listener onto dotted eighths)
   grooves: [
-    { clave: 'x..x..x...x.x...', conga: '......o.x.....o.', cowbell: 'x...x...x...x...', kick: '...x.......x....', guiro: 'x.ox.ox.x.ox.ox.' },
+    { clave: 'x..x..x...x.x...', conga: '......o.x.....o.', cowbell: 'x...x...x...x...', kick: 'x.......x.......', guiro: 'x.ox.ox.x.ox.ox.' },
     // (the bongo bell on the beat here too: cascara, tumbao and montuno alone, all anticipations,
     // read 101 bpm as 129)
-    { clave: 'x..x..x...x.x...', timbale: 'x.xx.xx.x.xx.x.x', conga: '--o.x.o.--o.x.o.', kick: '...x.......x....', cowbell: 'x...x...x...x...' },
-    { clave: '..x.x...x..x..x.', conga: '......o.x.....o.', cowbell: 'x.o.x.o.x.o.x.o.', bongo: 'x-o-x-o-x-o-x-o-', kick: '...x.......x....' },
+    { clave: 'x..x..x...x.x...', timbale: 'x.xx.xx.x.xx.x.x', conga: '--o.x.o.--o.x.o.', kick: 'x.......x.......', cowbell: 'x...x...x...x...' },
+    { clave: '..x.x...x..x..x.', conga: '......o.x.....o.', cowbell: 'x.o.x.o.x.o.x.o.', bongo: 'x-o-x-o-x-o-x-o-', kick: 'x.......x.......' },
   ],
   fills: [{ timbale: '........x.x.xxxx', clave: 'x..x..x.' }, { timbale: '........xoxoxoxx', conga: '........oooo.x.x' }],
   intro: { clave: 'x..x..x...x.x...', conga: '......o.x.....o.' },
@@ -54,6 +55,10 @@ export const salsa: Style = {
   melody: { style: ['hook', 'riff'], inst: ['trumpet', 'brass', 'flute'], center: 72 },
   counter: ['trombone', 'brass'],
   form: 'jam', pan: { chords: -0.2, melody: 0.25, counter: -0.35 },
+  // Clave, cascara, tumbao and montuno all anticipate the beat: at full strength aubio heard 101
+  // bpm as 135 (the clave's 3-3-2 as the beat) in 4 of 12 seeds, and 94 as 190 in 2 of 20. The
+  // drums between the beats play 0.6 (4.4 dB down), the piano's and bass's eighths too.
+  drumOffBeats: 0.6, offBeats: 0.6, offBeatsBelow: 120,
 };
 
 export const reggae: Style = {
