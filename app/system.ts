@@ -27,7 +27,7 @@ export interface SystemOptions extends RuntimeOptions {
   roles: readonly Role[];
   drainTimeoutMs?: number;
   /** Worker tuning for tests and the fault suite (short locks, a hanging render thread). */
-  worker?: Pick<WorkerDeps, 'poolOptions' | 'lockDurationMs' | 'stalledIntervalMs'>;
+  worker?: Pick<WorkerDeps, 'poolOptions' | 'lockDurationMs' | 'stalledIntervalMs' | 'earlyEncode'>;
 }
 
 export async function startSystem(config: Config, log: Logger, opts: SystemOptions): Promise<System> {

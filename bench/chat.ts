@@ -12,6 +12,7 @@
  * So the worker starts ffmpeg early only with two more cores than render threads (worker/index.ts).
  */
 import type { PageTrack } from '../web/server/chat.ts';
+import { availableParallelism } from 'node:os';
 import { startTestSystem } from '../tests/helpers/system.ts';
 import { median, percentile, type Bench, type BenchRow } from './lib.ts';
 
@@ -75,53 +76,70 @@ function followTracks(url: string): { waitFor(id: string): Promise<PageTrack>; s
   };
 }
 
+type Parts = Record<'accept + queue wait' | 'render' | 'encode' | 'deliver + post' | 'first audio bytes', number[]>;
+interface Run { samples: number[]; renderMs: number[]; parts: Parts }
+
+/** One /generate through a running system, timed as the page sees it; null for the warm-up. */
+async function timeOne(system: Awaited<ReturnType<typeof startTestSystem>>, tracks: ReturnType<typeof followTracks>, seed: number, into: Run | null): Promise<void> {
+  const t0 = performance.now();
+  const res = await fetch(`${system.url}/api/chat/commands`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ name: 'bench', text: `/generate lo-fi piano at 80 bpm ${DURATION_S}s seed:${seed}` }),
+  });
+  const accepted = (await res.json()) as { generationId?: string; error?: { message: string } };
+  if (!res.ok || !accepted.generationId) throw new Error(`generate refused: ${accepted.error?.message ?? res.status}`);
+  const track = await tracks.waitFor(accepted.generationId);
+  const tTrack = performance.now();
+  const audio = await fetch(`${system.url}${track.audioUrl}`, { headers: { range: 'bytes=0-65535' } });
+  if (audio.status !== 206 && audio.status !== 200) throw new Error(`audio answered ${audio.status}`);
+  const reader = audio.body!.getReader();
+  await reader.read(); // the first bytes are what a player needs to start
+  const t1 = performance.now();
+  await reader.cancel();
+  if (!into) return;
+  into.samples.push(t1 - t0);
+  if (track.renderMs !== null) into.renderMs.push(track.renderMs);
+  const st = tracks.stages(accepted.generationId);
+  const rendering = st.get('rendering');
+  const encoding = st.get('encoding');
+  const delivering = st.get('delivering');
+  if (rendering !== undefined && encoding !== undefined && delivering !== undefined) {
+    into.parts['accept + queue wait'].push(rendering - t0);
+    into.parts.render.push(encoding - rendering);
+    into.parts.encode.push(delivering - encoding);
+    into.parts['deliver + post'].push(tTrack - delivering);
+    into.parts['first audio bytes'].push(t1 - tTrack);
+  }
+}
+
 export const bench: Bench = async () => {
   // Ten tracks a minute from one user is the default limit; the bench is not what it guards against.
-  const system = await startTestSystem({ env: { RATE_LIMIT_PER_MINUTE: '10000', LOG_LEVEL: 'warn' } });
+  const env = { RATE_LIMIT_PER_MINUTE: '10000', LOG_LEVEL: 'warn' };
+  // The system as configured for this machine, and beside it one that starts ffmpeg with the
+  // render (worker/index.ts decides by core count), commands alternating between the two.
+  const system = await startTestSystem({ env });
+  const earlySystem = await startTestSystem({ env, worker: { earlyEncode: true } });
   const tracks = followTracks(system.url);
-  const samples: number[] = [];
-  const renderMs: number[] = [];
-  // Where the time goes, from the stage events the page sees (ms from the previous mark).
-  const parts = { 'accept + queue wait': [] as number[], render: [] as number[], encode: [] as number[], 'deliver + post': [] as number[], 'first audio bytes': [] as number[] };
+  const earlyTracks = followTracks(earlySystem.url);
+  const fresh = (): Run => ({ samples: [], renderMs: [], parts: { 'accept + queue wait': [], render: [], encode: [], 'deliver + post': [], 'first audio bytes': [] } });
+  const run = fresh();
+  const early = fresh();
   try {
-    // One extra run first: it builds the engine's graph and warms connections.
-    for (let i = 0; i <= RUNS; i++) {
-      const t0 = performance.now();
-      const res = await fetch(`${system.url}/api/chat/commands`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ name: 'bench', text: `/generate lo-fi piano at 80 bpm ${DURATION_S}s seed:${i + 1}` }),
-      });
-      const accepted = (await res.json()) as { generationId?: string; error?: { message: string } };
-      if (!res.ok || !accepted.generationId) throw new Error(`generate refused: ${accepted.error?.message ?? res.status}`);
-      const track = await tracks.waitFor(accepted.generationId);
-      const tTrack = performance.now();
-      const audio = await fetch(`${system.url}${track.audioUrl}`, { headers: { range: 'bytes=0-65535' } });
-      if (audio.status !== 206 && audio.status !== 200) throw new Error(`audio answered ${audio.status}`);
-      const reader = audio.body!.getReader();
-      await reader.read(); // the first bytes are what a player needs to start
-      const t1 = performance.now();
-      await reader.cancel();
-      if (i > 0) {
-        samples.push(t1 - t0);
-        if (track.renderMs !== null) renderMs.push(track.renderMs);
-        const st = tracks.stages(accepted.generationId);
-        const rendering = st.get('rendering');
-        const encoding = st.get('encoding');
-        const delivering = st.get('delivering');
-        if (rendering !== undefined && encoding !== undefined && delivering !== undefined) {
-          parts['accept + queue wait'].push(rendering - t0);
-          parts.render.push(encoding - rendering);
-          parts.encode.push(delivering - encoding);
-          parts['deliver + post'].push(tTrack - delivering);
-          parts['first audio bytes'].push(t1 - tTrack);
-        }
-      }
+    // One extra run first on each: it builds the engine's graph and warms connections.
+    await timeOne(system, tracks, 1, null);
+    await timeOne(earlySystem, earlyTracks, 1, null);
+    for (let i = 1; i <= RUNS; i++) {
+      const order = i % 2 ? ([[system, tracks, run], [earlySystem, earlyTracks, early]] as const) : ([[earlySystem, earlyTracks, early], [system, tracks, run]] as const);
+      for (const [sys, trk, into] of order) await timeOne(sys, trk, i + 1, into);
     }
   } finally {
     tracks.close();
+    earlyTracks.close();
     await system.stop();
+    await earlySystem.stop();
   }
+  const { samples, renderMs, parts } = run;
   const p50 = median(samples);
   const rows: BenchRow[] = [
     {
@@ -131,8 +149,13 @@ export const bench: Bench = async () => {
     { group: 'local chat', name: `command → playable, ${DURATION_S} s track, p90`, value: Math.round(percentile(samples, 90)), unit: 'ms' },
     { group: 'local chat', name: `render only, ${DURATION_S} s track, p50`, value: Math.round(median(renderMs)), unit: 'ms', note: 'renderMs reported by the worker' },
     ...Object.entries(parts).map(([part, values]): BenchRow => ({
-      group: 'local chat', name: `  of which ${part}, p50`, value: Math.round(median(values)), unit: 'ms', note: 'from the stage events the page receives',
+      group: 'local chat', name: `  of which ${part}, p50`, value: Math.round(median(values)), unit: 'ms',
+      note: `from the stage events the page receives; with ffmpeg started at the render: ${Math.round(median(early.parts[part as keyof Parts]))} ms`,
     })),
+    {
+      group: 'local chat', name: `same, ffmpeg started with the render, p50`, value: Math.round(median(early.samples)), unit: 'ms',
+      note: `commands alternating with the rows above; a worker starts ffmpeg early by itself with 2 cores more than render threads (here ${availableParallelism()} cores)`,
+    },
   ];
   return rows;
 };

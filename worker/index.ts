@@ -41,6 +41,9 @@ export interface WorkerDeps {
   log: Logger;
   /** How long `stop()` lets active renders finish before returning them to the queue. */
   drainTimeoutMs?: number;
+  /** Start ffmpeg when the render starts (encode.ts startEncoder); @defaultValue with a core for
+   * each render thread, one for this thread and the analysis, and one for ffmpeg's start-up */
+  earlyEncode?: boolean;
   /** ffmpeg binary, as located at start-up; @defaultValue what `locateFfmpeg()` finds from process.env */
   ffmpeg?: string;
   /** Render pool options (tests give a thread module that hangs). */
@@ -84,8 +87,7 @@ export async function startRenderWorker(deps: WorkerDeps): Promise<RenderWorker>
   const analyser = createAnalyser({ orm, log });
   const processRender = createRenderProcessor({
     orm, queues, pool, dataDir: config.dataDir, log, publish, turns, ffmpeg: deps.ffmpeg,
-    // A core for each render thread, one for this thread and the analysis, one for ffmpeg's start-up.
-    earlyEncode: availableParallelism() >= config.worker.concurrency + 2,
+    earlyEncode: deps.earlyEncode ?? availableParallelism() >= config.worker.concurrency + 2,
     analyseTrack: (generationId, audio) => void analyser.analyseAndStore(generationId, audio),
     limits: {
       renderTimeoutBaseS: config.worker.renderTimeoutBaseS, renderTimeoutPerS: config.worker.renderTimeoutPerS,
