@@ -316,7 +316,7 @@ export function makeMotif(r: Prng, style: MelodyStyle, mood: Mood): Motif {
 function chooseLayers(p: MusicParams, style: Style, mood: Mood, r: Prng): Material['layers'] {
   const has = (w: string) => p.instruments.includes(w);
   const no = (w: string) => p.excluded.includes(w);
-  const pad = r.pick(pick(style.pad ?? null));
+  const pad = r.pick(pick((p.mode === 'minor' ? style.minorPad : undefined) ?? style.pad ?? null));
   const bassStyle = pick<BassStyle>(style.bass.style)[0]!;
   const l: Material['layers'] = {
     drums: style.grooves !== null && !no('drums'),

@@ -68,6 +68,12 @@ export interface Style {
   bass: { style: OneOf<BassStyle>; inst: OneOf<InstrumentName>; octave: number; minorThird?: boolean };
   chords: { style: OneOf<ChordStyle>; inst: OneOf<InstrumentName>; center: number };
   pad?: OneOf<InstrumentName | null>;
+  /**
+   * The pad in a minor key, where a style's own pad (or none) leaves the mode unheard: a band on
+   * distorted power chords sounds its roots' major thirds in their fifth partials and no minor
+   * third, and a chroma key reads the parallel or relative major (rock and punk in minor).
+   */
+  minorPad?: OneOf<InstrumentName>;
   melody: { style: OneOf<MelodyStyle>; inst: OneOf<InstrumentName>; center: number };
   /** A second voice answering the melody in choruses and later sections. */
   counter?: OneOf<InstrumentName>;

@@ -62,6 +62,10 @@ export const rock: Style = {
   intro: { kick: 'x.......x.......', hat: 'x.o.x.o.x.o.x.o.' },
   bass: { style: ['root8', 'octave'], inst: ['pickBass', 'fingerBass'], octave: 2 },
   chords: { style: ['power', 'strum'], inst: ['distGuitar', 'cleanGuitar'], center: 52 },
+  // A keyboard under the band in minor, where the power chords carry no third: the examples
+  // checker heard 17 of 24 renders in F, C, E, A, G and D minor (seeds 1-4) in the key with no
+  // keyboard, 23 of 24 with a synth pad, 22 of 24 with an organ.
+  minorPad: ['pad', 'organ'],
   melody: { style: ['hook', 'riff'], inst: ['leadGuitar', 'distGuitar'], center: 71 },
   counter: ['organ'],
   form: 'song',
@@ -117,6 +121,7 @@ export const punk: Style = {
   intro: { kick: 'x...x...x...x...', hat: 'x...x...x...x...' },
   bass: { style: 'root8', inst: 'pickBass', octave: 2 },
   chords: { style: 'power', inst: 'distGuitar', center: 52 },
+  minorPad: 'pad',
   melody: { style: ['chant', 'hook'], inst: ['distGuitar', 'leadGuitar'], center: 69 },
   form: 'song',
 };
