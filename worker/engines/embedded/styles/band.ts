@@ -106,7 +106,10 @@ export const metal: Style = {
 
 export const punk: Style = {
   ...BASE, kit: 'room', humanize: 0.004, space: 0.25,
-  progressions: { major: ['I IV V IV', 'I V vi IV', 'I bVII IV I', 'I IV I V'], minor: ['i bVII bVI bVII', 'i iv bVII bIII'] },
+  // In minor the loops come home to i, or to V with its leading tone: 'i bVII bVI bVII' and
+  // 'i iv bVII bIII' dwell on bVII and bIII, the relative major's V and I, and a listener (and a
+  // chroma key) heard Bb major or G minor for C or F minor.
+  progressions: { major: ['I IV V IV', 'I V vi IV', 'I bVII IV I', 'I IV I V'], minor: ['i bVI bVII i', 'i iv bVII i', 'i bVII bVI V'] },
   grooves: [
     { kick: 'x...x...x...x...', snare: backbeat, hat: 'x.x.x.x.x.x.x.x.' },
     { kick: 'x.x.....x.x.....', snare: backbeat, hat: 'x.x.x.x.x.x.x.x.' },
