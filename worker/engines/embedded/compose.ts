@@ -294,7 +294,10 @@ const DENSITY: Record<MelodyStyle, [number, number]> = {
 /** A new one-bar rhythm and contour: how many notes, where, and how they move, all from the seed. */
 export function makeMotif(r: Prng, style: MelodyStyle, mood: Mood): Motif {
   const [lo, hi] = DENSITY[style];
-  const n = Math.max(1, Math.min(14, Math.round((lo + r.int(hi - lo + 1)) * mood.density)));
+  const base = lo + r.int(hi - lo + 1);
+  // a busier mood adds at least a note: 1.1 times a sparse motif's 2 or 3 rounded back to it, and
+  // happy jazz, folk and ambient played as many notes a beat as plain
+  const n = Math.max(1, Math.min(14, mood.density > 1.05 ? Math.max(base + 1, Math.round(base * mood.density)) : Math.round(base * mood.density)));
   const grid = style === 'chant' || style === 'long' ? 4 : style === 'jig' || style === 'arp' ? 1 : 2;
   const weights = Array.from({ length: 16 }, (_, i) =>
     i % grid !== 0 ? 0 : i % 4 === 0 ? 1 : i % 2 === 0 ? 0.55 + (style === 'riff' || style === 'hook' ? 0.25 : 0) : 0.3 + (style === 'jig' ? 0.6 : 0),

@@ -351,6 +351,8 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
         // a diatonic step into the next root: chromatic approaches blurred the key
         const approach = key.snap(next + (r.chance(0.5) ? 2 : -1));
         [...tones, approach].forEach((n, i) => play(b0 + i, 0.9, n, i === 0 ? 0.95 : 0.8));
+        // a busier mood skips into a beat now and then (the swung eighth before it)
+        if (ctx.mood.density > 1) for (const i of [1, 3]) if (r.chance(2 * (ctx.mood.density - 1))) play(b0 + i - 0.5, 0.4, key.snap(root + (i === 1 ? 2 : 5)), 0.6);
         break;
       }
       case 'reese':
@@ -385,7 +387,8 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
       case 'twoFeel':
         play(b0, 1.8, root, 0.95);
         play(b0 + 2, 1.2, (bar - s.startBar) % 2 ? fifth - 12 : fifth, 0.75);
-        if (r.chance(0.35)) play(b0 + 3.5, 0.45, key.snap(next - 2), 0.7);
+        if (r.chance(0.35 * ctx.mood.density ** 4)) play(b0 + 3.5, 0.45, key.snap(next - 2), 0.7);
+        if (ctx.mood.density > 1 && r.chance(2 * (ctx.mood.density - 1))) play(b0 + 1.5, 0.45, key.snap(root + 4, c.pcs), 0.6);
         break;
       case 'slap': {
         const cells: Array<Array<[number, number]>> = [
@@ -434,6 +437,10 @@ const STRUCK_SHORT = new Set<InstrumentName>(['pluck', 'stab', 'staccato', 'pizz
 // x..x..x kick and its 808 made aubio hear 126 bpm as 84, two thirds)
 const STABS: number[][] = [[0, 6, 10], [3, 8, 12], [0, 3, 10, 14], [2, 6, 11], [0, 7, 10]];
 const FUNK: string[] = ['x.-x.-x.-.x-.x.-', '-.x.-xx.-.x.-x.x', 'x..x..x.-..x.x..'];
+
+const STRUM: ReadonlyArray<readonly [number, boolean]> = [[0, true], [1, true], [1.5, false], [2.5, false], [3, true], [3.5, false]];
+const STRUM_BUSY: ReadonlyArray<readonly [number, boolean]> = [[0, true], [0.5, false], [1, true], [1.5, false], [2.5, false], [3, true], [3.5, false]];
+const STRUM_THIN: ReadonlyArray<readonly [number, boolean]> = [[0, true], [1.5, false], [2.5, false], [3, true], [3.5, false]];
 
 export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
   const { style, material: m } = ctx;
@@ -528,8 +535,12 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
       }
       case 'strum': {
         // down on the beats, up on the off-beats (D . D U . U D U), low strings first on the way down
-        const shape = [low, ...v, v[0]! + 12];
-        for (const [st, down] of [[0, true], [1, true], [1.5, false], [2.5, false], [3, true], [3.5, false]] as const) {
+        // (a busier mood fills in the up-strum after one; a sparser one leaves out the down-strum on
+        // two and the low string, to the bass)
+        const thinStrum = ctx.mood.density < 0.8;
+        const shape = thinStrum ? [...v, v[0]! + 12] : [low, ...v, v[0]! + 12];
+        const strums = ctx.mood.density > 1.05 ? STRUM_BUSY : thinStrum ? STRUM_THIN : STRUM;
+        for (const [st, down] of strums) {
           const notes = down ? shape : [...shape].reverse().slice(0, 4);
           play(b0 + st, 0.45, down ? 0.75 : 0.5, notes, 0.012 / ctx.beatS);
         }
@@ -539,7 +550,8 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
         v = rootless(ctx, c, prev);
         play(b0, 0.7, 0.75, v);
         play(b0 + 1.5, 0.4, 0.65, v);
-        if (r.chance(0.5)) play(b0 + 3.5, 0.4, 0.55, v);
+        if (r.chance(Math.min(1, 0.5 * ctx.mood.density ** 4))) play(b0 + 3.5, 0.4, 0.55, v);
+        if (ctx.mood.density > 1 && r.chance(2 * (ctx.mood.density - 1))) play(b0 + 2.5, 0.3, 0.5, v);
         break;
       }
       case 'montuno': {
