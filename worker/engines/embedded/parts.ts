@@ -374,7 +374,11 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
           [[0, 1.4, 0], [1.5, 0.4, 0], [2.5, 0.4, 7], [3, 0.4, 10], [3.5, 0.4, 7]],
           [[1, 0.5, 0], [1.5, 0.9, 7], [3, 0.5, 5], [3.5, 0.4, 3]],
         ];
-        for (const [beat, len, iv] of cells[(bar + r.int(2)) % 3]!) play(b0 + beat, len, key.snap(root + iv, iv === 0 ? [c.root] : undefined), beat % 1 ? 0.8 : 0.95);
+        // Legato: each note holds into the next, the last one over the barline (a cell starting on
+        // the "and" of 1 or on 2 left the drums alone after the downbeat: 50 ms below -50 dBFS in 6
+        // of 12 reggae renders of 30 s).
+        const cell = cells[(bar + r.int(2)) % 3]!;
+        cell.forEach(([beat, len, iv], i) => play(b0 + beat, Math.max(len, (cell[i + 1]?.[0] ?? 4.5) - beat - 0.05), key.snap(root + iv, iv === 0 ? [c.root] : undefined), beat % 1 ? 0.8 : 0.95));
         break;
       }
       case 'wobble': {
