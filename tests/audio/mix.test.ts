@@ -67,6 +67,15 @@ describe('the mix, measured by the checkers of `npm run examples` (tests/helpers
     }
   });
 
+  it('GIVEN techno with an off-beat bass (a dry kick, short stabs) THEN no hole between the kick and the off-beat', async () => {
+    // the examples grid's techno@1: A minor at 7.67 s, D major at 8.62 and 9.55 s
+    for (const key of ['A minor', 'D major']) {
+      const r = await fx.render(`techno in ${key} at 128 bpm`, 1, 30);
+      const a = await listener.analyze(r.wav);
+      expect(a.gaps.count, `${key}: gaps at ${a.gaps.at.join(', ')} s`).toBe(0);
+    }
+  });
+
   it('GIVEN a minute or more (a 4-bar intro) at 100 bpm on a nylon guitar THEN no hole before each strum', async () => {
     // struck every two beats (1.2 s) the guitar fell 25 dB and went below -50 dBFS for 100 ms
     // before the next strum: five gaps in samba seed 2's intro at 60 and 120 s

@@ -16,7 +16,7 @@ export type Lane = (typeof LANES)[number];
 export type DrumPattern = Partial<Record<Lane, string>>;
 
 export type BassStyle =
-  | 'root8' | 'lofi' | '808' | 'offbeat' | 'rolling' | 'walking' | 'reese' | 'pedal' | 'none'
+  | 'root8' | 'lofi' | '808' | 'offbeat' | 'offbeat16' | 'rolling' | 'walking' | 'reese' | 'pedal' | 'none'
   | 'tumbao' | 'onedrop' | 'wobble' | 'octave' | 'twoFeel' | 'slap' | 'bossa' | 'arp' | 'boogie' | 'dembow';
 export type ChordStyle =
   | 'pop' | 'lofi' | 'sustain' | 'offbeat' | 'dub' | 'power' | 'charleston' | 'arp' | 'pianoLH' | 'ostinato'

@@ -42,7 +42,7 @@ export const techno: Style = {
   ],
   fills: [clapFill, { kick: FOUR, tom: '........o.o.o.o.' }],
   intro: { kick: FOUR, hat: '..o...o...o...o.' },
-  bass: { style: ['rolling', 'offbeat'], inst: ['acid', 'synthBass'], octave: 2 },
+  bass: { style: ['rolling', 'offbeat16'], inst: ['acid', 'synthBass'], octave: 2 },
   chords: { style: ['dub', 'stabs'], inst: 'stab', center: 60 },
   pad: [null, 'pad'],
   melody: { style: ['none', 'riff'], inst: ['acid', 'lead'], center: 72 },
