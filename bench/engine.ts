@@ -80,6 +80,22 @@ const RUNS = 3;
  *   sampler +3 ms (intros strike their chords again; a pad in reggaeton). Skipping the send write
  *   for dry voices behind a branch in the inner loop made the sampler 44 -> 50 ms: dropped.
  */
+/**
+ * Round 4 (2026-12-05, a 2-core VM shared with two other engineers' renders, load 4-10: stage
+ * times side by side with the session's start, e4c9c2c, in one process, renders alternating):
+ * - Graphs by row kind: a chunk runs the smallest of five graphs that covers its synth rows
+ *   (none, fast DSF, slow DSF, both, all), and a track with none runs 512-block chunks. 18 of the
+ *   39 styles have no synth rows, pop fast DSF only, ambient slow only: ORT, minimum of 12 renders,
+ *   rock 25 -> 13 ms, pop 50 -> 28, ambient 29 -> 18, techno 52 -> 31. The tone tables and the
+ *   noise bank are shared inputs (ORT reads an input in place), so five graphs cost +37 MiB RSS.
+ * - Voices end as the instrument would: six strings a guitar, and a key, drum or cymbal struck
+ *   again takes over from its last strike (sustained sounds ring out). Voice time over all
+ *   styles and two seeds: 635 -> 556 track-lengths (and country's 15.7 -> 7.5 from the strings).
+ * - A drum's pitch was recomputed (an 8192-point FFT) on most hits: cached by sample now (~6 ms).
+ * - Dry voices skip the send write in a loop of their own (3.65 -> 2.84 ns a sample).
+ * - Tried: ORT outputs written into kept buffers (no fewer full GCs: V8 runs about one ~5 ms
+ *   mark-compact a render, driven by the 10 MB output each render hands back; not kept).
+ */
 export const bench: Bench = async () => {
   const engines = { sampled: createEmbeddedEngine(), synth: createEmbeddedEngine({ sampled: false }) };
   const t0 = performance.now();
