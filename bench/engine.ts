@@ -90,7 +90,8 @@ const RUNS = 3;
  *   noise bank are shared inputs (ORT reads an input in place), so five graphs cost +37 MiB RSS.
  * - Voices end as the instrument would: six strings a guitar, and a key, drum or cymbal struck
  *   again takes over from its last strike (sustained sounds ring out). Voice time over all
- *   styles and two seeds: 635 -> 556 track-lengths (and country's 15.7 -> 7.5 from the strings).
+ *   styles and two seeds: 635 -> 556 track-lengths after the guitar limit (country's steel guitar
+ *   alone had held 15.7 track-lengths of voice, ~50 voices at once).
  * - A drum's pitch was recomputed (an 8192-point FFT) on most hits: cached by sample now (~6 ms).
  * - Dry voices skip the send write in a loop of their own (3.65 -> 2.84 ns a sample).
  * - Tried: ORT outputs written into kept buffers (no fewer full GCs: V8 runs about one ~5 ms
