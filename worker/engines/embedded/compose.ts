@@ -154,12 +154,14 @@ function chooseMaterial(p: MusicParams, style: Style, mood: Mood, key: Key): Mat
   const homes = order.filter(home);
   const main = homes.length ? homes : order;
   const away = order.filter((c) => !main.includes(c));
-  const vary = (c: Chord[]) => varyProgression(c, key, pr);
+  // (a two-chord vamp keeps its tonic first in verse and chorus: at two bars a chord, a two-bar
+  // verse of 'bVII i' reversed was all bVII, and reggae in A minor read as G major)
+  const vary = (c: Chord[], keepHome = true) => varyProgression(c, key, pr, keepHome);
   // A style with one home progression (samba, some minor keys) gave every seed the same verse and
   // chorus: the chorus then comes from the rest, which the seed shuffled (the opening bar and the
   // outro keep home heard).
   const chorus = main.length > 1 ? main[1]! : away.length > 1 ? away[1]! : main[0]!;
-  const progs = { verse: vary(main[0]!), chorus: vary(chorus), bridge: vary(away[0] ?? main[2 % main.length]!) };
+  const progs = { verse: vary(main[0]!), chorus: vary(chorus), bridge: vary(away[0] ?? main[2 % main.length]!, false) };
   // grooves: the seed deals the style's grooves to sections and varies each
   const fast = p.bpm >= FAST_BPM && style.fastGrooves;
   const pool = shuffle([...((fast ? style.fastGrooves : style.grooves) ?? [])], gr);
@@ -221,7 +223,7 @@ function shuffle<T>(items: T[], r: Prng): T[] {
 }
 
 /** Seed variations of a progression: a diatonic substitute for one chord, or a rotation. */
-function varyProgression(chords: Chord[], key: Key, r: Prng): Chord[] {
+function varyProgression(chords: Chord[], key: Key, r: Prng, keepHome = false): Chord[] {
   const out = [...chords];
   if (out.length === 4 && r.chance(0.35)) {
     // swap in the chord a third below (vi for I, ii for IV, iii for V), never on the first chord
@@ -235,7 +237,7 @@ function varyProgression(chords: Chord[], key: Key, r: Prng): Chord[] {
       out[i] = { root, pcs, numeral: `sub${deg}` };
     }
   }
-  if (out.length === 2 && r.chance(0.4)) out.reverse();
+  if (out.length === 2 && r.chance(0.4) && !(keepHome && out[0]!.root === key.tonic)) out.reverse();
   return out;
 }
 
