@@ -76,6 +76,13 @@ describe('the mix, measured by the checkers of `npm run examples` (tests/helpers
     }
   });
 
+  it('GIVEN blues on a boogie bass THEN no hole before the next beat', async () => {
+    // the grid's blues@1 in F# major at 25.31 s: the bass let go before each beat, the comping short
+    const r = await fx.render('blues in F# major at 78 bpm', 1, 30);
+    const a = await listener.analyze(r.wav);
+    expect(a.gaps.count, `gaps at ${a.gaps.at.join(', ')} s`).toBe(0);
+  });
+
   it('GIVEN a minute or more (a 4-bar intro) at 100 bpm on a nylon guitar THEN no hole before each strum', async () => {
     // struck every two beats (1.2 s) the guitar fell 25 dB and went below -50 dBFS for 100 ms
     // before the next strum: five gaps in samba seed 2's intro at 60 and 120 s
