@@ -84,7 +84,7 @@ const RUNS = 3;
  * Round 4 (2026-12-05, a 2-core VM shared with two other engineers' renders, load 4-10: stage
  * times side by side with the session's start, e4c9c2c, in one process, renders alternating):
  * - Graphs by row kind: a chunk runs the smallest of five graphs that covers its synth rows
- *   (none, fast DSF, slow DSF, both, all), and a track with none runs 512-block chunks. 18 of the
+ *   (none, fast DSF, slow DSF, both, all), and a track with none runs 256-block chunks (512 held 13 MiB more for no speed). 18 of the
  *   39 styles have no synth rows, pop fast DSF only, ambient slow only: ORT, minimum of 12 renders,
  *   rock 25 -> 13 ms, pop 50 -> 28, ambient 29 -> 18, techno 52 -> 31. The tone tables and the
  *   noise bank are shared inputs (ORT reads an input in place), so five graphs cost +37 MiB RSS.
