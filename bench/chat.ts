@@ -9,7 +9,12 @@
  * fell by 50-65 ms (234 -> 186, 231 -> 165, 246 -> 185) but the render rose by 35-115 ms, since
  * this benchmark's commands come back to back and the previous track's analysis thread, the
  * render thread and ffmpeg's start-up then share 2 cores: p50 488 -> 559, 394 -> 349, 431 -> 586.
- * So the worker starts ffmpeg early only with two more cores than render threads (worker/index.ts).
+ * So the worker started ffmpeg early only with two more cores than render threads.
+ * 2026-12-05: ffmpeg is now started by a small helper process (worker/audio/spawner.ts), and a
+ * render takes ~90 ms. Both ways side by side in this benchmark (a second system, commands
+ * alternating), quiet machine: p50 455 ms as configured then, 390 ms early (render 114 -> 168,
+ * encode 294 -> 183); at load ~9 also 1126 -> 959. The worker now starts it early with one core
+ * more than render threads (worker/index.ts).
  */
 import type { PageTrack } from '../web/server/chat.ts';
 import { availableParallelism } from 'node:os';
@@ -154,7 +159,7 @@ export const bench: Bench = async () => {
     })),
     {
       group: 'local chat', name: `same, ffmpeg started with the render, p50`, value: Math.round(median(early.samples)), unit: 'ms',
-      note: `commands alternating with the rows above; a worker starts ffmpeg early by itself with 2 cores more than render threads (here ${availableParallelism()} cores)`,
+      note: `commands alternating with the rows above; a worker starts ffmpeg early by itself with a core more than render threads (here ${availableParallelism()} cores)`,
     },
   ];
   return rows;
