@@ -78,12 +78,13 @@ describe('key of the rendered audio', () => {
   // Rock and punk in minor sound their roots' major thirds (a distorted guitar's and a bass's fifth
   // partial) on power chords with no minor third but the tonic's, and punk's loops dwelt on bVII:
   // these 18 renders read 4 in the key (Bb major, G minor, the parallel major), 10 with a keyboard
-  // pad in minor (minorPad), 15 with punk's minor loops coming home to i.
+  // pad in minor (minorPad), 15 with punk's minor loops coming home to i, 18 with punk's kick
+  // tuned by its body (it rang the key's major sixth) and its bass on the minor third.
   it('GIVEN rock and punk in F, C and E minor (seeds 1-3, 30 s) THEN the examples checker hears the minor key in most', async () => {
     const renders = (['rock', 'punk'] as const).flatMap((style) => ['F', 'C', 'E'].flatMap((key) => [1, 2, 3].map((seed) => [`${style} in ${key} minor`, seed, `${key} minor`] as const)));
     const heard = await keysHeard(renders.map(([prompt, seed]) => [prompt, seed] as const));
     const report = heard.map((h, i) => `${renders[i]![0]} @${renders[i]![1]}: ${h}`).join('; ');
-    expect(heard.filter((h, i) => h === renders[i]![2]).length, report).toBeGreaterThanOrEqual(14);
+    expect(heard.filter((h, i) => h === renders[i]![2]).length, report).toBeGreaterThanOrEqual(17);
   }, 300_000);
 
   // Seventh-chord styles read as the mediant's minor (G minor for Eb major: the upper three notes

@@ -172,6 +172,7 @@ interface Voice {
  */
 export function renderSampled(
   bank: InstrumentBank, notes: readonly Note[], kit: DrumKit, space: number, bus: SampledBus, frames: number, tonic?: number, mirror = false,
+  kickTuning = 0,
 ): { synth: Note[]; voices: number } {
   const synth: Note[] = [];
   const voices: Voice[] = [];
@@ -203,7 +204,7 @@ export function renderSampled(
     const restruck = onKey !== undefined && onKey.length > 0 && note.t - onKey[0]!.note.t >= SAME_STRUM_S;
     if (onKey === undefined || restruck) lastOnKey.set(keyId, noteVoices);
     for (const { zone, gain } of distinctZones(bank.zones(src.patch, src.key, velocity))) {
-      const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, tonic) : 0;
+      const detune = tonic !== undefined && src.patch.drums && TUNED_DRUMS.has(note.inst) ? tuneToTonic(bank.pcm, zone, note.inst === 'kick' ? tonic + kickTuning : tonic) : 0;
       const v: Voice = { zone, note, gain: note.vel * (note.gain ?? 1) * src.gain * gain, pan: mirror ? -src.pan : src.pan, send, releaseAt: note.len, choked: false, stolenAt: Infinity, stealS: STEAL_S, detune };
       noteVoices.push(v);
       if (restruck) for (const old of onKey) if (struck(old.zone)) steal(old, note.t, Math.max(STEAL_S, zone.attack));
