@@ -77,7 +77,7 @@ export interface Style {
   /**
    * The pad in a minor key, where a style's own pad (or none) leaves the mode unheard: a band on
    * distorted power chords sounds its roots' major thirds in their fifth partials and no minor
-   * third, and a chroma key reads the parallel or relative major (rock and punk in minor).
+   * third, and a chroma key reads the parallel or relative major (rock, punk and metal in minor).
    */
   minorPad?: OneOf<InstrumentName>;
   melody: { style: OneOf<MelodyStyle>; inst: OneOf<InstrumentName>; center: number };
