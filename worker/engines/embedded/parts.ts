@@ -152,9 +152,17 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
   const len = Math.min(lenBeats, ctx.endBeat - beat);
   const jitter = r ? (r.float() - 0.5) * 2 * style.humanize : 0;
   // Below VERY_SLOW_BPM a beat tracker takes loud pitched eighths between the beats for the beat
-  // (reggae's organ bubble and one-drop bass: aubio read 72 as 145 in 7 of 16 seeds); a style that
-  // lives on them plays them softer there (offBeats), so the quarters carry the pulse.
-  if (style.offBeats !== undefined && ctx.p.bpm < (style.offBeatsBelow ?? VERY_SLOW_BPM) && !DRUM_VOICES.has(inst) && Math.abs((beat % 1) - 0.5) < 1e-6) vel *= style.offBeats;
+  // (reggae's organ bubble and one-drop bass: aubio read 72 as 145 in 7 of 16 seeds): every part
+  // plays the notes between the beats softer there, and a style that lives on them (offBeats) may
+  // play them softer still. aubio's tracker weighs periods near 120 bpm up, so the slower the
+  // tempo, the fainter the eighths must be: at 70 bpm, with pitched off-beats left as written, 52
+  // of 72 renders (36 styles, two seeds) read 140; at 0.2 below 80 bpm and 0.3 below 90, 10 did.
+  if (!DRUM_VOICES.has(inst) && Math.abs(beat - Math.round(beat)) > 1e-6) {
+    const bpm = ctx.p.bpm;
+    const eighth = Math.abs((beat % 1) - 0.5) < 1e-6;
+    const own = eighth && style.offBeats !== undefined && bpm < (style.offBeatsBelow ?? VERY_SLOW_BPM) ? style.offBeats : 1;
+    vel *= Math.min(own, bpm < SLOWEST_BPM ? 0.2 : bpm < VERY_SLOW_BPM ? 0.3 : 1);
+  }
   const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
   ctx.notes.push(note);
   return note;
@@ -164,7 +172,8 @@ const DRUM_VOICES = new Set<InstrumentName>([...LANES, 'kick808']);
 // --- drums ---------------------------------------------------------------------------------
 
 const SLOW_BPM = 100;
-const VERY_SLOW_BPM = 85;
+const VERY_SLOW_BPM = 90;
+const SLOWEST_BPM = 80;
 const TIME_KEEPERS = new Set<Lane>(['hat', 'pedalhat', 'ride', 'shaker', 'cowbell']);
 const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
 const DRUM_PITCH: Partial<Record<Lane, number>> = { kick: 31, snare: 55, rim: 72, tom: 45, taiko: 36, ride: 84, conga: 52, bongo: 62, timbale: 60 };
@@ -198,7 +207,8 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   // From FAST_BPM up, busy sixteenths pull it onto dotted quarters or slower (160 read as 132).
   // Below VERY_SLOW_BPM the off-beats are ghosts: at 0.55 aubio still heard lo-fi at 77 and
   // reggae at 72 in double time (155, 145); at 0.2 both read 77.1 and 72.0, blues, gospel, soul too.
-  const offBeat = (ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : 1) * (ctx.style.drumOffBeats ?? 1);
+  // Below SLOWEST_BPM they are fainter still (house, trance, garage at 70 read 140 at 0.2).
+  const offBeat = (ctx.p.bpm < SLOWEST_BPM ? 0.1 : ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : 1) * (ctx.style.drumOffBeats ?? 1);
   const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
   const fill = ctx.material.fills.length ? ctx.material.fills[r.int(ctx.material.fills.length)]! : undefined;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
@@ -267,7 +277,8 @@ function drum(ctx: Ctx, lane: Lane, beat: number, vel: number, r: Prng): void {
 
 function buildRoll(ctx: Ctx, s: Section, bar: number, r: Prng): void {
   const inBar = bar - s.startBar;
-  const per = inBar < s.bars / 2 ? 2 : 4;
+  // (at slow tempos a roll in eighths is heard as the beat itself: it starts on the quarters)
+  const per = (inBar < s.bars / 2 ? 2 : 4) / (ctx.p.bpm < VERY_SLOW_BPM ? 2 : 1);
   const lane: Lane = ctx.style.kit === 'orchestral' ? 'taiko' : 'snare';
   for (let i = 0; i < 4 * per; i++) {
     const vel = 0.35 + 0.6 * ((inBar * 4 * per + i) / (s.bars * 4 * per));
