@@ -67,6 +67,9 @@ describe('styles at tempos and seeds where aubio once heard another pulse, measu
     ['salsa in G# minor at 94 bpm', 94, 11],
     ['reggaeton in G minor at 94 bpm', 94, 2],
     ['reggaeton in F minor at 94 bpm', 94, 8],
+    // the dembow's 3-3-2 at 94: four thirds (126) with its snares at 0.7
+    ['reggaeton at 94 bpm', 94, 3],
+    ['reggaeton at 94 bpm', 94, 12],
     ['boom bap in B minor at 88 bpm', 88, 5, 60],
   ] as Array<[string, number, number, number?]>)('GIVEN "%s" (%i bpm), seed %i THEN aubio beat hears that tempo within 2 percent (30 s unless given)', async (prompt, tempo, seed, durationS) => {
     const r = await fx.render(prompt, seed, durationS ?? 30);
