@@ -397,10 +397,13 @@ export function bassPart(ctx: Ctx, s: Section, r: Prng): void {
         break;
       }
       case 'wobble': {
-        // half-time wobble: one long note re-cut in 8ths or triplets, louder on the off-cuts
+        // half-time wobble: one long note re-cut in 8ths or triplets, louder on the beat. Louder on
+        // every other cut put the bright reese's accents on the off-beats, or every two thirds of a
+        // beat, and aubio heard dubstep at 140 as 94 in a break of kick, hats and wobble alone
         const cut = r.chance(0.5) ? 0.5 : 1 / 3;
         const note = (bar - s.startBar) % 4 === 3 && r.chance(0.5) ? root + 12 : root;
-        for (let t = 0; t < 4 - 1e-6; t += cut) play(b0 + t, cut * 0.85, note, Math.round(t / cut) % 2 ? 0.95 : 0.65);
+        const perBeat = Math.round(1 / cut);
+        for (let i = 0; i * cut < 4 - 1e-6; i++) play(b0 + i * cut, cut * 0.85, note, i % perBeat === 0 ? 0.95 : 0.65);
         break;
       }
       case 'twoFeel':
