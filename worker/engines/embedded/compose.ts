@@ -34,8 +34,6 @@ export interface Composition {
   kit: DrumKit;
   /** Pitch class of the key's tonic, which pitched drums are tuned to. */
   tonic: number;
-  /** Semitones above the tonic that the kick is tuned to (Style.kickTuning). */
-  kickTuning: number;
   /** The stage is mirrored (Stage.side): sampled instruments' own places flip with it. */
   mirror: boolean;
   /** The mood's tone, dB of high shelf on the sampled instruments (tone.ts). */
@@ -120,7 +118,7 @@ export function compose(p: MusicParams, durationS: number, opts: ComposeOptions 
   // Echoes on the 8th-note grid reinforce the pulse (a dotted-8th echo makes beat trackers hear 4/3 the tempo).
   const echoBeats = beatS * 0.5 > 0.35 ? 0.25 : 0.5;
   const space = Math.min(1, Math.max(0.1, style.space + mood.space));
-  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic, kickTuning: style.kickTuning ?? 0, mirror: material.stage.side === 1, toneDb: mood.tone };
+  return { notes: ctx.notes, sections, bpm: p.bpm, echoS: echoBeats * beatS, space, endS, kit: style.kit, tonic: key.tonic, mirror: material.stage.side === 1, toneDb: mood.tone };
 }
 
 // --- material --------------------------------------------------------------------------------

@@ -217,7 +217,7 @@ export async function synthesize(
     let t = performance.now();
     const x = mix && mix.x.left.length >= padded ? mix.x : sampledBus(padded);
     x.left.fill(0), x.right.fill(0), x.send.fill(0);
-    const { synth, voices } = bank ? renderSampled(bank, composition.notes, kit, composition.space, x, frames, composition.tonic, composition.mirror, composition.kickTuning) : { synth: composition.notes, voices: 0 };
+    const { synth, voices } = bank ? renderSampled(bank, composition.notes, kit, composition.space, x, frames, composition.tonic, composition.mirror) : { synth: composition.notes, voices: 0 };
     if (bank) tilt(x.left, x.right, frames, composition.toneDb, SAMPLE_RATE);
     const samplerMs = performance.now() - t;
     t = performance.now();

@@ -61,12 +61,6 @@ export interface Style {
   /** Kick instrument (the 808 body for trap-like styles). */
   kickInst?: InstrumentName;
   /**
-   * Semitones above the tonic that the sampled kick is tuned to, by the pitch of its attack
-   * (sampler.ts tunes pitched drums by their first 8192 frames), for a kit whose kick falls in
-   * pitch after the hit. Default 0.
-   */
-  kickTuning?: number;
-  /**
    * minorThird: in a minor key the eighth-note bass lines (root8, octave) play the minor third on
    * the 'and' of 2 and 4 of the home chord, as a riff does (a bass on roots alone sounds its major
    * third in its fifth partial).

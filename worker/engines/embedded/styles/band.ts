@@ -116,13 +116,6 @@ export const metal: Style = {
 
 export const punk: Style = {
   ...BASE, kit: 'room', humanize: 0.004, space: 0.25,
-  // The room kit's kick falls in pitch after the hit (its sample: ~75 Hz at the attack, ~64 Hz
-  // through the body, ~55 Hz in the tail). Tuned by its attack, the body rang 2.5 semitones under
-  // the tonic, the key's major sixth (A in C minor, D in F minor: F major's and Bb major's third
-  // and fifth), struck four times a bar; tuned 2.5 higher the body sits on the tonic. Alone it
-  // read punk in major right in 48 of 48 renders (12 keys, seeds 1-4; 45 before) and in minor 66
-  // of 72 as before; with the bass's minor third below, 71 of 72 minor (12 keys, seeds 1-6).
-  kickTuning: 2.5,
   // In minor the loops come home to i, or to V with its leading tone: 'i bVII bVI bVII' and
   // 'i iv bVII bIII' dwell on bVII and bIII, the relative major's V and I, and a listener (and a
   // chroma key) heard Bb major or G minor for C or F minor.
