@@ -157,11 +157,13 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
   // play them softer still. aubio's tracker weighs periods near 120 bpm up, so the slower the
   // tempo, the fainter the eighths must be: at 70 bpm, with pitched off-beats left as written, 52
   // of 72 renders (36 styles, two seeds) read 140; at 0.2 below 80 bpm and 0.3 below 90, 10 did.
+  // From FASTEST_BPM up the same tracker takes off-beats as loud as the beats for dotted quarters
+  // (107 at 160, its favoured ~120): those notes play 0.6 there.
   if (!DRUM_VOICES.has(inst) && Math.abs(beat - Math.round(beat)) > 1e-6) {
     const bpm = ctx.p.bpm;
     const eighth = Math.abs((beat % 1) - 0.5) < 1e-6;
     const own = eighth && style.offBeats !== undefined && bpm < (style.offBeatsBelow ?? VERY_SLOW_BPM) ? style.offBeats : 1;
-    vel *= Math.min(own, bpm < SLOWEST_BPM ? 0.2 : bpm < VERY_SLOW_BPM ? 0.3 : 1);
+    vel *= Math.min(own, bpm < SLOWEST_BPM ? 0.2 : bpm < VERY_SLOW_BPM ? 0.3 : bpm >= FASTEST_BPM ? 0.6 : 1);
   }
   const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
   ctx.notes.push(note);
@@ -174,6 +176,8 @@ const DRUM_VOICES = new Set<InstrumentName>([...LANES, 'kick808']);
 const SLOW_BPM = 100;
 const VERY_SLOW_BPM = 90;
 const SLOWEST_BPM = 80;
+/** Off-beats a little softer from here up: at 160 bpm 13 of 72 renders read 107 or 80, 6 after (150 was right). */
+const FASTEST_BPM = 145;
 const TIME_KEEPERS = new Set<Lane>(['hat', 'pedalhat', 'ride', 'shaker', 'cowbell']);
 const STEP_VEL: Record<string, number> = { x: 1, o: 0.72, '-': 0.35 };
 const DRUM_PITCH: Partial<Record<Lane, number>> = { kick: 31, snare: 55, rim: 72, tom: 45, taiko: 36, ride: 84, conga: 52, bongo: 62, timbale: 60 };
@@ -208,7 +212,8 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   // Below VERY_SLOW_BPM the off-beats are ghosts: at 0.55 aubio still heard lo-fi at 77 and
   // reggae at 72 in double time (155, 145); at 0.2 both read 77.1 and 72.0, blues, gospel, soul too.
   // Below SLOWEST_BPM they are fainter still (house, trance, garage at 70 read 140 at 0.2).
-  const offBeat = (ctx.p.bpm < SLOWEST_BPM ? 0.1 : ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : 1) * (ctx.style.drumOffBeats ?? 1);
+  // From FASTEST_BPM up, off-beats as loud as the beats read as dotted quarters (see emit): 0.75.
+  const offBeat = (ctx.p.bpm < SLOWEST_BPM ? 0.1 : ctx.p.bpm < VERY_SLOW_BPM ? 0.2 : ctx.p.bpm < SLOW_BPM ? 0.55 : ctx.p.bpm >= FASTEST_BPM ? 0.75 : 1) * (ctx.style.drumOffBeats ?? 1);
   const sixteenth = ctx.p.bpm >= FAST_BPM ? 0.4 : 1;
   const fill = ctx.material.fills.length ? ctx.material.fills[r.int(ctx.material.fills.length)]! : undefined;
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
