@@ -94,7 +94,7 @@ describe('styles asked at 70 and 85 bpm, measured as the examples grid measures 
   it.each([
     ['rock at 70 bpm', 70, 1],
     ['pop at 70 bpm', 70, 1],
-    ['country at 70 bpm', 70, 1],
+    ['metal at 70 bpm', 70, 1],
     ['sea shanty at 70 bpm', 70, 1],
     ['kpop at 70 bpm', 70, 1],
     ['synthwave at 70 bpm', 70, 1],

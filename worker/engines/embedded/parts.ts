@@ -141,7 +141,11 @@ export function chordAt(ctx: Ctx, bar: number): Chord {
 }
 
 /** Places a note given in beats, applying swing and a played feel. Returns it, or undefined after the final hit. */
-export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, midi: number, vel: number, pan: number, r?: Prng, bend?: number): Note | undefined {
+/**
+ * `lead`: the melody or counter-melody, which keeps its phrasing where the band's notes between the
+ * beats give way to the pulse (betweenBeats).
+ */
+export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, midi: number, vel: number, pan: number, r?: Prng, bend?: number, lead = false): Note | undefined {
   if (beat >= ctx.endBeat - 1e-9 || vel <= 0) return undefined;
   const { style, beatS } = ctx;
   const grid = style.swingGrid === 8 ? 0.5 : 0.25;
@@ -151,26 +155,34 @@ export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: num
   if (swing > 0 && Math.abs(pos - Math.round(pos)) < 1e-6 && Math.round(pos) % 2 === 1) b += swing * grid;
   const len = Math.min(lenBeats, ctx.endBeat - beat);
   const jitter = r ? (r.float() - 0.5) * 2 * style.humanize : 0;
-  // Below VERY_SLOW_BPM a beat tracker takes loud pitched eighths between the beats for the beat
-  // (reggae's organ bubble and one-drop bass: aubio read 72 as 145 in 7 of 16 seeds): every part
-  // plays the notes between the beats softer there, and a style that lives on them (offBeats) may
-  // play them softer still. aubio's tracker weighs periods near 120 bpm up, so the slower the
-  // tempo, the fainter the eighths must be: at 70 bpm, with pitched off-beats left as written, 52
-  // of 72 renders (36 styles, two seeds) read 140; at 0.2 below 80 bpm and 0.3 below 90, 10 did.
-  // From FASTEST_BPM up the same tracker takes off-beats as loud as the beats for dotted quarters
-  // (107 at 160, its favoured ~120): those notes play 0.6 there.
-  if (!DRUM_VOICES.has(inst) && Math.abs(beat - Math.round(beat)) > 1e-6) {
-    const bpm = ctx.p.bpm;
-    const eighth = Math.abs((beat % 1) - 0.5) < 1e-6;
-    const own = eighth && style.offBeats !== undefined && bpm < (style.offBeatsBelow ?? VERY_SLOW_BPM) ? style.offBeats : 1;
-    vel *= Math.min(own, bpm < SLOWEST_BPM ? 0.2 : bpm < VERY_SLOW_BPM ? 0.3 : bpm >= FASTEST_BPM ? 0.6 : 1);
-  }
+  if (!DRUM_VOICES.has(inst) && Math.abs(beat - Math.round(beat)) > 1e-6) vel *= betweenBeats(ctx, beat, lead);
   const note: Note = { inst, t: Math.max(0, b * beatS + jitter), len: Math.max(0.02, len * beatS), midi, vel: Math.min(1.2, vel), pan, bend };
   ctx.notes.push(note);
   return note;
 }
 
 const DRUM_VOICES = new Set<InstrumentName>([...LANES, 'kick808']);
+
+/**
+ * How loud a pitched note between the beats plays, for the pulse's sake. Below VERY_SLOW_BPM a beat
+ * tracker takes loud eighths between the beats for the beat (reggae's organ bubble and one-drop
+ * bass: aubio read 72 as 145 in 7 of 16 seeds), and it weighs periods near 120 bpm up, so the
+ * slower the tempo, the fainter they must be: at 70 bpm, with them as written, 52 of 72 renders (36
+ * styles, two seeds) read 140; with the band's at 0.2 below 80 bpm and 0.3 below 90, and the
+ * melody's at 0.5 below 80, 12 did (10 with the melody's at 0.2 too: its shape was worth two). A
+ * style that lives on its off-beats (offBeats) may play them softer still. From FASTEST_BPM up the
+ * same tracker takes off-beats as loud as the beats for dotted quarters (107 at 160, near its ~120):
+ * every part's play 0.6 there. Beatless styles have no pulse to keep and play as written.
+ */
+function betweenBeats(ctx: Ctx, beat: number, lead: boolean): number {
+  const { style } = ctx;
+  const bpm = ctx.p.bpm;
+  const eighth = Math.abs((beat % 1) - 0.5) < 1e-6;
+  const own = eighth && style.offBeats !== undefined && bpm < (style.offBeatsBelow ?? VERY_SLOW_BPM) ? style.offBeats : 1;
+  if (!style.grooves || !ctx.material.layers.drums) return own;
+  const pulse = bpm >= FASTEST_BPM ? 0.6 : lead ? (bpm < SLOWEST_BPM ? 0.5 : 1) : bpm < SLOWEST_BPM ? 0.2 : bpm < VERY_SLOW_BPM ? 0.3 : 1;
+  return Math.min(own, pulse);
+}
 // --- drums ---------------------------------------------------------------------------------
 
 const SLOW_BPM = 100;
@@ -756,7 +768,7 @@ export function melodyPart(ctx: Ctx, s: Section, r: Prng): void {
       while (n < center - 9) n += 12;
       idx = key.scaleIndex(n);
       const vel = (strong ? 0.85 : 0.7) * (0.9 + 0.1 * r.float()) * e;
-      emit(ctx, inst, bar * 4 + st / 4, (len / 4) * 0.92, n, vel, pan, r);
+      emit(ctx, inst, bar * 4 + st / 4, (len / 4) * 0.92, n, vel, pan, r, undefined, true);
     });
   }
 }
@@ -802,7 +814,7 @@ export function counterPart(ctx: Ctx, s: Section, r: Prng): void {
       let n = want + 12 * Math.round((prev - want) / 12);
       if (Math.abs(n - center) > 7) n += n > center ? -12 : 12;
       prev = n;
-      emit(ctx, inst, bar * 4 + h + 0.5 * (bar % 2), (halves.length === 2 ? 1.9 : 3.8) - 0.5 * (bar % 2), n, 0.6 * e, pan, r);
+      emit(ctx, inst, bar * 4 + h + 0.5 * (bar % 2), (halves.length === 2 ? 1.9 : 3.8) - 0.5 * (bar % 2), n, 0.6 * e, pan, r, undefined, true);
     }
   }
 }
