@@ -62,10 +62,12 @@ const PROMPTS = [
 const PROMPT_SEED = 42;
 /** aubio's tracker is trusted between these (issue 11: "within 2% at 70-160 bpm"). */
 const TEMPO_RANGE = { min: 70, max: 160 };
+/** Every style with a beat is also asked at the range's ends, where aubio's pull toward ~120 bpm is strongest. */
+const RANGE_TEMPOS = [TEMPO_RANGE.min, TEMPO_RANGE.max];
 const TEMPO_TOLERANCE = 0.02;
 const PEAK_CEILING_DBTP = -1;
 
-const USAGE = 'usage: npm run examples -- [--styles a,b] [--seeds 1,2] [--keys "C major,A minor"] [--duration S] [--quick] [--no-moods] [--no-prompts] [--no-form] [--no-extend] [--jobs N] [--json FILE] [--write-readme]';
+const USAGE = 'usage: npm run examples -- [--styles a,b] [--seeds 1,2] [--keys "C major,A minor"] [--duration S] [--quick] [--no-moods] [--no-prompts] [--no-form] [--no-extend] [--no-range] [--jobs N] [--json FILE] [--write-readme]';
 
 const { values: args } = parseCli(USAGE, {
   options: {
@@ -78,6 +80,7 @@ const { values: args } = parseCli(USAGE, {
     'no-prompts': { type: 'boolean', default: false },
     'no-form': { type: 'boolean', default: false },
     'no-extend': { type: 'boolean', default: false },
+    'no-range': { type: 'boolean', default: false },
     jobs: { type: 'string', default: '2' },
     json: { type: 'string', default: 'bench/results/examples-latest.json' },
     'write-readme': { type: 'boolean', default: false },
@@ -105,11 +108,11 @@ const durationS = Number(args.duration ?? (args.quick ? 20 : 30));
 if (!(durationS >= 5 && durationS <= 300)) fail('--duration must be 5..300 s');
 const jobs = Number(args.jobs);
 if (!(jobs === 1 || jobs === 2)) fail('--jobs is 1 or 2 (this machine is shared)');
-if (args['write-readme'] && (args.styles || args.seeds || args.keys || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'] || args['no-extend'])) {
+if (args['write-readme'] && (args.styles || args.seeds || args.keys || args.quick || args.duration || args['no-moods'] || args['no-prompts'] || args['no-form'] || args['no-extend'] || args['no-range'])) {
   fail('--write-readme writes the whole grid only: drop --styles, --seeds, --keys, --quick, --duration and --no-*');
 }
 
-type Kind = 'style' | 'mood' | 'prompt' | 'form' | 'extend';
+type Kind = 'style' | 'mood' | 'prompt' | 'form' | 'extend' | 'range';
 
 interface Example {
   id: string;
@@ -205,6 +208,15 @@ function buildExamples(): Example[] {
     const parent = out.find((e) => e.kind === 'style' && e.style === moodStyle && e.seed === seeds[0]);
     if (parent) {
       out.push({ ...parent, id: `${parent.id} extended`, kind: 'extend', durationS: parent.durationS + EXTEND_S, continueFromS: parent.durationS });
+    }
+  }
+  if (!args.quick && !args['no-range']) {
+    for (const style of styles) {
+      for (const bpm of RANGE_TEMPOS) {
+        const prompt = `${styleLabel(style)} at ${bpm} bpm`;
+        const { params, parsedAs } = paramsFor(prompt, seeds[0]!, style);
+        if (hasBeat(style, params)) out.push({ id: `${style}@${seeds[0]} ${bpm} bpm`, kind: 'range', style, prompt, seed: seeds[0]!, durationS, params, parsedAs, beat: true });
+      }
     }
   }
   if (!args.quick && !args['no-form']) {
@@ -443,6 +455,8 @@ interface Summary {
   renders: number;
   failed: number;
   tempo: { hits: number; checked: number; misses: string[] };
+  /** The same at the range's ends (kind 'range'). */
+  range: { hits: number; checked: number; misses: string[] };
   key: { hits: number; relative: number; fifth: number; total: number; misses: string[] };
   lufs: { min: number; max: number };
   truePeak: { max: number; at: string; over: string[] };
@@ -461,8 +475,14 @@ interface Summary {
 }
 
 function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
-  const checked = ok.filter((m) => m.tempoVerdict !== 'unchecked');
-  const keyed = ok.filter((m) => m.example.kind !== 'form' && m.example.kind !== 'extend');
+  const checked = ok.filter((m) => m.tempoVerdict !== 'unchecked' && m.example.kind !== 'range');
+  const atEnds = ok.filter((m) => m.tempoVerdict !== 'unchecked' && m.example.kind === 'range');
+  const keyed = ok.filter((m) => m.example.kind !== 'form' && m.example.kind !== 'extend' && m.example.kind !== 'range');
+  const tempoOf = (ms: Measured[]) => ({
+    hits: ms.filter((m) => m.tempoVerdict === 'hit').length,
+    checked: ms.length,
+    misses: ms.filter((m) => m.tempoVerdict === 'miss').map((m) => `${m.example.id}: ${tempoCell(m)} vs ${m.example.params.bpm}`),
+  });
   const peak = ok.reduce((a, b) => (b.truePeak > a.truePeak ? b : a));
   const seedSims = [...pairs.seed.entries()].flatMap(([style, ss]) => ss.map((s) => [style, s.similarity] as const));
   const maxSeed = seedSims.reduce<readonly [string, number] | null>((a, b) => (!a || b[1] > a[1] ? b : a), null);
@@ -471,11 +491,8 @@ function summarize(ok: Measured[], failed: Failed[], pairs: Pairs): Summary {
   return {
     renders: ok.length + failed.length,
     failed: failed.length,
-    tempo: {
-      hits: checked.filter((m) => m.tempoVerdict === 'hit').length,
-      checked: checked.length,
-      misses: checked.filter((m) => m.tempoVerdict === 'miss').map((m) => `${m.example.id}: ${f1(m.tempo!)} vs ${m.example.params.bpm}`),
-    },
+    tempo: tempoOf(checked),
+    range: tempoOf(atEnds),
     key: {
       hits: keyed.filter((m) => m.keyVerdict === 'hit').length,
       relative: keyed.filter((m) => m.keyVerdict === 'relative').length,
@@ -521,6 +538,10 @@ function summaryText(s: Summary, failed: Failed[]): string {
     `- Quiet stretches (1 s below -50 dBFS after 0.5 s): ${s.dropouts.length} of ${s.renders - s.failed} renders${s.dropouts.length ? `: ${s.dropouts.join('; ')}` : ''}`,
     `- Gaps (50 ms below -50 dBFS inside a loud second): ${s.gaps.length} of ${s.renders - s.failed} renders${s.gaps.length ? `: ${s.gaps.join('; ')}` : ''}`,
   ];
+  if (s.range.checked) {
+    lines.push(`- Tempo at the range's ends (each style with a beat asked at ${RANGE_TEMPOS.join(' and ')} bpm, seed ${seeds[0]}): ${s.range.hits} of ${s.range.checked}` +
+      (s.range.misses.length ? `; off: ${s.range.misses.join('; ')}` : ''));
+  }
   if (s.moods.length) lines.push(`- Moods on ${s.moodStyle} (similarity to the plain style, same seed): ${s.moods.map((m) => `${m.mood} ${f2(m.similarity)} (${m.asked})`).join(', ')}`);
   if (s.form.length) {
     lines.push(`- Form (${FORM_DURATION_S} s, 4-bar blocks): ${s.form.map((f) => `${f.style} ${f.distinct} distinct of ${f.blocks}, longest unchanged run ${f.longestRun}${f.runsOf3 ? ` (${f.runsOf3} runs of 3+)` : ''}`).join('; ')}`);

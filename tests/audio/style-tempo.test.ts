@@ -37,109 +37,89 @@ describe('tempo of the styles, measured by aubio', () => {
   });
 });
 
+/**
+ * Prompts that name their tempo ("... at 94 bpm"), rendered at a seed (30 s unless given) and
+ * measured as the examples grid measures them: aubio beat must hear that tempo within 2 percent.
+ */
+function heardAtTheirTempo(title: string, cases: Array<[string, number, number?]>): void {
+  describe(title, () => {
+    let fx: Awaited<ReturnType<typeof renderFixture>>;
+    beforeAll(async () => {
+      fx = await renderFixture();
+    });
+    afterAll(() => fx.cleanup());
+
+    it.each(cases)('GIVEN "%s", seed %i THEN aubio beat hears its tempo within 2 percent', async (prompt, seed, durationS) => {
+      const tempo = Number(/(\d+) bpm/.exec(prompt)![1]);
+      const r = await fx.render(prompt, seed, durationS ?? 30);
+      expect(r.params.bpm).toBe(tempo);
+      const { bpm } = await aubioBeatTempo(r.wav);
+      expect(bpm).not.toBeNull();
+      expect(Math.abs(bpm! - tempo) / tempo).toBeLessThan(0.02);
+    });
+  });
+}
+
 // Reggae at its own 72 bpm is where aubio heard the organ bubble and the one-drop bass's eighths as
 // the beat (145) in 7 of 16 seeds; seeds 1 and 2 are the examples grid's, 11 and 25 played the organ.
 // Lo-fi at 77 read 155 in 6 of 20 seeds (3 and 5 among them), none of them the grid's.
-describe('styles at tempos and seeds where aubio once heard another pulse, measured as the examples grid measures it', () => {
-  let fx: Awaited<ReturnType<typeof renderFixture>>;
-  beforeAll(async () => {
-    fx = await renderFixture();
-  });
-  afterAll(() => fx.cleanup());
-
-  it.each([
-    ['reggae in Eb major at 72 bpm', 72, 1],
-    ['reggae in Eb major at 72 bpm', 72, 2],
-    ['reggae in Eb major at 72 bpm', 72, 11],
-    ['reggae in Eb major at 72 bpm', 72, 25],
-    ['lofi in Eb minor at 77 bpm', 77, 3],
-    ['lofi in Eb minor at 77 bpm', 77, 5],
-    // k-pop's tresillo kick with stabs on its 3 and 6, drill's kick and 808 with the snare on 2 and
-    // 4-and only (two thirds: 84 and 96), salsa's cascara section without the bell (129)
-    ['kpop in C minor at 126 bpm', 126, 4],
-    ['drill in C minor at 144 bpm', 144, 4],
-    ['salsa in C minor at 101 bpm', 101, 3],
-    // the clave's 3-3-2 with a kick on its second stroke (135: four thirds), the montuno's and
-    // tumbao's eighths (190); the dembow's snares and off-beat plucks (190); boom bap's piano stabs
-    // on the "and"s, heard from the second verse of a minute on (165)
-    ['salsa in Eb minor at 101 bpm', 101, 7],
-    ['salsa in Eb minor at 101 bpm', 101, 4],
-    ['salsa in G# minor at 94 bpm', 94, 11],
-    ['reggaeton in G minor at 94 bpm', 94, 2],
-    ['reggaeton in F minor at 94 bpm', 94, 8],
-    // the dembow's 3-3-2 at 94: four thirds (126) with its snares at 0.7
-    ['reggaeton at 94 bpm', 94, 3],
-    ['reggaeton at 94 bpm', 94, 12],
-    ['boom bap in B minor at 88 bpm', 88, 5, 60],
-  ] as Array<[string, number, number, number?]>)('GIVEN "%s" (%i bpm), seed %i THEN aubio beat hears that tempo within 2 percent (30 s unless given)', async (prompt, tempo, seed, durationS) => {
-    const r = await fx.render(prompt, seed, durationS ?? 30);
-    expect(r.params.bpm).toBe(tempo);
-    const { bpm } = await aubioBeatTempo(r.wav);
-    expect(bpm).not.toBeNull();
-    expect(Math.abs(bpm! - tempo) / tempo).toBeLessThan(0.02);
-  });
-});
+heardAtTheirTempo('styles at tempos and seeds where aubio once heard another pulse', [
+  ['reggae in Eb major at 72 bpm', 1],
+  ['reggae in Eb major at 72 bpm', 2],
+  ['reggae in Eb major at 72 bpm', 11],
+  ['reggae in Eb major at 72 bpm', 25],
+  ['lofi in Eb minor at 77 bpm', 3],
+  ['lofi in Eb minor at 77 bpm', 5],
+  // k-pop's tresillo kick with stabs on its 3 and 6, drill's kick and 808 with the snare on 2 and
+  // 4-and only (two thirds: 84 and 96), salsa's cascara section without the bell (129)
+  ['kpop in C minor at 126 bpm', 4],
+  ['drill in C minor at 144 bpm', 4],
+  ['salsa in C minor at 101 bpm', 3],
+  // the clave's 3-3-2 with a kick on its second stroke (135: four thirds), the montuno's and
+  // tumbao's eighths (190); the dembow's snares and off-beat plucks (190); boom bap's piano stabs
+  // on the "and"s, heard from the second verse of a minute on (165)
+  ['salsa in Eb minor at 101 bpm', 7],
+  ['salsa in Eb minor at 101 bpm', 4],
+  ['salsa in G# minor at 94 bpm', 11],
+  ['reggaeton in G minor at 94 bpm', 2],
+  ['reggaeton in F minor at 94 bpm', 8],
+  // the dembow's 3-3-2 at 94: four thirds (126) with its snares at 0.7
+  ['reggaeton at 94 bpm', 3],
+  ['reggaeton at 94 bpm', 12],
+  ['boom bap in B minor at 88 bpm', 5, 60],
+]);
 
 // The slow end of issue 11's 70-160 bpm. aubio's tracker weighs periods near 120 bpm up, so at 70
 // it took any eighths between the beats for the pulse: before every part played them softer there,
 // 52 of 72 renders (36 styles with a beat, seeds 1 and 2) read 140 at 70 bpm and 24 of 72 read 170
 // at 85. Each case below read double time then.
-describe('styles asked at 70 and 85 bpm, measured as the examples grid measures it', () => {
-  let fx: Awaited<ReturnType<typeof renderFixture>>;
-  beforeAll(async () => {
-    fx = await renderFixture();
-  });
-  afterAll(() => fx.cleanup());
-
-  it.each([
-    ['rock at 70 bpm', 70, 1],
-    ['pop at 70 bpm', 70, 1],
-    ['metal at 70 bpm', 70, 1],
-    ['sea shanty at 70 bpm', 70, 1],
-    ['kpop at 70 bpm', 70, 1],
-    ['synthwave at 70 bpm', 70, 1],
-    ['indie at 85 bpm', 85, 1],
-    ['funk at 85 bpm', 85, 1],
-    ['disco at 85 bpm', 85, 2],
-    ['bossa nova at 85 bpm', 85, 1],
-    ['trance at 85 bpm', 85, 2],
-    ['garage at 85 bpm', 85, 2],
-  ] as Array<[string, number, number]>)('GIVEN "%s" (%i bpm), seed %i THEN aubio beat hears that tempo, not double, within 2 percent (30 s)', async (prompt, tempo, seed) => {
-    const r = await fx.render(prompt, seed, 30);
-    expect(r.params.bpm).toBe(tempo);
-    const { bpm } = await aubioBeatTempo(r.wav);
-    expect(bpm).not.toBeNull();
-    expect(Math.abs(bpm! - tempo) / tempo).toBeLessThan(0.02);
-  });
-});
+heardAtTheirTempo('styles asked at 70 and 85 bpm, which read double time before', [
+  ['rock at 70 bpm', 1],
+  ['pop at 70 bpm', 1],
+  ['metal at 70 bpm', 1],
+  ['sea shanty at 70 bpm', 1],
+  ['kpop at 70 bpm', 1],
+  ['synthwave at 70 bpm', 1],
+  ['indie at 85 bpm', 1],
+  ['funk at 85 bpm', 1],
+  ['disco at 85 bpm', 2],
+  ['bossa nova at 85 bpm', 1],
+  ['trance at 85 bpm', 2],
+  ['garage at 85 bpm', 2],
+]);
 
 // The fast end: at 140 and 160 bpm the same tracker took off-beats as loud as the beats for
 // dotted quarters, 93 and 107 bpm, near the ~120 it favours (at 160, 13 of 72 renders, 36 styles x
 // seeds 1 and 2, read 107 or 80; 6 after the off-beats were softened from 135 bpm). Each case below
 // read two thirds of its tempo then.
-describe('styles asked at 140 and 160 bpm, measured as the examples grid measures it', () => {
-  let fx: Awaited<ReturnType<typeof renderFixture>>;
-  beforeAll(async () => {
-    fx = await renderFixture();
-  });
-  afterAll(() => fx.cleanup());
-
-  it.each([
-    ['funk at 140 bpm', 1],
-    ['disco at 140 bpm', 2],
-    ['reggaeton at 140 bpm', 1],
-    ['funk at 160 bpm', 1],
-    ['disco at 160 bpm', 2],
-    ['latin / salsa at 160 bpm', 2],
-    ['afrobeat at 160 bpm', 2],
-    ['chiptune (8-bit) at 160 bpm', 2],
-    ['techno at 160 bpm', 2],
-  ] as Array<[string, number]>)('GIVEN "%s", seed %i THEN aubio beat hears that tempo within 2 percent, not two thirds of it (30 s)', async (prompt, seed) => {
-    const r = await fx.render(prompt, seed, 30);
-    const tempo = Number(/(\d+) bpm/.exec(prompt)![1]);
-    expect(r.params.bpm).toBe(tempo);
-    const { bpm } = await aubioBeatTempo(r.wav);
-    expect(bpm).not.toBeNull();
-    expect(Math.abs(bpm! - tempo) / tempo).toBeLessThan(0.02);
-  });
-});
+heardAtTheirTempo('styles asked at 140 and 160 bpm, which read two thirds of it before', [
+  ['funk at 140 bpm', 1],
+  ['disco at 140 bpm', 2],
+  ['reggaeton at 140 bpm', 1],
+  ['funk at 160 bpm', 1],
+  ['disco at 160 bpm', 2],
+  ['latin / salsa at 160 bpm', 2],
+  ['afrobeat at 160 bpm', 2],
+  ['chiptune (8-bit) at 160 bpm', 2],
+  ['techno at 160 bpm', 2],
+]);
