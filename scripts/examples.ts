@@ -259,10 +259,12 @@ async function measure(ex: Example, dir: string, listener: Listener, engine: Ret
   // As the pipeline delivers a track to Discord (worker/pipeline.ts): the best encoding that fits.
   const encoded = await encodeToFit(audio, { sizeLimitBytes: DISCORD_DEFAULT_LIMIT_BYTES, pathFor: (ext) => `${base}.${ext}` });
   const features = `${base}.npz`;
+  // Tempo is read off the delivered file, as a listener's tools would: aubio frames it at the
+  // file's 48 kHz (at 44.1 kHz its analysis window and lags differ, and some readings with them).
   const [loud, beat, summary, analysis] = await Promise.all([
     ebur128(encoded.path),
-    ex.beat ? aubioBeatTempo(wav) : Promise.resolve(null),
-    ex.beat ? aubioTempo(wav) : Promise.resolve(null),
+    ex.beat ? aubioBeatTempo(encoded.path) : Promise.resolve(null),
+    ex.beat ? aubioTempo(encoded.path) : Promise.resolve(null),
     listener.analyze(wav, { features, bpm: ex.params.bpm, blocks: ex.kind === 'form', tonic: pitchClassOf(ex.params.key) }),
   ]);
   await rm(wav, { force: true });
