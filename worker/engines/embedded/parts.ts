@@ -140,10 +140,10 @@ export function chordAt(ctx: Ctx, bar: number): Chord {
   return prog[Math.floor((bar - s.startBar) / per) % prog.length]!;
 }
 
-/** Places a note given in beats, applying swing and a played feel. Returns it, or undefined after the final hit. */
 /**
- * `lead`: the melody or counter-melody, which keeps its phrasing where the band's notes between the
- * beats give way to the pulse (betweenBeats).
+ * Places a note given in beats, applying swing and a played feel. Returns it, or undefined after the
+ * final hit. `lead`: the melody or counter-melody, which keeps its phrasing where the band's notes
+ * between the beats give way to the pulse (betweenBeats).
  */
 export function emit(ctx: Ctx, inst: InstrumentName, beat: number, lenBeats: number, midi: number, vel: number, pan: number, r?: Prng, bend?: number, lead = false): Note | undefined {
   if (beat >= ctx.endBeat - 1e-9 || vel <= 0) return undefined;
