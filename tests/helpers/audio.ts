@@ -39,7 +39,8 @@ export async function writeWav(path: string, pcm: Float32Array, sampleRate: numb
 export async function aubioTempo(path: string): Promise<number> {
   // A 2048-sample window: with aubio's default 1024 the tracker skips beats on slow tempos and
   // reads a 90 bpm metronome as 82 bpm.
-  const { stdout } = await run('aubio', ['tempo', '-B', '2048', '-H', '512', '-i', path]);
+  // bounded: the examples grid now reads the delivered .ogg, decoded by aubio's own libav
+  const { stdout } = await run('aubio', ['tempo', '-B', '2048', '-H', '512', '-i', path], { timeout: 60_000 });
   const m = /([\d.]+)\s*bpm/.exec(stdout.trim().split('\n').at(-1) ?? '');
   if (!m) throw new Error(`aubio printed no tempo: ${stdout}`);
   return Number(m[1]);
@@ -50,6 +51,7 @@ export async function ebur128(path: string): Promise<{ lufs: number; truePeak: n
   const ffmpeg = process.env.FFMPEG_PATH ?? 'ffmpeg';
   const { stderr } = await run(ffmpeg, ['-hide_banner', '-nostats', '-i', path, '-af', 'ebur128=peak=true', '-f', 'null', '-'], {
     maxBuffer: 64 * 1024 * 1024,
+    timeout: 60_000,
   });
   const summary = stderr.slice(stderr.lastIndexOf('Summary:'));
   const lufs = Number(/I:\s*(-?[\d.]+|-inf)\s*LUFS/.exec(summary)?.[1]);
