@@ -123,3 +123,30 @@ heardAtTheirTempo('styles asked at 140 and 160 bpm, which read two thirds of it 
   ['chiptune (8-bit) at 160 bpm', 2],
   ['techno at 160 bpm', 2],
 ]);
+
+// aubio tempo's whole-file figure (the mean of 60/interval over every beat) on the delivered .ogg,
+// as `aubio tempo -i` reads it typed with no options (a 1024-sample window).
+// At 48 kHz its first look is at 2.7 s of audio, and at 70 bpm a pad swelling under those first
+// beats tipped it to 140: five double-time beats made the file read 80.8. Each case below did
+// ("<style> at 70 bpm", seeds 1-3: 61 of 108 read 70 before, 68 after).
+describe('styles asked at 70 bpm, whole file on the delivered .ogg, which read 80.8 before', () => {
+  let fx: Awaited<ReturnType<typeof renderFixture>>;
+  beforeAll(async () => {
+    fx = await renderFixture();
+  });
+  afterAll(() => fx.cleanup());
+
+  it.each([
+    ['lofi at 70 bpm', 3],
+    ['gospel at 70 bpm', 2],
+    ['house at 70 bpm', 2],
+    ['reggae at 70 bpm', 1],
+    ['trap at 70 bpm', 1],
+    ['metal at 70 bpm', 3],
+  ] as const)('GIVEN "%s", seed %i THEN aubio tempo reads 70 within 2 percent', async (prompt, seed) => {
+    const r = await fx.renderOgg(prompt, seed, 30);
+    expect(r.params.bpm).toBe(70);
+    const measured = await aubioTempo(r.ogg, 1024);
+    expect(Math.abs(measured - 70) / 70).toBeLessThan(0.02);
+  });
+});

@@ -35,12 +35,14 @@ export async function writeWav(path: string, pcm: Float32Array, sampleRate: numb
   await writeFile(path, wavBytes(pcm, sampleRate, channels));
 }
 
-/** aubio's whole-file tempo estimate, bpm. */
-export async function aubioTempo(path: string): Promise<number> {
-  // A 2048-sample window: with aubio's default 1024 the tracker skips beats on slow tempos and
-  // reads a 90 bpm metronome as 82 bpm.
+/**
+ * aubio's whole-file tempo estimate, bpm. `window` 2048 by default: with aubio's own default of
+ * 1024 the tracker skips beats on slow tempos and reads a 90 bpm metronome as 82 bpm. Pass 1024 to
+ * read a file as `aubio tempo -i` does when typed with no options.
+ */
+export async function aubioTempo(path: string, window: 1024 | 2048 = 2048): Promise<number> {
   // bounded: the examples grid now reads the delivered .ogg, decoded by aubio's own libav
-  const { stdout } = await run('aubio', ['tempo', '-B', '2048', '-H', '512', '-i', path], { timeout: 60_000 });
+  const { stdout } = await run('aubio', ['tempo', '-B', String(window), '-H', '512', '-i', path], { timeout: 60_000 });
   const m = /([\d.]+)\s*bpm/.exec(stdout.trim().split('\n').at(-1) ?? '');
   if (!m) throw new Error(`aubio printed no tempo: ${stdout}`);
   return Number(m[1]);

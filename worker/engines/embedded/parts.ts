@@ -236,7 +236,7 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar++) {
     const b0 = bar * 4;
     const inBar = bar - s.startBar;
-    const lateStart = s.name === 'intro' && !ctx.material.introDrumsOnly && s.bars >= 4 ? s.bars / 2 : 0;
+    const lateStart = drumsEnterAt(ctx, s);
     if (inBar < lateStart) continue;
     // a full fill ends sections of four bars or more; shorter ones get a pickup on the last beat
     const fillBar = fill && inBar === s.bars - 1 && !last && s.bars >= 2 && s.name !== 'build';
@@ -278,6 +278,11 @@ export function drumPart(ctx: Ctx, s: Section, r: Prng): void {
       drum(ctx, ctx.style.kit === 'orchestral' ? 'taiko' : 'crash', b0, 0.9 * e, r);
     }
   }
+}
+
+/** The bar of the section (from its start) where the drums come in: a long intro opens without them, unless the seed has the drums lead it. */
+function drumsEnterAt(ctx: Ctx, s: Section): number {
+  return s.name === 'intro' && !ctx.material.introDrumsOnly && s.bars >= 4 ? s.bars / 2 : 0;
 }
 
 function onTheBeat(p: DrumPattern): DrumPattern {
@@ -532,8 +537,11 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
           for (let st = 0; st < 4; st += every) play(b0 + st, every * 0.95, (drumsLead ? 0.4 : 0.6) * (st === 0 ? 1 : st % 1 ? 0.65 : 0.8));
           break;
         }
-        // held until the chord changes (a chord held two bars left the second one empty)
-        if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, chordAt(ctx, bar + 1) === c && bar + 1 < s.startBar + s.bars ? 7.9 : 3.95, drumsLead ? 0.4 : 0.6);
+        // held until the chord changes (a chord held two bars left the second one empty); a pad
+        // opening the track below SLOWEST_BPM is soft for its first bar (see padEntersAt)
+        const softFirstBar = drumsLead && padEntersAt(ctx, s) > 0;
+        if (softFirstBar && bar < 2) play(b0, 3.95, 0.4 * (bar === 0 ? OPENING_PAD : 1));
+        else if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, chordAt(ctx, bar + 1) === c && bar + 1 < s.startBar + s.bars ? 7.9 : 3.95, drumsLead ? 0.4 : 0.6);
         break;
       }
       case 'pop':
@@ -691,6 +699,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
   const e = Math.min(1, energy(ctx, s));
   const pan = ctx.style.pan?.pad ?? 0;
   const width = ctx.material.stage.padWidth;
+  const from = padEntersAt(ctx, s);
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar += 2) {
     const c = chordAt(ctx, bar);
     const v = withTonic(ctx, c, voice(c.pcs.slice(0, 3), 60 + ctx.mood.register + (inst === 'strings' ? -3 : 2), prev));
@@ -700,17 +709,38 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
     const moves = c2 !== c;
     const l1 = moves ? Math.min(len, 3.95) : len;
     // Only the top voice gets the detuned unison pair: it carries the width.
-    const padNote = (beat: number, l: number, m: number, i: number, n: number) => {
-      const note = emit(ctx, inst, beat, l, m, 0.7 * e, pan + (n > 1 ? width * ((2 * i) / (n - 1) - 1) : 0));
+    const padNote = (beat: number, l: number, m: number, i: number, n: number, vel = 0.7) => {
+      const note = emit(ctx, inst, beat, l, m, vel * e, pan + (n > 1 ? width * ((2 * i) / (n - 1) - 1) : 0));
       if (note && i < n - 1) note.unison = false;
     };
-    v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
+    if (bar * 4 >= from) v.forEach((m, i) => padNote(bar * 4, l1, m, i, v.length));
+    else {
+      v.forEach((m, i) => padNote(bar * 4, Math.min(l1, from - bar * 4), m, i, v.length, 0.7 * OPENING_PAD));
+      if (!moves && len > 4) v.forEach((m, i) => padNote(from, len - 4, m, i, v.length));
+    }
     if (moves && len > 4) {
       const v2 = withTonic(ctx, c2, voice(c2.pcs.slice(0, 3), 62 + ctx.mood.register, v));
       v2.forEach((m, i) => padNote(bar * 4 + 4, len - 4, m, i, v2.length));
       prev = v2;
     }
   }
+}
+
+const OPENING_PAD = 0.35;
+
+/**
+ * The beat from which the pad plays full. Below SLOWEST_BPM, when the drums play from the first
+ * bar, the pad is soft (OPENING_PAD) until the second: a pad swelling under the opening beats is a
+ * slow rise of spectral flux, which lifts the floor of a beat tracker's onset function until its
+ * prior decides. aubio weighs periods near 120 bpm up, and it heard the first 2.7 s at 70 bpm as
+ * 140 (its first step at 48 kHz). The 36 styles with a beat at 70 bpm, seeds 1-2, on the .ogg:
+ * `aubio tempo -i` within 2% 36 -> 46 of 72 (with a 2048 window 48 -> 51), aubio's beat intervals
+ * 68 -> 71. Left out of the first bar altogether: 47, but the intros of kpop, synthwave and techno
+ * then fell below -50 dBFS between the hits.
+ */
+function padEntersAt(ctx: Ctx, s: Section): number {
+  const opensOnTheBeat = s.startBar === 0 && ctx.material.layers.drums && ctx.style.grooves !== null && drumsEnterAt(ctx, s) === 0;
+  return ctx.p.bpm < SLOWEST_BPM && opensOnTheBeat ? 4 : 0;
 }
 
 // --- melody --------------------------------------------------------------------------------
