@@ -319,3 +319,22 @@ describe('form', () => {
     expect(names.indexOf('drop')).toBe(names.indexOf('build') + 1);
   });
 });
+
+describe('strummed chords', () => {
+  // A strum is one stroke. Placed string by string, every string after the first counted as
+  // "between the beats" and played at a fifth of the first below 90 bpm (5-6 times softer).
+  it.each([1, 2, 3, 5, 6])('GIVEN country at 70 bpm, seed %i THEN each strum on a beat sounds all its strings alike', (seed) => {
+    const c = compose(parsePrompt('country at 70 bpm', seed), 30);
+    const beatS = 60 / c.bpm;
+    const strings = c.notes.filter((n) => n.inst === 'steelGuitar' || n.inst === 'banjo');
+    let strums = 0;
+    for (let k = 0; k * beatS < 30; k++) {
+      const strum = strings.filter((n) => n.t >= k * beatS - 0.03 && n.t < k * beatS + 0.09);
+      if (strum.length < 4) continue;
+      strums++;
+      const vels = strum.map((n) => n.vel);
+      expect(Math.max(...vels) / Math.min(...vels), `strum at ${(k * beatS).toFixed(2)} s`).toBeLessThan(2);
+    }
+    expect(strums).toBeGreaterThan(4);
+  });
+});

@@ -520,7 +520,12 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
     const sustained = cs === 'sustain';
     const play = (beat: number, len: number, vel: number, notes = v, spread = 0) =>
       notes.forEach((n, i) => {
-        const note = emit(ctx, inst, beat + spread * i, len, n, vel * e * (0.92 + 0.08 * r.float()), pans(i, notes.length), r);
+        // A strum is one stroke: its strings take the swing and the pulse's level (emit) of the beat
+        // it is on, then follow each other. Placed one by one, every string after the first was
+        // "between the beats": a down-strum at 70 bpm rang out one loud string and four at a fifth
+        // of it, and the swung up-strums of folk and country had their first string late and the rest early.
+        const note = emit(ctx, inst, beat, len, n, vel * e * (0.92 + 0.08 * r.float()), pans(i, notes.length), r);
+        if (note) note.t += spread * i * ctx.beatS;
         if (note && sustained && i < notes.length - 1) note.unison = false;
       });
     const low = bassNote(c.root, 2) + 12;
