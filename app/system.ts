@@ -20,7 +20,8 @@ export interface System {
   worker?: RenderWorker;
   /** Where the web server listens, when the web role runs. */
   url?: string;
-  stop(): Promise<void>;
+  /** `beforeClose` runs once every role and loop has stopped, on connections still open (a test drops its schema there). */
+  stop(opts?: { beforeClose?: () => Promise<void> }): Promise<void>;
 }
 
 export interface SystemOptions extends RuntimeOptions {
@@ -45,12 +46,13 @@ export async function startSystem(config: Config, log: Logger, opts: SystemOptio
   const { orm, queues, publish } = runtime;
   const expiry = createQueueExpiry({ orm, queues, log, publish, maxQueueMs: config.maxQueueMs, turns: createTurns({ orm, queues, limits: config.limits, log, publish }) });
   expiry.start();
-  stops.push(async () => expiry.stop());
+  stops.push(() => expiry.stop());
   const system: System = {
     runtime,
-    async stop() {
+    async stop({ beforeClose } = {}) {
       // Frontends first (no new work), then the worker drains, then shared connections.
       for (const stop of stops.reverse()) await stop().catch((err: unknown) => log.error({ err }, 'stop failed'));
+      await beforeClose?.().catch((err: unknown) => log.error({ err }, 'stop failed'));
       await runtime.close();
     },
   };

@@ -44,15 +44,22 @@ export function createQueueExpiry(deps: QueueExpiryDeps) {
     return expired;
   }
   let timer: NodeJS.Timeout | undefined;
+  let pass: Promise<void> | undefined;
   return {
     runOnce,
-    /** Checks every tenth of the limit, at most every 30 s. */
+    /** Checks every tenth of the limit, at most every 30 s; a pass still running skips the next tick. */
     start() {
-      timer = setInterval(() => void runOnce().catch((err: unknown) => deps.log.warn({ err }, 'queue expiry failed')), Math.min(30_000, Math.max(1_000, deps.maxQueueMs / 10)));
+      timer = setInterval(() => {
+        pass ??= runOnce()
+          .then(() => undefined, (err: unknown) => deps.log.warn({ err }, 'queue expiry failed'))
+          .finally(() => (pass = undefined));
+      }, Math.min(30_000, Math.max(1_000, deps.maxQueueMs / 10)));
       timer.unref();
     },
-    stop() {
+    /** Resolves once a pass in flight has ended, so what closes after it is no longer in use. */
+    async stop() {
       clearInterval(timer);
+      await pass;
     },
   };
 }

@@ -97,16 +97,18 @@ export async function startTestSystem(opts: TestSystemOptions = {}): Promise<Tes
     schema,
     async stop({ keepData = false } = {}) {
       if (keepData) return system.stop();
-      // The worker stops first so nothing writes while the schema and queues go away.
-      await system.worker?.stop();
-      system.worker = undefined;
-      const { queues, orm } = system.runtime;
-      // BullMQ waits for a connection that a "Redis is down" test never gets.
-      if (system.runtime.redis.status === 'ready') {
-        for (const q of [queues.render, ...Object.values(queues.deliver)]) await q.obliterate({ force: true }).catch(() => undefined);
-      }
-      await dropSchema(orm, schema).catch(() => undefined);
-      await system.stop();
+      // Every role and loop stops first (the queue-expiry loop queried a dropped schema, and logged
+      // so, when the schema went first), then the schema and queues go on the still-open connections.
+      await system.stop({
+        beforeClose: async () => {
+          const { queues, orm } = system.runtime;
+          // BullMQ waits for a connection that a "Redis is down" test never gets.
+          if (system.runtime.redis.status === 'ready') {
+            for (const q of [queues.render, ...Object.values(queues.deliver)]) await q.obliterate({ force: true }).catch(() => undefined);
+          }
+          await dropSchema(orm, schema).catch(() => undefined);
+        },
+      });
       await rm(dataDir, { recursive: true, force: true });
     },
   };
