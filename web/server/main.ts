@@ -26,6 +26,9 @@ export interface WebServer {
   close(): Promise<void>;
 }
 
+/** How long closing waits for responses still being sent before it cuts their connections. */
+export const CLOSE_GRACE_MS = 3_000;
+
 export async function startWebServer(runtime: Runtime, opts: { localChat: boolean }): Promise<WebServer> {
   const { config } = runtime;
   // Checked here too, not only by scripts/start.ts: every way of starting the web role refuses.
@@ -55,7 +58,14 @@ export async function startWebServer(runtime: Runtime, opts: { localChat: boolea
       // Stop taking deliveries first, so none is posted to pages that are going away.
       await chat?.close();
       await api?.close();
-      await app.close();
+      // Responses in flight get a grace, then their sockets close: a download its client paused
+      // (bench chat reads only an audio file's first bytes) held the close for 60 s.
+      const grace = setTimeout(() => app.server.closeAllConnections(), CLOSE_GRACE_MS);
+      try {
+        await app.close();
+      } finally {
+        clearTimeout(grace);
+      }
     },
   };
 }
