@@ -543,8 +543,8 @@ export function chordPart(ctx: Ctx, s: Section, r: Prng): void {
           break;
         }
         // held until the chord changes (a chord held two bars left the second one empty); a pad
-        // opening the track below SLOWEST_BPM is soft for its first bar (see padEntersAt)
-        const softFirstBar = drumsLead && padEntersAt(ctx, s) > 0;
+        // opening the track below SLOWEST_BPM is soft for its first bar (see padFullFrom)
+        const softFirstBar = drumsLead && padFullFrom(ctx, s) > 0;
         if (softFirstBar && bar < 2) play(b0, 3.95, 0.4 * (bar === 0 ? OPENING_PAD : 1));
         else if ((bar - s.startBar) % 2 === 0 || chordAt(ctx, bar - 1) !== c) play(b0, chordAt(ctx, bar + 1) === c && bar + 1 < s.startBar + s.bars ? 7.9 : 3.95, drumsLead ? 0.4 : 0.6);
         break;
@@ -704,7 +704,7 @@ export function padPart(ctx: Ctx, s: Section, inst: InstrumentName): void {
   const e = Math.min(1, energy(ctx, s));
   const pan = ctx.style.pan?.pad ?? 0;
   const width = ctx.material.stage.padWidth;
-  const from = padEntersAt(ctx, s);
+  const from = padFullFrom(ctx, s);
   for (let bar = s.startBar; bar < s.startBar + s.bars; bar += 2) {
     const c = chordAt(ctx, bar);
     const v = withTonic(ctx, c, voice(c.pcs.slice(0, 3), 60 + ctx.mood.register + (inst === 'strings' ? -3 : 2), prev));
@@ -743,7 +743,7 @@ const OPENING_PAD = 0.35;
  * 68 -> 71. Left out of the first bar altogether: 47, but the intros of kpop, synthwave and techno
  * then fell below -50 dBFS between the hits.
  */
-function padEntersAt(ctx: Ctx, s: Section): number {
+function padFullFrom(ctx: Ctx, s: Section): number {
   const opensOnTheBeat = s.startBar === 0 && ctx.material.layers.drums && ctx.style.grooves !== null && drumsEnterAt(ctx, s) === 0;
   return ctx.p.bpm < SLOWEST_BPM && opensOnTheBeat ? 4 : 0;
 }
