@@ -124,6 +124,19 @@ heardAtTheirTempo('styles asked at 140 and 160 bpm, which read two thirds of it 
   ['techno at 160 bpm', 2],
 ]);
 
+// From 150 bpm up aubio weighs the half beat about as much as the beat (80 and 160: 1 : 1.16) and
+// the dotted quarter more (107: 1.06 : 1). Drill's and dubstep's half-time snare was the loudest
+// onset every two beats (drill at 160 read 80 in 4 of 4 seeds), and the dembow's and bossa's 3-3-2
+// read as dotted quarters or half notes. Each case below read 80 or 107 before the time keepers'
+// beats played louder, the off-beats softer and those snares at half level there.
+heardAtTheirTempo('styles asked at 160 bpm, which read half or two thirds of it before', [
+  ['drill at 160 bpm', 1],
+  ['drill at 160 bpm', 2],
+  ['dubstep at 160 bpm', 4],
+  ['reggaeton at 160 bpm', 3],
+  ['bossa nova at 160 bpm', 4],
+]);
+
 // aubio tempo's whole-file figure (the mean of 60/interval over every beat) on the delivered .ogg,
 // as `aubio tempo -i` reads it typed with no options (a 1024-sample window).
 // At 48 kHz its first look is at 2.7 s of audio, and at 70 bpm a pad swelling under those first

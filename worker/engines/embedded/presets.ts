@@ -95,6 +95,12 @@ export interface Style {
    * (drumPart), for styles whose syncopation (clave, dembow) a beat tracker takes for the pulse.
    */
   drumOffBeats?: number;
+  /**
+   * The snare's and clap's level from FAST_PULSE_BPM up (parts.ts fastPulse), for a half-time
+   * backbeat (a snare every two beats or more, nothing as strong between) that a beat tracker
+   * takes for the beat when played fast.
+   */
+  fastBackbeat?: number;
 }
 
 /**

@@ -106,6 +106,7 @@ export const dubstep: Style = {
   chords: { style: ['sustain', 'stabs'], inst: ['pad', 'stab'], center: 62 },
   melody: { style: ['sparse', 'riff'], inst: ['lead', 'bell'], center: 74 },
   form: 'club',
+  fastBackbeat: 0.5,
 };
 
 export const garage: Style = {

@@ -85,6 +85,7 @@ export const drill: Style = {
   form: 'song',
   // (the 808 three quarters of the energy)
   mix: { bass: -4 },
+  fastBackbeat: 0.5,
 };
 
 export const reggaeton: Style = {
