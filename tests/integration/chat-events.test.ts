@@ -35,10 +35,19 @@ function fakeRuntime() {
   const tracks = new Map<string, TrackView>();
   const listeners = new Set<(e: ProgressEvent) => void>();
   let handler: DeliveryHandler | null = null;
+  // Every track look-up, and (when set) what each waits for before it answers.
+  const lookups: string[] = [];
+  const gate: { hold: Promise<void> | null } = { hold: null };
   const runtime = {
     publicUrl: 'http://127.0.0.1:1',
     log: createLogger('silent'),
-    core: { track: async (id: string) => tracks.get(id) ?? null },
+    core: {
+      track: async (id: string) => {
+        lookups.push(id);
+        await gate.hold;
+        return tracks.get(id) ?? null;
+      },
+    },
     onProgress(_platform: Platform, listener: (e: ProgressEvent) => void) {
       listeners.add(listener);
       return () => listeners.delete(listener);
@@ -49,7 +58,7 @@ function fakeRuntime() {
     },
   } as unknown as FrontendRuntime; // a partial fake: the stream never reaches the rest
   return {
-    runtime, tracks,
+    runtime, tracks, lookups, gate,
     emit: (e: ProgressEvent) => listeners.forEach((l) => l(e)),
     deliver: (t: TrackView, steps?: DeliverySteps) => handler!({ track: t, reply: {}, filePath: '/none', fitsInline: true, attempt: 0, steps }),
   };
@@ -242,5 +251,29 @@ describe('local chat stream: ids, replay, once per page', () => {
     } finally {
       await wiring.close();
     }
+  });
+
+  // A system closes its database right after its web role (a test drops its schema): a fallback
+  // look-up that ran later reopened the pool on a dropped schema and warned "relation generations
+  // does not exist" as bench chat stopped its second system.
+  it('GIVEN fallback look-ups pending and in flight WHEN the wiring closes THEN close waits for the one in flight and none starts after', async () => {
+    const wiring = await wireLocalChat(fake.runtime, channel, { announceFallbackMs: 50 });
+    let release!: () => void;
+    fake.gate.hold = new Promise<void>((r) => (release = r));
+    const [inFlight, pending] = [randomUUID(), randomUUID()];
+    fake.tracks.set(inFlight, track(inFlight, 'completed'));
+    fake.tracks.set(pending, track(pending, 'completed'));
+    await fake.deliver(track(inFlight, 'delivering'));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fake.lookups).toEqual([inFlight]);
+    await fake.deliver(track(pending, 'delivering'));
+    let closed = false;
+    const closing = wiring.close().then(() => (closed = true));
+    await new Promise((r) => setTimeout(r, 150));
+    expect(closed).toBe(false);
+    release();
+    await closing;
+    await new Promise((r) => setTimeout(r, 150));
+    expect(fake.lookups).toEqual([inFlight]);
   });
 });

@@ -198,14 +198,22 @@ export async function wireLocalChat(
   // another process must not get the track again. Should the claimer die before announcing, the
   // page finds the track in the history it reloads after a restart ("reset").
   const claimed = new RecentSet(10_000);
+  // Fallback timers and look-ups must not outlive close(): the runtime's database is closed (a
+  // test's schema dropped) right after, and a look-up then reopened the pool, queried the dropped
+  // schema and warned (bench chat: a fallback firing 3 s after the first system had stopped).
+  // Pages lose nothing: their streams close with the server, and a new boot has them reload history.
+  let closed = false;
+  const fallbacks = new Set<NodeJS.Timeout>();
+  const lookups = new Set<Promise<void>>();
   const announce = (generationId: string): void => {
-    if (!claimed.has(generationId)) return;
-    void runtime.core.track(generationId).then(
+    if (closed || !claimed.has(generationId)) return;
+    const lookup = runtime.core.track(generationId).then(
       (track) => {
         if (track?.status === 'completed') channel.publish({ type: 'track', track: toPageTrack(track, runtime.publicUrl) });
       },
       (err: unknown) => runtime.log.warn({ err, generationId }, 'finished track not announced; pages see it in the history'),
-    );
+    ).finally(() => lookups.delete(lookup));
+    lookups.add(lookup);
   };
   const unsubscribe = runtime.onProgress('local', (event) => {
     if (event.stage === 'completed') announce(event.generationId);
@@ -217,7 +225,11 @@ export async function wireLocalChat(
       // Without recorded steps (a handler called directly) this process announces.
       if (!steps || (await steps.claim(ANNOUNCE_STEP, track.id))) claimed.add(track.id);
       // Should the "completed" event be lost on its way through Redis, the row still tells.
-      setTimeout(() => announce(track.id), opts.announceFallbackMs ?? ANNOUNCE_FALLBACK_MS).unref();
+      const fallback = setTimeout(() => {
+        fallbacks.delete(fallback);
+        announce(track.id);
+      }, opts.announceFallbackMs ?? ANNOUNCE_FALLBACK_MS).unref();
+      fallbacks.add(fallback);
       return { messageRef: track.id };
     });
   } catch (e) {
@@ -227,7 +239,12 @@ export async function wireLocalChat(
   return {
     async close() {
       unsubscribe();
+      // A delivery still running may schedule a fallback, so the timers go after it has ended.
       await delivery.close();
+      closed = true;
+      for (const fallback of fallbacks) clearTimeout(fallback);
+      fallbacks.clear();
+      await Promise.all(lookups);
     },
   };
 }
