@@ -72,6 +72,20 @@ const MOODS: Record<string, Mood> = {
 };
 const NEUTRAL: Mood = { density: 1, vel: 1, register: 0, space: 0, perc: 0, tone: 0, contrast: 1 };
 
+/**
+ * Below this tempo, with a beat, synthesized voices' unison pairs are detuned a fifth as far. A
+ * detuned pair beats: at +-9 cents (the pad) on A3 at 2.3 Hz, which is 140 bpm, and its partials
+ * faster. That shimmer is spectral flux a beat tracker sums, and at 70 bpm aubio's prior (its peak
+ * near 117) then took the double tempo, often only at its last look, laying double-time beats
+ * across the final ring-out (80.9 for the file). The 36 styles with a beat at 70 bpm, seeds 1-4, on
+ * the .ogg: `aubio tempo -i` within 2% 98 -> 104 of 144, none lost; aubio's beat intervals 139 ->
+ * 140; left/right correlation within 0.02 (the pair's width is mostly its panning). Width from a 12
+ * ms delay instead scored 105, but summed to mono it combs the spectrum: lo-fi in C major read as A
+ * minor.
+ */
+const SLOW_UNISON_BELOW_BPM = 80;
+const SLOW_UNISON_DETUNE = 0.2;
+
 export function compose(p: MusicParams, durationS: number, opts: ComposeOptions = {}): Composition {
   const style = STYLES[p.genre];
   const beatS = 60 / p.bpm;
@@ -109,7 +123,9 @@ export function compose(p: MusicParams, durationS: number, opts: ComposeOptions 
   const bassInsts = new Set<string>([l.bassInst, 'sub']);
   const level = (db: number | undefined) => (db === undefined ? undefined : 10 ** (db / 20));
   const bassGain = level(style.mix?.bass ?? MIX_BASS_DB);
+  const slowUnison = p.bpm < SLOW_UNISON_BELOW_BPM && style.grooves !== null && l.drums;
   for (const n of ctx.notes) {
+    if (slowUnison) n.unisonDetune = SLOW_UNISON_DETUNE;
     const g = bassInsts.has(n.inst) ? bassGain : level(style.mix?.[n.inst]);
     if (g !== undefined) n.gain = (n.gain ?? 1) * g;
     n.len = Math.min(n.len, Math.max(0.02, endS + 2 - n.t));

@@ -23,6 +23,8 @@ export interface Note {
   bend?: number;
   /** false: play the patch's unison pair as one voice (inner voices of a pad chord). */
   unison?: boolean;
+  /** How far the unison pair is detuned, as a share of the patch's detune (1 unless set; see compose.ts SLOW_UNISON_DETUNE). */
+  unisonDetune?: number;
   /** Latest time the note's release may last until (the track end). */
   mustEndBy?: number;
   /** Level in the mix (the style's balance), apart from the velocity a sampled voice plays at. */

@@ -86,7 +86,8 @@ export function notesToRows(notes: Note[], space: number): Rows {
   for (const note of notes) {
     for (const layer of PATCHES[note.inst] as Layer[]) {
       if (isPair(note, layer)) {
-        const { detune, spread = 0.5 } = layer;
+        const { spread = 0.5 } = layer;
+        const detune = layer.detune * (note.unisonDetune ?? 1);
         addLayer(rows, note, layer, space, -detune, -spread, 0.7071);
         addLayer(rows, note, layer, space, detune, spread, 0.7071);
       } else {
