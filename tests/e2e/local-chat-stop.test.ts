@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createLogger } from '../../core/log.ts';
-import type { PageTrack } from '../../web/server/chat.ts';
+import { generateInLocalChat } from '../helpers/local-chat.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 // bench chat logged "finished track not announced ... relation generations does not exist" while
@@ -19,17 +19,7 @@ describe('stopping a system right after a local chat track is delivered', () => 
 
   it('GIVEN a track just delivered WHEN the system stops and its schema is dropped THEN nothing looks the track up afterwards', async () => {
     const url = system!.url;
-    const res = await fetch(`${url}/api/chat/commands`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'ada', text: '/generate lo-fi piano 5s seed:1' }),
-    });
-    const { generationId } = (await res.json()) as { generationId: string };
-    for (const until = Date.now() + 60_000; ; await new Promise((r) => setTimeout(r, 100))) {
-      const t = (await (await fetch(`${url}/api/chat/tracks/${generationId}`)).json()) as PageTrack;
-      if (t.status === 'completed') break;
-      if (t.status === 'failed' || Date.now() > until) throw new Error(`track ended ${t.status}`);
-    }
+    await generateInLocalChat(url, 'ada', '/generate lo-fi piano 5s seed:1');
     await system!.stop();
     system = undefined;
     // Past the 3 s fallback (web/server/chat.ts, ANNOUNCE_FALLBACK_MS) of the delivery just made.

@@ -1,7 +1,7 @@
 import { request } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { PageTrack } from '../../web/server/chat.ts';
 import { CLOSE_GRACE_MS } from '../../web/server/main.ts';
+import { generateInLocalChat } from '../helpers/local-chat.ts';
 import { startTestSystem, type TestSystem } from '../helpers/system.ts';
 
 // A listener who pauses a download keeps its response in flight: closing the web server waited for
@@ -17,21 +17,10 @@ describe('closing the web server with a download paused by its client', () => {
 
   it('GIVEN an audio download its client stopped reading THEN the system stops within the grace', async () => {
     const url = system!.url;
-    const res = await fetch(`${url}/api/chat/commands`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ name: 'slow reader', text: '/generate ambient 120s seed:3' }),
-    });
-    const { generationId } = (await res.json()) as { generationId: string };
-    let track: PageTrack | undefined;
-    for (const until = Date.now() + 60_000; !track; await new Promise((r) => setTimeout(r, 200))) {
-      const t = (await (await fetch(`${url}/api/chat/tracks/${generationId}`)).json()) as PageTrack;
-      if (t.status === 'completed') track = t;
-      else if (t.status === 'failed' || Date.now() > until) throw new Error(`track ended ${t.status}`);
-    }
+    const track = await generateInLocalChat(url, 'slow reader', '/generate ambient 120s seed:3');
     // A client that reads the first chunk and then nothing: the server's send stalls on a full socket.
     const firstChunk = await new Promise<number>((resolve, reject) => {
-      const req = request(`${url}${track!.audioUrl}`, (response) => {
+      const req = request(`${url}${track.audioUrl}`, (response) => {
         response.once('data', (chunk: Buffer) => {
           response.pause();
           resolve(chunk.length);
