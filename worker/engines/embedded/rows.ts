@@ -113,7 +113,8 @@ function layerTiming(note: Note, layer: Layer): void {
   const slow = layer.kind !== 'noise' && layer.slow === true;
   const span = slow ? BLOCK * SLOW : BLOCK;
   const start = Math.round((note.t + (layer.delay ?? 0)) * SAMPLE_RATE) - (slow ? SLOW_DELAY : 0);
-  const { attack, decay, sustain } = layer.env;
+  const { decay, sustain } = layer.env;
+  const attack = note.attackS ?? layer.env.attack;
   const gateS = note.len;
   let releaseS = layer.env.release;
   const endLimit = note.mustEndBy ?? Infinity;
@@ -156,7 +157,8 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   const span = BLOCK * down;
   const rate = SAMPLE_RATE / down;
   const nyquist = NYQUIST / down;
-  const { attack, decay, sustain } = layer.env;
+  const { decay, sustain } = layer.env;
+  const attack = note.attackS ?? layer.env.attack;
   layerTiming(note, layer);
   const { start, gate, releaseS, gateLevel, totalS, totalSamples, firstBlock, lastBlock } = timing;
   const amp = note.vel * (note.gain ?? 1) * layer.gain * gainScale;
