@@ -139,9 +139,9 @@ heardAtTheirTempo('styles asked at 160 bpm, which read half or two thirds of it 
   ['bossa nova at 160 bpm', 4],
 ]);
 
-// At 70 bpm these four still read 140 by aubio's beat intervals on the .ogg while a long crash wash sank its
-// onset function between the hits and the drums' off-beats played at a tenth: the afrobeat organ
-// counter-line, the trance build's eighth-note roll, the dembow, the cinematic toms.
+// At 70 bpm these four still read 140 by aubio's beat intervals on the .ogg while a long crash
+// wash sank its onset function between the hits and the drums' off-beats played at a tenth: the
+// afrobeat organ counter-line, the trance build's eighth-note roll, the dembow, the cinematic toms.
 heardAtTheirTempo('styles asked at 70 bpm, which read 140 before the softer crash and off-beats', [
   ['afrobeat at 70 bpm', 2],
   ['trance at 70 bpm', 3],

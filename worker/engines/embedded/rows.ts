@@ -104,7 +104,7 @@ function isPair(note: Note, layer: Layer): layer is DsfLayer & { detune: number 
 }
 
 /** The last layerTiming result (one object reused: nothing allocated a layer). */
-const timing = { start: 0, gate: 0, releaseS: 0, gateLevel: 0, totalS: 0, totalSamples: 0, firstBlock: 0, lastBlock: 0 };
+const timing = { start: 0, attack: 0, gate: 0, releaseS: 0, gateLevel: 0, totalS: 0, totalSamples: 0, firstBlock: 0, lastBlock: 0 };
 
 /** When a note's layer sounds, in samples and in blocks of its row rate; writes `timing`. */
 function layerTiming(note: Note, layer: Layer): void {
@@ -130,6 +130,7 @@ function layerTiming(note: Note, layer: Layer): void {
   const totalS = Math.min(gate + (releaseS * TAIL_DB) / 60, decayedS);
   const totalSamples = Math.max(1, Math.round(totalS * SAMPLE_RATE));
   timing.start = start;
+  timing.attack = attack;
   timing.gate = gate;
   timing.releaseS = releaseS;
   timing.gateLevel = envLevel(gate, attack, decay, sustain);
@@ -158,9 +159,8 @@ function addLayer(rows: Rows, note: Note, layer: Layer, space: number, cents: nu
   const rate = SAMPLE_RATE / down;
   const nyquist = NYQUIST / down;
   const { decay, sustain } = layer.env;
-  const attack = note.attackS ?? layer.env.attack;
   layerTiming(note, layer);
-  const { start, gate, releaseS, gateLevel, totalS, totalSamples, firstBlock, lastBlock } = timing;
+  const { start, attack, gate, releaseS, gateLevel, totalS, totalSamples, firstBlock, lastBlock } = timing;
   const amp = note.vel * (note.gain ?? 1) * layer.gain * gainScale;
 
   const pan = Math.max(-1, Math.min(1, note.pan + panOffset));
