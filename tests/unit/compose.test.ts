@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { GENRES, type Genre } from '../../core/music.ts';
 import { parsePrompt } from '../../core/prompt/parse.ts';
 import { compose, type Composition } from '../../worker/engines/embedded/compose.ts';
+import { continuationPoint, continueComposition } from '../../worker/engines/embedded/extend.ts';
 import { FORM_VARIANTS, planForm } from '../../worker/engines/embedded/form.ts';
 import { LANES, pick, type Lane } from '../../worker/engines/embedded/presets.ts';
 import { STYLES } from '../../worker/engines/embedded/styles/index.ts';
@@ -286,6 +287,26 @@ describe('form', () => {
       expect(ext.sections.at(-1)!.name).toBe('outro');
       expect(ext.endS).toBeGreaterThan(first.endS + 25);
     }
+  });
+
+  it('GIVEN an Extend whose seam falls inside a build THEN the picked-up riser still peaks at the drop', () => {
+    let pickedUp = 0;
+    for (let seed = 1; seed <= 8; seed++) {
+      const p = parsePrompt(PROMPT.house, seed);
+      const parent = compose(p, 45);
+      const cut = continuationPoint(parent, p.bpm);
+      const whole = compose(p, 75);
+      const extended = continueComposition(p, [45], 75);
+      const barS = (4 * 60) / p.bpm;
+      // (a riser ending within a bar of the seam is left out, as every note that barely crosses it)
+      for (const riser of whole.notes.filter((n) => n.inst === 'riser' && n.t < cut && n.t + n.len > cut + barS)) {
+        const picked = extended.notes.find((n) => n.inst === 'riser' && n.t === cut);
+        expect(picked, `seed ${seed}`).toBeDefined();
+        expect(picked!.t + picked!.attackS!).toBeCloseTo(riser.t + riser.attackS!, 6);
+        pickedUp++;
+      }
+    }
+    expect(pickedUp).toBeGreaterThan(0);
   });
 
   it.each([2, 5, 9, 16, 33, 64, 100])('GIVEN %i bars THEN sections tile them exactly', (bars) => {

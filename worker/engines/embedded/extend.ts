@@ -44,8 +44,9 @@ function splice(parent: Composition, whole: Composition, bpm: number, durationS:
   const added: Note[] = [];
   for (const n of whole.notes) {
     if (n.t >= cut) added.push(n);
-    // Drones that run through the seam (vinyl hiss, long pads) pick up at it.
-    else if (n.t + n.len > cut + barS) added.push({ ...n, t: cut, len: n.t + n.len - cut });
+    // Drones that run through the seam (vinyl hiss, long pads) pick up at it; a riser's swell then
+    // takes only what is left of it, so it still peaks at its drop.
+    else if (n.t + n.len > cut + barS) added.push(pickedUpAt(n, cut));
   }
   const cutBar = Math.round(cut / barS);
   const sections = [
@@ -53,4 +54,10 @@ function splice(parent: Composition, whole: Composition, bpm: number, durationS:
     ...whole.sections.filter((s) => s.startBar + s.bars > cutBar).map((s) => (s.startBar < cutBar ? { ...s, startBar: cutBar, bars: s.startBar + s.bars - cutBar } : s)),
   ];
   return { ...whole, notes: [...kept, ...added], sections };
+}
+
+function pickedUpAt(n: Note, cut: number): Note {
+  const picked: Note = { ...n, t: cut, len: n.t + n.len - cut };
+  if (n.attackS !== undefined) picked.attackS = Math.max(0, n.attackS - (cut - n.t));
+  return picked;
 }
