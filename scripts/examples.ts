@@ -68,7 +68,7 @@ const RANGE_TEMPOS = [TEMPO_RANGE.min, TEMPO_RANGE.max];
 const TEMPO_TOLERANCE = 0.02;
 /**
  * Tempos the plain reference loop (tests/helpers/reference-loop.ts) is read at, beside the styles:
- * the range's ends, and 150, where aubio's beat period falls half a frame short at 48 kHz.
+ * the range's ends, and 150, where aubio's phase wraps most often (docs/tempo.md).
  */
 const REFERENCE_TEMPOS = [TEMPO_RANGE.min, 150, TEMPO_RANGE.max];
 const PEAK_CEILING_DBTP = -1;
@@ -294,23 +294,38 @@ async function measure(ex: Example, dir: string, listener: Listener, engine: Ret
   };
 }
 
-interface ReferenceReading {
-  bpm: number;
-  /** aubio tempo's whole-file summary, as typed. */
-  summary: number;
-  /** aubio beat's intervals (aubioBeatTempo), the grid's own measure. */
-  beat: number | null;
+type ReferenceReading =
+  | {
+      bpm: number;
+      /** aubio tempo's whole-file summary, as typed. */
+      summary: number;
+      /** aubio beat's intervals (aubioBeatTempo), the grid's own measure. */
+      beat: number | null;
+      error?: undefined;
+    }
+  | { bpm: number; error: string };
+
+/**
+ * aubio's two readings of the plain reference loop at one tempo, encoded as a track is delivered.
+ * A failure is reported in its line rather than thrown: the grid before it took minutes.
+ */
+async function readReference(bpm: number, dir: string): Promise<ReferenceReading> {
+  try {
+    return { bpm, ...(await readReferenceOnce(bpm, dir)) };
+  } catch (e) {
+    process.stderr.write(`reference loop at ${bpm} bpm: FAILED ${(e as Error).message}\n`);
+    return { bpm, error: (e as Error).message };
+  }
 }
 
-/** aubio's two readings of the plain reference loop at one tempo, encoded as a track is delivered. */
-async function readReference(bpm: number, dir: string): Promise<ReferenceReading> {
+async function readReferenceOnce(bpm: number, dir: string): Promise<{ summary: number; beat: number | null }> {
   const sampleRate = 48_000;
   const mono = referenceLoop(bpm, durationS, sampleRate);
   const pcm = new Float32Array(mono.length * 2);
   for (let i = 0; i < mono.length; i++) pcm[2 * i] = pcm[2 * i + 1] = mono[i]!;
   const encoded = await encodeToFit({ sampleRate, channels: 2, pcm }, { sizeLimitBytes: DISCORD_DEFAULT_LIMIT_BYTES, pathFor: (ext) => join(dir, `reference@${bpm}.${ext}`) });
   const [summary, beat] = await Promise.all([aubioTempo(encoded.path, 1024), aubioBeatTempo(encoded.path)]);
-  return { bpm, summary, beat: beat.bpm };
+  return { summary, beat: beat.bpm };
 }
 
 async function pool<T, R>(items: T[], width: number, work: (item: T, slot: number) => Promise<R>): Promise<R[]> {
@@ -583,15 +598,17 @@ function summaryText(s: Summary, failed: Failed[]): string {
       (s.range.misses.length ? `; off: ${s.range.misses.join('; ')}` : ''));
   }
   // aubio tempo's printed summary is the mean of 60/interval over every beat, and aubio re-reads the
-  // beat's phase every 2.7 s against a period that at 48 kHz falls up to half a frame short; where the
-  // phase must wrap it can land on an eighth note, and one interval of two thirds of a beat lifts the
-  // mean by about 1 bpm. The plain loop shows what that does to any music with a sustained sound.
+  // beat's phase every 2.7 s against a period about 0.6 of a frame short; where the phase must wrap
+  // it can land on an eighth note, and one interval of two thirds of a beat lifts the mean by about
+  // 1 bpm (docs/tempo.md). The plain loop shows what that does to music with a sustained sound.
   lines.push(
     `- aubio tempo's whole-file summary (\`aubio tempo -i file.ogg\`, the mean of 60/interval over every beat it lays), within ${TEMPO_TOLERANCE * 100}%: ` +
       `${s.wholeFile.own.hits} of ${s.wholeFile.own.checked} at the styles' own tempos` +
       (s.wholeFile.ends.checked ? `, ${s.wholeFile.ends.hits} of ${s.wholeFile.ends.checked} at ${RANGE_TEMPOS.join(' and ')} bpm` : '') +
       `. The same tool on a plain loop (kick and hat on the beats, hat on the eighths at half level, a soft pad; tests/helpers/reference-loop.ts), encoded the same way: ` +
-      s.reference.map((r) => `${r.bpm} bpm reads ${f1(r.summary)} as a summary, ${r.beat === null ? 'no beat' : f1(r.beat)} by its beat intervals`).join('; '),
+      s.reference
+        .map((r) => (r.error !== undefined ? `${r.bpm} bpm could not be read (${r.error})` : `${r.bpm} bpm reads ${f1(r.summary)} as a summary, ${r.beat === null ? 'no beat' : f1(r.beat)} by its beat intervals`))
+        .join('; '),
   );
   if (s.moods.length) lines.push(`- Moods on ${s.moodStyle} (similarity to the plain style, same seed): ${s.moods.map((m) => `${m.mood} ${f2(m.similarity)} (${m.asked})`).join(', ')}`);
   if (s.form.length) {
