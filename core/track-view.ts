@@ -40,3 +40,5 @@ export function toTrackView(row: GenerationRow, publicUrl: string): TrackView {
 
 /** What every frontend shows in place of a player once a track's audio expired. */
 export const EXPIRED_TRACK_TEXT = 'This track expired: its audio was removed by this server\'s retention rules.';
+/** What a web player that cannot load its audio (file gone from the server, network down) leaves in its place. */
+export const AUDIO_UNAVAILABLE_TEXT = 'This track\'s audio could not be loaded. Reload the page to try again; if it still fails, the file is gone from this server.';

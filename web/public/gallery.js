@@ -5,11 +5,20 @@
  * and in the open chat (no login) "My tracks" knows the name this browser chose in the chat.
  */
 const PLAY_HEADER = 'x-ditty-play';
+/** core/track-view.ts AUDIO_UNAVAILABLE_TEXT: what a player that cannot load its audio leaves in its place. */
+const UNAVAILABLE_TEXT = 'This track\'s audio could not be loaded. Reload the page to try again; if it still fails, the file is gone from this server.';
 const NAME_KEY = 'ditty.name';
 
 /** @type {Set<string>} */
 const counted = new Set();
 for (const audio of document.querySelectorAll('audio[data-play-url]')) {
+  // A dead player says nothing: a plain sentence takes its place (preload is none, so on a play).
+  audio.addEventListener('error', () => {
+    const note = document.createElement('p');
+    note.className = 'unavailable';
+    note.textContent = UNAVAILABLE_TEXT;
+    audio.replaceWith(note);
+  }, { once: true });
   audio.addEventListener('play', () => {
     for (const other of document.querySelectorAll('audio')) if (other !== audio) other.pause();
     const url = /** @type {HTMLElement} */ (audio).dataset.playUrl ?? '';

@@ -2,6 +2,7 @@
  * The HTML of a track's web player page. Everything from the track (title, prompt, description)
  * is user text and is escaped; the only script is inline with a per-response CSP nonce.
  */
+import { AUDIO_UNAVAILABLE_TEXT } from '../../core/track-view.ts';
 
 export interface PlayerPageInput {
   /** Already validated as base64url; still escaped like everything else. */
@@ -61,6 +62,13 @@ export function renderPlayerPage(p: PlayerPageInput): string {
   const script = `
 const audio = document.getElementById('player');
 let counted = false;
+// A dead player says nothing: a plain sentence takes its place. The file is a <source>, whose
+// error does not reach the <audio>.
+audio.querySelector('source').addEventListener('error', () => {
+  const note = document.createElement('p');
+  note.textContent = ${JSON.stringify(AUDIO_UNAVAILABLE_TEXT)};
+  audio.replaceWith(note);
+}, { once: true });
 audio.addEventListener('play', () => {
   if (counted) return;
   counted = true;

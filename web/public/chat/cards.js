@@ -40,7 +40,7 @@ import { isAdmin, isMine, isStarred, myName, rememberStar } from './identity.js'
 
 /** core/track-view.ts EXPIRED_TRACK_TEXT, as every frontend words it. */
 const EXPIRED_TEXT = 'This track expired: its audio was removed by this server\'s retention rules.';
-/** What a player that cannot load its audio (file gone from the server, network down) leaves in its place. */
+/** core/track-view.ts AUDIO_UNAVAILABLE_TEXT: what a player that cannot load its audio leaves in its place. */
 const UNAVAILABLE_TEXT = 'This track\'s audio could not be loaded. Reload the page to try again; if it still fails, the file is gone from this server.';
 /** @type {Record<string, number>} */
 const STAGE_RANK = { queued: 0, rendering: 1, encoding: 2, delivering: 3, completed: 4, failed: 5, cancelled: 5 };
